@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Almanac",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "almanac", targets: ["almanac"]),
+        .library(name: "AlmanacFlags", targets: ["AlmanacFlags"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Shared, I/O-free: JSON values and config documents that remember where each value came from.
+        .target(name: "AlmanacConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        // The flag engine: parsing, compiled targeting, scopes, pins and lifecycle rules. No I/O.
+        .target(name: "AlmanacFlags", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        // One SQL layer over SQLite (default) and PostgreSQL.
+        .target(
+            name: "AlmanacStorage",
+            dependencies: [
+                "AlmanacFlags",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP edge: OFREP, admin API, web pages, metrics.
+        .target(
+            name: "AlmanacServer",
+            dependencies: [
+                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "almanac",
+            dependencies: [
+                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Starts a real server (and, where asked, a real PostgreSQL) for tests.
+        .target(
+            name: "AlmanacTesting",
+            dependencies: ["AlmanacServer", "AlmanacStorage", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacFlagsTests", dependencies: ["AlmanacFlags", "AlmanacConfig"],
+            resources: [.copy("Cases")], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AlmanacServerTests",
+            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,84 @@
+import AlmanacConfig
+
+/// Builds a `FlagSet` from the flag files of a config repository, for one environment.
+///
+/// All files are read and every problem is collected, so `almanac flags check` and a failed
+/// reload list every mistake at once; a set is returned only when there are none.
+public enum FlagLoader {
+    /// A flag file's name and text.
+    public struct Document: Sendable {
+        public var file: String
+        public var text: String
+        public init(file: String, text: String) {
+            self.file = file
+            self.text = text
+        }
+    }
+
+    /// Parses, validates and compiles `documents` for `environment`.
+    public static func load(_ documents: [Document], environment: String? = nil) -> Result<FlagSet, ConfigErrors> {
+        var errors: [ConfigError] = []
+        var definitions: [String: FlagDefinition] = [:]
+        var metadata: [String: JSONValue] = [:]
+        for document in documents {
+            let root: ConfigNode
+            do throws(ConfigError) {
+                root = try ConfigDocument.parse(document.text, file: document.file)
+            } catch {
+                errors.append(error)
+                continue
+            }
+            let parsed = FlagFileParser.parse(root, errors: &errors)
+            metadata.merge(parsed.metadata) { _, new in new }
+            for definition in parsed.flags {
+                if let earlier = definitions[definition.key] {
+                    errors.append(definition.node.error("flag '\(definition.key)' is already defined at \(earlier.node.file):\(earlier.node.line)"))
+                    continue
+                }
+                definitions[definition.key] = definition
+            }
+        }
+        var flags: [String: Flag] = [:]
+        for definition in definitions.values {
+            do throws(ConfigError) {
+                flags[definition.key] = try build(definition, environment: environment)
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty {
+            return .failure(ConfigErrors(errors.sorted { ($0.file, $0.line, $0.field) < ($1.file, $1.line, $1.field) }))
+        }
+        return .success(FlagSet(environment: environment, flags: flags, metadata: metadata))
+    }
+
+    /// Applies the environment's overrides, then compiles scopes and targeting into one expression.
+    static func build(_ definition: FlagDefinition, environment: String?) throws(ConfigError) -> Flag {
+        var settings = definition.base
+        if let environment, let override = definition.environments[environment] {
+            if let state = override.state { settings.state = state }
+            if let defaultVariant = override.defaultVariant { settings.defaultVariant = defaultVariant }
+            if let targeting = override.targeting { settings.targeting = targeting }
+            if let scopes = override.scopes { settings.scopes = scopes }
+        }
+        var compiler = RuleCompiler(evaluators: definition.evaluators)
+        var targeting: Expression?
+        var source: JSONValue?
+        if let node = settings.targeting ?? nil {
+            targeting = try compiler.compile(node)
+            source = node.json
+        }
+        // Compile every environment's targeting too, so a mistake in one is caught whichever serves.
+        for (name, override) in definition.environments where name != environment {
+            if let node = override.targeting ?? nil { _ = try compiler.compile(node) }
+        }
+        let scopes = settings.scopes ?? []
+        let combined = ScopeCompiler.compile(scopes, environment: environment, fallback: targeting)
+        return Flag(
+            key: definition.key, state: settings.state ?? .enabled, type: definition.type, variants: definition.variants,
+            defaultVariant: settings.defaultVariant ?? nil, targetingSource: source, targeting: combined,
+            metadata: definition.metadata, owner: definition.owner, description: definition.description,
+            expires: definition.expires, scopes: scopes, environments: definition.environments.keys.sorted(),
+            source: SourceLocation(file: definition.node.file, line: definition.node.line))
+    }
+}

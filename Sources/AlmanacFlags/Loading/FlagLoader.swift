@@ -19,7 +19,6 @@ public enum FlagLoader {
     public static func load(_ documents: [Document], environment: String? = nil) -> Result<FlagSet, ConfigErrors> {
         var errors: [ConfigError] = []
         var definitions: [String: FlagDefinition] = [:]
-        var metadata: [String: JSONValue] = [:]
         for document in documents {
             let root: ConfigNode
             do throws(ConfigError) {
@@ -29,8 +28,9 @@ public enum FlagLoader {
                 continue
             }
             let parsed = FlagFileParser.parse(root, errors: &errors)
-            metadata.merge(parsed.metadata) { _, new in new }
-            for definition in parsed.flags {
+            // A file's metadata belongs to the flags of that file, as a flagd source's does.
+            for var definition in parsed.flags {
+                definition.metadata = parsed.metadata.merging(definition.metadata) { _, own in own }
                 if let earlier = definitions[definition.key] {
                     errors.append(definition.node.error("flag '\(definition.key)' is already defined at \(earlier.node.file):\(earlier.node.line)"))
                     continue
@@ -49,7 +49,7 @@ public enum FlagLoader {
         if !errors.isEmpty {
             return .failure(ConfigErrors(errors.sorted { ($0.file, $0.line, $0.field) < ($1.file, $1.line, $1.field) }))
         }
-        return .success(FlagSet(environment: environment, flags: flags, metadata: metadata))
+        return .success(FlagSet(environment: environment, flags: flags))
     }
 
     /// Applies the environment's overrides, then compiles scopes and targeting into one expression.

@@ -1,0 +1,76 @@
+/// One run-time change an operator can make through the admin API or CLI.
+public enum RuntimeChange: Sendable, Hashable {
+    /// Kill switch: DISABLED stops serving, ENABLED serves again, nil returns to the file's state.
+    case setState(flagKey: String, state: FlagState?)
+    /// Serve another default variant; nil returns to the file's.
+    case setDefaultVariant(flagKey: String, variant: String?)
+    /// A user or team always gets `variant` (opt in or out), unless the flag is disabled.
+    case pin(flagKey: String, subject: PinSubject, variant: String)
+    case unpin(flagKey: String, subject: PinSubject)
+
+    public var flagKey: String {
+        switch self {
+        case .setState(let key, _), .setDefaultVariant(let key, _), .pin(let key, _, _), .unpin(let key, _): return key
+        }
+    }
+
+    /// The audit log's name for the change.
+    public var action: String {
+        switch self {
+        case .setState(_, .disabled?): return "disable"
+        case .setState(_, .enabled?): return "enable"
+        case .setState(_, nil): return "reset-state"
+        case .setDefaultVariant: return "set-default-variant"
+        case .pin: return "pin"
+        case .unpin: return "unpin"
+        }
+    }
+
+    public var subject: PinSubject? {
+        switch self {
+        case .pin(_, let subject, _), .unpin(_, let subject): return subject
+        default: return nil
+        }
+    }
+
+    /// The new value, for the audit log.
+    public var after: String? {
+        switch self {
+        case .setState(_, let state): return state?.rawValue
+        case .setDefaultVariant(_, let variant): return variant
+        case .pin(_, _, let variant): return variant
+        case .unpin: return nil
+        }
+    }
+
+    /// Checks the change against the flags now loaded; nil when it is acceptable.
+    public func problem(in flags: FlagSet) -> String? {
+        guard let flag = flags.flags[flagKey] else { return "flag '\(flagKey)' is not defined" }
+        let variant: String?
+        switch self {
+        case .setDefaultVariant(_, let v): variant = v
+        case .pin(_, _, let v): variant = v
+        default: variant = nil
+        }
+        if let variant, flag.variants[variant] == nil {
+            return "flag '\(flagKey)' has no variant '\(variant)' (variants: \(flag.variantNames.joined(separator: ", ")))"
+        }
+        return nil
+    }
+
+    /// The runtime state after this change.
+    public func applied(to state: RuntimeState) -> RuntimeState {
+        var state = state
+        switch self {
+        case .setState(let key, let value):
+            state.overrides[key, default: FlagOverride()].state = value
+        case .setDefaultVariant(let key, let value):
+            state.overrides[key, default: FlagOverride()].defaultVariant = value
+        case .pin(let key, let subject, let variant):
+            state.pins[key, default: [:]][subject] = variant
+        case .unpin(let key, let subject):
+            state.pins[key]?[subject] = nil
+        }
+        return state
+    }
+}

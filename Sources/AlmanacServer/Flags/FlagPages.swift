@@ -1,0 +1,135 @@
+import AlmanacConfig
+import AlmanacFlags
+import AlmanacStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The flag list, a flag's page (rules, kill switch, pins, history) and sign-in by admin token.
+struct FlagPages: Sendable {
+    let flags: FlagService
+    let auth: Authenticator
+    let maximumBodyBytes: Int
+    let renderer = PageRenderer(templates: FlagTemplates.all)
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in PageRenderer.redirect("/flags") }
+        router.get("/flags") { request, _ in try await list(actor: auth.admin(request)) }
+        router.get("/flags/:key") { request, context in
+            try await detail(try context.parameters.require("key"), actor: auth.admin(request))
+        }
+        router.get("/login") { request, _ in renderer.page("login", title: "Sign in", actor: auth.admin(request), context: [:]) }
+        router.post("/login") { request, _ in
+            let form = try await self.form(request)
+            guard let tokenName = auth.login(token: form["token"] ?? "") else {
+                return renderer.page("login", title: "Sign in", actor: nil, context: ["error": "That token is not valid."], status: .unauthorized)
+            }
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
+            let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
+            let cookie = auth.sessionCookie(actor: actor, now: Int64(Date().timeIntervalSince1970))
+            return PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
+        }
+        router.post("/logout") { _, _ in
+            PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+        }
+        router.post("/flags/:key/state") { request, context in
+            try await act(request, context) { key, form in
+                let state = form["state"].flatMap(FlagState.init(rawValue:))
+                return state.map { .setState(flagKey: key, state: $0) }
+            }
+        }
+        router.post("/flags/:key/pin") { request, context in
+            try await act(request, context) { key, form in
+                guard let subject = form["subject"].flatMap(PinSubject.init), let variant = form["variant"] else { return nil }
+                return .pin(flagKey: key, subject: subject, variant: variant)
+            }
+        }
+        router.post("/flags/:key/unpin") { request, context in
+            try await act(request, context) { key, form in
+                form["subject"].flatMap(PinSubject.init).map { .unpin(flagKey: key, subject: $0) }
+            }
+        }
+    }
+
+    /// A form post from a page: signed-in admins only, same-site only, then back to the flag.
+    private func act(
+        _ request: Request, _ context: BasicRequestContext, _ make: (String, [String: String]) -> RuntimeChange?
+    ) async throws -> Response {
+        guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site == "cross-site" {
+            return Response(status: .forbidden)
+        }
+        let key = try context.parameters.require("key")
+        let form = try await self.form(request)
+        guard let change = make(key, form) else { return Response(status: .badRequest) }
+        do {
+            _ = try await flags.apply(change, actor: actor, comment: String((form["comment"] ?? "").prefix(2000)))
+        } catch let rejected as ChangeRejected {
+            return renderer.page("login", title: "Not changed", actor: actor, context: ["error": rejected.message], status: .badRequest)
+        }
+        return PageRenderer.redirect("/flags/\(key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key)")
+    }
+
+    private func form(_ request: Request) async throws -> [String: String] {
+        let text = String(decoding: try await request.collectBody(limit: maximumBodyBytes), as: UTF8.self)
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+
+    private func list(actor: String?) async throws -> Response {
+        let evaluator = flags.evaluator
+        let nowHour = Int64(Date().timeIntervalSince1970) / 3600
+        let lastDay = try await flags.store.usage(sinceHour: nowHour - 23)
+        let month = try await flags.store.usage(sinceHour: nowHour - 30 * 24)
+        let findings = StaleFlags.findings(
+            flags: evaluator.flags, usage: month, today: DayStamp(unixSeconds: Int64(Date().timeIntervalSince1970)), windowDays: 30)
+        let rows: [[String: Any]] = evaluator.effective.keys.sorted().map { key in
+            let flag = evaluator.effective[key]!
+            return [
+                "key": key, "state": flag.state.rawValue, "type": flag.type.rawValue, "variants": flag.variantNames.joined(separator: ", "),
+                "defaultVariant": flag.defaultVariant ?? "(code default)", "owner": flag.owner ?? "", "expires": flag.expires ?? "",
+                "evaluations": lastDay[key]?.total ?? 0,
+                "marks": findings.filter { $0.flagKey == key }.map { ["kind": $0.kind.rawValue, "detail": $0.detail] },
+            ]
+        }
+        let errors = flags.reloadErrors
+        return renderer.page("flags", title: "Flags", actor: actor, context: [
+            "flags": rows, "environment": flags.environment as Any, "reloadErrors": errors, "hasErrors": !errors.isEmpty,
+        ])
+    }
+
+    private func detail(_ key: String, actor: String?) async throws -> Response {
+        let evaluator = flags.evaluator
+        guard let flag = evaluator.effective[key] else {
+            return renderer.page("login", title: "Not found", actor: actor, context: ["error": "There is no flag '\(key)'."], status: .notFound)
+        }
+        let audit = try await flags.store.auditLog(flagKey: key, limit: 100)
+        let when = ISO8601DateFormatter()
+        let pins = (evaluator.runtime.pins[key] ?? [:]).sorted { $0.key.description < $1.key.description }
+        let context: [String: Any] = [
+            "key": key, "state": flag.state.rawValue, "type": flag.type.rawValue, "description": flag.description as Any,
+            "owner": flag.owner as Any, "expires": flag.expires as Any, "source": "\(flag.source.file):\(flag.source.line)",
+            "actor": actor as Any,
+            "nextState": flag.state == .enabled ? "DISABLED" : "ENABLED",
+            "nextAction": flag.state == .enabled ? "Disable (kill switch)" : "Enable",
+            "variants": flag.variantNames.map { ["name": $0, "value": JSONWriter.string(flag.variants[$0]!), "isDefault": $0 == flag.defaultVariant] },
+            "scopes": flag.scopes.map(\.summary), "hasScopes": !flag.scopes.isEmpty,
+            "targetingText": flag.targetingSource.map(RuleText.describe) as Any,
+            "targetingJSON": flag.targetingSource.map(JSONWriter.string) as Any,
+            "environments": flag.environments, "hasEnvironments": !flag.environments.isEmpty,
+            "pins": pins.map { ["subject": $0.key.description, "variant": $0.value, "key": key, "actor": actor as Any] },
+            "audit": audit.map { entry -> [String: Any] in
+                [
+                    "when": when.string(from: Date(timeIntervalSince1970: Double(entry.at) / 1000)), "actor": entry.actor,
+                    "action": entry.action, "subject": entry.subject ?? "", "before": entry.before ?? "—", "after": entry.after ?? "—",
+                    "comment": entry.comment,
+                ]
+            },
+        ]
+        return renderer.page("flag", title: key, actor: actor, context: context)
+    }
+}

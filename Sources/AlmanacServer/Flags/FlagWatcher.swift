@@ -1,0 +1,46 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Keeps the served flags current: re-reads the files when they change or on SIGHUP, picks up
+/// run-time changes other replicas wrote to the database, and saves evaluation counts.
+struct FlagWatcher: Service {
+    let flags: FlagService
+    let configPollSeconds: Double
+    let changePollSeconds: Double
+    let usageFlushSeconds: Double
+    let logger: Logger
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await every(configPollSeconds) { _ = flags.reloadFiles() } }
+            group.addTask {
+                await every(changePollSeconds) {
+                    do { try await flags.refreshRuntime() } catch { logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"]) }
+                }
+            }
+            group.addTask { await every(usageFlushSeconds) { await flags.flushUsage() } }
+            group.addTask {
+                let hangups = await UnixSignalsSequence(trapping: .sighup)
+                for await _ in hangups.cancelOnGracefulShutdown() {
+                    logger.info("SIGHUP: reloading flag files")
+                    flags.reloadFiles(force: true)
+                }
+            }
+            await group.waitForAll()
+        }
+        await flags.flushUsage()
+    }
+
+    /// Runs `body` every `seconds` until graceful shutdown.
+    private func every(_ seconds: Double, _ body: @Sendable () async -> Void) async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+            } catch {
+                return
+            }
+            await body()
+        }
+    }
+}

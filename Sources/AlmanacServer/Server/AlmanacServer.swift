@@ -1,0 +1,85 @@
+import AlmanacStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Assembles the server from its domains: each registers its own routes and pages.
+public struct AlmanacServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let database: Database
+    public let flags: FlagService
+    public let metrics = ServerMetrics()
+    let logger: Logger
+
+    /// Opens the database and loads the config repository; throws if either is unusable.
+    public init(configuration: ServerConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
+        do {
+            flags = try await FlagService(
+                repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
+                store: SQLFlagStore(database: database), logger: logger)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    /// The HTTP application with every route and background service; `onRunning` gets the bound port.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        let auth = Authenticator(adminTokens: configuration.adminTokens, clientKeys: configuration.clientKeys)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ in
+            do {
+                _ = try await flags.store.latestChangeID()
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+            } catch {
+                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "database unavailable\n")))
+            }
+        }
+        metrics.register(on: router)
+        OFREPRoutes(
+            flags: flags, auth: auth, limiter: RateLimiter(rate: configuration.rateLimit), metrics: metrics,
+            maximumBodyBytes: configuration.maximumBodyBytes
+        ).register(on: router)
+        FlagAdminRoutes(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
+        FlagPages(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
+        let watcher = FlagWatcher(
+            flags: flags, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
+            usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
+        let database = self.database
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
+            services: [watcher, DatabaseCloser(database: database)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+/// Closes the database after the server stops.
+struct DatabaseCloser: Service {
+    let database: Database
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await database.close()
+    }
+}
+
+/// Headers every response carries: pages must not be framed or sniffed.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.frameOptions] = "DENY"
+        return response
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything `almanac serve` needs to know, gathered by the CLI from options and environment.
+public struct ServerConfiguration: Sendable {
+    /// The config repository (flag files under `flags/`).
+    public var configDirectory: String
+    /// Where SQLite keeps its file.
+    public var dataDirectory: String
+    /// PostgreSQL instead of SQLite, as `postgres://user:password@host:port/database`.
+    public var databaseURL: String?
+    /// 127.0.0.1 unless told otherwise, so nothing is exposed by accident.
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port (tests use this).
+    public var port: Int = 8080
+    /// The environment this server belongs to (e.g. staging, production).
+    public var environment: String?
+    /// Admin tokens and the name each one records in the audit log.
+    public var adminTokens: [String: String] = [:]
+    /// Client keys and their names; when empty, evaluation needs no key.
+    public var clientKeys: [String: String] = [:]
+    /// Evaluations per second allowed per client (key, or address without keys); 0 turns limiting off.
+    public var rateLimit: Double = 0
+    /// Largest accepted request body.
+    public var maximumBodyBytes: Int = 64 * 1024
+    /// How often the config files are checked for changes.
+    public var configPollSeconds: Double = 1
+    /// How often the database is checked for other replicas' changes.
+    public var changePollSeconds: Double = 0.25
+    /// How often evaluation counts are written to the database.
+    public var usageFlushSeconds: Double = 10
+
+    public init(configDirectory: String, dataDirectory: String, databaseURL: String? = nil) {
+        self.configDirectory = configDirectory
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+    }
+}

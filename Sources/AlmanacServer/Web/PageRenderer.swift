@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders server-side HTML pages in one shared layout. Pages work without JavaScript:
+/// every action is a plain form post.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    /// Templates by name; each domain contributes its own.
+    init(templates: [String: String]) {
+        var library = MustacheLibrary()
+        do {
+            try library.register(Self.layout, named: "layout")
+            for (name, text) in templates { try library.register(text, named: name) }
+        } catch {
+            preconditionFailure("page template does not compile: \(error)")
+        }
+        self.library = library
+    }
+
+    /// A full page: `template` rendered with `context`, inside the layout.
+    func page(_ template: String, title: String, actor: String?, context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let content = library.render(context, withTemplate: template) ?? ""
+        let html = library.render(["title": title, "content": content, "actor": actor as Any], withTemplate: "layout") ?? ""
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Almanac</title>
+        <style>
+        body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;background:#f7f7f5}
+        header{background:#23313f;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.2rem;align-items:center}
+        header a{color:#fff;text-decoration:none}header .who{margin-left:auto;opacity:.85}
+        main{padding:1rem 1.2rem;max-width:72rem}
+        table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .55rem;border-bottom:1px solid #e2e2dd;vertical-align:top}
+        th{background:#eceae4;font-weight:600}code,pre{font:13px ui-monospace,monospace}pre{background:#fff;padding:.6rem;overflow:auto;border:1px solid #e2e2dd}
+        .tag{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:12px;margin-right:.2rem}
+        .ENABLED{background:#d8f0dc}.DISABLED{background:#f6d5d5}.stale{background:#fbe8c4}
+        .errors{background:#f6d5d5;padding:.6rem;border-radius:.3rem}
+        form.inline{display:inline}button{cursor:pointer}
+        </style></head>
+        <body><header><strong>Almanac</strong><a href="/flags">Flags</a>
+        <span class="who">{{#actor}}signed in as {{actor}} <form class="inline" method="post" action="/logout"><button>Sign out</button></form>{{/actor}}{{^actor}}<a href="/login">Sign in</a>{{/actor}}</span>
+        </header><main>{{{content}}}</main></body></html>
+        """
+}

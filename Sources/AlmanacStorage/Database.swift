@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// One SQL layer over both backends: every query is written once with SQLKit and runs on
+/// SQLite (the embedded default, a file in the data directory) or PostgreSQL (for replicas).
+public final class Database: Sendable {
+    public enum Backend: String, Sendable { case sqlite, postgres }
+
+    public let backend: Backend
+    /// The SQLKit handle; queries outside transactions go straight here.
+    public let sql: any SQLDatabase
+    private let closer: @Sendable () async throws -> Void
+    /// SQLite has one connection, so transactions must not interleave on it.
+    private let writeLock = AsyncLock()
+
+    private init(backend: Backend, sql: any SQLDatabase, closer: @escaping @Sendable () async throws -> Void) {
+        self.backend = backend
+        self.sql = sql
+        self.closer = closer
+    }
+
+    /// Opens `url` (postgres://...) when given, otherwise `almanac.sqlite` in `dataDirectory`,
+    /// and brings the schema up to date.
+    public static func open(url: String?, dataDirectory: String, logger: Logger) async throws -> Database {
+        let database: Database
+        if let url, !url.isEmpty {
+            database = try openPostgres(url: url, logger: logger)
+        } else {
+            database = try await openSQLite(path: dataDirectory + "/almanac.sqlite", logger: logger)
+        }
+        do {
+            try await Migrations.run(on: database)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        return database
+    }
+
+    static func openSQLite(path: String, logger: Logger) async throws -> Database {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let sql = connection.sql(queryLogLevel: nil)
+        // WAL lets readers run beside the writer; FULL sync makes an acknowledged write survive a crash.
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+            try await sql.raw(SQLQueryString(pragma)).run()
+        }
+        return Database(backend: .sqlite, sql: sql) { try await connection.close() }
+    }
+
+    static func openPostgres(url: String, logger: Logger) throws -> Database {
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.searchPath = nil
+        let source = PostgresConnectionSource(sqlConfiguration: configuration)
+        let pool = EventLoopGroupConnectionPool(
+            source: source, maxConnectionsPerEventLoop: 4, pruneInterval: .seconds(60), logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton)
+        let sql = pool.database(logger: logger).sql(queryLogLevel: nil)
+        let box = PoolBox(pool: pool)
+        return Database(backend: .postgres, sql: sql) { try await box.pool.shutdownAsync() }
+    }
+
+    /// Runs `body` in one transaction on one connection; it commits only if `body` returns.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await writeLock.withLock {
+            try await self.sql.withSession { session in
+                try await session.raw("BEGIN").run()
+                do {
+                    let result = try await body(session)
+                    try await session.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await session.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Closes the connection or pool.
+    public func close() async throws {
+        try await closer()
+    }
+}
+
+/// AsyncKit's pool guards its state with locks but predates `Sendable`; it is only shut down through this box.
+private struct PoolBox: @unchecked Sendable {
+    let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+}
+
+/// A first-come, first-served lock for async code.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+        if locked {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            locked = true
+        }
+        defer {
+            if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}

@@ -1,0 +1,69 @@
+import SQLKit
+
+/// Versioned schema changes, applied in order once each and recorded in `schema_migrations`.
+/// Written with SQLKit's builders so one definition serves SQLite and PostgreSQL.
+enum Migrations {
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var apply: @Sendable (any SQLDatabase) async throws -> Void
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "flag runtime state, audit log, evaluation counts") { db in
+            try await db.create(table: "flag_overrides").ifNotExists()
+                .column("flag_key", type: .text, .primaryKey(autoIncrement: false))
+                .column("state", type: .text)
+                .column("default_variant", type: .text)
+                .column("updated_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "flag_pins").ifNotExists()
+                .column("flag_key", type: .text, .notNull)
+                .column("subject", type: .text, .notNull)
+                .column("variant", type: .text, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .primaryKey("flag_key", "subject")
+                .run()
+            try await db.create(table: "audit_log").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("at", type: .bigint, .notNull)
+                .column("actor", type: .text, .notNull)
+                .column("action", type: .text, .notNull)
+                .column("flag_key", type: .text, .notNull)
+                .column("subject", type: .text)
+                .column("before", type: .text)
+                .column("after", type: .text)
+                .column("comment", type: .text, .notNull)
+                .run()
+            try await db.create(index: "audit_log_flag").on("audit_log").column("flag_key").run()
+            try await db.create(table: "flag_evaluations").ifNotExists()
+                .column("flag_key", type: .text, .notNull)
+                .column("variant", type: .text, .notNull)
+                .column("hour", type: .bigint, .notNull)
+                .column("count", type: .bigint, .notNull)
+                .primaryKey("flag_key", "variant", "hour")
+                .run()
+        }
+    ]
+
+    static func run(on database: Database) async throws {
+        try await database.sql.create(table: "schema_migrations").ifNotExists()
+            .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+            .column("name", type: .text, .notNull)
+            .run()
+        for migration in all {
+            // Each migration and its record commit together; on PostgreSQL an advisory lock makes a
+            // second replica starting at the same moment wait and then find the work done.
+            let backend = database.backend
+            try await database.transaction { db in
+                if backend == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7340211)").run() }
+                let done = try await db.select().column("version").from("schema_migrations")
+                    .where("version", .equal, migration.version).first()
+                if done != nil { return }
+                try await migration.apply(db)
+                try await db.insert(into: "schema_migrations")
+                    .columns("version", "name").values(SQLBind(migration.version), SQLBind(migration.name)).run()
+            }
+        }
+    }
+}

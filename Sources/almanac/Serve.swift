@@ -1,0 +1,90 @@
+import AlmanacServer
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server: OFREP evaluation, admin API, web pages and metrics.",
+        discussion: """
+            Admin tokens come from ALMANAC_ADMIN_TOKEN (one token, recorded as "admin") or \
+            ALMANAC_ADMIN_TOKENS ("name:token,name:token"); without either, a token is generated \
+            into DATA/admin-token. Client keys for evaluation come from ALMANAC_CLIENT_KEYS \
+            ("name:key,..."); without them evaluation is open.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: "Address to bind; 127.0.0.1 unless you mean to expose it.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The environment this server belongs to (e.g. staging, production).")
+    var environment: String?
+
+    @Option(help: "Evaluations per second allowed per client; 0 turns limiting off.")
+    var rateLimit: Double = 0
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "almanac")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var configuration = ServerConfiguration(
+            configDirectory: common.config, dataDirectory: common.data, databaseURL: common.database)
+        configuration.host = host
+        configuration.port = port
+        configuration.environment = environment
+        configuration.rateLimit = rateLimit
+        let environmentVariables = ProcessInfo.processInfo.environment
+        configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
+        configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)
+        let server: AlmanacServer
+        do {
+            server = try await AlmanacServer(configuration: configuration, logger: logger)
+        } catch let errors as ConfigErrorList {
+            throw ValidationError("the flag files have errors:\n\(errors)")
+        }
+        let announcer = logger
+        let app = server.application { port in
+            announcer.notice("almanac is serving", metadata: ["url": "http://\(host):\(port)/"])
+        }
+        try await app.runService()
+    }
+}
+
+/// Reads tokens and keys without ever logging them.
+enum Credentials {
+    /// Parses `name:secret,name:secret` into secret → name.
+    static func table(_ text: String?) -> [String: String] {
+        var out: [String: String] = [:]
+        for entry in (text ?? "").split(separator: ",") {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, !parts[1].isEmpty { out[parts[1]] = parts[0] }
+        }
+        return out
+    }
+
+    static func adminTokens(environment: [String: String], dataDirectory: String, logger: Logger) throws -> [String: String] {
+        var tokens = table(environment["ALMANAC_ADMIN_TOKENS"])
+        if let single = environment["ALMANAC_ADMIN_TOKEN"], !single.isEmpty { tokens[single] = "admin" }
+        if !tokens.isEmpty { return tokens }
+        let path = dataDirectory + "/admin-token"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            logger.notice("admin token read from file", metadata: ["path": "\(path)"])
+            return [existing: "admin"]
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(path)")
+        }
+        logger.notice("generated an admin token; read it from the file to sign in", metadata: ["path": "\(path)"])
+        return [token: "admin"]
+    }
+}

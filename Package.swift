@@ -70,7 +70,12 @@ let package = Package(
         // Starts a real server (and, where asked, a real PostgreSQL) for tests.
         .target(
             name: "AlmanacTesting",
-            dependencies: ["AlmanacServer", "AlmanacStorage", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "AlmanacServer", "AlmanacStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
@@ -80,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AlmanacServerTests",
-            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags"],
+            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig"],
             swiftSettings: strict
         ),
     ]

@@ -27,12 +27,7 @@ public final class Database: Sendable {
     /// Opens `url` (postgres://...) when given, otherwise `almanac.sqlite` in `dataDirectory`,
     /// and brings the schema up to date.
     public static func open(url: String?, dataDirectory: String, logger: Logger) async throws -> Database {
-        let database: Database
-        if let url, !url.isEmpty {
-            database = try openPostgres(url: url, logger: logger)
-        } else {
-            database = try await openSQLite(path: dataDirectory + "/almanac.sqlite", logger: logger)
-        }
+        let database = try await connect(url: url, dataDirectory: dataDirectory, logger: logger)
         do {
             try await Migrations.run(on: database)
         } catch {
@@ -40,6 +35,12 @@ public final class Database: Sendable {
             throw error
         }
         return database
+    }
+
+    /// Connects without touching the schema (for administrative statements such as CREATE DATABASE).
+    public static func connect(url: String?, dataDirectory: String, logger: Logger) async throws -> Database {
+        if let url, !url.isEmpty { return try openPostgres(url: url, logger: logger) }
+        return try await openSQLite(path: dataDirectory + "/almanac.sqlite", logger: logger)
     }
 
     static func openSQLite(path: String, logger: Logger) async throws -> Database {

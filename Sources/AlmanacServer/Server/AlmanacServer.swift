@@ -57,7 +57,8 @@ public struct AlmanacServer: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
-            services: [watcher, DatabaseCloser(database: database)],
+            // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
+            services: [DatabaseCloser(database: database), watcher],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

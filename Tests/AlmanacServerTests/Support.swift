@@ -1,0 +1,58 @@
+import AlmanacTesting
+import Foundation
+import Testing
+
+/// The two storage backends every storage-touching test runs on.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    /// The database URL for a fresh database (nil means SQLite in the data directory), or nil
+    /// with `available == false` when PostgreSQL is not running outside CI.
+    func database() async throws -> (url: String?, available: Bool) {
+        switch self {
+        case .sqlite: return (nil, true)
+        case .postgres:
+            if TestPostgres.serverURL == nil {
+                if TestPostgres.required { throw TestPostgres.MissingPostgres() }
+                return (nil, false)
+            }
+            return (try await TestPostgres.freshDatabase(), true)
+        }
+    }
+}
+
+/// Flags the server tests share.
+enum Fixture {
+    static let flags = """
+        flags:
+          banner:
+            state: ENABLED
+            variants: {on: true, off: false}
+            defaultVariant: off
+            targeting:
+              if: [{"==": [{var: plan}, pro]}, on, null]
+          headline:
+            state: ENABLED
+            variants: {red: red, blue: blue}
+            defaultVariant: red
+          ratio:
+            state: ENABLED
+            variants: {low: 1, high: 2.5}
+            defaultVariant: low
+          limits:
+            state: ENABLED
+            variants: {small: {n: 1}, big: {n: 9}}
+            defaultVariant: small
+          retired:
+            state: DISABLED
+            variants: {on: true, off: false}
+            defaultVariant: on
+        """
+
+    static let admin = ["Authorization": "Bearer admin-secret", "Content-Type": "application/json"]
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}

@@ -18,11 +18,16 @@ extension Interpreter {
         case .modulo:
             return try modulo(Coercion.number(args.at(0)), Coercion.number(args.at(1)))
         case .min, .max:
+            // The reference hands back the winning operand itself when it is already numeric
+            // (a boolean stays a boolean), and the converted number otherwise.
             guard !args.isEmpty else { return .double(.nan) }
-            let numbers = args.map(Coercion.number)
-            var best = numbers[0]
-            for n in numbers.dropFirst() where op == .min ? n.double < best.double : n.double > best.double { best = n }
-            return best.json
+            let operands = args.map { Coercion.isNumeric($0) ? $0 : Coercion.number($0).json }
+            var best = operands[0]
+            for n in operands.dropFirst() {
+                let (x, y) = (Coercion.double(n), Coercion.double(best))
+                if op == .min ? x < y : x > y { best = n }
+            }
+            return best
         default:
             preconditionFailure("not arithmetic: \(op)")
         }

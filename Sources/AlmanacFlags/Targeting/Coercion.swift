@@ -64,7 +64,9 @@ enum Coercion {
         case .int(let i): return String(i)
         case .double(let d): return formatG15(d)
         case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
+        // The reference evaluator checks for integers before booleans, and Python's booleans are
+        // integers, so `cat` and string comparison see "True" and "False".
+        case .bool(let b): return b ? "True" : "False"
         case .array(let items): return items.map(string).joined(separator: ",")
         case .object: return "[object Object]"
         }

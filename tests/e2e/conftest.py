@@ -1,0 +1,113 @@
+"""Starts the real `almanac` binary on loopback for end-to-end tests, on SQLite or PostgreSQL."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("ALMANAC_BIN", ROOT / ".build" / "debug" / "almanac"))
+EXAMPLE = ROOT / "examples" / "openfoodfacts"
+ADMIN_TOKEN = "e2e-admin-token"
+CLIENT_KEY = "e2e-client-key"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One `almanac serve` process; restartable on the same config and data."""
+
+    def __init__(self, config, data, database=None, extra_env=None, args=()):
+        self.config, self.data, self.database = str(config), str(data), database
+        self.extra_env, self.args = extra_env or {}, list(args)
+        self.process = None
+        self.port = None
+        self.log = Path(self.data) / "server.log"
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.port = free_port()
+        env = dict(os.environ, ALMANAC_ADMIN_TOKEN=ADMIN_TOKEN, ALMANAC_CLIENT_KEYS=f"e2e:{CLIENT_KEY}", **self.extra_env)
+        command = [str(BINARY), "serve", "--config", self.config, "--data", self.data, "--port", str(self.port)] + self.args
+        if self.database:
+            command += ["--database", self.database]
+        Path(self.data).mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(command, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"almanac exited with {self.process.returncode}:\n{self.log.read_text()}")
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("almanac did not become ready:\n" + self.log.read_text())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+
+    def admin(self, method, path, **body):
+        return requests.request(method, self.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+
+    def evaluate(self, key, context=None, key_header=True):
+        headers = {"X-API-Key": CLIENT_KEY} if key_header else {}
+        return requests.post(f"{self.url}/ofrep/v1/evaluate/flags/{key}", json={"context": context or {}}, headers=headers, timeout=10)
+
+
+def postgres_database():
+    """A fresh database on the test PostgreSQL server, or None when it is not running (never under CI)."""
+    url = os.environ.get("ALMANAC_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            raise RuntimeError("ALMANAC_TEST_POSTGRES_URL is not set: the test command starts PostgreSQL")
+        return None
+    name = "almanac_e2e_" + uuid.uuid4().hex[:12]
+    admin = url.split("?")[0]
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    base, _, query = url.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    if request.param == "sqlite":
+        return None
+    database = postgres_database()
+    if database is None:
+        pytest.skip("PostgreSQL is not running (the README's test command starts it)")
+    return database
+
+
+@pytest.fixture
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="almanac-e2e-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def example_server(backend, workdir):
+    """The bundled example repository, served with client keys required."""
+    config = workdir / "config"
+    shutil.copytree(EXAMPLE, config)
+    server = Server(config, workdir / "data", backend).start()
+    yield server
+    server.stop()

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Evaluations per second allowed per client; 0 turns limiting off.")
     var rateLimit: Double = 0
 
+    @Option(help: "Seconds between checks of the flag files for changes; 0 reloads only on SIGHUP.")
+    var reloadInterval: Double = 1
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -40,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.environment = environment
         configuration.rateLimit = rateLimit
+        configuration.configPollSeconds = reloadInterval
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

@@ -76,7 +76,8 @@ public enum FlagLoader {
         let combined = ScopeCompiler.compile(scopes, environment: environment, fallback: targeting)
         return Flag(
             key: definition.key, state: settings.state ?? .enabled, type: definition.type, variants: definition.variants,
-            defaultVariant: settings.defaultVariant ?? nil, targetingSource: source, targeting: combined,
+            defaultVariant: settings.defaultVariant ?? nil, targetingSource: source,
+            targetingText: source.map { RuleText.describe($0, evaluators: definition.evaluators.mapValues(\.json)) }, targeting: combined,
             metadata: definition.metadata, owner: definition.owner, description: definition.description,
             expires: definition.expires, scopes: scopes, environments: definition.environments.keys.sorted(),
             source: SourceLocation(file: definition.node.file, line: definition.node.line))

@@ -32,6 +32,8 @@ public struct Flag: Sendable {
     public var defaultVariant: String?
     /// The targeting rule as written (after `$ref` substitution and scopes), for display.
     public var targetingSource: JSONValue?
+    /// The targeting rule in words, with `$ref`s explained.
+    public var targetingText: String?
     public var targeting: Expression?
     public var metadata: [String: JSONValue]
     public var owner: String?

@@ -97,9 +97,10 @@ struct FlagPages: Sendable {
             ]
         }
         let errors = flags.reloadErrors
-        return renderer.page("flags", title: "Flags", actor: actor, context: [
-            "flags": rows, "environment": flags.environment as Any, "reloadErrors": errors, "hasErrors": !errors.isEmpty,
-        ])
+        let context: [String: Any?] = [
+            "flags": rows, "environment": flags.environment, "reloadErrors": errors, "hasErrors": !errors.isEmpty,
+        ]
+        return renderer.page("flags", title: "Flags", actor: actor, context: context.compactMapValues { $0 })
     }
 
     private func detail(_ key: String, actor: String?) async throws -> Response {
@@ -110,18 +111,22 @@ struct FlagPages: Sendable {
         let audit = try await flags.store.auditLog(flagKey: key, limit: 100)
         let when = ISO8601DateFormatter()
         let pins = (evaluator.runtime.pins[key] ?? [:]).sorted { $0.key.description < $1.key.description }
-        let context: [String: Any] = [
-            "key": key, "state": flag.state.rawValue, "type": flag.type.rawValue, "description": flag.description as Any,
-            "owner": flag.owner as Any, "expires": flag.expires as Any, "source": "\(flag.source.file):\(flag.source.line)",
-            "actor": actor as Any,
+        let context: [String: Any?] = [
+            "key": key, "state": flag.state.rawValue, "type": flag.type.rawValue, "description": flag.description,
+            "owner": flag.owner, "expires": flag.expires, "source": "\(flag.source.file):\(flag.source.line)",
+            "actor": actor,
             "nextState": flag.state == .enabled ? "DISABLED" : "ENABLED",
             "nextAction": flag.state == .enabled ? "Disable (kill switch)" : "Enable",
             "variants": flag.variantNames.map { ["name": $0, "value": JSONWriter.string(flag.variants[$0]!), "isDefault": $0 == flag.defaultVariant] },
             "scopes": flag.scopes.map(\.summary), "hasScopes": !flag.scopes.isEmpty,
-            "targetingText": flag.targetingSource.map(RuleText.describe) as Any,
-            "targetingJSON": flag.targetingSource.map(JSONWriter.string) as Any,
+            "targetingText": flag.targetingText,
+            "targetingJSON": flag.targetingSource.map(JSONWriter.string),
             "environments": flag.environments, "hasEnvironments": !flag.environments.isEmpty,
-            "pins": pins.map { ["subject": $0.key.description, "variant": $0.value, "key": key, "actor": actor as Any] },
+            "pins": pins.map { pin -> [String: Any] in
+                var row: [String: Any] = ["subject": pin.key.description, "variant": pin.value, "key": key]
+                if let actor { row["actor"] = actor }
+                return row
+            },
             "audit": audit.map { entry -> [String: Any] in
                 [
                     "when": when.string(from: Date(timeIntervalSince1970: Double(entry.at) / 1000)), "actor": entry.actor,
@@ -130,6 +135,6 @@ struct FlagPages: Sendable {
                 ]
             },
         ]
-        return renderer.page("flag", title: key, actor: actor, context: context)
+        return renderer.page("flag", title: key, actor: actor, context: context.compactMapValues { $0 })
     }
 }

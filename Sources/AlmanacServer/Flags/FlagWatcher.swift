@@ -13,7 +13,7 @@ struct FlagWatcher: Service {
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await every(configPollSeconds) { _ = flags.reloadFiles() } }
+            if configPollSeconds > 0 { group.addTask { await every(configPollSeconds) { _ = flags.reloadFiles() } } }
             group.addTask {
                 await every(changePollSeconds) {
                     do { try await flags.refreshRuntime() } catch { logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"]) }

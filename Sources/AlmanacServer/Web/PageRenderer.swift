@@ -22,7 +22,9 @@ struct PageRenderer: Sendable {
     /// A full page: `template` rendered with `context`, inside the layout.
     func page(_ template: String, title: String, actor: String?, context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let content = library.render(context, withTemplate: template) ?? ""
-        let html = library.render(["title": title, "content": content, "actor": actor as Any], withTemplate: "layout") ?? ""
+        var layout: [String: Any] = ["title": title, "content": content]
+        if let actor { layout["actor"] = actor }
+        let html = library.render(layout, withTemplate: "layout") ?? ""
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

@@ -1,0 +1,66 @@
+"""The web pages in real headless Chromium (Debian's package), driven through chromedriver:
+the flag list and a flag's page render their data, and the kill switch works from the page."""
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from conftest import ADMIN_TOKEN
+
+SCREENSHOTS = None
+
+
+@pytest.fixture
+def browser(workdir):
+    chromedriver = shutil.which("chromedriver")
+    chromium = shutil.which("chromium")
+    assert chromedriver and chromium, "chromium and chromium-driver must be installed (the test command installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_flag_list_and_flag_page_render_their_data(example_server, browser, workdir):
+    example_server.evaluate("homepage-hero", {"targetingKey": "u1"})
+    browser.get(example_server.url + "/flags")
+    rows = {row.get_attribute("data-flag"): row for row in browser.find_elements(By.CSS_SELECTOR, "#flags tbody tr")}
+    assert len(rows) == 15
+    assert "DISABLED" in rows["footer-donation-banner"].text
+    assert "team-web" in rows["homepage-hero"].text
+    assert "expired" in rows["product-edit-form-v2"].text, "a flag past its expiry date is marked"
+    browser.save_screenshot(str(workdir / "flags.png"))
+
+    browser.find_element(By.LINK_TEXT, "homepage-hero").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("homepage-hero")
+    targeting = browser.find_element(By.ID, "targeting").text
+    assert 'email ends with "@openfoodfacts.example"' in targeting
+    assert "control 50%, scan 50%" in targeting
+
+
+def test_kill_switch_from_the_page(example_server, browser, workdir):
+    browser.get(example_server.url + "/flags/read-only-mode")
+    assert browser.find_elements(By.ID, "kill-switch") == [], "no kill switch before signing in"
+    browser.get(example_server.url + "/login")
+    browser.find_element(By.NAME, "name").send_keys("Ann")
+    browser.find_element(By.NAME, "token").send_keys(ADMIN_TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert "signed in as Ann (admin)" in browser.find_element(By.TAG_NAME, "header").text
+
+    browser.get(example_server.url + "/flags/read-only-mode")
+    assert browser.find_element(By.ID, "state").text == "ENABLED"
+    form = browser.find_element(By.ID, "kill-switch")
+    form.find_element(By.NAME, "comment").send_keys("database maintenance")
+    form.find_element(By.TAG_NAME, "button").click()
+
+    assert browser.find_element(By.ID, "state").text == "DISABLED"
+    history = browser.find_element(By.ID, "audit").text
+    assert "Ann (admin)" in history and "disable" in history and "database maintenance" in history
+    browser.save_screenshot(str(workdir / "flag.png"))
+    assert example_server.evaluate("read-only-mode").json()["reason"] == "DISABLED"

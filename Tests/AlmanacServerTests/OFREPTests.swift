@@ -93,3 +93,21 @@ import Testing
         }
     }
 }
+
+/// Random bytes as OFREP bodies over HTTP: every one gets an answer and the server keeps serving.
+@Suite struct OFREPFuzzTests {
+    @Test func randomBodiesNeverBreakTheServer() async throws {
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { server async throws in
+            var generator = SystemRandomNumberGenerator()
+            let alphabet = Array(#"{}[]":,0123456789.eE+-truefalsnul \u"#.utf8) + Array("context targetingKey".utf8)
+            for _ in 0..<300 {
+                let bytes = (0..<Int.random(in: 0..<80, using: &generator)).map { _ in
+                    Bool.random(using: &generator) ? alphabet.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
+                }
+                let reply = try await HTTP.send("POST", server.baseURL + "/ofrep/v1/evaluate/flags/banner", body: String(decoding: bytes, as: UTF8.self))
+                #expect([200, 400].contains(reply.status))
+            }
+            #expect(try await HTTP.send("POST", server.baseURL + "/ofrep/v1/evaluate/flags/banner", body: "{}").status == 200)
+        }
+    }
+}

@@ -1,5 +1,9 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+// A path dependency is known by its folder's name, which differs between clones.
+let almanac = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 // In-process benchmarks, kept apart from the main package so its build and tests never pay for them.
 let package = Package(
@@ -13,7 +17,7 @@ let package = Package(
         .executableTarget(
             name: "FlagEvaluation",
             dependencies: [
-                .product(name: "AlmanacFlags", package: "main"),
+                .product(name: "AlmanacFlags", package: almanac),
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
             path: "Benchmarks/FlagEvaluation",

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Evaluations per second allowed per client; 0 turns limiting off.")
     var rateLimit: Double = 0
 
+    @Option(help: "Threads serving HTTP; 0 uses one per core.")
+    var threads: Int = 0
+
     @Option(help: "Seconds between checks of the flag files for changes; 0 reloads only on SIGHUP.")
     var reloadInterval: Double = 1
 
@@ -44,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         configuration.environment = environment
         configuration.rateLimit = rateLimit
         configuration.configPollSeconds = reloadInterval
+        configuration.eventLoopThreads = threads
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

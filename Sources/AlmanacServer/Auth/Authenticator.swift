@@ -15,6 +15,7 @@ public struct Authenticator: Sendable {
     }
 
     static let cookieName = "almanac_session"
+    static let apiKeyField = HTTPField.Name("X-API-Key")!
     static let sessionSeconds: Int64 = 12 * 3600
 
     let adminTokens: [String: String]
@@ -35,7 +36,7 @@ public struct Authenticator: Sendable {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        if let name = HTTPField.Name("X-API-Key"), let key = request.headers[name] { return key }
+        if let key = request.headers[Self.apiKeyField] { return key }
         return nil
     }
 

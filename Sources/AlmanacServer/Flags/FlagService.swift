@@ -95,10 +95,13 @@ public final class FlagService: Sendable {
         return entry
     }
 
+    /// Evaluation totals since start, by flag, variant and reason.
+    var evaluationTotals: [UsageCounter.Total: Int64] { usage.totals }
+
     /// Evaluates and counts the evaluation.
     public func evaluate(_ key: String, context: [String: JSONValue], timestamp: Int64) -> Resolution {
         let resolution = evaluator.evaluate(key, context: context, timestamp: timestamp)
-        if resolution.errorCode == nil { usage.count(flag: key, variant: resolution.variant ?? "(code default)", atSeconds: timestamp) }
+        usage.count(resolution, atSeconds: timestamp)
         return resolution
     }
 

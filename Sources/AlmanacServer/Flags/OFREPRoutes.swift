@@ -46,6 +46,12 @@ struct OFREPRoutes: Sendable {
         case refusal(Response)
     }
 
+    /// Credentials, rate and body checked: the context to evaluate, or the answer to send instead.
+    private func admitted(_ request: Request, key: String?) async throws -> ParsedBody {
+        if let refusal = admit(request) { return .refusal(refusal) }
+        return try await context(request, key: key)
+    }
+
     /// The evaluation context from the body, or the 400 to send.
     private func context(_ request: Request, key: String?) async throws -> ParsedBody {
         let bytes = try await request.collectBody(limit: maximumBodyBytes)
@@ -72,31 +78,27 @@ struct OFREPRoutes: Sendable {
 
     private func evaluateOne(_ request: Request, key: String) async throws -> Response {
         let started = ContinuousClock.now
-        defer { metrics.observeRequest(route: "ofrep_single", since: started) }
-        if let refusal = admit(request) { return refusal }
+        defer { metrics.observeRequest(.single, since: started) }
         let context: [String: JSONValue]
-        switch try await self.context(request, key: key) {
+        switch try await admitted(request, key: key) {
         case .refusal(let response): return response
         case .context(let c): context = c
         }
         let resolution = flags.evaluate(key, context: context, timestamp: Int64(Date().timeIntervalSince1970))
-        metrics.countEvaluation(resolution)
         guard let code = resolution.errorCode else { return JSONResponse.text(.ok, Self.success(resolution)) }
         return JSONResponse.text(code == .flagNotFound ? .notFound : .badRequest, Self.failure(resolution))
     }
 
     private func evaluateAll(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        defer { metrics.observeRequest(route: "ofrep_bulk", since: started) }
-        if let refusal = admit(request) { return refusal }
+        defer { metrics.observeRequest(.bulk, since: started) }
         let context: [String: JSONValue]
-        switch try await self.context(request, key: nil) {
+        switch try await admitted(request, key: nil) {
         case .refusal(let response): return response
         case .context(let c): context = c
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
         let resolutions = flags.evaluator.flags.keys.map { flags.evaluate($0, context: context, timestamp: timestamp) }
-        resolutions.forEach(metrics.countEvaluation)
         let body = "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",") + "]}"
         let etag = "\"" + String(MurmurHash3.hash32(body.utf8), radix: 16) + String(body.utf8.count, radix: 16) + "\""
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {

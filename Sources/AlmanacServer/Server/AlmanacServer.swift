@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// Assembles the server from its domains: each registers its own routes and pages.
@@ -43,7 +44,7 @@ public struct AlmanacServer: Sendable {
                 return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "database unavailable\n")))
             }
         }
-        metrics.register(on: router)
+        metrics.register(on: router, flags: flags)
         OFREPRoutes(
             flags: flags, auth: auth, limiter: RateLimiter(rate: configuration.rateLimit), metrics: metrics,
             maximumBodyBytes: configuration.maximumBodyBytes
@@ -60,6 +61,8 @@ public struct AlmanacServer: Sendable {
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
             services: [DatabaseCloser(database: database), watcher],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: configuration.eventLoopThreads > 0
+                ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,
             logger: logger)
     }
 }

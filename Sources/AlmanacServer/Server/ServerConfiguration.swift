@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var configPollSeconds: Double = 1
     /// How often the database is checked for other replicas' changes.
     public var changePollSeconds: Double = 0.25
+    /// Threads serving HTTP; 0 uses one per core.
+    public var eventLoopThreads: Int = 0
     /// How often evaluation counts are written to the database.
     public var usageFlushSeconds: Double = 10
 

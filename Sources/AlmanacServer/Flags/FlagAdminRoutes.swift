@@ -59,8 +59,8 @@ struct FlagAdminRoutes: Sendable {
     }
 
     private static func subject(_ body: [String: JSONValue]) throws(RequestProblem) -> PinSubject {
-        guard let text = body["subject"]?.stringValue, let subject = PinSubject(text) else {
-            throw RequestProblem("subject", "required: user:ID or team:NAME")
+        guard let text = body["subject"]?.stringValue, text.count <= 256, let subject = PinSubject(text) else {
+            throw RequestProblem("subject", "required: user:ID or team:NAME, at most 256 characters")
         }
         return subject
     }

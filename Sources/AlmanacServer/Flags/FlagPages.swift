@@ -108,7 +108,8 @@ struct FlagPages: Sendable {
         guard let flag = evaluator.effective[key] else {
             return renderer.page("login", title: "Not found", actor: actor, context: ["error": "There is no flag '\(key)'."], status: .notFound)
         }
-        let audit = try await flags.store.auditLog(flagKey: key, limit: 100)
+        // Pins name users and the history names operators: only signed-in admins see them.
+        let audit = actor == nil ? [] : try await flags.store.auditLog(flagKey: key, limit: 100)
         let when = ISO8601DateFormatter()
         let pins = (evaluator.runtime.pins[key] ?? [:]).sorted { $0.key.description < $1.key.description }
         let context: [String: Any?] = [

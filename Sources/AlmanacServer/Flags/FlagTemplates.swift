@@ -29,6 +29,7 @@ enum FlagTemplates {
         {{#targetingText}}<p id="targeting">{{targetingText}}</p><details><summary>JsonLogic</summary><pre>{{targetingJSON}}</pre></details>{{/targetingText}}
         {{^targetingText}}{{^hasScopes}}<p>No targeting: everyone gets the default variant.</p>{{/hasScopes}}{{/targetingText}}
         {{#hasEnvironments}}<p>Overridden in: {{#environments}}<span class="tag">{{.}}</span>{{/environments}}</p>{{/hasEnvironments}}
+        {{#actor}}
         <h2>Pins</h2>
         <table id="pins"><tr><th>Who</th><th>Variant</th><th></th></tr>
         {{#pins}}<tr><td>{{subject}}</td><td>{{variant}}</td><td>{{#actor}}<form class="inline" method="post" action="/flags/{{key}}/unpin"><input type="hidden" name="subject" value="{{subject}}"><button>Remove</button></form>{{/actor}}</td></tr>{{/pins}}
@@ -38,6 +39,8 @@ enum FlagTemplates {
         <h2>History</h2><table id="audit"><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Before</th><th>After</th><th>Why</th></tr>
         {{#audit}}<tr><td>{{when}}</td><td>{{actor}}</td><td>{{action}} {{subject}}</td><td>{{before}}</td><td>{{after}}</td><td>{{comment}}</td></tr>{{/audit}}
         </table>
+        {{/actor}}
+        {{^actor}}<p><a href="/login">Sign in</a> to see who has pinned a variant and the change history.</p>{{/actor}}
         """
 
     static let login = """

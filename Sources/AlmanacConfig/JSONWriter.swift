@@ -46,6 +46,13 @@ public enum JSONWriter {
 
     /// Appends a quoted JSON string with the escapes RFC 8259 requires.
     public static func writeString(_ s: String, to out: inout String) {
+        // Most keys and values need no escaping: append them whole rather than scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -29,7 +29,9 @@ public struct FlagEvaluator: Sendable {
             return .failure(key, .flagNotFound, "flag '\(key)' is not defined")
         }
         var resolution = resolve(flag, context: context, timestamp: timestamp)
-        if !flags.metadata.isEmpty || !flag.metadata.isEmpty {
+        if flags.metadata.isEmpty {
+            resolution.metadata = flag.metadata
+        } else {
             resolution.metadata = flags.metadata.merging(flag.metadata) { _, own in own }
         }
         return resolution

@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "AlmanacConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // The flag engine: parsing, compiled targeting, scopes, pins and lifecycle rules. No I/O.
         .target(name: "AlmanacFlags", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        // Metrics: exposition formats, series and their storage encoding. No I/O.
+        .target(name: "AlmanacMetrics", swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
         .target(name: "AlmanacForecast", swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
@@ -83,6 +85,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
             name: "AlmanacForecastTests", dependencies: ["AlmanacForecast"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(

@@ -45,3 +45,12 @@ import Testing
         #expect((330...470).contains(inTwenty.count))
     }
 }
+
+@Suite struct OverflowTests {
+    @Test func extremeOperandsDoNotTrap() throws {
+        #expect(Interpreter.fractional([["a", .int(.max)], ["b", .int(.max)], ["c", .int(.max)]], data: ["targetingKey": "u"]) == .null)
+        #expect(try Interpreter.arithmetic(.modulo, [.int(.min), .int(-1)]) == .double(-0.0))
+        #expect(try Interpreter.arithmetic(.add, [.int(.max), .int(1)]) == .double(9_223_372_036_854_775_808))
+        #expect(try Interpreter.arithmetic(.multiply, [.int(.max), .int(.max)]) != .null)
+    }
+}

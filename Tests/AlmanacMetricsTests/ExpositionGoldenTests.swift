@@ -58,6 +58,7 @@ import Testing
         ("m{a=\"unterminated} 1\n", .prometheusText, "line 1: unterminated quoted string"),
         ("9metric 1\n", .prometheusText, "line 1: invalid metric name"),
         ("m 1 # {a=\"b\"} 1\n", .prometheusText, "line 1: unexpected text after the value"),
+        ("m 1 1e300\n# EOF\n", .openMetrics, "line 1: invalid timestamp '1e300' (seconds)"),
     ])
     func rejects(text: String, format: ExpositionFormat, message: String) {
         #expect(throws: ExpositionError.self) { try ExpositionParser.parse(text, format: format) }
@@ -98,5 +99,21 @@ import Testing
             }
         }
         #expect(parsed > 0)
+    }
+}
+
+/// A real node_exporter page (Debian's prometheus-node-exporter, captured on this machine).
+@Suite struct NodeExporterTests {
+    @Test func parsesEveryLineOfARealPage() throws {
+        let url = try #require(Bundle.module.url(forResource: "Cases/node-exporter", withExtension: "prom"))
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let exposition = try ExpositionParser.parse(text, format: .prometheusText)
+        let sampleLines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(exposition.samples.count == sampleLines.count)
+        #expect(exposition.families["node_cpu_seconds_total"]?.type == .counter)
+        #expect(exposition.families["node_filesystem_avail_bytes"]?.type == .gauge)
+        #expect(exposition.samples.contains { $0.name == "node_cpu_seconds_total" && $0.labels.contains(Label("mode", "idle")) })
+        let typed = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.count
+        #expect(exposition.families.values.filter { $0.type != nil }.count == typed)
     }
 }

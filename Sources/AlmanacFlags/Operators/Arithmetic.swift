@@ -48,7 +48,7 @@ extension Interpreter {
     /// Python's modulo: the result takes the divisor's sign.
     private static func modulo(_ a: Coercion.Number, _ b: Coercion.Number) throws(EvaluationFailure) -> JSONValue {
         if b.double == 0 { throw EvaluationFailure("modulo by zero") }
-        if case .int(let x) = a, case .int(let y) = b {
+        if case .int(let x) = a, case .int(let y) = b, !(x == .min && y == -1) {
             let r = x % y
             return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
         }

@@ -27,6 +27,7 @@ extension Interpreter {
                 guard case .int(let w) = pair[1] else { return .null }
                 weight = UInt64(max(0, w))
             }
+            if weight > UInt64(Int32.max) { return .null }  // the total could not be valid, and must not overflow
             fractions.append((pair[0], weight))
             total += weight
         }

@@ -10,8 +10,7 @@ extension Interpreter {
         if index.isNaN {
             start = 0
         } else if index < 0 {
-            let back = Int(-index)
-            start = back >= length ? 0 : length - back
+            start = -index >= Double(length) ? 0 : length - Int(-index)
         } else {
             start = index >= Double(length) ? length : Int(index)
         }
@@ -21,7 +20,7 @@ extension Interpreter {
             if count.isNaN {
                 end = start
             } else if count < 0 {
-                end = max(length + Int(count), start)
+                end = -count >= Double(length) ? start : max(length + Int(count), start)
             } else {
                 end = min(start + Int(min(count, Double(length))), length)
             }

@@ -164,7 +164,9 @@ struct LineScanner {
             guard let ms = Int64(text) else { throw failure("invalid timestamp '\(text)' (milliseconds)") }
             return ms
         }
-        guard let seconds = Self.parseFloat(text), seconds.isFinite else { throw failure("invalid timestamp '\(text)' (seconds)") }
+        guard let seconds = Self.parseFloat(text), seconds.isFinite, abs(seconds) < 9.2e15 else {
+            throw failure("invalid timestamp '\(text)' (seconds)")
+        }
         return Int64((seconds * 1000).rounded())
     }
 

@@ -34,7 +34,7 @@ let package = Package(
         // Metrics: exposition formats, series and their storage encoding. No I/O.
         .target(name: "AlmanacMetrics", swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
-        .target(name: "AlmanacForecast", swiftSettings: strict),
+        .target(name: "AlmanacForecast", dependencies: ["AlmanacMetrics"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
-            name: "AlmanacForecastTests", dependencies: ["AlmanacForecast"], resources: [.copy("Cases")], swiftSettings: strict),
+            name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
             name: "AlmanacFlagsTests", dependencies: ["AlmanacFlags", "AlmanacConfig"],
             resources: [.copy("Cases")], swiftSettings: strict

@@ -1,3 +1,5 @@
+import AlmanacMetrics
+
 /// Least-squares line through samples, computed exactly as Prometheus computes it for `deriv`
 /// and `predict_linear`: x in seconds relative to an intercept time, Kahan–Neumaier compensated
 /// sums, a constant series giving slope 0 (or NaN when the constant is infinite).

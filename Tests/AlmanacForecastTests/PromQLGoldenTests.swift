@@ -1,4 +1,5 @@
 import AlmanacForecast
+import AlmanacMetrics
 import Foundation
 import Testing
 

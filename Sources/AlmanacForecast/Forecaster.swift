@@ -1,0 +1,144 @@
+import AlmanacMetrics
+
+/// When a series is expected to cross a threshold: earliest, likely and latest, in ms.
+public struct Crossing: Sendable, Equatable {
+    public var earliest: Int64
+    public var likely: Int64?
+    public var latest: Int64?
+}
+
+/// A fitted forecast for one series: a robust trend over the current regime, daily and weekly
+/// seasonal profiles, and a band from the residuals and the trend's own uncertainty.
+public struct Forecast: Sendable {
+    public enum Regime: String, Sendable {
+        /// One regime: the trend is fitted over the whole window.
+        case steady
+        /// A level shift (a cleanup) was found: only the samples after it are fitted.
+        case afterShift = "after-shift"
+        /// Repeated drops (log rotation and the like): the trend of the cycle peaks is fitted.
+        case sawtooth
+    }
+
+    public var now: Int64
+    public var regime: Regime
+    public var regimeStart: Int64
+    /// Per second.
+    public var slope: Double
+    public var slopeLow: Double
+    public var slopeHigh: Double
+    /// Trend value at `now`.
+    public var level: Double
+    public var residualLow: Double
+    public var residualHigh: Double
+    /// Seasonal offsets by hour of day (24) and hour of week (168), when the data covers them.
+    public var daily: [Double]?
+    public var weekly: [Double]?
+
+    func seasonal(at time: Int64) -> Double {
+        let hour = Int((time / 3_600_000) % 168 + 168) % 168
+        return (weekly?[hour] ?? 0) + (daily?[hour % 24] ?? 0)
+    }
+
+    /// The expected value and its band at `time`.
+    public func value(at time: Int64) -> (low: Double, likely: Double, high: Double) {
+        let seconds = Double(time - now) / 1000
+        let season = seasonal(at: time)
+        return (
+            level + slopeLow * seconds + season + residualLow,
+            level + slope * seconds + season,
+            level + slopeHigh * seconds + season + residualHigh
+        )
+    }
+
+    /// First crossing of `threshold` (rising) within `horizon` ms, searched hour by hour.
+    public func crossing(of threshold: Double, within horizon: Int64) -> Crossing? {
+        var earliest: Int64?, likely: Int64?, latest: Int64?
+        var time = now
+        while time <= now + horizon {
+            let band = value(at: time)
+            if earliest == nil, band.high >= threshold { earliest = time }
+            if likely == nil, band.likely >= threshold { likely = time }
+            if latest == nil, band.low >= threshold { latest = time; break }
+            time += 3_600_000
+        }
+        return earliest.map { Crossing(earliest: $0, likely: likely, latest: latest) }
+    }
+}
+
+public enum Forecaster {
+    /// Fits `samples` (sorted by time) as of `now`; nil when there is too little data.
+    public static func fit(_ samples: [Sample], now: Int64, confidence: Double = 0.8) -> Forecast? {
+        let clean = samples.filter { $0.value.isFinite && $0.timestamp <= now }
+        guard clean.count >= 6 else { return nil }
+        let drops = levelDrops(clean)
+        var regime = Forecast.Regime.steady
+        var fitted = clean
+        if drops.count >= 2 {
+            regime = .sawtooth
+            fitted = cyclePeaks(clean, drops: drops)
+        } else if let last = drops.last {
+            regime = .afterShift
+            fitted = Array(clean[last...])
+        }
+        guard fitted.count >= 3, let line = TheilSen(fitted, origin: now, confidence: confidence) else { return nil }
+        let residuals = clean[(regime == .afterShift ? drops.last! : 0)...].map { $0.value - line.value(at: $0.timestamp) }
+        var forecast = Forecast(
+            now: now, regime: regime, regimeStart: fitted.first!.timestamp, slope: line.slope, slopeLow: line.slopeLow,
+            slopeHigh: line.slopeHigh, level: line.intercept, residualLow: 0, residualHigh: 0)
+        let span = clean.last!.timestamp - clean.first!.timestamp
+        if regime != .sawtooth {
+            if span >= 2 * 86_400_000 { forecast.daily = profile(clean, residuals: residuals, bins: 24, period: 86_400_000) }
+            if span >= 14 * 86_400_000 {
+                let afterDaily = zip(clean, residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+                forecast.weekly = profile(clean, residuals: afterDaily, bins: 168, period: 7 * 86_400_000)
+            }
+        }
+        let remaining = zip(clean[(regime == .afterShift ? drops.last! : 0)...], residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+        let half = (1 - confidence) / 2
+        forecast.residualLow = min(0, Robust.quantile(remaining, half))
+        forecast.residualHigh = max(0, Robust.quantile(remaining, 1 - half))
+        if regime == .sawtooth {
+            // The peaks are the fitted line; values between them sit below it.
+            forecast.residualLow = min(forecast.residualLow, Robust.quantile(remaining, 0.05))
+            forecast.residualHigh = max(0, forecast.residualHigh)
+        }
+        return forecast
+    }
+
+    /// Indices just after sudden drops: falls far larger than the series' ordinary steps.
+    static func levelDrops(_ samples: [Sample]) -> [Int] {
+        let steps = zip(samples.dropFirst(), samples).map { $0.value - $1.value }
+        guard steps.count >= 4 else { return [] }
+        let scale = Robust.scale(steps)
+        let values = samples.map(\.value)
+        let range = (values.max() ?? 0) - (values.min() ?? 0)
+        let threshold = max(8 * scale, 0.1 * range)
+        guard threshold > 0 else { return [] }
+        return steps.enumerated().compactMap { $0.element < -threshold ? $0.offset + 1 : nil }
+    }
+
+    /// The highest sample of each cycle between drops, and of the current one.
+    static func cyclePeaks(_ samples: [Sample], drops: [Int]) -> [Sample] {
+        var bounds = [0] + drops + [samples.count]
+        bounds = bounds.enumerated().filter { $0.offset == 0 || $0.element > bounds[$0.offset - 1] }.map(\.element)
+        return zip(bounds, bounds.dropFirst()).compactMap { start, end in
+            samples[start..<end].max { $0.value < $1.value }
+        }
+    }
+
+    /// Median residual per phase bin; bins with no data are 0. Profiles too weak to matter are dropped.
+    static func profile(_ samples: [Sample], residuals: [Double], bins: Int, period: Int64) -> [Double]? {
+        var buckets = [[Double]](repeating: [], count: bins)
+        let width = period / Int64(bins)
+        for (sample, residual) in zip(samples, residuals) {
+            let bin = Int(((sample.timestamp % period) + period) % period / width)
+            buckets[min(bin, bins - 1)].append(residual)
+        }
+        let medians = buckets.map { $0.isEmpty ? 0 : Robust.median($0) }
+        let center = Robust.median(medians)
+        let centered = medians.map { $0 - center }
+        let spread = Robust.scale(residuals)
+        guard let amplitude = centered.map(abs).max(), amplitude > spread * 0.5 else { return nil }
+        return centered
+    }
+}

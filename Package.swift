@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "almanac", targets: ["almanac"]),
         .library(name: "AlmanacFlags", targets: ["AlmanacFlags"]),
+        .library(name: "AlmanacMetrics", targets: ["AlmanacMetrics"]),
+        .library(name: "AlmanacForecast", targets: ["AlmanacForecast"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -23,6 +23,17 @@ let package = Package(
             path: "Benchmarks/FlagEvaluation",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "Forecasting",
+            dependencies: [
+                .product(name: "AlmanacForecast", package: almanac),
+                .product(name: "AlmanacMetrics", package: almanac),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "Benchmarks/Forecasting",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

@@ -68,7 +68,7 @@ public struct Forecast: Sendable {
 public enum Forecaster {
     /// Fits `samples` (sorted by time) as of `now`; nil when there is too little data.
     public static func fit(_ samples: [Sample], now: Int64, confidence: Double = 0.8) -> Forecast? {
-        let clean = samples.filter { $0.value.isFinite && $0.timestamp <= now }
+        let clean = hourly(samples.filter { $0.value.isFinite && $0.timestamp <= now })
         guard clean.count >= 6 else { return nil }
         let drops = levelDrops(clean)
         var regime = Forecast.Regime.steady
@@ -95,14 +95,38 @@ public enum Forecaster {
         }
         let remaining = zip(clean[(regime == .afterShift ? drops.last! : 0)...], residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
         let half = (1 - confidence) / 2
-        forecast.residualLow = min(0, Robust.quantile(remaining, half))
-        forecast.residualHigh = max(0, Robust.quantile(remaining, 1 - half))
+        let sortedResiduals = remaining.sorted()
+        forecast.residualLow = min(0, Robust.quantile(sorted: sortedResiduals, half))
+        forecast.residualHigh = max(0, Robust.quantile(sorted: sortedResiduals, 1 - half))
         if regime == .sawtooth {
             // The peaks are the fitted line; values between them sit below it.
-            forecast.residualLow = min(forecast.residualLow, Robust.quantile(remaining, 0.05))
+            forecast.residualLow = min(forecast.residualLow, Robust.quantile(sorted: sortedResiduals, 0.05))
             forecast.residualHigh = max(0, forecast.residualHigh)
         }
         return forecast
+    }
+
+    /// Hourly means once a series is long: trends over days and weekly profiles need no more,
+    /// and it keeps a 30-day series at 720 points, so 10,000 series forecast in seconds.
+    static func hourly(_ samples: [Sample]) -> [Sample] {
+        guard samples.count > 1_000 else { return samples }
+        var out: [Sample] = []
+        out.reserveCapacity(samples.count / 6)
+        var bucket = Int64.min, sumT = 0.0, sumV = 0.0, n = 0.0
+        func flush() { if n > 0 { out.append(Sample(timestamp: Int64(sumT / n), value: sumV / n)) } }
+        for sample in samples {
+            let b = sample.timestamp >= 0 ? sample.timestamp / 3_600_000 : (sample.timestamp - 3_599_999) / 3_600_000
+            if b != bucket {
+                flush()
+                bucket = b
+                sumT = 0; sumV = 0; n = 0
+            }
+            sumT += Double(sample.timestamp)
+            sumV += sample.value
+            n += 1
+        }
+        flush()
+        return out
     }
 
     /// Indices just after sudden drops: falls far larger than the series' ordinary steps.

@@ -2,8 +2,12 @@
 /// outliers that make least squares raise false alarms.
 enum Robust {
     static func quantile(_ values: [Double], _ q: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
+        quantile(sorted: values.sorted(), q)
+    }
+
+    /// The quantile of values already sorted, so several quantiles share one sort.
+    static func quantile(sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
         return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))

@@ -34,7 +34,7 @@ let package = Package(
         // The flag engine: parsing, compiled targeting, scopes, pins and lifecycle rules. No I/O.
         .target(name: "AlmanacFlags", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Metrics: exposition formats, series and their storage encoding. No I/O.
-        .target(name: "AlmanacMetrics", swiftSettings: strict),
+        .target(name: "AlmanacMetrics", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
         .target(name: "AlmanacForecast", dependencies: ["AlmanacMetrics"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
-            name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
+            name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
             name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(

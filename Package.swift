@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Shared, I/O-free: JSON values and config documents that remember where each value came from.
@@ -41,7 +42,7 @@ let package = Package(
         .target(
             name: "AlmanacStorage",
             dependencies: [
-                "AlmanacFlags",
+                "AlmanacFlags", "AlmanacMetrics",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -53,8 +54,9 @@ let package = Package(
         .target(
             name: "AlmanacServer",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -43,7 +43,24 @@ enum Migrations {
                 .column("count", type: .bigint, .notNull)
                 .primaryKey("flag_key", "variant", "hour")
                 .run()
-        }
+        },
+        Migration(version: 2, name: "series and compressed sample chunks") { db in
+            try await db.create(table: "series").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("fingerprint", type: .text, .notNull, .unique)
+                .column("name", type: .text, .notNull)
+                .column("labels", type: .text, .notNull)
+                .run()
+            try await db.create(index: "series_name").on("series").column("name").run()
+            try await db.create(table: "chunks").ifNotExists()
+                .column("series_id", type: .bigint, .notNull)
+                .column("start_ms", type: .bigint, .notNull)
+                .column("end_ms", type: .bigint, .notNull)
+                .column("sample_count", type: .int, .notNull)
+                .column("data", type: .blob, .notNull)
+                .primaryKey("series_id", "start_ms")
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

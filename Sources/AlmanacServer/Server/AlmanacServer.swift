@@ -1,3 +1,4 @@
+import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 import HTTPTypes
@@ -12,6 +13,7 @@ public struct AlmanacServer: Sendable {
     public let configuration: ServerConfiguration
     public let database: Database
     public let flags: FlagService
+    public let targets: [ScrapeTarget]
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -21,6 +23,7 @@ public struct AlmanacServer: Sendable {
         self.logger = logger
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
+            targets = try MonitoringSetup.targets(configDirectory: configuration.configDirectory)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -51,6 +54,9 @@ public struct AlmanacServer: Sendable {
         ).register(on: router)
         FlagAdminRoutes(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         FlagPages(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
+        let seriesStore = SQLSeriesStore(database: database)
+        MonitoringRoutes(store: seriesStore).register(on: router)
+        let scraper = Scraper(targets: targets, heads: SeriesHeads(store: seriesStore), logger: logger)
         let watcher = FlagWatcher(
             flags: flags, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
@@ -59,7 +65,7 @@ public struct AlmanacServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher],
+            services: [DatabaseCloser(database: database), watcher, scraper],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,

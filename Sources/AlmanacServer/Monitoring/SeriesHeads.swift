@@ -1,0 +1,47 @@
+import AlmanacMetrics
+import AlmanacStorage
+
+/// The open chunk of every series: samples are appended here, and each scrape's changed chunks
+/// are written back whole, so a scrape's samples are durable once that write commits.
+actor SeriesHeads {
+    private struct Head {
+        var id: Int64
+        var chunk = XORChunk()
+        var start: Int64 = 0
+        var last: Int64 = .min
+    }
+
+    private let store: SQLSeriesStore
+    private var heads: [String: Head] = [:]
+
+    init(store: SQLSeriesStore) {
+        self.store = store
+    }
+
+    /// Appends one scrape's samples and writes the chunks they touched.
+    func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws {
+        var touched: [String] = []
+        for entry in samples {
+            let key = ([entry.name] + entry.labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
+            var head: Head
+            if let existing = heads[key] {
+                head = existing
+            } else {
+                head = Head(id: try await store.seriesID(name: entry.name, labels: entry.labels))
+            }
+            // Out-of-order and duplicate samples are dropped, as Prometheus drops them.
+            guard entry.sample.timestamp > head.last else { continue }
+            if head.chunk.isFull {
+                head.chunk = XORChunk()
+            }
+            if head.chunk.count == 0 { head.start = entry.sample.timestamp }
+            head.chunk.append(entry.sample)
+            head.last = entry.sample.timestamp
+            heads[key] = head
+            touched.append(key)
+        }
+        try await store.write(touched.compactMap { key in
+            heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
+        })
+    }
+}

@@ -1,0 +1,108 @@
+import AlmanacMetrics
+import Foundation
+import SQLKit
+
+/// A series as stored: its name and labels, and the id its chunks hang from.
+public struct StoredSeries: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var labels: [Label]
+}
+
+/// One chunk to write: the whole current state of a series' chunk starting at `start`.
+public struct ChunkWrite: Sendable {
+    public var seriesID: Int64
+    public var start: Int64
+    public var end: Int64
+    public var count: Int
+    public var bytes: [UInt8]
+
+    public init(seriesID: Int64, start: Int64, end: Int64, count: Int, bytes: [UInt8]) {
+        self.seriesID = seriesID
+        self.start = start
+        self.end = end
+        self.count = count
+        self.bytes = bytes
+    }
+}
+
+/// Samples in compressed chunks on the shared SQL layer (SQLite or PostgreSQL).
+public struct SQLSeriesStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static func fingerprint(_ name: String, _ labels: [Label]) -> String {
+        ([name] + labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
+    }
+
+    /// The id of a series, creating it on first sight.
+    public func seriesID(name: String, labels: [Label]) async throws -> Int64 {
+        let fingerprint = Self.fingerprint(name, labels)
+        if let id = try await database.sql.select().column("id").from("series").where("fingerprint", .equal, fingerprint)
+            .first(decodingColumn: "id", as: Int64.self)
+        {
+            return id
+        }
+        let labelText = String(decoding: try JSONEncoder().encode(labels.map { [$0.name, $0.value] }), as: UTF8.self)
+        try await database.sql.insert(into: "series").columns("fingerprint", "name", "labels")
+            .values(SQLBind(fingerprint), SQLBind(name), SQLBind(labelText))
+            .ignoringConflicts(with: ["fingerprint"])
+            .run()
+        return try await database.sql.select().column("id").from("series").where("fingerprint", .equal, fingerprint)
+            .first(decodingColumn: "id", as: Int64.self) ?? 0
+    }
+
+    /// Writes chunk states in one transaction: after it returns, those samples survive a crash.
+    public func write(_ chunks: [ChunkWrite]) async throws {
+        guard !chunks.isEmpty else { return }
+        try await database.transaction { db in
+            for chunk in chunks {
+                try await db.insert(into: "chunks").columns("series_id", "start_ms", "end_ms", "sample_count", "data")
+                    .values(SQLBind(chunk.seriesID), SQLBind(chunk.start), SQLBind(chunk.end), SQLBind(chunk.count), SQLBind(Data(chunk.bytes)))
+                    .onConflict(with: ["series_id", "start_ms"]) {
+                        $0.set(excludedValueOf: "end_ms").set(excludedValueOf: "sample_count").set(excludedValueOf: "data")
+                    }
+                    .run()
+            }
+        }
+    }
+
+    /// Series whose name is `name` (every series when nil).
+    public func series(named name: String? = nil) async throws -> [StoredSeries] {
+        var query = database.sql.select().columns("id", "name", "labels").from("series")
+        if let name { query = query.where("name", .equal, name) }
+        return try await query.orderBy("id").all().map { row in
+            let pairs = try JSONDecoder().decode([[String]].self, from: Data(try row.decode(column: "labels", as: String.self).utf8))
+            return StoredSeries(
+                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                labels: pairs.map { Label($0[0], $0[1]) })
+        }
+    }
+
+    /// Samples of a series between two times (ms, inclusive).
+    public func samples(seriesID: Int64, from: Int64, to: Int64) async throws -> [Sample] {
+        let rows = try await database.sql.select().columns("sample_count", "data").from("chunks")
+            .where("series_id", .equal, seriesID).where("end_ms", .greaterThanOrEqual, from).where("start_ms", .lessThanOrEqual, to)
+            .orderBy("start_ms").all()
+        var out: [Sample] = []
+        for row in rows {
+            let data = try row.decode(column: "data", as: Data.self)
+            let decoded = try XORChunk.decode(Array(data), count: try row.decode(column: "sample_count", as: Int.self))
+            out += decoded.filter { $0.timestamp >= from && $0.timestamp <= to }
+        }
+        return out
+    }
+
+    /// Stored bytes per sample over every chunk.
+    public func bytesPerSample() async throws -> Double {
+        let row = try await database.sql.raw(
+            "SELECT CAST(COALESCE(SUM(LENGTH(data)), 0) AS BIGINT) AS bytes, CAST(COALESCE(SUM(sample_count), 0) AS BIGINT) AS samples FROM chunks"
+        ).first()
+        let bytes = try row?.decode(column: "bytes", as: Int64.self) ?? 0
+        let samples = try row?.decode(column: "samples", as: Int64.self) ?? 0
+        return samples == 0 ? 0 : Double(bytes) / Double(samples)
+    }
+}

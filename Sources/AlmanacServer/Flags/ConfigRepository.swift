@@ -18,19 +18,21 @@ public struct ConfigRepository: Sendable {
         return FileManager.default.fileExists(atPath: nested, isDirectory: &isDirectory) && isDirectory.boolValue ? nested : root
     }
 
-    /// Flag file paths relative to the repository root, sorted.
+    /// Flag file paths relative to the repository root, sorted. Without a `flags/` folder only the
+    /// root's own files count, so other domains' folders (monitoring/, catalog/) are never read as flags.
     public func flagFiles() -> [String] {
         let base = flagsDirectory
+        let nested = base != root
         guard let walker = FileManager.default.enumerator(atPath: base) else { return [] }
         var files: [String] = []
         while let entry = walker.nextObject() as? String {
+            if !nested, entry.contains("/") { continue }
             let lower = entry.lowercased()
             guard lower.hasSuffix(".json") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { continue }
             if entry.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
             files.append(entry)
         }
-        let prefix = base == root ? "" : "flags/"
-        return files.sorted().map { prefix + $0 }
+        return files.sorted().map { nested ? "flags/" + $0 : $0 }
     }
 
     /// The files' contents; an unreadable file becomes an error naming it.

@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "AlmanacMetrics", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
         .target(name: "AlmanacForecast", dependencies: ["AlmanacMetrics"], swiftSettings: strict),
+        // Alerts: rule files, selectors, rule evaluation and the alert state machine. No I/O.
+        .target(name: "AlmanacAlerts", dependencies: ["AlmanacMetrics", "AlmanacForecast", "AlmanacConfig"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -91,6 +93,8 @@ let package = Package(
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(

@@ -38,7 +38,7 @@ public struct ScrapedSample: Sendable, Hashable {
     }
 }
 
-public struct Label: Sendable, Hashable, Comparable {
+public struct Label: Sendable, Hashable, Comparable, Codable {
     public var name: String
     public var value: String
 

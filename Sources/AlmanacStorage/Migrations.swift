@@ -61,6 +61,33 @@ enum Migrations {
                 .primaryKey("series_id", "start_ms")
                 .run()
         },
+        Migration(version: 3, name: "alert state, history and notification outbox") { db in
+            try await db.create(table: "alert_state").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("data", type: .text, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "alert_history").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("at", type: .bigint, .notNull)
+                .column("rule", type: .text, .notNull)
+                .column("labels", type: .text, .notNull)
+                .column("event", type: .text, .notNull)
+                .column("severity", type: .text, .notNull)
+                .column("value", type: .custom(SQLRaw("DOUBLE PRECISION")))
+                .run()
+            try await db.create(table: "notification_outbox").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("created_at", type: .bigint, .notNull)
+                .column("receiver", type: .text, .notNull)
+                .column("url", type: .text, .notNull)
+                .column("payload", type: .text, .notNull)
+                .column("attempts", type: .int, .notNull)
+                .column("next_attempt_at", type: .bigint, .notNull)
+                .column("delivered_at", type: .bigint)
+                .column("last_error", type: .text)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

@@ -1,3 +1,4 @@
+import AlmanacAlerts
 import AlmanacMetrics
 import AlmanacStorage
 import Foundation
@@ -14,6 +15,8 @@ public struct AlmanacServer: Sendable {
     public let database: Database
     public let flags: FlagService
     public let targets: [ScrapeTarget]
+    public let rules: [AlertRule]
+    public let receivers: [Receiver]
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -24,6 +27,8 @@ public struct AlmanacServer: Sendable {
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
             targets = try MonitoringSetup.targets(configDirectory: configuration.configDirectory)
+            rules = try AlertingSetup.rules(configDirectory: configuration.configDirectory)
+            receivers = try AlertingSetup.receivers(configDirectory: configuration.configDirectory)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -57,6 +62,12 @@ public struct AlmanacServer: Sendable {
         let seriesStore = SQLSeriesStore(database: database)
         MonitoringRoutes(store: seriesStore).register(on: router)
         let scraper = Scraper(targets: targets, heads: SeriesHeads(store: seriesStore), logger: logger)
+        let alertStore = SQLAlertStore(database: database)
+        AlertRoutes(store: alertStore).register(on: router)
+        let ruleService = RuleService(
+            rules: rules, receivers: receivers, series: seriesStore, alerts: alertStore,
+            intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)
+        let notifier = Notifier(alerts: alertStore, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)
         let watcher = FlagWatcher(
             flags: flags, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
@@ -65,7 +76,7 @@ public struct AlmanacServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher, scraper],
+            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,

@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var configPollSeconds: Double = 1
     /// How often the database is checked for other replicas' changes.
     public var changePollSeconds: Double = 0.25
+    /// How often alert rules are evaluated.
+    public var ruleIntervalSeconds: Double = 15
+    /// Longest pause between retries of an undelivered notification.
+    public var notificationBackoffSeconds: Double = 60
     /// Threads serving HTTP; 0 uses one per core.
     public var eventLoopThreads: Int = 0
     /// How often evaluation counts are written to the database.

@@ -1,0 +1,50 @@
+import AlmanacStorage
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Delivers the outbox: every notification is retried with growing pauses until its receiver
+/// accepts it, so a receiver that was down gets everything once it is back.
+struct Notifier: Service {
+    let alerts: SQLAlertStore
+    let maximumBackoffSeconds: Double
+    let logger: Logger
+    let client: HTTPClient = .shared
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await deliverDue()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(250)) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    func deliverDue() async {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        guard let due = try? await alerts.due(at: now) else { return }
+        for entry in due {
+            do {
+                var request = HTTPClientRequest(url: entry.url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: entry.payload))
+                let response = try await client.execute(request, timeout: .seconds(10))
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                guard (200..<300).contains(response.status.code) else { throw ScrapeFailure(message: "HTTP \(response.status.code)") }
+                try await alerts.delivered(entry.id, at: Int64(Date().timeIntervalSince1970 * 1000))
+            } catch {
+                let attempts = entry.attempts + 1
+                let pause = min(maximumBackoffSeconds, pow(2, Double(min(attempts, 20))) * 0.5)
+                logger.warning("notification not delivered; will retry", metadata: [
+                    "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
+                ])
+                try? await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: now + Int64(pause * 1000))
+            }
+        }
+    }
+}

@@ -90,6 +90,11 @@ public struct SQLAlertStore: Sendable {
             .set("next_attempt_at", to: SQLBind(retryAt)).where("id", .equal, id).run()
     }
 
+    /// Drops delivered notifications older than `before` (ms), so the outbox does not grow forever.
+    public func prune(deliveredBefore before: Int64) async throws {
+        try await database.sql.delete(from: "notification_outbox").where("delivered_at", .lessThan, before).run()
+    }
+
     /// The newest history lines, optionally of one rule.
     public func history(rule: String? = nil, limit: Int = 200) async throws -> [AlertEvent] {
         var query = database.sql.select().columns("at", "rule", "labels", "event", "severity", "value").from("alert_history")

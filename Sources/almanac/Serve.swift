@@ -34,6 +34,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between checks of the flag files for changes; 0 reloads only on SIGHUP.")
     var reloadInterval: Double = 1
 
+    @Option(help: "Seconds between evaluations of the alert rules.")
+    var ruleInterval: Double = 15
+
+    @Option(help: "Longest pause, in seconds, between retries of an undelivered notification.")
+    var notificationBackoff: Double = 60
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -48,6 +54,8 @@ struct Serve: AsyncParsableCommand {
         configuration.rateLimit = rateLimit
         configuration.configPollSeconds = reloadInterval
         configuration.eventLoopThreads = threads
+        configuration.ruleIntervalSeconds = ruleInterval
+        configuration.notificationBackoffSeconds = notificationBackoff
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

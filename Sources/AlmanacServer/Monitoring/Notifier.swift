@@ -14,8 +14,13 @@ struct Notifier: Service {
     let client: HTTPClient = .shared
 
     func run() async throws {
+        var rounds = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await deliverDue()
+            rounds += 1
+            if rounds % 14_400 == 1 {  // about every hour
+                try? await alerts.prune(deliveredBefore: Int64(Date().timeIntervalSince1970 * 1000) - 7 * 86_400_000)
+            }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(250)) }
             } catch {
@@ -24,27 +29,41 @@ struct Notifier: Service {
         }
     }
 
+    /// Receivers are served side by side, so one that is down delays only its own notifications;
+    /// each receiver gets its notifications in order, and a failure ends its turn.
     func deliverDue() async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         guard let due = try? await alerts.due(at: now) else { return }
-        for entry in due {
-            do {
-                var request = HTTPClientRequest(url: entry.url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: entry.payload))
-                let response = try await client.execute(request, timeout: .seconds(10))
-                _ = try? await response.body.collect(upTo: 64 * 1024)
-                guard (200..<300).contains(response.status.code) else { throw ScrapeFailure(message: "HTTP \(response.status.code)") }
-                try await alerts.delivered(entry.id, at: Int64(Date().timeIntervalSince1970 * 1000))
-            } catch {
-                let attempts = entry.attempts + 1
-                let pause = min(maximumBackoffSeconds, pow(2, Double(min(attempts, 20))) * 0.5)
-                logger.warning("notification not delivered; will retry", metadata: [
-                    "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
-                ])
-                try? await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: now + Int64(pause * 1000))
+        let byReceiver = Dictionary(grouping: due, by: \.receiver)
+        await withTaskGroup(of: Void.self) { group in
+            for entries in byReceiver.values {
+                group.addTask {
+                    for entry in entries.sorted(by: { $0.id < $1.id }) where !(await deliver(entry, now: now)) { break }
+                }
             }
+        }
+    }
+
+    /// True when the receiver took the notification.
+    private func deliver(_ entry: OutboxEntry, now: Int64) async -> Bool {
+        do {
+            var request = HTTPClientRequest(url: entry.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: entry.payload))
+            let response = try await client.execute(request, timeout: .seconds(5))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            guard (200..<300).contains(response.status.code) else { throw ScrapeFailure(message: "HTTP \(response.status.code)") }
+            try await alerts.delivered(entry.id, at: Int64(Date().timeIntervalSince1970 * 1000))
+            return true
+        } catch {
+            let attempts = entry.attempts + 1
+            let pause = min(maximumBackoffSeconds, pow(2, Double(min(attempts, 20))) * 0.5)
+            logger.warning("notification not delivered; will retry", metadata: [
+                "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
+            ])
+            try? await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
+            return false
         }
     }
 }

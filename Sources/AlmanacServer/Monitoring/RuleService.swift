@@ -22,12 +22,13 @@ struct RuleService: Service {
             return
         }
         var tracker = AlertTracker()
+        var lastResend: Int64 = 0
         if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertTracker.self, from: saved) {
             tracker = restored
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await evaluate(&tracker)
+                try await evaluate(&tracker, lastResend: &lastResend)
             } catch {
                 logger.error("rule evaluation failed", metadata: ["error": "\(error)"])
             }
@@ -52,8 +53,14 @@ struct RuleService: Service {
         }
     }
 
-    func evaluate(_ tracker: inout AlertTracker) async throws {
+    /// Alertmanager forgets an alert it has not heard of for its resolve timeout (5 minutes by
+    /// default), so firing alerts are sent to it again every minute, as Prometheus does.
+    static let resendInterval: Int64 = 60_000
+
+    func evaluate(_ tracker: inout AlertTracker, lastResend: inout Int64) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let resend = now - lastResend >= Self.resendInterval
+        if resend { lastResend = now }
         var events: [AlertEvent] = []
         var notifications: [(receiver: String, url: String, payload: String)] = []
         for rule in rules {
@@ -79,6 +86,13 @@ struct RuleService: Service {
                 }
             }
             for receiver in receivers {
+                if resend && receiver.kind == .alertmanager {
+                    let stillFiring = tracker.alerts.values.filter { $0.rule == rule.name && $0.state == .firing }
+                        .filter { alert in !fired.contains { $0.labels == alert.labels } }
+                    if !stillFiring.isEmpty {
+                        notifications.append((receiver.name, receiver.url, receiver.payload(for: stillFiring, rule: rule, firing: true, externalURL: externalURL)))
+                    }
+                }
                 if !fired.isEmpty {
                     notifications.append((receiver.name, receiver.url, receiver.payload(for: fired, rule: rule, firing: true, externalURL: externalURL)))
                 }

@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "AlmanacFlags", targets: ["AlmanacFlags"]),
         .library(name: "AlmanacMetrics", targets: ["AlmanacMetrics"]),
         .library(name: "AlmanacForecast", targets: ["AlmanacForecast"]),
+        .library(name: "AlmanacStorage", targets: ["AlmanacStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,6 +39,8 @@ let package = Package(
         .target(name: "AlmanacMetrics", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
         .target(name: "AlmanacForecast", dependencies: ["AlmanacMetrics"], swiftSettings: strict),
+        // Charts: SVG drawn by the server. No I/O.
+        .target(name: "AlmanacCharts", swiftSettings: strict),
         // Alerts: rule files, selectors, rule evaluation and the alert state machine. No I/O.
         .target(name: "AlmanacAlerts", dependencies: ["AlmanacMetrics", "AlmanacForecast", "AlmanacConfig"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "AlmanacServer",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
+        .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(

@@ -50,8 +50,8 @@ public struct Forecast: Sendable {
         )
     }
 
-    /// First crossing of `threshold` (rising) within `horizon` ms, searched hour by hour.
-    public func crossing(of threshold: Double, within horizon: Int64) -> Crossing? {
+    /// First crossing of `threshold` (rising) within `horizon` ms, searched `step` ms at a time.
+    public func crossing(of threshold: Double, within horizon: Int64, step: Int64 = 3_600_000) -> Crossing? {
         var earliest: Int64?, likely: Int64?, latest: Int64?
         var time = now
         while time <= now + horizon {
@@ -59,7 +59,7 @@ public struct Forecast: Sendable {
             if earliest == nil, band.high >= threshold { earliest = time }
             if likely == nil, band.likely >= threshold { likely = time }
             if latest == nil, band.low >= threshold { latest = time; break }
-            time += 3_600_000
+            time += max(step, 1)
         }
         return earliest.map { Crossing(earliest: $0, likely: likely, latest: latest) }
     }

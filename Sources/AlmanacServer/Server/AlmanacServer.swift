@@ -64,6 +64,7 @@ public struct AlmanacServer: Sendable {
         let scraper = Scraper(targets: targets, heads: SeriesHeads(store: seriesStore), logger: logger)
         let alertStore = SQLAlertStore(database: database)
         AlertRoutes(store: alertStore).register(on: router)
+        MonitoringPages(series: seriesStore, alerts: alertStore, auth: auth).register(on: router)
         let ruleService = RuleService(
             rules: rules, receivers: receivers, series: seriesStore, alerts: alertStore,
             intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)

@@ -1,9 +1,8 @@
 import AlmanacMetrics
-import AlmanacStorage
 
 /// The open chunk of every series: samples are appended here, and each scrape's changed chunks
 /// are written back whole, so a scrape's samples are durable once that write commits.
-actor SeriesHeads {
+public actor SeriesHeads {
     private struct Head {
         var id: Int64
         var chunk = XORChunk()
@@ -14,12 +13,12 @@ actor SeriesHeads {
     private let store: SQLSeriesStore
     private var heads: [String: Head] = [:]
 
-    init(store: SQLSeriesStore) {
+    public init(store: SQLSeriesStore) {
         self.store = store
     }
 
     /// Appends one scrape's samples and writes the chunks they touched.
-    func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws {
+    public func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws {
         var touched: [String] = []
         for entry in samples {
             let key = ([entry.name] + entry.labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")

@@ -1,0 +1,114 @@
+import Foundation
+
+/// An SVG chart of one series over time: its history, a forecast band with the likely line,
+/// a threshold line and the predicted crossing. Drawn by the server, so pages need no script.
+public struct TimeChart: Sendable {
+    public struct Point: Sendable {
+        public var time: Int64
+        public var value: Double
+        public init(time: Int64, value: Double) {
+            self.time = time
+            self.value = value
+        }
+    }
+
+    public struct BandPoint: Sendable {
+        public var time: Int64
+        public var low: Double
+        public var likely: Double
+        public var high: Double
+        public init(time: Int64, low: Double, likely: Double, high: Double) {
+            self.time = time
+            self.low = low
+            self.likely = likely
+            self.high = high
+        }
+    }
+
+    public var title: String
+    public var history: [Point]
+    public var forecast: [BandPoint]
+    public var threshold: Double?
+    /// Earliest, likely and latest crossing times (ms), when predicted.
+    public var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?
+    public var width = 720.0
+    public var height = 260.0
+
+    public init(title: String, history: [Point], forecast: [BandPoint] = [], threshold: Double? = nil, crossing: (earliest: Int64, likely: Int64?, latest: Int64?)? = nil) {
+        self.title = title
+        self.history = history
+        self.forecast = forecast
+        self.threshold = threshold
+        self.crossing = crossing
+    }
+
+    private let margin = (left: 64.0, right: 16.0, top: 28.0, bottom: 32.0)
+
+    /// The SVG document.
+    public func svg() -> String {
+        let values = history.map(\.value).filter(\.isFinite) + forecast.flatMap { [$0.low, $0.high] }.filter(\.isFinite) + (threshold.map { [$0] } ?? [])
+        let times = history.map(\.time) + forecast.map(\.time)
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
+        out += "<title>\(escape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"\(fmt(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(escape(title))</text>"
+        guard let tMin = times.min(), let tMax = times.max(), let vMinRaw = values.min(), let vMaxRaw = values.max() else {
+            return out + "<text x=\"50%\" y=\"50%\" text-anchor=\"middle\" font-family=\"sans-serif\">no data</text></svg>"
+        }
+        let pad = max((vMaxRaw - vMinRaw) * 0.08, abs(vMaxRaw) * 0.01, 1e-9)
+        let (vMin, vMax) = (vMinRaw - pad, vMaxRaw + pad)
+        let span = Double(max(tMax - tMin, 1))
+        func x(_ t: Int64) -> Double { margin.left + Double(t - tMin) / span * (width - margin.left - margin.right) }
+        func y(_ v: Double) -> Double { height - margin.bottom - (v - vMin) / (vMax - vMin) * (height - margin.top - margin.bottom) }
+        // Axes and value labels.
+        for i in 0...4 {
+            let v = vMin + (vMax - vMin) * Double(i) / 4
+            out += "<line x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(v)))\" y2=\"\(fmt(y(v)))\" stroke=\"#eee\"/>"
+            out += "<text x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(short(v))</text>"
+        }
+        for i in 0...3 {
+            let t = tMin + Int64(Double(i) / 3 * span)
+            out += "<text x=\"\(fmt(x(t)))\" y=\"\(fmt(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(day(t))</text>"
+        }
+        if !forecast.isEmpty {
+            let upper = forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.high)))" }
+            let lower = forecast.reversed().map { "\(fmt(x($0.time))),\(fmt(y($0.low)))" }
+            out += "<polygon class=\"band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"#cfe3f7\" opacity=\"0.8\"/>"
+            out += "<polyline class=\"forecast\" points=\"\(forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.likely)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>"
+        }
+        let drawn = history.filter { $0.value.isFinite }
+        if !drawn.isEmpty {
+            out += "<polyline class=\"history\" points=\"\(drawn.map { "\(fmt(x($0.time))),\(fmt(y($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#23313f\" stroke-width=\"1.5\"/>"
+        }
+        if let threshold {
+            out += "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
+        }
+        if let crossing, let threshold {
+            let likely = crossing.likely ?? crossing.earliest
+            out += "<line class=\"crossing\" x1=\"\(fmt(x(crossing.earliest)))\" x2=\"\(fmt(x(crossing.latest ?? tMax)))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-width=\"5\" opacity=\"0.35\"/>"
+            out += "<circle class=\"crossing\" cx=\"\(fmt(x(likely)))\" cy=\"\(fmt(y(threshold)))\" r=\"4\" fill=\"#c0392b\"><title>crossing \(day(likely))</title></circle>"
+        }
+        return out + "</svg>"
+    }
+
+    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    private func short(_ v: Double) -> String {
+        let a = abs(v)
+        for (limit, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")] where a >= limit {
+            return String(format: "%.1f%@", v / limit, suffix)
+        }
+        return String(format: a < 10 ? "%.2f" : "%.0f", v)
+    }
+
+    private func day(_ t: Int64) -> String {
+        let formatter = DateFormatter()
+        let span = (history.map(\.time) + forecast.map(\.time)).max().map { $0 - ((history.first?.time) ?? $0) } ?? 0
+        formatter.dateFormat = span < 2 * 86_400_000 ? "HH:mm" : "MMM d"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(t) / 1000))
+    }
+
+    private func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -43,11 +43,13 @@ let package = Package(
         .target(name: "AlmanacCharts", swiftSettings: strict),
         // Alerts: rule files, selectors, rule evaluation and the alert state machine. No I/O.
         .target(name: "AlmanacAlerts", dependencies: ["AlmanacMetrics", "AlmanacForecast", "AlmanacConfig"], swiftSettings: strict),
+        // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
+        .target(name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
             dependencies: [
-                "AlmanacFlags", "AlmanacMetrics",
+                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -60,6 +62,7 @@ let package = Package(
             name: "AlmanacServer",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
+                "AlmanacTrends",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -77,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
+        .testTarget(name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),

@@ -32,7 +32,7 @@ public struct AlertTracker: Sendable, Codable {
 
     public init() {}
 
-    static func key(_ rule: String, _ labels: [Label]) -> String {
+    public static func key(_ rule: String, _ labels: [Label]) -> String {
         ([rule] + labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
     }
 

@@ -11,18 +11,17 @@ enum NotificationPayload {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func labels(_ alert: Alert, _ rule: AlertRule) -> [String: JSONValue] {
-        var out: [String: JSONValue] = ["alertname": .string(rule.name), "severity": .string(alert.severity.rawValue)]
-        for label in alert.labels { out[label.name] = .string(label.value) }
-        if let service = rule.service { out["service"] = .string(service) }
+    static func labels(_ notified: NotifiedAlert) -> [String: JSONValue] {
+        var out: [String: JSONValue] = ["severity": .string(notified.alert.severity.rawValue)]
+        for label in notified.labels { out[label.name] = .string(label.value) }
         return out
     }
 
-    static func annotations(_ alert: Alert, _ rule: AlertRule) -> [String: JSONValue] {
+    static func annotations(_ notified: NotifiedAlert) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
-        if let summary = rule.summary { out["summary"] = .string(summary) }
-        if let runbook = rule.runbook { out["runbook_url"] = .string(runbook) }
-        if let value = alert.value, value.isFinite { out["value"] = .string(String(value)) }
+        if let summary = notified.summary { out["summary"] = .string(summary) }
+        if let runbook = notified.runbook { out["runbook_url"] = .string(runbook) }
+        if let value = notified.alert.value, value.isFinite { out["value"] = .string(String(value)) }
         return out
     }
 
@@ -31,47 +30,79 @@ enum NotificationPayload {
         return String(text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
     }
 
-    static func alertObject(_ alert: Alert, _ rule: AlertRule, externalURL: String) -> [String: JSONValue] {
-        let labelSet = labels(alert, rule)
+    static func alertObject(_ notified: NotifiedAlert, externalURL: String) -> [String: JSONValue] {
+        let alert = notified.alert
+        let labelSet = labels(notified)
         return [
             "status": .string(alert.state == .resolved ? "resolved" : "firing"), "labels": .object(labelSet),
-            "annotations": .object(annotations(alert, rule)), "startsAt": .string(time(alert.firedAt ?? alert.activeAt)),
+            "annotations": .object(annotations(notified)), "startsAt": .string(time(alert.firedAt ?? alert.activeAt)),
             "endsAt": .string(time(alert.resolvedAt)), "generatorURL": .string(externalURL + "/alerts"),
             "fingerprint": .string(fingerprint(labelSet)),
         ]
     }
 
-    /// Alertmanager's webhook payload, version 4.
-    static func webhook(_ alerts: [Alert], rule: AlertRule, firing: Bool, receiver: String, externalURL: String) -> String {
-        let objects = alerts.map { alertObject($0, rule, externalURL: externalURL) }
+    /// Alertmanager's webhook payload, version 4, for one group.
+    static func webhook(_ group: GroupNotification, externalURL: String) -> String {
+        let objects = (group.firing + group.resolved).map { alertObject($0, externalURL: externalURL) }
         let sets = objects.compactMap { $0["labels"]?.objectValue }
         let common = sets.first?.filter { key, value in sets.allSatisfy { $0[key] == value } } ?? [:]
+        let groupKey = "{}:{" + group.groupLabels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"
         return JSONWriter.string([
-            "version": "4", "groupKey": .string("{}:{alertname=\"\(rule.name)\"}"), "truncatedAlerts": 0,
-            "status": .string(firing ? "firing" : "resolved"), "receiver": .string(receiver),
-            "groupLabels": ["alertname": .string(rule.name)], "commonLabels": .object(common), "commonAnnotations": [:],
+            "version": "4", "groupKey": .string(groupKey), "truncatedAlerts": 0,
+            "status": .string(group.firing.isEmpty ? "resolved" : "firing"), "receiver": .string(group.receiver),
+            "groupLabels": .object(Dictionary(group.groupLabels.map { ($0.name, JSONValue.string($0.value)) }) { a, _ in a }),
+            "commonLabels": .object(common), "commonAnnotations": [:],
             "externalURL": .string(externalURL), "alerts": .array(objects.map(JSONValue.object)),
         ])
     }
 
     /// The body of Alertmanager's `POST /api/v2/alerts`.
-    static func alertmanager(_ alerts: [Alert], rule: AlertRule, externalURL: String) -> String {
-        JSONWriter.string(.array(alerts.map { alert in
+    static func alertmanager(_ alerts: [NotifiedAlert], externalURL: String) -> String {
+        JSONWriter.string(.array(alerts.map { notified in
             var object: [String: JSONValue] = [
-                "labels": .object(labels(alert, rule)), "annotations": .object(annotations(alert, rule)),
-                "startsAt": .string(time(alert.firedAt ?? alert.activeAt)), "generatorURL": .string(externalURL + "/alerts"),
+                "labels": .object(labels(notified)), "annotations": .object(annotations(notified)),
+                "startsAt": .string(time(notified.alert.firedAt ?? notified.alert.activeAt)), "generatorURL": .string(externalURL + "/alerts"),
             ]
-            if let resolved = alert.resolvedAt { object["endsAt"] = .string(time(resolved)) }
+            if let resolved = notified.alert.resolvedAt { object["endsAt"] = .string(time(resolved)) }
             return .object(object)
         }))
     }
 
     /// `{"text": ...}`, which Slack and Mattermost incoming webhooks both take.
-    static func chat(_ alerts: [Alert], rule: AlertRule, firing: Bool) -> String {
-        let head = firing ? "🔥 \(rule.name) is firing" : "✅ \(rule.name) is resolved"
-        let lines = alerts.map { alert in
-            "• " + alert.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + " (\(alert.severity.rawValue))"
+    static func chat(_ group: GroupNotification) -> String {
+        func line(_ notified: NotifiedAlert) -> String {
+            let labels = notified.alert.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+            return "• \(notified.alert.rule)" + (labels.isEmpty ? "" : " {\(labels)}") + " (\(notified.alert.severity.rawValue))"
+                + (notified.summary.map { ": \($0)" } ?? "")
         }
-        return JSONWriter.string(["text": .string(([head] + lines + (rule.summary.map { [$0] } ?? [])).joined(separator: "\n"))])
+        let scope = group.groupLabels.filter { !$0.value.isEmpty }.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+        var lines: [String] = []
+        if !group.firing.isEmpty {
+            lines.append("🔥 \(group.firing.count) firing" + (scope.isEmpty ? "" : " for \(scope)") + (group.reason == .repeated ? " (still)" : ""))
+            lines += group.firing.map(line)
+        }
+        if !group.resolved.isEmpty {
+            lines.append("✅ \(group.resolved.count) resolved" + (scope.isEmpty ? "" : " for \(scope)"))
+            lines += group.resolved.map(line)
+        }
+        return JSONWriter.string(["text": .string(lines.joined(separator: "\n"))])
+    }
+
+    /// A reminder that a silence is still on, as a chat message.
+    static func reminderChat(_ silence: Silence, now: Int64) -> String {
+        let days = (now - silence.startsAt) / 86_400_000
+        return JSONWriter.string(["text": .string(
+            "🔕 Silence #\(silence.id) (\(silence.matchers)) by \(silence.createdBy) has been on for \(days) days and ends \(time(silence.endsAt)): \(silence.comment)")])
+    }
+
+    /// A reminder as a webhook payload: one firing alert named `SilenceStillActive`.
+    static func reminderWebhook(_ silence: Silence, receiver: String, now: Int64, externalURL: String) -> String {
+        let alert = Alert(
+            rule: "SilenceStillActive", labels: [Label("silence_id", String(silence.id)), Label("matchers", silence.matchers)],
+            state: .firing, severity: .warning, value: Double(now - silence.startsAt) / 86_400_000, activeAt: silence.startsAt,
+            firedAt: now, lastActiveAt: now, resolvedAt: nil)
+        var notified = NotifiedAlert(alert, rule: nil)
+        notified.summary = "silence by \(silence.createdBy) still on; ends \(time(silence.endsAt)): \(silence.comment)"
+        return webhook(GroupNotification(receiver: receiver, groupLabels: [Label("alertname", "SilenceStillActive")], firing: [notified], resolved: [], reason: .new), externalURL: externalURL)
     }
 }

@@ -12,35 +12,79 @@ import Foundation
 ///     alertmanager: http://127.0.0.1:9093           # pushed to /api/v2/alerts
 ///   - name: chat
 ///     slack: https://chat.example.org/hooks/abc      # Slack- and Mattermost-compatible {"text": ...}
+///     group_by: [service]                            # default [alertname]; [] sends one group
+///     group_wait: 30s                                # default 0s
+///     group_interval: 5m                             # default 0s: changes go out at once
+///     repeat_interval: 4h                            # default 4h; acknowledged alerts are not repeated
 /// ```
 public struct Receiver: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable { case webhook, alertmanager, slack }
     public var name: String
     public var kind: Kind
     public var url: String
+    /// Grouping and repeats; Alertmanager receivers group on their own and get every change.
+    public var route = Route()
+
+    static let fields: Set<String> = ["name", "webhook", "alertmanager", "slack", "group_by", "group_wait", "group_interval", "repeat_interval"]
 
     /// Parses the receivers file.
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> [Receiver] {
         guard let items = root["receivers"]?.elements else { throw root.error("missing 'receivers' (a list)") }
         var out: [Receiver] = []
         for item in items {
+            for member in item.members ?? [] where !fields.contains(member.key) {
+                throw member.value.error("unknown field (expected one of \(fields.sorted().joined(separator: ", ")))")
+            }
             guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
             let kinds = Kind.allCases.filter { item[$0.rawValue] != nil }
             guard kinds.count == 1, let kind = kinds.first, let node = item[kind.rawValue], let url = node.string else {
                 throw item.error("a receiver needs exactly one of webhook, alertmanager, slack (a URL)")
             }
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url) != nil else { throw node.error("must be an http(s) URL") }
-            out.append(Receiver(name: name, kind: kind, url: kind == .alertmanager ? url.trimmingSuffix("/") + "/api/v2/alerts" : url))
+            var receiver = Receiver(name: name, kind: kind, url: kind == .alertmanager ? url.trimmingSuffix("/") + "/api/v2/alerts" : url)
+            receiver.route = try route(item)
+            out.append(receiver)
         }
         return out
     }
 
-    /// The body this receiver expects for these alerts of one rule.
-    public func payload(for alerts: [Alert], rule: AlertRule, firing: Bool, externalURL: String) -> String {
+    static func route(_ item: ConfigNode) throws(ConfigError) -> Route {
+        var route = Route()
+        if let node = item["group_by"] {
+            guard let names = node.elements?.compactMap(\.string), names.count == node.elements?.count else {
+                throw node.error("must be a list of label names")
+            }
+            route.groupBy = names
+        }
+        route.groupWait = try duration(item["group_wait"]) ?? route.groupWait
+        route.groupInterval = try duration(item["group_interval"]) ?? route.groupInterval
+        route.repeatInterval = try duration(item["repeat_interval"]) ?? route.repeatInterval
+        return route
+    }
+
+    /// Unlike a scrape interval, a wait may be zero.
+    static func duration(_ node: ConfigNode?) throws(ConfigError) -> Int64? {
+        guard let node else { return nil }
+        guard let text = node.string, let ms = ScrapeConfig.parseDuration(text) else { throw node.error("must be a duration such as 0s, 30s, 5m or 4h") }
+        return ms
+    }
+
+    /// The body of one group's message (webhook and chat receivers).
+    public func payload(for group: GroupNotification, externalURL: String) -> String {
+        kind == .slack ? NotificationPayload.chat(group) : NotificationPayload.webhook(group, externalURL: externalURL)
+    }
+
+    /// The body that pushes alerts to Alertmanager.
+    public func alertmanagerPayload(for alerts: [NotifiedAlert], externalURL: String) -> String {
+        NotificationPayload.alertmanager(alerts, externalURL: externalURL)
+    }
+
+    /// A reminder that a silence is still on; nil for Alertmanager, which keeps its own silences.
+    public func reminder(for silence: Silence, now: Int64, externalURL: String) -> String? {
         switch kind {
-        case .webhook: return NotificationPayload.webhook(alerts, rule: rule, firing: firing, receiver: name, externalURL: externalURL)
-        case .alertmanager: return NotificationPayload.alertmanager(alerts, rule: rule, externalURL: externalURL)
-        case .slack: return NotificationPayload.chat(alerts, rule: rule, firing: firing)
+        case .alertmanager: return nil
+        case .slack: return NotificationPayload.reminderChat(silence, now: now)
+        case .webhook: return NotificationPayload.reminderWebhook(silence, receiver: name, now: now, externalURL: externalURL)
         }
     }
 }

@@ -66,7 +66,7 @@ public enum RuleFile {
         }
     }
 
-    static func number(_ node: ConfigNode?) throws(ConfigError) -> Double? {
+    public static func number(_ node: ConfigNode?) throws(ConfigError) -> Double? {
         guard let node else { return nil }
         switch node.scalar {
         case .int(let i)?: return Double(i)

@@ -47,7 +47,12 @@ public struct SQLAlertStore: Sendable {
 
     /// Saves the tracker, its new history lines and their notifications together, so a crash
     /// can neither lose a notification nor send one twice after restart.
-    public func save(state: Data, events: [AlertEvent], notifications: [(receiver: String, url: String, payload: String)], at now: Int64) async throws {
+    /// Acknowledgements of `resolvedKeys` end with their alerts; `reminded` silences get their
+    /// reminder time, in the same transaction.
+    public func save(
+        state: Data, events: [AlertEvent], notifications: [(receiver: String, url: String, payload: String)], at now: Int64,
+        resolvedKeys: [String] = [], reminded: [Int64] = []
+    ) async throws {
         let text = String(decoding: state, as: UTF8.self)
         try await database.transaction { db in
             try await db.insert(into: "alert_state").columns("id", "data", "updated_at")
@@ -64,6 +69,12 @@ public struct SQLAlertStore: Sendable {
                     .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
                     .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now))
                     .run()
+            }
+            if !resolvedKeys.isEmpty {
+                try await db.delete(from: "alert_acks").where(SQLIdentifier("alert_key"), .in, SQLBind.group(resolvedKeys)).run()
+            }
+            if !reminded.isEmpty {
+                try await db.update("silences").set("reminded_at", to: SQLBind(now)).where(SQLIdentifier("id"), .in, SQLBind.group(reminded)).run()
             }
         }
     }

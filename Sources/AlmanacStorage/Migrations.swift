@@ -88,6 +88,43 @@ enum Migrations {
                 .column("last_error", type: .text)
                 .run()
         },
+        Migration(version: 4, name: "rollups of series and how far each has come") { db in
+            let double = SQLDataType.custom(SQLRaw("DOUBLE PRECISION"))
+            try await db.create(table: "rollups").ifNotExists()
+                .column("series_id", type: .bigint, .notNull)
+                .column("step_ms", type: .bigint, .notNull)
+                .column("start_ms", type: .bigint, .notNull)
+                .column("min", type: double, .notNull)
+                .column("max", type: double, .notNull)
+                .column("sum", type: double, .notNull)
+                .column("count", type: .bigint, .notNull)
+                .column("last", type: double, .notNull)
+                .primaryKey("series_id", "step_ms", "start_ms")
+                .run()
+            try await db.create(table: "rollup_progress").ifNotExists()
+                .column("series_id", type: .bigint, .notNull)
+                .column("step_ms", type: .bigint, .notNull)
+                .column("done_until_ms", type: .bigint, .notNull)
+                .primaryKey("series_id", "step_ms")
+                .run()
+        },
+        Migration(version: 5, name: "silences and acknowledgements") { db in
+            try await db.create(table: "silences").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("matchers", type: .text, .notNull)
+                .column("starts_at", type: .bigint, .notNull)
+                .column("ends_at", type: .bigint, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("comment", type: .text, .notNull)
+                .column("reminded_at", type: .bigint)
+                .run()
+            try await db.create(table: "alert_acks").ifNotExists()
+                .column("alert_key", type: .text, .primaryKey(autoIncrement: false))
+                .column("by", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .column("comment", type: .text, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

@@ -17,9 +17,11 @@ public actor SeriesHeads {
         self.store = store
     }
 
-    /// Appends one scrape's samples and writes the chunks they touched.
+    /// Appends samples (one scrape's, or a bulk import's in time order) and writes the chunks they touched.
     public func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws {
         var touched: [String] = []
+        // Chunks that filled up during this call: written too, or a bulk import would lose them.
+        var sealed: [ChunkWrite] = []
         for entry in samples {
             let key = ([entry.name] + entry.labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
             var head: Head
@@ -31,6 +33,7 @@ public actor SeriesHeads {
             // Out-of-order and duplicate samples are dropped, as Prometheus drops them.
             guard entry.sample.timestamp > head.last else { continue }
             if head.chunk.isFull {
+                sealed.append(ChunkWrite(seriesID: head.id, start: head.start, end: head.last, count: head.chunk.count, bytes: head.chunk.bytes))
                 head.chunk = XORChunk()
             }
             if head.chunk.count == 0 { head.start = entry.sample.timestamp }
@@ -39,7 +42,7 @@ public actor SeriesHeads {
             heads[key] = head
             touched.append(key)
         }
-        try await store.write(touched.compactMap { key in
+        try await store.write(sealed + Set(touched).compactMap { key in
             heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
         })
     }

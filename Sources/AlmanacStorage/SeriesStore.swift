@@ -96,13 +96,34 @@ public struct SQLSeriesStore: Sendable {
         return out
     }
 
-    /// Stored bytes per sample over every chunk.
-    public func bytesPerSample() async throws -> Double {
-        let row = try await database.sql.raw(
+    /// What the series take on disk: compressed payload, and the whole database for comparison.
+    public func usage() async throws -> StorageUsage {
+        let chunks = try await database.sql.raw(
             "SELECT CAST(COALESCE(SUM(LENGTH(data)), 0) AS BIGINT) AS bytes, CAST(COALESCE(SUM(sample_count), 0) AS BIGINT) AS samples FROM chunks"
         ).first()
-        let bytes = try row?.decode(column: "bytes", as: Int64.self) ?? 0
-        let samples = try row?.decode(column: "samples", as: Int64.self) ?? 0
-        return samples == 0 ? 0 : Double(bytes) / Double(samples)
+        let rollups = try await database.sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rollups").first()
+        let size: String
+        switch database.backend {
+        case .sqlite: size = "SELECT CAST(page_count * page_size AS BIGINT) AS n FROM pragma_page_count(), pragma_page_size()"
+        case .postgres: size = "SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS n"
+        }
+        let total = try await database.sql.raw(SQLQueryString(size)).first()
+        return StorageUsage(
+            rawSamples: try chunks?.decode(column: "samples", as: Int64.self) ?? 0, chunkBytes: try chunks?.decode(column: "bytes", as: Int64.self) ?? 0,
+            rollupBuckets: try rollups?.decode(column: "n", as: Int64.self) ?? 0, databaseBytes: try total?.decode(column: "n", as: Int64.self) ?? 0)
     }
+}
+
+/// Disk use of stored series.
+public struct StorageUsage: Sendable, Codable, Equatable {
+    public var rawSamples: Int64
+    /// Compressed sample payload (chunks' data only).
+    public var chunkBytes: Int64
+    public var rollupBuckets: Int64
+    /// The whole database file (SQLite) or database (PostgreSQL), indexes and all.
+    public var databaseBytes: Int64
+
+    public var bytesPerSample: Double { rawSamples == 0 ? 0 : Double(chunkBytes) / Double(rawSamples) }
+    /// Everything on disk divided by the raw samples held: the honest cost of one sample.
+    public var diskBytesPerSample: Double { rawSamples == 0 ? 0 : Double(databaseBytes) / Double(rawSamples) }
 }

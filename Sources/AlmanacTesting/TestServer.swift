@@ -54,22 +54,8 @@ public struct TestServer: Sendable {
         let server = try await AlmanacServer(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let running = TestServer(port: port, configDirectory: config, dataDirectory: data, server: server)
-            do {
-                let result = try await body(running)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await Serving.run(app, ports: ports, logger: logger) { port in
+            try await body(TestServer(port: port, configDirectory: config, dataDirectory: data, server: server))
         }
     }
 }

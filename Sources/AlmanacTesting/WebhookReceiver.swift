@@ -25,22 +25,7 @@ public actor WebhookReceiver {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let bound = await iterator.next() else { throw CancellationError() }
-            do {
-                let result = try await body(receiver, bound)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await Serving.run(app, ports: ports, logger: logger) { port in try await body(receiver, port) }
     }
 
     /// A port that is free now (for a receiver that starts later).

@@ -1,11 +1,13 @@
+import AlmanacStorage
 import ArgumentParser
+import Logging
 
 @main
 struct Almanac: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "almanac",
         abstract: "Operational knowledge in plain files, and one server that acts on it.",
-        subcommands: [Serve.self, Flags.self])
+        subcommands: [Serve.self, Flags.self, Report.self, Series.self])
 }
 
 /// The options every command shares, where they apply.
@@ -19,10 +21,25 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "PostgreSQL URL (postgres://user:password@host:port/db) instead of SQLite.")
     var database: String?
 
-    @Option(name: .long, help: "Output format: text, json or markdown.")
+    @Option(name: .long, help: "Output format: text, json or markdown (reports also html).")
     var format: OutputFormat = .text
+
+    /// Opens the database (SQLite in --data, or --database), runs `body`, and closes it either way.
+    func withDatabase<R>(_ body: (Database) async throws -> R) async throws -> R {
+        var logger = Logger(label: "almanac")
+        logger.logLevel = .warning
+        let database = try await Database.open(url: self.database, dataDirectory: data, logger: logger)
+        do {
+            let result = try await body(database)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text, json, markdown
+    case text, json, markdown, html
 }

@@ -60,7 +60,7 @@ extension Flags {
                 ]))
             case .markdown:
                 print("| flag | value | variant | reason |\n|---|---|---|---|\n| \(key) | `\(value)` | \(result.variant ?? "") | \(result.reason.rawValue) |")
-            case .text:
+            case .text, .html:
                 if let code = result.errorCode { print("\(key): \(code.rawValue): \(result.errorMessage ?? "")") } else {
                     print("\(key) = \(value) (variant \(result.variant ?? "none"), \(result.reason.rawValue))")
                 }
@@ -92,7 +92,7 @@ extension Flags {
                 for f in flags {
                     print("| \(f.key) | \(f.state.rawValue) | \(f.type.rawValue) | \(f.variantNames.joined(separator: ", ")) | \(f.defaultVariant ?? "") | \(f.owner ?? "") | \(f.expires ?? "") |")
                 }
-            case .text:
+            case .text, .html:
                 let width = flags.map(\.key.count).max() ?? 4
                 for f in flags {
                     let key = f.key.padding(toLength: width, withPad: " ", startingAt: 0)

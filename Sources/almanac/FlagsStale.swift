@@ -17,17 +17,9 @@ extension Flags {
 
         func run() async throws {
             let set = try Flags.load(common.config, environment: nil)
-            var logger = Logger(label: "almanac")
-            logger.logLevel = .warning
-            let database = try await Database.open(url: common.database, dataDirectory: common.data, logger: logger)
             let nowSeconds = Int64(Date().timeIntervalSince1970)
-            let usage: [String: FlagUsage]
-            do {
-                usage = try await SQLFlagStore(database: database).usage(sinceHour: nowSeconds / 3600 - Int64(days) * 24)
-                try await database.close()
-            } catch {
-                try? await database.close()
-                throw error
+            let usage = try await common.withDatabase { database in
+                try await SQLFlagStore(database: database).usage(sinceHour: nowSeconds / 3600 - Int64(days) * 24)
             }
             var references: [CodeReference]?
             var mentions: Set<String>?
@@ -39,7 +31,7 @@ extension Flags {
             let findings = StaleFlags.findings(
                 flags: set, usage: usage, today: DayStamp(unixSeconds: nowSeconds), windowDays: days,
                 references: references, mentions: mentions)
-            print(Report.stale(findings, format: common.format))
+            print(StaleReport.render(findings, format: common.format))
             if !findings.isEmpty { throw ExitCode(1) }
         }
     }
@@ -68,8 +60,8 @@ enum SourceScanner {
     }
 }
 
-enum Report {
-    static func stale(_ findings: [StaleFinding], format: OutputFormat) -> String {
+enum StaleReport {
+    static func render(_ findings: [StaleFinding], format: OutputFormat) -> String {
         switch format {
         case .json:
             return JSONWriter.string(.array(findings.map { f in
@@ -78,7 +70,7 @@ enum Report {
         case .markdown:
             return (["| flag | finding | detail | owner |", "|---|---|---|---|"]
                 + findings.map { "| \($0.flagKey) | \($0.kind.rawValue) | \($0.detail) | \($0.owner ?? "") |" }).joined(separator: "\n")
-        case .text:
+        case .text, .html:
             if findings.isEmpty { return "no stale flags" }
             return findings.map { "\($0.flagKey): \($0.kind.rawValue): \($0.detail)\($0.owner.map { " (owner \($0))" } ?? "")" }.joined(separator: "\n")
         }

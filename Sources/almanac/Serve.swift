@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest pause, in seconds, between retries of an undelivered notification.")
     var notificationBackoff: Double = 60
 
+    @Option(help: "Seconds between rollups of raw samples (and drops of what retention no longer keeps).")
+    var compactionInterval: Double = 300
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -56,6 +59,7 @@ struct Serve: AsyncParsableCommand {
         configuration.eventLoopThreads = threads
         configuration.ruleIntervalSeconds = ruleInterval
         configuration.notificationBackoffSeconds = notificationBackoff
+        configuration.compactionIntervalSeconds = compactionInterval
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

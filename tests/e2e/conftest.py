@@ -72,6 +72,35 @@ class Server:
         return requests.post(f"{self.url}/ofrep/v1/evaluate/flags/{key}", json={"context": context or {}}, headers=headers, timeout=10)
 
 
+def start_and_wait(command, ready_url, seconds=30):
+    """Starts a peer program and waits until `ready_url` answers 200."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if requests.get(ready_url, timeout=1).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError(f"{command[0]} did not become ready at {ready_url}")
+
+
+def monitoring_config(workdir, targets, rules=None, notifications=None):
+    """A config repository with no flags and the given monitoring files (YAML text)."""
+    config = workdir / "config"
+    (config / "flags").mkdir(parents=True)
+    (config / "flags" / "none.yaml").write_text("flags: {}\n")
+    (config / "monitoring" / "rules").mkdir(parents=True)
+    (config / "monitoring" / "targets.yaml").write_text(targets)
+    if rules:
+        (config / "monitoring" / "rules" / "rules.yaml").write_text(rules)
+    if notifications:
+        (config / "monitoring" / "notifications.yaml").write_text(notifications)
+    return config
+
+
 def postgres_database():
     """A fresh database on the test PostgreSQL server, or None when it is not running (never under CI)."""
     url = os.environ.get("ALMANAC_TEST_POSTGRES_URL")

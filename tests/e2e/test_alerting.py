@@ -3,7 +3,6 @@ notifications reach a real Alertmanager (Debian's package) and a webhook receive
 for two minutes gets every one of them afterwards, once."""
 import json
 import shutil
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import Server, free_port
+from conftest import Server, free_port, monitoring_config, start_and_wait
 
 DOWN_SECONDS = 120
 
@@ -66,17 +65,9 @@ def alertmanager(workdir):
     port, cluster = free_port(), free_port()
     config = workdir / "alertmanager.yml"
     config.write_text("route: {receiver: blackhole, group_wait: 1s, group_interval: 1s}\nreceivers: [{name: blackhole}]\n")
-    process = subprocess.Popen([binary, f"--config.file={config}", f"--storage.path={workdir / 'am'}",
-                                f"--web.listen-address=127.0.0.1:{port}", f"--cluster.listen-address=127.0.0.1:{cluster}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if requests.get(url + "/-/ready", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
+    process = start_and_wait([binary, f"--config.file={config}", f"--storage.path={workdir / 'am'}",
+                              f"--web.listen-address=127.0.0.1:{port}", f"--cluster.listen-address=127.0.0.1:{cluster}"], url + "/-/ready")
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -85,18 +76,12 @@ def alertmanager(workdir):
 def test_alerts_reach_alertmanager_and_a_receiver_that_was_down(alertmanager, workdir):
     exporter = Exporter()
     receiver_port = free_port()
-    config = workdir / "config"
-    (config / "flags").mkdir(parents=True)
-    (config / "flags" / "none.yaml").write_text("flags: {}\n")
-    (config / "monitoring" / "rules").mkdir(parents=True)
-    (config / "monitoring" / "targets.yaml").write_text(
-        f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n")
-    (config / "monitoring" / "rules" / "demo.yaml").write_text(
-        "rules:\n"
+    config = monitoring_config(
+        workdir, f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n",
+        rules="rules:\n"
         "  - alert: QueueDeep\n    service: orders\n    series: demo_queue_depth{queue=\"orders\"}\n    above: {warning: 10, critical: 40}\n"
-        "  - alert: GhostExporterMissing\n    series: up{job=\"ghost\"}\n    absent: 1m\n")
-    (config / "monitoring" / "notifications.yaml").write_text(
-        f"receivers:\n  - name: ops\n    webhook: http://127.0.0.1:{receiver_port}/hook\n  - name: am\n    alertmanager: {alertmanager}\n")
+        "  - alert: GhostExporterMissing\n    series: up{job=\"ghost\"}\n    absent: 1m\n",
+        notifications=f"receivers:\n  - name: ops\n    webhook: http://127.0.0.1:{receiver_port}/hook\n  - name: am\n    alertmanager: {alertmanager}\n")
     server = Server(config, workdir / "data", args=["--rule-interval", "1", "--notification-backoff", "5"]).start()
     started = time.time()
     try:

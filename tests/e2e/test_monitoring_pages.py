@@ -6,21 +6,16 @@ import time
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Server
+from conftest import Server, monitoring_config
 from test_alerting import Exporter
 from test_pages_chromium import browser  # noqa: F401  (the fixture)
 
 
 def test_alerts_and_series_pages(browser, workdir):  # noqa: F811
     exporter = Exporter()
-    config = workdir / "config"
-    (config / "flags").mkdir(parents=True)
-    (config / "flags" / "none.yaml").write_text("flags: {}\n")
-    (config / "monitoring" / "rules").mkdir(parents=True)
-    (config / "monitoring" / "targets.yaml").write_text(
-        f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n")
-    (config / "monitoring" / "rules" / "demo.yaml").write_text(
-        "rules:\n  - alert: QueueDeep\n    series: demo_queue_depth\n    above: {critical: 40}\n"
+    config = monitoring_config(
+        workdir, f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n",
+        rules="rules:\n  - alert: QueueDeep\n    series: demo_queue_depth\n    above: {critical: 40}\n"
         "  - alert: GhostExporterMissing\n    series: up{job=\"ghost\"}\n    absent: 1m\n")
     server = Server(config, workdir / "data", args=["--rule-interval", "1"]).start()
     try:

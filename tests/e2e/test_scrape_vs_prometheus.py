@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import Server, free_port
+from conftest import Server, free_port, monitoring_config, start_and_wait
 
 COLLECTORS = ["--collector.disable-defaults", "--collector.meminfo", "--collector.filesystem", "--collector.loadavg",
               "--collector.uname", "--collector.cpu", "--collector.stat"]
@@ -40,16 +40,9 @@ def prometheus(exporter, workdir):
     config = workdir / "prometheus.yml"
     config.write_text(f"global: {{scrape_interval: 1s, scrape_timeout: 900ms}}\nscrape_configs:\n"
                       f"  - job_name: node\n    static_configs: [{{targets: ['{exporter}'], labels: {{service: host}}}}]\n")
-    process = subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-                                f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if requests.get(url + "/-/ready", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
+    process = start_and_wait([binary, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
+                              f"--web.listen-address=127.0.0.1:{port}"], url + "/-/ready")
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -66,12 +59,8 @@ def almanac_latest(server, series_id):
 
 
 def test_same_series_and_values_as_prometheus(exporter, prometheus, workdir):
-    config = workdir / "config"
-    (config / "flags").mkdir(parents=True)
-    (config / "flags" / "none.yaml").write_text("flags: {}\n")
-    (config / "monitoring").mkdir()
-    (config / "monitoring" / "targets.yaml").write_text(
-        f"jobs:\n  - job: node\n    targets: ['{exporter}']\n    labels: {{service: host}}\n    interval: 1s\n    timeout: 900ms\n")
+    config = monitoring_config(
+        workdir, f"jobs:\n  - job: node\n    targets: ['{exporter}']\n    labels: {{service: host}}\n    interval: 1s\n    timeout: 900ms\n")
     server = Server(config, workdir / "data").start()
     try:
         # Prometheus applies new targets on a 5-second tick: wait for its first scrape, then one more.

@@ -20,7 +20,7 @@ struct FlagPages: Sendable {
         }
         router.get("/login") { request, _ in renderer.page("login", title: "Sign in", actor: auth.admin(request), context: [:]) }
         router.post("/login") { request, _ in
-            let form = try await self.form(request)
+            let form = try await request.formFields(limit: maximumBodyBytes)
             guard let tokenName = auth.login(token: form["token"] ?? "") else {
                 return renderer.page("login", title: "Sign in", actor: nil, context: ["error": "That token is not valid."], status: .unauthorized)
             }
@@ -60,7 +60,7 @@ struct FlagPages: Sendable {
             return Response(status: .forbidden)
         }
         let key = try context.parameters.require("key")
-        let form = try await self.form(request)
+        let form = try await request.formFields(limit: maximumBodyBytes)
         guard let change = make(key, form) else { return Response(status: .badRequest) }
         do {
             _ = try await flags.apply(change, actor: actor, comment: String((form["comment"] ?? "").prefix(2000)))
@@ -68,16 +68,6 @@ struct FlagPages: Sendable {
             return renderer.page("login", title: "Not changed", actor: actor, context: ["error": rejected.message], status: .badRequest)
         }
         return PageRenderer.redirect("/flags/\(key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key)")
-    }
-
-    private func form(_ request: Request) async throws -> [String: String] {
-        let text = String(decoding: try await request.collectBody(limit: maximumBodyBytes), as: UTF8.self)
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
-        }
-        return fields
     }
 
     private func list(actor: String?) async throws -> Response {

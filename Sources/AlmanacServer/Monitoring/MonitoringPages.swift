@@ -1,26 +1,52 @@
 import AlmanacAlerts
 import AlmanacCharts
+import AlmanacConfig
 import AlmanacForecast
 import AlmanacMetrics
 import AlmanacStorage
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The alerts page (what fires now, and what happened) and a series page with its forecast chart.
 struct MonitoringPages: Sendable {
     let series: SQLSeriesStore
     let alerts: SQLAlertStore
+    let steps: [Int64]
     let auth: Authenticator
+    let decisions: SilenceRoutes
     let renderer = PageRenderer(templates: MonitoringTemplates.all)
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/alerts") { request, _ in try await alertsPage(actor: auth.admin(request)) }
+        router.post("/alerts/ack") { request, _ in
+            try await act(request) { form, actor in
+                let labels = (try? JSONParser.parse(Array((form["labels"] ?? "{}").utf8))) ?? .object([:])
+                let body: [String: JSONValue] = ["rule": .string(form["rule"] ?? ""), "labels": labels, "comment": .string(form["comment"] ?? "")]
+                return try await decisions.acknowledge(body, actor: actor).map { _ in () }
+            }
+        }
+        router.post("/alerts/silence") { request, _ in
+            try await act(request) { form, actor in
+                let body = form.mapValues(JSONValue.string)
+                switch SilenceRoutes.silence(body, actor: actor, now: SilenceRoutes.now()) {
+                case .failure(let problem): return .failure(problem)
+                case .success(let silence):
+                    _ = try await alerts.addSilence(silence, at: silence.startsAt)
+                    return .success(())
+                }
+            }
+        }
         router.get("/series") { request, _ in
             let all = try await series.series()
             let rows: [[String: Any]] = all.prefix(2000).map { s in
                 ["id": s.id, "name": s.name, "labels": s.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")]
             }
-            return renderer.page("series-list", title: "Series", actor: auth.admin(request), context: ["series": rows, "count": all.count])
+            let usage = try await series.usage()
+            return renderer.page("series-list", title: "Series", actor: auth.admin(request), context: [
+                "series": rows, "count": all.count, "samples": usage.rawSamples, "rollups": usage.rollupBuckets,
+                "payload": String(format: "%.2f", usage.bytesPerSample), "disk": String(format: "%.1f", usage.diskBytesPerSample),
+            ])
         }
         router.get("/series/:id") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else { return Response(status: .badRequest) }
@@ -29,23 +55,48 @@ struct MonitoringPages: Sendable {
         }
     }
 
-    private func alertsPage(actor: String?) async throws -> Response {
+    /// A form post from the alerts page: signed-in admins only, same-site only, then back.
+    private func act(
+        _ request: Request, _ body: ([String: String], String) async throws -> Result<Void, RequestProblem>
+    ) async throws -> Response {
+        guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
+        if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" { return Response(status: .forbidden) }
+        if case .failure(let problem) = try await body(try await request.formFields(limit: decisions.maximumBodyBytes), actor) {
+            return try await alertsPage(actor: actor, error: (problem.field.isEmpty ? "" : problem.field + ": ") + problem.message, status: .badRequest)
+        }
+        return PageRenderer.redirect("/alerts")
+    }
+
+    private func alertsPage(actor: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         var current: [[String: Any]] = []
-        if let data = try await alerts.loadState(), let tracker = try? JSONDecoder().decode(AlertTracker.self, from: data) {
-            current = tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
-                [
+        let now = SilenceRoutes.now()
+        let silences = try await alerts.silences(endingAfter: now)
+        let acks = try await alerts.acknowledgements()
+        if let data = try await alerts.loadState(), let state = try? JSONDecoder().decode(AlertingState.self, from: data) {
+            current = state.tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
+                let key = AlertTracker.key(a.rule, a.labels)
+                let labels = JSONValue.object(Dictionary(a.labels.map { ($0.name, JSONValue.string($0.value)) }) { x, _ in x })
+                var row: [String: Any] = [
                     "rule": a.rule, "state": a.state.rawValue, "severity": a.severity.rawValue,
-                    "labels": a.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", "),
+                    "labels": a.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", "), "labelsJSON": JSONWriter.string(labels),
                     "value": a.value.map { String($0) } ?? "", "since": Self.time(a.firedAt ?? a.activeAt),
                 ]
+                if let by = acks[key] { row["ackedBy"] = by }
+                if let silence = silences.first(where: { $0.matches(a, service: nil) }) { row["silencedBy"] = "#\(silence.id)" }
+                return row
             }
+        }
+        let silenceRows: [[String: Any]] = silences.map { s in
+            ["id": s.id, "matchers": s.matchers, "by": s.createdBy, "until": Self.time(s.endsAt), "comment": s.comment]
         }
         let history: [[String: Any]] = try await alerts.history(limit: 200).map { e in
             ["when": Self.time(e.at), "rule": e.rule, "event": e.event, "severity": e.severity, "labels": e.labels]
         }
-        return renderer.page("alerts", title: "Alerts", actor: actor, context: [
-            "current": current, "hasCurrent": !current.isEmpty, "history": history,
-        ])
+        var context: [String: Any] = [
+            "current": current, "hasCurrent": !current.isEmpty, "history": history, "silences": silenceRows, "hasSilences": !silenceRows.isEmpty,
+        ]
+        if let error { context["error"] = error }
+        return renderer.page("alerts", title: "Alerts", actor: actor, context: context, status: status)
     }
 
     private func seriesPage(_ id: Int64, threshold: Double?, actor: String?) async throws -> Response {
@@ -53,7 +104,7 @@ struct MonitoringPages: Sendable {
             return Response(status: .notFound)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let samples = try await series.samples(seriesID: id, from: now - 30 * 86_400_000, to: now)
+        let samples = try await series.history(seriesID: id, from: now - 30 * 86_400_000, to: now, steps: steps)
         let shown = samples.filter { $0.timestamp >= now - 7 * 86_400_000 }
         var band: [TimeChart.BandPoint] = []
         var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?
@@ -101,9 +152,18 @@ enum MonitoringTemplates {
 
     static let alerts = """
         <h1>Alerts</h1>
-        {{#hasCurrent}}<table id="current"><tr><th>Rule</th><th>State</th><th>Severity</th><th>Series</th><th>Value</th><th>Since</th></tr>
-        {{#current}}<tr class="{{state}}"><td>{{rule}}</td><td>{{state}}</td><td>{{severity}}</td><td><code>{{labels}}</code></td><td>{{value}}</td><td>{{since}}</td></tr>{{/current}}</table>{{/hasCurrent}}
+        {{#error}}<p class="error" id="error">{{error}}</p>{{/error}}
+        {{#hasCurrent}}<table id="current"><tr><th>Rule</th><th>State</th><th>Severity</th><th>Series</th><th>Value</th><th>Since</th><th>Who knows</th></tr>
+        {{#current}}<tr class="{{state}}"><td>{{rule}}</td><td>{{state}}</td><td>{{severity}}</td><td><code>{{labels}}</code></td><td>{{value}}</td><td>{{since}}</td>
+        <td>{{#ackedBy}}acknowledged by {{ackedBy}}{{/ackedBy}} {{#silencedBy}}silenced by {{silencedBy}}{{/silencedBy}}
+        {{^ackedBy}}{{#actor}}<form class="inline ack" method="post" action="/alerts/ack"><input type="hidden" name="rule" value="{{rule}}"><input type="hidden" name="labels" value="{{labelsJSON}}"><input name="comment" placeholder="comment"><button>Acknowledge</button></form>{{/actor}}{{/ackedBy}}</td></tr>{{/current}}</table>{{/hasCurrent}}
         {{^hasCurrent}}<p id="quiet">Nothing is firing.</p>{{/hasCurrent}}
+        <h2>Silences</h2>
+        {{#hasSilences}}<table id="silences"><tr><th>#</th><th>Matchers</th><th>By</th><th>Until (UTC)</th><th>Why</th></tr>
+        {{#silences}}<tr><td>{{id}}</td><td><code>{{matchers}}</code></td><td>{{by}}</td><td>{{until}}</td><td>{{comment}}</td></tr>{{/silences}}</table>{{/hasSilences}}
+        {{^hasSilences}}<p>No silence is on.</p>{{/hasSilences}}
+        {{#actor}}<form id="silence" method="post" action="/alerts/silence"><input name="matchers" placeholder='{alertname="DiskAlmostFull", server="off2"}' size="40">
+        <input name="duration" placeholder="2h" size="6"><input name="comment" placeholder="why" size="30"><button>Silence</button></form>{{/actor}}
         <h2>History</h2><table id="history"><tr><th>When (UTC)</th><th>Rule</th><th>What</th><th>Severity</th><th>Series</th></tr>
         {{#history}}<tr><td>{{when}}</td><td>{{rule}}</td><td>{{event}}</td><td>{{severity}}</td><td><code>{{labels}}</code></td></tr>{{/history}}</table>
         """
@@ -114,11 +174,13 @@ enum MonitoringTemplates {
         <figure id="chart">{{{chart}}}</figure>
         <p id="summary">{{summary}}</p>
         <form method="get" action="/series/{{id}}"><label>Threshold <input name="threshold" value="{{threshold}}"></label> <button>Forecast the crossing</button></form>
-        <p>{{samples}} samples in the last 30 days.</p>
+        <p>{{samples}} values in the last 30 days (raw samples, and rollup means where raw ones are gone).</p>
         """
 
     static let seriesList = """
         <h1>Series <small>({{count}})</small></h1>
+        <p id="storage">{{samples}} raw samples at {{payload}} bytes each compressed, {{disk}} bytes each on disk with indexes and
+        everything else; {{rollups}} rollup steps.</p>
         <table id="series"><tr><th>Name</th><th>Labels</th></tr>
         {{#series}}<tr><td><a href="/series/{{id}}">{{name}}</a></td><td><code>{{labels}}</code></td></tr>{{/series}}</table>
         """

@@ -24,7 +24,12 @@ struct MonitoringRoutes: Sendable {
             return JSONResponse.make(.ok, .object(["samples": .array(samples.map { .array([.int($0.timestamp), Self.number($0.value)]) })]))
         }
         router.get("/api/v1/storage") { _, _ in
-            JSONResponse.make(.ok, ["bytesPerSample": .double(try await store.bytesPerSample())])
+            let usage = try await store.usage()
+            return JSONResponse.make(.ok, [
+                "rawSamples": .int(usage.rawSamples), "chunkBytes": .int(usage.chunkBytes), "rollupBuckets": .int(usage.rollupBuckets),
+                "databaseBytes": .int(usage.databaseBytes), "bytesPerSample": .double(usage.bytesPerSample),
+                "diskBytesPerSample": .double(usage.diskBytesPerSample),
+            ])
         }
     }
 

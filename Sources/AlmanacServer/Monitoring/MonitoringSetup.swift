@@ -1,13 +1,31 @@
+import AlmanacAlerts
 import AlmanacConfig
 import AlmanacMetrics
+import AlmanacTrends
 import Foundation
 
-/// Reads `monitoring/targets.yaml` (and the target files it names) from the config repository.
-enum MonitoringSetup {
-    static func targets(configDirectory: String) throws -> [ScrapeTarget] {
-        let path = configDirectory + "/monitoring/targets.yaml"
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let root = try ConfigDocument.parse(try read(path), file: "monitoring/targets.yaml")
+/// The monitoring part of the config repository: `monitoring/targets.yaml` (and the target files
+/// it names), `monitoring/rules/*.yaml`, `monitoring/notifications.yaml`, `monitoring/trends.yaml`, `monitoring/storage.yaml`.
+public struct MonitoringFiles: Sendable {
+    public var targets: [ScrapeTarget]
+    public var rules: [AlertRule]
+    public var receivers: [Receiver]
+    /// Series followed for their trend: what the rules watch, then `trends.yaml`.
+    public var trends: [TrendSelection]
+    /// How long raw samples and rollups are kept (`monitoring/storage.yaml`).
+    public var retention: RetentionPolicy
+
+    /// Reads every file; the first mistake is thrown as `file:line: field: message`.
+    public static func load(configDirectory: String) throws -> MonitoringFiles {
+        let rules = try self.rules(configDirectory)
+        return MonitoringFiles(
+            targets: try targets(configDirectory), rules: rules, receivers: try receivers(configDirectory),
+            trends: TrendSelection.from(rules: rules) + (try optional(configDirectory, "trends.yaml").map(TrendSelection.parse) ?? []),
+            retention: try optional(configDirectory, "storage.yaml").map(RetentionPolicy.parse) ?? .standard)
+    }
+
+    static func targets(_ configDirectory: String) throws -> [ScrapeTarget] {
+        guard let root = try optional(configDirectory, "targets.yaml") else { return [] }
         return try ScrapeConfig.targets(root) { (file: String) throws(ConfigError) -> ConfigNode in
             let full = configDirectory + "/monitoring/" + file
             guard !file.contains(".."), let text = try? read(full) else {
@@ -15,6 +33,36 @@ enum MonitoringSetup {
             }
             return try ConfigDocument.parse(text, file: "monitoring/" + file)
         }
+    }
+
+    static func rules(_ configDirectory: String) throws -> [AlertRule] {
+        let directory = configDirectory + "/monitoring/rules"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var rules: [AlertRule] = []
+        var names: [String: String] = [:]
+        for file in files {
+            let text = try read(directory + "/" + file)
+            for rule in try RuleFile.parse(try ConfigDocument.parse(text, file: "monitoring/rules/" + file)) {
+                if let other = names[rule.name] {
+                    throw ConfigError(file: rule.file, line: rule.line, field: "alert", message: "rule '\(rule.name)' is already defined in \(other)")
+                }
+                names[rule.name] = rule.file
+                rules.append(rule)
+            }
+        }
+        return rules
+    }
+
+    static func receivers(_ configDirectory: String) throws -> [Receiver] {
+        try optional(configDirectory, "notifications.yaml").map(Receiver.parse) ?? []
+    }
+
+    /// A file under `monitoring/`, parsed, or nil when there is none.
+    private static func optional(_ configDirectory: String, _ name: String) throws -> ConfigNode? {
+        let path = configDirectory + "/monitoring/" + name
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try ConfigDocument.parse(try read(path), file: "monitoring/" + name)
     }
 
     private static func read(_ path: String) throws -> String {

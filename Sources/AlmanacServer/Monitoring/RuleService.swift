@@ -12,8 +12,12 @@ struct RuleService: Service {
     let receivers: [Receiver]
     let series: SQLSeriesStore
     let alerts: SQLAlertStore
+    /// Rollup steps that forecasts read where raw samples are gone.
+    let steps: [Int64]
     let intervalSeconds: Double
     let externalURL: String
+    /// A silence on this long is brought back to people's attention, then again as often.
+    var silenceReminder: Int64 = 7 * 86_400_000
     let logger: Logger
 
     func run() async throws {
@@ -21,14 +25,13 @@ struct RuleService: Service {
             try? await gracefulShutdown()
             return
         }
-        var tracker = AlertTracker()
-        var lastResend: Int64 = 0
-        if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertTracker.self, from: saved) {
-            tracker = restored
+        var state = AlertingState()
+        if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertingState.self, from: saved) {
+            state = restored
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await evaluate(&tracker, lastResend: &lastResend)
+                try await evaluate(&state, now: Int64(Date().timeIntervalSince1970 * 1000))
             } catch {
                 logger.error("rule evaluation failed", metadata: ["error": "\(error)"])
             }
@@ -57,52 +60,78 @@ struct RuleService: Service {
     /// default), so firing alerts are sent to it again every minute, as Prometheus does.
     static let resendInterval: Int64 = 60_000
 
-    func evaluate(_ tracker: inout AlertTracker, lastResend: inout Int64) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let resend = now - lastResend >= Self.resendInterval
-        if resend { lastResend = now }
-        var events: [AlertEvent] = []
-        var notifications: [(receiver: String, url: String, payload: String)] = []
-        for rule in rules {
-            var data: [SeriesData] = []
-            for stored in try await series.series(named: rule.selector.name) where rule.selector.matches(name: stored.name, labels: stored.labels) {
-                let samples = try await series.samples(seriesID: stored.id, from: now - Self.lookback(rule), to: now)
-                data.append(SeriesData(name: stored.name, labels: stored.labels, samples: samples))
+    func data(for rule: AlertRule, now: Int64) async throws -> [SeriesData] {
+        var data: [SeriesData] = []
+        for stored in try await series.series(named: rule.selector.name) where rule.selector.matches(name: stored.name, labels: stored.labels) {
+            let samples: [Sample]
+            if case .forecast = rule.condition {
+                samples = try await series.history(seriesID: stored.id, from: now - Self.lookback(rule), to: now, steps: steps)
+            } else {
+                samples = try await series.samples(seriesID: stored.id, from: now - Self.lookback(rule), to: now)
             }
-            let results = RuleEvaluator.evaluate(rule, series: data, now: now, firing: tracker.firing(rule: rule.name))
-            let transitions = tracker.update(rule: rule, results: results, now: now)
-            var fired: [Alert] = [], resolved: [Alert] = []
-            for transition in transitions {
+            data.append(SeriesData(name: stored.name, labels: stored.labels, samples: samples))
+        }
+        return data
+    }
+
+    func evaluate(_ state: inout AlertingState, now: Int64) async throws {
+        let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
+        let acknowledged = try await alerts.acknowledgements()
+        let byName = Dictionary(rules.map { ($0.name, $0) }) { a, _ in a }
+        var events: [AlertEvent] = []
+        var changed: [Alert] = [], resolved: [Alert] = []
+        for rule in rules {
+            let results = RuleEvaluator.evaluate(rule, series: try await data(for: rule, now: now), now: now, firing: state.tracker.firing(rule: rule.name))
+            for transition in state.tracker.update(rule: rule, results: results, now: now) {
                 switch transition {
                 case .fired(let a):
-                    fired.append(a)
+                    changed.append(a)
                     events.append(event(a, "fired", now))
                 case .severityChanged(let a, let from):
-                    fired.append(a)
+                    changed.append(a)
                     events.append(event(a, "\(from.rawValue)->\(a.severity.rawValue)", now))
                 case .resolved(let a):
                     resolved.append(a)
                     events.append(event(a, "resolved", now))
                 }
             }
+        }
+        func notified(_ alert: Alert) -> NotifiedAlert {
+            NotifiedAlert(alert, rule: byName[alert.rule], acknowledged: acknowledged[AlertTracker.key(alert.rule, alert.labels)] != nil)
+        }
+        func silenced(_ alert: Alert) -> Bool {
+            silences.contains { $0.matches(alert, service: byName[alert.rule]?.service) }
+        }
+        let firing = state.tracker.alerts.values.filter { $0.state == .firing && !silenced($0) }.sorted { $0.firedAt ?? 0 < $1.firedAt ?? 0 }
+        let resend = now - state.lastResend >= Self.resendInterval
+        if resend { state.lastResend = now }
+        var notifications: [(receiver: String, url: String, payload: String)] = []
+        for receiver in receivers {
+            if receiver.kind == .alertmanager {
+                // Alertmanager groups, silences and repeats on its own: it gets every change, and
+                // the firing set again each minute.
+                let push = (resend ? firing : changed.filter { !silenced($0) }) + resolved
+                if !push.isEmpty {
+                    notifications.append((receiver.name, receiver.url, receiver.alertmanagerPayload(for: push.map(notified), externalURL: externalURL)))
+                }
+                continue
+            }
+            for group in state.groups.due(receiver: receiver.name, route: receiver.route, firing: firing.map(notified), resolved: resolved.map(notified), now: now) {
+                notifications.append((receiver.name, receiver.url, receiver.payload(for: group, externalURL: externalURL)))
+            }
+        }
+        let reminders = silences.filter { $0.reminderDue(at: now, after: silenceReminder) }
+        for silence in reminders {
             for receiver in receivers {
-                if resend && receiver.kind == .alertmanager {
-                    let stillFiring = tracker.alerts.values.filter { $0.rule == rule.name && $0.state == .firing }
-                        .filter { alert in !fired.contains { $0.labels == alert.labels } }
-                    if !stillFiring.isEmpty {
-                        notifications.append((receiver.name, receiver.url, receiver.payload(for: stillFiring, rule: rule, firing: true, externalURL: externalURL)))
-                    }
-                }
-                if !fired.isEmpty {
-                    notifications.append((receiver.name, receiver.url, receiver.payload(for: fired, rule: rule, firing: true, externalURL: externalURL)))
-                }
-                if !resolved.isEmpty {
-                    notifications.append((receiver.name, receiver.url, receiver.payload(for: resolved, rule: rule, firing: false, externalURL: externalURL)))
+                if let payload = receiver.reminder(for: silence, now: now, externalURL: externalURL) {
+                    notifications.append((receiver.name, receiver.url, payload))
                 }
             }
         }
-        tracker.removeResolved()
-        try await alerts.save(state: try JSONEncoder().encode(tracker), events: events, notifications: notifications, at: now)
+        state.tracker.removeResolved()
+        try await alerts.save(
+            state: try JSONEncoder().encode(state), events: events, notifications: notifications, at: now,
+            resolvedKeys: resolved.map { AlertTracker.key($0.rule, $0.labels) }, reminded: reminders.map(\.id))
     }
 
     private func event(_ alert: Alert, _ what: String, _ now: Int64) -> AlertEvent {

@@ -14,9 +14,7 @@ public struct AlmanacServer: Sendable {
     public let configuration: ServerConfiguration
     public let database: Database
     public let flags: FlagService
-    public let targets: [ScrapeTarget]
-    public let rules: [AlertRule]
-    public let receivers: [Receiver]
+    public let monitoring: MonitoringFiles
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -26,9 +24,7 @@ public struct AlmanacServer: Sendable {
         self.logger = logger
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
-            targets = try MonitoringSetup.targets(configDirectory: configuration.configDirectory)
-            rules = try AlertingSetup.rules(configDirectory: configuration.configDirectory)
-            receivers = try AlertingSetup.receivers(configDirectory: configuration.configDirectory)
+            monitoring = try MonitoringFiles.load(configDirectory: configuration.configDirectory)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -60,15 +56,22 @@ public struct AlmanacServer: Sendable {
         FlagAdminRoutes(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         FlagPages(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         let seriesStore = SQLSeriesStore(database: database)
+        let steps = monitoring.retention.rollups.map(\.step)
         MonitoringRoutes(store: seriesStore).register(on: router)
-        let scraper = Scraper(targets: targets, heads: SeriesHeads(store: seriesStore), logger: logger)
+        let scraper = Scraper(targets: monitoring.targets, heads: SeriesHeads(store: seriesStore), logger: logger)
         let alertStore = SQLAlertStore(database: database)
         AlertRoutes(store: alertStore).register(on: router)
-        MonitoringPages(series: seriesStore, alerts: alertStore, auth: auth).register(on: router)
+        let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
+        decisions.register(on: router)
+        MonitoringPages(series: seriesStore, alerts: alertStore, steps: steps, auth: auth, decisions: decisions).register(on: router)
+        TrendPages(trends: TrendCollector(series: seriesStore, selections: monitoring.trends, steps: steps), rules: monitoring.rules, auth: auth)
+            .register(on: router)
         let ruleService = RuleService(
-            rules: rules, receivers: receivers, series: seriesStore, alerts: alertStore,
+            rules: monitoring.rules, receivers: monitoring.receivers, series: seriesStore, alerts: alertStore, steps: steps,
             intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)
         let notifier = Notifier(alerts: alertStore, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)
+        let retention = RetentionService(
+            store: seriesStore, policy: monitoring.retention, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
         let watcher = FlagWatcher(
             flags: flags, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
@@ -77,7 +80,7 @@ public struct AlmanacServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier],
+            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier, retention],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,

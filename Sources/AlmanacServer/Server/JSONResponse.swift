@@ -1,4 +1,5 @@
 import AlmanacConfig
+import Foundation
 import Hummingbird
 
 /// Small helpers for JSON bodies, so handlers read as what they answer.
@@ -13,6 +14,13 @@ enum JSONResponse {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 
+    /// A `Codable` value as a 200 answer; records' optional fields are left out when nil.
+    static func encode(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return text(.ok, String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
         var body: [String: JSONValue] = ["error": .string(message)]
         if let field { body["field"] = .string(field) }
@@ -21,6 +29,28 @@ enum JSONResponse {
 }
 
 extension Request {
+    /// An HTML form's fields (`application/x-www-form-urlencoded`), at most `limit` bytes.
+    func formFields(limit: Int) async throws -> [String: String] {
+        let text = String(decoding: try await collectBody(limit: limit), as: UTF8.self)
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+
+    /// The body as a JSON object, at most `limit` bytes; a problem names what is wrong.
+    func jsonObject(limit: Int) async throws -> Result<[String: JSONValue], RequestProblem> {
+        let bytes = try await collectBody(limit: limit)
+        do throws(JSONParser.Failure) {
+            guard case .object(let object) = try JSONParser.parse(bytes) else { return .failure(RequestProblem("", "body must be a JSON object")) }
+            return .success(object)
+        } catch {
+            return .failure(RequestProblem("", "body is not valid JSON: \(error)"))
+        }
+    }
+
     /// The body, refusing more than `limit` bytes.
     func collectBody(limit: Int) async throws -> [UInt8] {
         let buffer = try await body.collect(upTo: limit)

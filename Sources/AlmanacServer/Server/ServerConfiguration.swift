@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var ruleIntervalSeconds: Double = 15
     /// Longest pause between retries of an undelivered notification.
     public var notificationBackoffSeconds: Double = 60
+    /// How often raw samples are rolled up and old data dropped.
+    public var compactionIntervalSeconds: Double = 300
     /// Threads serving HTTP; 0 uses one per core.
     public var eventLoopThreads: Int = 0
     /// How often evaluation counts are written to the database.

@@ -1,0 +1,55 @@
+import AlmanacMetrics
+
+/// A silence: notifications for matching alerts are held back until `endsAt`. Alerts keep
+/// their state and history; only people are spared. Matchers use the selector syntax over an
+/// alert's labels plus `alertname` and `service`: `{alertname="DiskAlmostFull", server="off2"}`.
+public struct Silence: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var matchers: String
+    public var startsAt: Int64
+    public var endsAt: Int64
+    public var createdBy: String
+    public var comment: String
+    /// When people were last reminded that this silence is still on.
+    public var remindedAt: Int64?
+
+    public init(id: Int64, matchers: String, startsAt: Int64, endsAt: Int64, createdBy: String, comment: String, remindedAt: Int64? = nil) {
+        self.id = id
+        self.matchers = matchers
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.createdBy = createdBy
+        self.comment = comment
+        self.remindedAt = remindedAt
+    }
+
+    /// Checks matchers before a silence is stored; a silence that matches everything is refused.
+    public static func validate(matchers: String) throws(SelectorError) -> Selector {
+        let selector = try Selector(matchers)
+        if selector.name == nil && selector.matchers.isEmpty {
+            throw SelectorError(message: "a silence needs at least one matcher")
+        }
+        return selector
+    }
+
+    public func isActive(at now: Int64) -> Bool { startsAt <= now && now < endsAt }
+
+    public func matches(_ alert: Alert, service: String?) -> Bool {
+        guard let selector = try? Selector(matchers) else { return false }
+        return selector.matches(name: alert.rule, labels: Self.labels(alert, service: service))
+    }
+
+    /// The labels a silence sees: the series' own, with the rule as `alertname` and its service.
+    static func labels(_ alert: Alert, service: String?) -> [Label] {
+        var labels = alert.labels.filter { $0.name != "alertname" }
+        labels.append(Label("alertname", alert.rule))
+        if let service, !labels.contains(where: { $0.name == "service" }) { labels.append(Label("service", service)) }
+        return labels
+    }
+
+    /// Whether a reminder is due: the silence has been on for `after`, and no reminder was sent
+    /// in the last `after` either.
+    public func reminderDue(at now: Int64, after: Int64) -> Bool {
+        isActive(at: now) && now - startsAt >= after && now - (remindedAt ?? startsAt) >= after
+    }
+}

@@ -1,0 +1,33 @@
+import AlmanacMetrics
+import AlmanacStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Rolls raw samples up and drops what the retention policy no longer keeps, on an interval.
+struct RetentionService: Service {
+    let store: SQLSeriesStore
+    let policy: RetentionPolicy
+    let intervalSeconds: Double
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let started = Date()
+            do {
+                let result = try await store.compact(policy: policy, now: Int64(started.timeIntervalSince1970 * 1000))
+                logger.info("compacted series storage", metadata: [
+                    "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
+                    "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
+                ])
+            } catch {
+                logger.error("compaction failed; raw samples are kept until it succeeds", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000))) }
+            } catch {
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A table of text cells that a report prints as Markdown, aligned text or HTML.
+public struct ReportTable: Sendable, Equatable {
+    public var headers: [String]
+    public var rows: [[String]]
+
+    public init(headers: [String], rows: [[String]]) {
+        self.headers = headers
+        self.rows = rows
+    }
+
+    public func markdown() -> String {
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        return ([line(headers), "|" + String(repeating: "---|", count: headers.count)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    public func text() -> String {
+        let widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+                .replacing(/\s+$/, with: "")
+        }
+        return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// `id` names the table for pages and tests; cells are escaped.
+    public func html(id: String) -> String {
+        var out = "<table id=\"\(HTML.escape(id))\"><thead><tr>"
+        for header in headers { out += "<th>\(HTML.escape(header))</th>" }
+        out += "</tr></thead><tbody>"
+        for row in rows {
+            out += "<tr>" + row.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>"
+        }
+        return out + "</tbody></table>"
+    }
+}
+
+enum HTML {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// How reports write numbers and dates: short, and the same in every format.
+public enum ReportFormat {
+    /// `1.23G`, `450k`, `0.25`, `-3.1M`: three significant digits with an SI suffix.
+    public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf" }
+        let magnitude = abs(value)
+        let units: [(Double, String)] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        for (scale, suffix) in units where magnitude >= scale {
+            return significant(value / scale) + suffix
+        }
+        return significant(value)
+    }
+
+    public static func signed(_ value: Double) -> String {
+        value > 0 ? "+" + number(value) : number(value)
+    }
+
+    static func significant(_ value: Double) -> String {
+        let text = String(format: "%.3g", value)
+        return text.contains("e") ? String(format: "%.0f", value) : text
+    }
+
+    /// `2026-12-05` (UTC) for a time in ms since 1970.
+    public static func date(_ ms: Int64) -> String {
+        // Days to civil date (H. Hinnant's algorithm): a report needs no calendar beyond this.
+        let z = Int((ms / 86_400_000)) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
+
+    /// `12 days`, `5 hours`, for a span in ms.
+    public static func span(_ ms: Int64) -> String {
+        let hours = Double(ms) / 3_600_000
+        if hours < 48 { return "\(Int(hours.rounded())) hours" }
+        return "\(Int((hours / 24).rounded())) days"
+    }
+}

@@ -1,0 +1,98 @@
+import AlmanacCharts
+import AlmanacMetrics
+
+/// The trends report: per service and metric, growth per day, week and month and the projected
+/// crossing of its level, fastest first; as a table, JSON records or a standalone HTML page.
+public struct TrendReport: Sendable {
+    public var trends: [Trend]
+    public var generatedAt: Int64
+
+    public init(trends: [Trend], generatedAt: Int64) {
+        self.trends = trends.ranked()
+        self.generatedAt = generatedAt
+    }
+
+    static func seriesText(_ subject: TrendSubject) -> String {
+        let labels = subject.labels.filter { $0.name != "service" }.map { "\($0.name)=\"\($0.value)\"" }
+        return labels.isEmpty ? subject.name : subject.name + "{" + labels.joined(separator: ",") + "}"
+    }
+
+    func crossingText(_ trend: Trend) -> (likely: String, range: String) {
+        guard trend.subject.threshold != nil else { return ("", "") }
+        guard let crossing = trend.crossing else { return ("not within a year", "") }
+        let after = { (t: Int64) in ReportFormat.span(t - trend.now) }
+        let likely = crossing.likely.map { "\(ReportFormat.date($0)) (in \(after($0)))" } ?? "beyond a year"
+        let range = "\(ReportFormat.date(crossing.earliest)) to \(crossing.latest.map(ReportFormat.date) ?? "beyond a year")"
+        return (likely, range)
+    }
+
+    public var table: ReportTable {
+        ReportTable(
+            headers: ["Service", "Series", "Now", "Per day", "Per week", "Per month", "Level", "Likely crossing", "Range"],
+            rows: trends.map { t in
+                let crossing = crossingText(t)
+                let level = t.subject.threshold.map { "\(t.subject.direction == .above ? ">" : "<") \(ReportFormat.number($0))" } ?? ""
+                return [
+                    t.subject.service, Self.seriesText(t.subject), ReportFormat.number(t.current), ReportFormat.signed(t.perDay),
+                    ReportFormat.signed(t.perWeek), ReportFormat.signed(t.perMonth), level, crossing.likely, crossing.range,
+                ]
+            })
+    }
+
+    public func markdown() -> String {
+        "## Trends\n\nGenerated \(ReportFormat.date(generatedAt)) by `almanac report trends`; fastest first: series heading for their "
+            + "level soonest, then by growth relative to their size. Growth is the robust trend of the current regime "
+            + "(after the last cleanup).\n\n" + table.markdown()
+    }
+
+    public func text() -> String { table.text() }
+
+    /// One record per trend, for `--format json` and the API.
+    public var records: [Record] {
+        trends.map { t in
+            Record(
+                service: t.subject.service, name: t.subject.name, labels: Dictionary(t.subject.labels.map { ($0.name, $0.value) }) { a, _ in a },
+                current: t.current, perDay: t.perDay, perWeek: t.perWeek, perMonth: t.perMonth, regime: t.regime.rawValue,
+                threshold: t.subject.threshold, direction: t.subject.direction.rawValue, rule: t.subject.source,
+                crossingEarliest: t.crossing?.earliest, crossingLikely: t.crossing?.likely, crossingLatest: t.crossing?.latest)
+        }
+    }
+
+    public struct Record: Sendable, Codable, Equatable {
+        public var service: String
+        public var name: String
+        public var labels: [String: String]
+        public var current: Double
+        public var perDay: Double
+        public var perWeek: Double
+        public var perMonth: Double
+        public var regime: String
+        public var threshold: Double?
+        public var direction: String
+        public var rule: String?
+        public var crossingEarliest: Int64?
+        public var crossingLikely: Int64?
+        public var crossingLatest: Int64?
+    }
+
+    /// A chart per trend: hourly history, the forecast band, the level and its crossing.
+    public func chart(_ trend: Trend) -> String {
+        TimeChart(
+            title: "\(trend.subject.service): \(Self.seriesText(trend.subject))",
+            history: trend.history.map { TimeChart.Point(time: $0.timestamp, value: $0.value) },
+            forecast: trend.band.map { TimeChart.BandPoint(time: $0.time, low: $0.low, likely: $0.likely, high: $0.high) },
+            threshold: trend.subject.threshold,
+            crossing: trend.crossing.map { ($0.earliest, $0.likely, $0.latest) }
+        ).svg()
+    }
+
+    /// A page that stands alone (committed to the docs or mailed): the table, then a chart per trend.
+    public func html() -> String {
+        var out = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Trends</title>"
+        out += "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}</style>"
+        out += "</head><body><h1>Trends</h1><p>Generated \(ReportFormat.date(generatedAt)); fastest first.</p>"
+        out += table.html(id: "trends")
+        for trend in trends { out += "<figure>" + chart(trend) + "</figure>" }
+        return out + "</body></html>\n"
+    }
+}

@@ -1,0 +1,76 @@
+"""Trends end to end: 60 days of history backfilled with `almanac series import` (OpenMetrics
+with timestamps, as promtool backfills), then `almanac report trends` in Markdown and JSON, and
+the trends and thresholds pages in real headless Chromium."""
+import json
+import os
+import subprocess
+import time
+
+from selenium.webdriver.common.by import By
+
+from conftest import BINARY, Server, monitoring_config
+from test_pages_chromium import browser  # noqa: F401  (the fixture)
+
+DAY = 86400
+
+
+def history(now):
+    """Hourly samples: free space falling 8 GB a day to 120 GB (so below 40 GB in 10 days), with a
+    cleanup 20 days ago that freed 300 GB; image storage growing 2 GB a day; a flat cache."""
+    lines = ["# TYPE node_filesystem_avail_bytes gauge", "# TYPE images_bytes gauge", "# TYPE cache_bytes gauge"]
+    for hour in range(60 * 24, -1, -1):
+        t = now - hour * 3600
+        days = hour / 24
+        free = 120e9 + 8e9 * days - (300e9 if days > 20 else 0)
+        lines.append(f'node_filesystem_avail_bytes{{mountpoint="/",service="database"}} {free} {t}')
+        lines.append(f'images_bytes{{service="images"}} {900e9 - 2e9 * days} {t}')
+        lines.append(f'cache_bytes{{service="web"}} {5e9 + (hour % 7) * 1e6} {t}')
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def test_trends_report_and_pages(browser, workdir):  # noqa: F811
+    config = monitoring_config(
+        workdir, "jobs: []\n",
+        rules="rules:\n  - alert: DiskAlmostFull\n    service: database\n    series: node_filesystem_avail_bytes{mountpoint=\"/\"}\n"
+        "    below: {warning: 80e9, critical: 40e9}\n    for: 10m\n")
+    (config / "monitoring" / "trends.yaml").write_text("trends:\n  - series: images_bytes\n  - series: cache_bytes\n")
+    data = workdir / "data"
+    now = int(time.time())
+    (workdir / "history.om").write_text(history(now))
+
+    common = ["--config", str(config), "--data", str(data)]
+    imported = subprocess.run([str(BINARY), "series", "import", str(workdir / "history.om")] + common, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    assert "4323 samples" in imported.stdout
+
+    report = subprocess.run([str(BINARY), "report", "trends", "--format", "json", "--days", "60"] + common, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    trends = json.loads(report.stdout)["trends"]
+    assert [t["name"] for t in trends] == ["node_filesystem_avail_bytes", "images_bytes", "cache_bytes"]
+    disk = trends[0]
+    # The cleanup 20 days ago is a level shift: only the fall since is fitted.
+    assert abs(disk["perDay"] + 8e9) < 0.2e9, disk
+    assert abs((disk["crossingLikely"] / 1000 - now) / DAY - 10) < 1, disk
+    assert disk["crossingEarliest"] <= disk["crossingLikely"] <= disk["crossingLatest"]
+    assert abs(trends[1]["perWeek"] - 14e9) < 0.3e9
+
+    markdown = subprocess.run([str(BINARY), "report", "trends", "--format", "markdown"] + common, capture_output=True, text=True).stdout
+    assert "| Service | Series | Now | Per day |" in markdown
+    assert "| database | node_filesystem_avail_bytes{mountpoint=\"/\"} | 120G | -8G | -56G | -240G | < 40G |" in markdown
+    thresholds = subprocess.run([str(BINARY), "report", "thresholds", "--format", "markdown"] + common, capture_output=True, text=True).stdout
+    assert "| database | DiskAlmostFull | node_filesystem_avail_bytes{mountpoint=\"/\"} | last < level | 80G | 40G | 10m |" in thresholds
+
+    server = Server(config, data).start()
+    try:
+        browser.get(server.url + "/trends")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#trends tbody tr")
+        assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["database", "images", "web"]
+        assert "in 10 days" in rows[0].text or "in 9 days" in rows[0].text or "in 11 days" in rows[0].text
+        charts = browser.find_elements(By.CSS_SELECTOR, "figure.trend svg")
+        assert len(charts) == 3
+        assert charts[0].find_elements(By.CSS_SELECTOR, "line.threshold") and charts[0].find_elements(By.CSS_SELECTOR, "polygon.band")
+        browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "trends.png"))
+        browser.get(server.url + "/thresholds")
+        assert "DiskAlmostFull" in browser.find_element(By.ID, "thresholds").text
+    finally:
+        server.stop()

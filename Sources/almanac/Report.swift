@@ -33,7 +33,7 @@ struct Report: AsyncParsableCommand {
         func run() async throws {
             let monitoring = try Report.monitoring(common)
             let report = try await common.withDatabase { database in
-                var collector = TrendCollector(series: SQLSeriesStore(database: database), selections: monitoring.trends, steps: monitoring.retention.rollups.map(\.step))
+                var collector = TrendCollector(source: monitoring.seriesSource(store: SQLSeriesStore(database: database)), selections: monitoring.trends)
                 collector.lookback = Int64(days) * 86_400_000
                 return try await collector.report()
             }

@@ -14,17 +14,20 @@ from test_pages_chromium import browser  # noqa: F401  (the fixture)
 DAY = 86400
 
 
-def history(now):
+def history(now, days=60):
     """Hourly samples: free space falling 8 GB a day to 120 GB (so below 40 GB in 10 days), with a
     cleanup 20 days ago that freed 300 GB; image storage growing 2 GB a day; a flat cache."""
-    lines = ["# TYPE node_filesystem_avail_bytes gauge", "# TYPE images_bytes gauge", "# TYPE cache_bytes gauge"]
-    for hour in range(60 * 24, -1, -1):
-        t = now - hour * 3600
-        days = hour / 24
-        free = 120e9 + 8e9 * days - (300e9 if days > 20 else 0)
-        lines.append(f'node_filesystem_avail_bytes{{mountpoint="/",service="database"}} {free} {t}')
-        lines.append(f'images_bytes{{service="images"}} {900e9 - 2e9 * days} {t}')
-        lines.append(f'cache_bytes{{service="web"}} {5e9 + (hour % 7) * 1e6} {t}')
+    hours = range(days * 24, -1, -1)
+    # OpenMetrics keeps each family's samples together.
+    lines = ["# TYPE node_filesystem_avail_bytes gauge"]
+    for hour in hours:
+        d = hour / 24
+        free = 120e9 + 8e9 * d - (300e9 if d > 20 else 0)
+        lines.append(f'node_filesystem_avail_bytes{{mountpoint="/",service="database"}} {free} {now - hour * 3600}')
+    lines.append("# TYPE images_bytes gauge")
+    lines += [f'images_bytes{{service="images"}} {900e9 - 2e9 * hour / 24} {now - hour * 3600}' for hour in hours]
+    lines.append("# TYPE cache_bytes gauge")
+    lines += [f'cache_bytes{{service="web"}} {5e9 + (hour % 7) * 1e6} {now - hour * 3600}' for hour in hours]
     return "\n".join(lines) + "\n# EOF\n"
 
 

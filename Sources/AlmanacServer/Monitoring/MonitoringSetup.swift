@@ -1,11 +1,12 @@
 import AlmanacAlerts
 import AlmanacConfig
 import AlmanacMetrics
+import AlmanacStorage
 import AlmanacTrends
 import Foundation
 
 /// The monitoring part of the config repository: `monitoring/targets.yaml` (and the target files
-/// it names), `monitoring/rules/*.yaml`, `monitoring/notifications.yaml`, `monitoring/trends.yaml`, `monitoring/storage.yaml`.
+/// it names), `monitoring/rules/*.yaml`, `monitoring/notifications.yaml`, `monitoring/trends.yaml`, `monitoring/storage.yaml`, `monitoring/source.yaml`.
 public struct MonitoringFiles: Sendable {
     public var targets: [ScrapeTarget]
     public var rules: [AlertRule]
@@ -14,6 +15,8 @@ public struct MonitoringFiles: Sendable {
     public var trends: [TrendSelection]
     /// How long raw samples and rollups are kept (`monitoring/storage.yaml`).
     public var retention: RetentionPolicy
+    /// A Prometheus to read instead of the local store (`monitoring/source.yaml`).
+    public var source: PrometheusSource?
 
     /// Reads every file; the first mistake is thrown as `file:line: field: message`.
     public static func load(configDirectory: String) throws -> MonitoringFiles {
@@ -21,7 +24,8 @@ public struct MonitoringFiles: Sendable {
         return MonitoringFiles(
             targets: try targets(configDirectory), rules: rules, receivers: try receivers(configDirectory),
             trends: TrendSelection.from(rules: rules) + (try optional(configDirectory, "trends.yaml").map(TrendSelection.parse) ?? []),
-            retention: try optional(configDirectory, "storage.yaml").map(RetentionPolicy.parse) ?? .standard)
+            retention: try optional(configDirectory, "storage.yaml").map(RetentionPolicy.parse) ?? .standard,
+            source: try optional(configDirectory, "source.yaml").flatMap(PrometheusSource.parse))
     }
 
     static func targets(_ configDirectory: String) throws -> [ScrapeTarget] {
@@ -67,5 +71,13 @@ public struct MonitoringFiles: Sendable {
 
     private static func read(_ path: String) throws -> String {
         try String(contentsOfFile: path, encoding: .utf8)
+    }
+}
+
+extension MonitoringFiles {
+    /// Where rules and trends read: the configured Prometheus, else the local store.
+    public func seriesSource(store: SQLSeriesStore) -> any SeriesSource {
+        if let source { return PrometheusSeriesSource(source: source) }
+        return StoredSeriesSource(store: store, steps: retention.rollups.map(\.step))
     }
 }

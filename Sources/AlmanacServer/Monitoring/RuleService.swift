@@ -5,15 +5,13 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Evaluates the alert rules on an interval against stored samples, and records every change
+/// Evaluates the alert rules on an interval against stored samples (or a Prometheus), and records every change
 /// (state, history, notifications) in one transaction.
 struct RuleService: Service {
     let rules: [AlertRule]
     let receivers: [Receiver]
-    let series: SQLSeriesStore
+    let source: any SeriesSource
     let alerts: SQLAlertStore
-    /// Rollup steps that forecasts read where raw samples are gone.
-    let steps: [Int64]
     let intervalSeconds: Double
     let externalURL: String
     /// A silence on this long is brought back to people's attention, then again as often.
@@ -60,20 +58,6 @@ struct RuleService: Service {
     /// default), so firing alerts are sent to it again every minute, as Prometheus does.
     static let resendInterval: Int64 = 60_000
 
-    func data(for rule: AlertRule, now: Int64) async throws -> [SeriesData] {
-        var data: [SeriesData] = []
-        for stored in try await series.series(named: rule.selector.name) where rule.selector.matches(name: stored.name, labels: stored.labels) {
-            let samples: [Sample]
-            if case .forecast = rule.condition {
-                samples = try await series.history(seriesID: stored.id, from: now - Self.lookback(rule), to: now, steps: steps)
-            } else {
-                samples = try await series.samples(seriesID: stored.id, from: now - Self.lookback(rule), to: now)
-            }
-            data.append(SeriesData(name: stored.name, labels: stored.labels, samples: samples))
-        }
-        return data
-    }
-
     func evaluate(_ state: inout AlertingState, now: Int64) async throws {
         let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
         let acknowledged = try await alerts.acknowledgements()
@@ -81,7 +65,7 @@ struct RuleService: Service {
         var events: [AlertEvent] = []
         var changed: [Alert] = [], resolved: [Alert] = []
         for rule in rules {
-            let results = RuleEvaluator.evaluate(rule, series: try await data(for: rule, now: now), now: now, firing: state.tracker.firing(rule: rule.name))
+            let results = RuleEvaluator.evaluate(rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now, firing: state.tracker.firing(rule: rule.name))
             for transition in state.tracker.update(rule: rule, results: results, now: now) {
                 switch transition {
                 case .fired(let a):

@@ -64,10 +64,11 @@ public struct AlmanacServer: Sendable {
         let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         decisions.register(on: router)
         MonitoringPages(series: seriesStore, alerts: alertStore, steps: steps, auth: auth, decisions: decisions).register(on: router)
-        TrendPages(trends: TrendCollector(series: seriesStore, selections: monitoring.trends, steps: steps), rules: monitoring.rules, auth: auth)
+        let source = monitoring.seriesSource(store: seriesStore)
+        TrendPages(trends: TrendCollector(source: source, selections: monitoring.trends), rules: monitoring.rules, auth: auth)
             .register(on: router)
         let ruleService = RuleService(
-            rules: monitoring.rules, receivers: monitoring.receivers, series: seriesStore, alerts: alertStore, steps: steps,
+            rules: monitoring.rules, receivers: monitoring.receivers, source: source, alerts: alertStore,
             intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)
         let notifier = Notifier(alerts: alertStore, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)
         let retention = RetentionService(

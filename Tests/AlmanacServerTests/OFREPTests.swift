@@ -71,12 +71,16 @@ import Testing
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.rateLimit = 5 }) { server async throws in
-            var statuses: [Int] = []
-            for _ in 0..<12 { statuses.append(try await HTTP.send("POST", server.baseURL + url + "/banner").status) }
-            #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
-            #expect(statuses.contains(429))
-            let limited = try await HTTP.send("POST", server.baseURL + url + "/banner")
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.rateLimit = 2 }) { server async throws in
+            // A burst of two goes through; a busy test machine may refill a token now and then,
+            // so the burst runs until it is refused.
+            var replies: [HTTP.Reply] = []
+            for _ in 0..<50 {
+                replies.append(try await HTTP.send("POST", server.baseURL + url + "/banner"))
+                if replies.last?.status == 429 { break }
+            }
+            #expect(replies.prefix(2).allSatisfy { $0.status == 200 })
+            let limited = try #require(replies.last)
             #expect(limited.status == 429)
             #expect(Int(limited.header("Retry-After") ?? "") ?? 0 >= 1)
         }

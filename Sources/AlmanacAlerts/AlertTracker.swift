@@ -90,6 +90,13 @@ public struct AlertTracker: Sendable, Codable {
         return transitions
     }
 
+    /// Forgets the alerts of rules not in `rules`, and returns them.
+    public mutating func forget(keeping rules: Set<String>) -> [Alert] {
+        let gone = alerts.filter { !rules.contains($0.value.rule) }
+        for key in gone.keys { alerts[key] = nil }
+        return gone.values.sorted { $0.rule < $1.rule }
+    }
+
     /// Forgets resolved alerts (after their notification has been queued).
     public mutating func removeResolved() {
         alerts = alerts.filter { $0.value.state != .resolved }

@@ -13,18 +13,22 @@ import requests
 from conftest import Server, free_port, monitoring_config, start_and_wait
 
 DOWN_SECONDS = 120
+GARBAGE = b'demo_queue_depth{queue="orders" 12\n\xff\xfe{{{\n'
 
 
 class Exporter:
-    """Serves one gauge whose value the test sets."""
+    """Serves one gauge whose value the test sets; it can also answer late or with garbage."""
 
-    def __init__(self):
+    def __init__(self, delay=0, garbage=False):
         self.value = 1
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                time.sleep(delay)
                 body = f'# TYPE demo_queue_depth gauge\ndemo_queue_depth{{queue="orders"}} {exporter.value}\n'.encode()
+                if garbage:
+                    body = GARBAGE
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain; version=0.0.4")
                 self.end_headers()

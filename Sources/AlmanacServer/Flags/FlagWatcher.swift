@@ -6,6 +6,8 @@ import UnixSignals
 /// run-time changes other replicas wrote to the database, and saves evaluation counts.
 struct FlagWatcher: Service {
     let flags: FlagService
+    /// The monitoring files follow the same polling and SIGHUP.
+    let monitoring: MonitoringConfig
     let configPollSeconds: Double
     let changePollSeconds: Double
     let usageFlushSeconds: Double
@@ -13,7 +15,14 @@ struct FlagWatcher: Service {
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            if configPollSeconds > 0 { group.addTask { await every(configPollSeconds) { _ = flags.reloadFiles() } } }
+            if configPollSeconds > 0 {
+                group.addTask {
+                    await every(configPollSeconds) {
+                        _ = flags.reloadFiles()
+                        monitoring.reload()
+                    }
+                }
+            }
             group.addTask {
                 await every(changePollSeconds) {
                     do { try await flags.refreshRuntime() } catch { logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"]) }
@@ -23,8 +32,9 @@ struct FlagWatcher: Service {
             group.addTask {
                 let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
-                    logger.info("SIGHUP: reloading flag files")
+                    logger.info("SIGHUP: reloading flag and monitoring files")
                     flags.reloadFiles(force: true)
+                    monitoring.reload(force: true)
                 }
             }
             await group.waitForAll()

@@ -12,7 +12,7 @@ import Hummingbird
 struct MonitoringPages: Sendable {
     let series: SQLSeriesStore
     let alerts: SQLAlertStore
-    let steps: [Int64]
+    let config: MonitoringConfig
     let auth: Authenticator
     let decisions: SilenceRoutes
     let renderer = PageRenderer(templates: MonitoringTemplates.all)
@@ -104,7 +104,7 @@ struct MonitoringPages: Sendable {
             return Response(status: .notFound)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let samples = try await series.history(seriesID: id, from: now - 30 * 86_400_000, to: now, steps: steps)
+        let samples = try await series.history(seriesID: id, from: now - 30 * 86_400_000, to: now, steps: config.current.retention.rollups.map(\.step))
         let shown = samples.filter { $0.timestamp >= now - 7 * 86_400_000 }
         var band: [TimeChart.BandPoint] = []
         var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Rolls raw samples up and drops what the retention policy no longer keeps, on an interval.
 struct RetentionService: Service {
     let store: SQLSeriesStore
-    let policy: RetentionPolicy
+    let config: MonitoringConfig
     let intervalSeconds: Double
     let logger: Logger
 
@@ -15,7 +15,7 @@ struct RetentionService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = Date()
             do {
-                let result = try await store.compact(policy: policy, now: Int64(started.timeIntervalSince1970 * 1000))
+                let result = try await store.compact(policy: config.current.retention, now: Int64(started.timeIntervalSince1970 * 1000))
                 logger.info("compacted series storage", metadata: [
                     "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
                     "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",

@@ -8,9 +8,8 @@ import ServiceLifecycle
 /// Evaluates the alert rules on an interval against stored samples (or a Prometheus), and records every change
 /// (state, history, notifications) in one transaction.
 struct RuleService: Service {
-    let rules: [AlertRule]
-    let receivers: [Receiver]
-    let source: any SeriesSource
+    let config: MonitoringConfig
+    let store: SQLSeriesStore
     let alerts: SQLAlertStore
     let intervalSeconds: Double
     let externalURL: String
@@ -19,10 +18,6 @@ struct RuleService: Service {
     let logger: Logger
 
     func run() async throws {
-        guard !rules.isEmpty else {
-            try? await gracefulShutdown()
-            return
-        }
         var state = AlertingState()
         if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertingState.self, from: saved) {
             state = restored
@@ -59,11 +54,18 @@ struct RuleService: Service {
     static let resendInterval: Int64 = 60_000
 
     func evaluate(_ state: inout AlertingState, now: Int64) async throws {
+        let files = config.current
+        let rules = files.rules, receivers = files.receivers, source = files.seriesSource(store: store)
+        guard !rules.isEmpty || !state.tracker.alerts.isEmpty else { return }
         let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
         let acknowledged = try await alerts.acknowledgements()
         let byName = Dictionary(rules.map { ($0.name, $0) }) { a, _ in a }
         var events: [AlertEvent] = []
         var changed: [Alert] = [], resolved: [Alert] = []
+        // Alerts of a rule that a reload removed end quietly: nobody is watching for them any more.
+        for alert in state.tracker.forget(keeping: Set(byName.keys)) {
+            events.append(event(alert, "rule removed", now))
+        }
         for rule in rules {
             let results = RuleEvaluator.evaluate(rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now, firing: state.tracker.firing(rule: rule.name))
             for transition in state.tracker.update(rule: rule, results: results, now: now) {

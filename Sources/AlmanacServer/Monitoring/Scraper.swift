@@ -11,31 +11,43 @@ import ServiceLifecycle
 /// OpenMetrics or the text format, a timeout per scrape, and per target `up`,
 /// `scrape_duration_seconds` and `scrape_samples_scraped`.
 struct Scraper: Service {
-    let targets: [ScrapeTarget]
+    let config: MonitoringConfig
     let heads: SeriesHeads
     let logger: Logger
     let client: HTTPClient = .shared
 
+    /// Follows the target list as reloads change it: new targets start, removed ones stop.
     func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            for target in targets {
-                group.addTask { await loop(target) }
+        var running: [ScrapeTarget: Task<Void, Never>] = [:]
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let wanted = Set(config.current.targets)
+            for (target, task) in running where !wanted.contains(target) {
+                task.cancel()
+                running[target] = nil
+            }
+            for target in wanted where running[target] == nil {
+                running[target] = Task { await loop(target) }
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            } catch {
+                break
             }
         }
-        // A service that returns early would stop the whole server: wait for shutdown like the rest.
-        try? await gracefulShutdown()
+        for task in running.values { task.cancel() }
+        for task in running.values { await task.value }
     }
 
     private func loop(_ target: ScrapeTarget) async {
         // Spread targets over the first second, stably (FNV-1a of the URL), so they do not all fire at once.
         let offset = target.url.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } % 1000
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(offset))) }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        do { try await Task.sleep(for: .milliseconds(Int64(offset))) } catch { return }
+        while !Task.isCancelled {
             let started = ContinuousClock.now
             await scrapeOnce(target)
             let elapsed = ContinuousClock.now - started
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(target.interval) - elapsed) }
+                try await Task.sleep(for: .milliseconds(target.interval) - elapsed)
             } catch {
                 return
             }

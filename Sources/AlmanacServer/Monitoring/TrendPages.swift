@@ -1,13 +1,20 @@
 import AlmanacAlerts
+import AlmanacStorage
+import AlmanacConfig
 import AlmanacTrends
 import Foundation
 import Hummingbird
 
 /// The trends page and the thresholds page, with their JSON twins under `/api/v1/`.
 struct TrendPages: Sendable {
-    let trends: TrendCollector
-    let rules: [AlertRule]
+    let config: MonitoringConfig
+    let store: SQLSeriesStore
     let auth: Authenticator
+    var trends: TrendCollector {
+        let files = config.current
+        return TrendCollector(source: files.seriesSource(store: store), selections: files.trends)
+    }
+    var rules: [AlertRule] { config.current.rules }
     let renderer = PageRenderer(templates: ["trends": trendsTemplate, "thresholds": thresholdsTemplate])
 
     func register(on router: Router<BasicRequestContext>) {
@@ -23,8 +30,16 @@ struct TrendPages: Sendable {
         }
         router.get("/thresholds") { request, _ in
             let sheet = ThresholdSheet(rules: rules)
-            return renderer.page("thresholds", title: "Thresholds", actor: auth.admin(request), context: [
-                "table": sheet.table.html(id: "thresholds"), "count": sheet.rules.count,
+            var context: [String: Any] = ["table": sheet.table.html(id: "thresholds"), "count": sheet.rules.count]
+            if let error = config.error { context["error"] = error }
+            return renderer.page("thresholds", title: "Thresholds", actor: auth.admin(request), context: context)
+        }
+        router.get("/api/v1/monitoring/status") { _, _ in
+            let files = config.current
+            return JSONResponse.make(.ok, [
+                "loadedAt": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
+                "targets": .int(Int64(files.targets.count)), "rules": .int(Int64(files.rules.count)), "receivers": .int(Int64(files.receivers.count)),
+                "source": .string(files.source?.url ?? "local"),
             ])
         }
         router.get("/api/v1/thresholds") { _, _ in
@@ -43,6 +58,7 @@ struct TrendPages: Sendable {
 
     static let thresholdsTemplate = """
         <h1>Thresholds <small>({{count}} rules)</small></h1>
+        {{#error}}<p class="error" id="reload-error">The monitoring files have an error; the rules below keep running until it is fixed:<br><code>{{error}}</code></p>{{/error}}
         <p>Every alert rule with its levels and the service it guards, from <code>monitoring/rules/</code>.
         <a href="/api/v1/thresholds">JSON</a> · <code>almanac report thresholds --format markdown</code></p>
         {{{table}}}

@@ -14,7 +14,7 @@ public struct AlmanacServer: Sendable {
     public let configuration: ServerConfiguration
     public let database: Database
     public let flags: FlagService
-    public let monitoring: MonitoringFiles
+    public let monitoring: MonitoringConfig
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -24,7 +24,7 @@ public struct AlmanacServer: Sendable {
         self.logger = logger
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
-            monitoring = try MonitoringFiles.load(configDirectory: configuration.configDirectory)
+            monitoring = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -56,25 +56,23 @@ public struct AlmanacServer: Sendable {
         FlagAdminRoutes(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         FlagPages(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         let seriesStore = SQLSeriesStore(database: database)
-        let steps = monitoring.retention.rollups.map(\.step)
         MonitoringRoutes(store: seriesStore).register(on: router)
-        let scraper = Scraper(targets: monitoring.targets, heads: SeriesHeads(store: seriesStore), logger: logger)
+        let scraper = Scraper(config: monitoring, heads: SeriesHeads(store: seriesStore), logger: logger)
         let alertStore = SQLAlertStore(database: database)
         AlertRoutes(store: alertStore).register(on: router)
         let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         decisions.register(on: router)
-        MonitoringPages(series: seriesStore, alerts: alertStore, steps: steps, auth: auth, decisions: decisions).register(on: router)
-        let source = monitoring.seriesSource(store: seriesStore)
-        TrendPages(trends: TrendCollector(source: source, selections: monitoring.trends), rules: monitoring.rules, auth: auth)
+        MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
+        TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(
-            rules: monitoring.rules, receivers: monitoring.receivers, source: source, alerts: alertStore,
+            config: monitoring, store: seriesStore, alerts: alertStore,
             intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)
         let notifier = Notifier(alerts: alertStore, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)
         let retention = RetentionService(
-            store: seriesStore, policy: monitoring.retention, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
+            store: seriesStore, config: monitoring, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
         let watcher = FlagWatcher(
-            flags: flags, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
+            flags: flags, monitoring: monitoring, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
         let database = self.database
         return Application(

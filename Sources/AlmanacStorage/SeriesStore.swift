@@ -56,16 +56,18 @@ public struct SQLSeriesStore: Sendable {
     }
 
     /// Writes chunk states in one transaction: after it returns, those samples survive a crash.
+    /// Rows go in batches of one statement each: per-statement work, not the rows, dominated.
     public func write(_ chunks: [ChunkWrite]) async throws {
         guard !chunks.isEmpty else { return }
         try await database.transaction { db in
-            for chunk in chunks {
-                try await db.insert(into: "chunks").columns("series_id", "start_ms", "end_ms", "sample_count", "data")
-                    .values(SQLBind(chunk.seriesID), SQLBind(chunk.start), SQLBind(chunk.end), SQLBind(chunk.count), SQLBind(Data(chunk.bytes)))
-                    .onConflict(with: ["series_id", "start_ms"]) {
-                        $0.set(excludedValueOf: "end_ms").set(excludedValueOf: "sample_count").set(excludedValueOf: "data")
-                    }
-                    .run()
+            for start in stride(from: 0, to: chunks.count, by: 100) {
+                let insert = db.insert(into: "chunks").columns("series_id", "start_ms", "end_ms", "sample_count", "data")
+                for chunk in chunks[start..<min(start + 100, chunks.count)] {
+                    insert.values(SQLBind(chunk.seriesID), SQLBind(chunk.start), SQLBind(chunk.end), SQLBind(chunk.count), SQLBind(Data(chunk.bytes)))
+                }
+                try await insert.onConflict(with: ["series_id", "start_ms"]) {
+                    $0.set(excludedValueOf: "end_ms").set(excludedValueOf: "sample_count").set(excludedValueOf: "data")
+                }.run()
             }
         }
     }

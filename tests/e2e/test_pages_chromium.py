@@ -6,6 +6,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ADMIN_TOKEN
 
@@ -59,6 +61,7 @@ def test_kill_switch_from_the_page(example_server, browser, workdir):
     form = browser.find_element(By.ID, "kill-switch")
     form.find_element(By.NAME, "comment").send_keys("database maintenance")
     form.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(browser, 10).until(staleness_of(form))  # the post redirects to a fresh page
 
     assert browser.find_element(By.ID, "state").text == "DISABLED"
     history = browser.find_element(By.ID, "audit").text

@@ -96,6 +96,7 @@ struct MonitoringPages: Sendable {
             "current": current, "hasCurrent": !current.isEmpty, "history": history, "silences": silenceRows, "hasSilences": !silenceRows.isEmpty,
         ]
         if let error { context["error"] = error }
+        if let actor { context["actor"] = actor }  // the forms are for signed-in admins
         return renderer.page("alerts", title: "Alerts", actor: actor, context: context, status: status)
     }
 

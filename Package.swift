@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "AlmanacMetrics", targets: ["AlmanacMetrics"]),
         .library(name: "AlmanacForecast", targets: ["AlmanacForecast"]),
         .library(name: "AlmanacStorage", targets: ["AlmanacStorage"]),
+        .library(name: "AlmanacCatalog", targets: ["AlmanacCatalog"]),
+        .library(name: "AlmanacConfig", targets: ["AlmanacConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -43,8 +45,15 @@ let package = Package(
         .target(name: "AlmanacCharts", swiftSettings: strict),
         // Alerts: rule files, selectors, rule evaluation and the alert state machine. No I/O.
         .target(name: "AlmanacAlerts", dependencies: ["AlmanacMetrics", "AlmanacForecast", "AlmanacConfig"], swiftSettings: strict),
+        // Tables, numbers and dates as reports print them (Markdown, text, HTML). No I/O.
+        .target(name: "AlmanacReporting", swiftSettings: strict),
+        // The service catalogue: Backstage descriptors with tiers, technologies and skills, the
+        // coverage and risk reports, and the truck factor from history. No I/O.
+        .target(name: "AlmanacCatalog", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
-        .target(name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts"], swiftSettings: strict),
+        .target(
+            name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
+            swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -62,7 +71,7 @@ let package = Package(
             name: "AlmanacServer",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
-                "AlmanacTrends",
+                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -80,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -99,7 +108,10 @@ let package = Package(
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
-        .testTarget(name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics", "AlmanacReporting"],
+            swiftSettings: strict),
+        .testTarget(name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),

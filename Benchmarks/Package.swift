@@ -38,6 +38,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
+            name: "Catalog",
+            dependencies: [
+                .product(name: "AlmanacCatalog", package: almanac),
+                .product(name: "AlmanacConfig", package: almanac),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "Benchmarks/Catalog",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
             name: "Ingestion",
             dependencies: [
                 .product(name: "AlmanacMetrics", package: almanac),

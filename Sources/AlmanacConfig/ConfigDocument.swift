@@ -30,6 +30,30 @@ public enum ConfigDocument {
         return try convert(root, file: file, path: "", budget: &budget)
     }
 
+    /// Parses every document of a YAML stream (`---` separated), as Backstage catalogue files
+    /// hold several entities; the node budget is shared by all of them.
+    public static func parseAll(_ text: String, file: String) throws(ConfigError) -> [ConfigNode] {
+        if text.utf8.count > maximumBytes {
+            throw ConfigError(file: file, line: 0, field: "", message: "file is \(text.utf8.count) bytes, more than the limit of \(maximumBytes)")
+        }
+        var out: [ConfigNode] = []
+        var budget = maximumNodes
+        do {
+            // Parser.nextRoot throws on a broken document; compose_all's sequence would just stop.
+            let parser = try Parser(yaml: text)
+            while let root = try parser.nextRoot() {
+                out.append(try convert(root, file: file, path: "", budget: &budget))
+            }
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw translate(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: 0, field: "", message: "\(error)")
+        }
+        return out
+    }
+
     private static func translate(_ error: YamlError, file: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),

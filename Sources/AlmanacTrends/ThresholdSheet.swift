@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacReporting
 
 /// Every rule with its levels and the service it guards: the one place to read what is
 /// watched and at which levels, exported for the team's documentation.

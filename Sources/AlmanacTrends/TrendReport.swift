@@ -1,5 +1,6 @@
 import AlmanacCharts
 import AlmanacMetrics
+import AlmanacReporting
 
 /// The trends report: per service and metric, growth per day, week and month and the projected
 /// crossing of its level, fastest first; as a table, JSON records or a standalone HTML page.

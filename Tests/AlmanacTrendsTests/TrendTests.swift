@@ -1,4 +1,5 @@
 import AlmanacMetrics
+import AlmanacReporting
 import Testing
 
 @testable import AlmanacTrends

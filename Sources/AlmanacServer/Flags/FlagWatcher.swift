@@ -6,8 +6,9 @@ import UnixSignals
 /// run-time changes other replicas wrote to the database, and saves evaluation counts.
 struct FlagWatcher: Service {
     let flags: FlagService
-    /// The monitoring files follow the same polling and SIGHUP.
+    /// The monitoring and catalogue files follow the same polling and SIGHUP.
     let monitoring: MonitoringConfig
+    let catalog: CatalogConfig
     let configPollSeconds: Double
     let changePollSeconds: Double
     let usageFlushSeconds: Double
@@ -20,6 +21,7 @@ struct FlagWatcher: Service {
                     await every(configPollSeconds) {
                         _ = flags.reloadFiles()
                         monitoring.reload()
+                        catalog.reload()
                     }
                 }
             }
@@ -32,9 +34,10 @@ struct FlagWatcher: Service {
             group.addTask {
                 let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
-                    logger.info("SIGHUP: reloading flag and monitoring files")
+                    logger.info("SIGHUP: reloading flag, monitoring and catalogue files")
                     flags.reloadFiles(force: true)
                     monitoring.reload(force: true)
+                    catalog.reload(force: true)
                 }
             }
             await group.waitForAll()

@@ -15,6 +15,7 @@ public struct AlmanacServer: Sendable {
     public let database: Database
     public let flags: FlagService
     public let monitoring: MonitoringConfig
+    public let catalog: CatalogConfig
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -25,6 +26,7 @@ public struct AlmanacServer: Sendable {
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
             monitoring = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
+            catalog = try CatalogConfig(configDirectory: configuration.configDirectory, logger: logger)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -63,6 +65,7 @@ public struct AlmanacServer: Sendable {
         let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         decisions.register(on: router)
         MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
+        CatalogPages(catalog: catalog, monitoring: monitoring, auth: auth).register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(
@@ -72,7 +75,7 @@ public struct AlmanacServer: Sendable {
         let retention = RetentionService(
             store: seriesStore, config: monitoring, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
         let watcher = FlagWatcher(
-            flags: flags, monitoring: monitoring, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
+            flags: flags, monitoring: monitoring, catalog: catalog, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
         let database = self.database
         return Application(

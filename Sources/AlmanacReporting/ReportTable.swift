@@ -38,8 +38,8 @@ public struct ReportTable: Sendable, Equatable {
     }
 }
 
-enum HTML {
-    static func escape(_ text: String) -> String {
+public enum HTML {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text {

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Files of one folder of the config repository, loaded into a value and kept current: a
+/// reload that finds a mistake keeps the last good value and reports the error, as the flag
+/// files do.
+public final class ReloadingFiles<Value: Sendable>: Sendable {
+    private struct State {
+        var value: Value
+        var fingerprint: String
+        var error: String?
+        var loadedAt: Date
+    }
+
+    let configDirectory: String
+    let folder: String
+    let load: @Sendable (String) throws -> Value
+    let logger: Logger
+    private let state: Mutex<State>
+
+    /// Loads the files; throws when the first load fails (the server then does not start).
+    public init(configDirectory: String, folder: String, logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+        self.configDirectory = configDirectory
+        self.folder = folder
+        self.load = load
+        self.logger = logger
+        let fingerprint = Self.fingerprint(configDirectory + "/" + folder)
+        state = Mutex(State(value: try load(configDirectory), fingerprint: fingerprint, loadedAt: Date()))
+    }
+
+    public var current: Value { state.withLock { $0.value } }
+    /// The last reload's mistake, while the previous value stays in force.
+    public var error: String? { state.withLock { $0.error } }
+    public var loadedAt: Date { state.withLock { $0.loadedAt } }
+
+    /// Re-reads the files when they changed (or always, with `force`); true when a new value is in force.
+    @discardableResult
+    public func reload(force: Bool = false) -> Bool {
+        let fingerprint = Self.fingerprint(configDirectory + "/" + folder)
+        if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
+        do {
+            let value = try load(configDirectory)
+            state.withLock { $0 = State(value: value, fingerprint: fingerprint, error: nil, loadedAt: Date()) }
+            logger.info("reloaded \(folder) files")
+            return true
+        } catch {
+            state.withLock {
+                $0.error = "\(error)"
+                $0.fingerprint = fingerprint
+            }
+            logger.error("\(folder) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Changes whenever a file under `root` is added, removed or modified.
+    static func fingerprint(_ root: String) -> String {
+        let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
+        return files.map { file in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + file)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(file):\(modified):\(attributes?[.size] as? Int ?? -1)"
+        }.joined(separator: "|")
+    }
+}
+
+/// The monitoring files currently in force.
+public typealias MonitoringConfig = ReloadingFiles<MonitoringFiles>
+
+extension ReloadingFiles where Value == MonitoringFiles {
+    public convenience init(configDirectory: String, logger: Logger) throws {
+        try self.init(configDirectory: configDirectory, folder: "monitoring", logger: logger) { try MonitoringFiles.load(configDirectory: $0) }
+    }
+}

@@ -1,0 +1,84 @@
+import AlmanacCatalog
+import AlmanacConfig
+import AlmanacServer
+import ArgumentParser
+import Foundation
+
+struct CatalogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog", abstract: "The service catalogue: check it, report its gaps, estimate the truck factor.",
+        subcommands: [Check.self, Report.self, Truck.self])
+
+    /// Loads the catalogue or fails with every error, one per line.
+    static func load(_ common: CommonOptions) throws -> Catalog {
+        do {
+            return try CatalogFiles.load(configDirectory: common.config)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate catalog/; report every error as file:line: field: message.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let catalog = try CatalogCommand.load(common)
+            let counts = EntityKind.allCases.map { ($0, catalog.all($0).count) }.filter { $0.1 > 0 }
+            switch common.format {
+            case .json: print(JSONWriter.string(.object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0.rawValue, JSONValue.int(Int64($0.1))) }))))
+            default: print("ok: " + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Skills matrix, thin technologies, services at risk, single points of failure; --person for one departure.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Spell out what this person's departure would leave uncovered.") var person: String?
+
+        func run() throws {
+            let catalog = try CatalogCommand.load(common)
+            let monitored = (try? MonitoringFiles.load(configDirectory: common.config))?.serviceNames ?? []
+            var absent: EntityRef?
+            if let person {
+                guard let user = catalog.people.first(where: { $0.ref.name == person }) else { throw ValidationError("no person named \(person) in the catalogue") }
+                absent = user.ref
+            }
+            let report = CatalogReport(catalog: catalog, monitored: monitored, absent: absent)
+            switch common.format {
+            case .markdown: print(report.markdown(), terminator: "")
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(report.records), as: UTF8.self))
+            case .text, .html: print(report.text(), terminator: "")
+            }
+        }
+    }
+
+    struct Truck: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "truck-factor", abstract: "How many people must leave before most files have no author (Avelino et al., 2016).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "A git repository (default: --config).") var repository: String?
+
+        func run() throws {
+            let history = try GitHistory.commits(repository: repository ?? common.config)
+            let truckFactor = TruckFactor(commits: history)
+            let (factor, removed) = truckFactor.estimate()
+            switch common.format {
+            case .json:
+                print(JSONWriter.string([
+                    "truckFactor": .int(Int64(factor)), "removed": .array(removed.map(JSONValue.string)), "files": .int(Int64(truckFactor.files.count)),
+                ]))
+            case .markdown:
+                print("Truck factor: **\(factor)** (\(truckFactor.files.count) files; leaving first: \(removed.joined(separator: ", ")))")
+            case .text, .html:
+                print("truck factor \(factor): \(removed.joined(separator: ", ")) (\(truckFactor.files.count) files)")
+            }
+        }
+    }
+}

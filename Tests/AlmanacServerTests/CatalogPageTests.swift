@@ -1,0 +1,49 @@
+import AlmanacTesting
+import Foundation
+import Testing
+
+/// The catalogue pages over the bundled example, and a bad edit that keeps the last good catalogue.
+@Suite struct CatalogPageTests {
+    static var example: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/openfoodfacts").path
+    }
+
+    @Test func listReportWhoToCallAndABadEdit() async throws {
+        let config = try TestServer.temporaryDirectory()
+        for folder in ["catalog", "monitoring"] {
+            try FileManager.default.copyItem(atPath: Self.example + "/" + folder, toPath: config + "/" + folder)
+        }
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
+            let list = try await HTTP.send("GET", server.baseURL + "/catalog").body
+            #expect(list.contains("(30 services, 12 people)"))
+            #expect(list.contains("<a href=\"/catalog/resource/images\">images</a>"))
+
+            let report = try await HTTP.send("GET", server.baseURL + "/catalog/report?person=alex").body
+            #expect(report.contains("<h2>Technologies fewer than two people can handle <small>(4)</small></h2>"))
+            #expect(report.contains("<td>zfs</td><td>alex</td><td>gabriel, sara</td><td>backups, images, proxmox-cluster</td>"))
+            #expect(report.contains("<h2>If alex left <small>(1)</small></h2>"))
+            #expect(report.contains("<td>sanoid, zfs</td>"))
+
+            let images = try await HTTP.send("GET", server.baseURL + "/catalog/resource/images").body
+            #expect(images.contains("Tier: <strong>critical-for-us</strong>"))
+            #expect(images.contains("<li>Owner: <a href=\"/catalog/group/infrastructure\">infrastructure</a></li>"))
+            #expect(images.contains("<a href=\"/catalog/user/alex\">alex</a>"))
+            #expect(images.contains("⚠ fewer than two"))
+            #expect(images.contains("<a href=\"/catalog/component/product-opener\">product-opener</a>"), "dependants are listed")
+            #expect(try await HTTP.send("GET", server.baseURL + "/catalog/component/nothing-here").status == 404)
+
+            // A dangling reference: reported, and the last good catalogue stays.
+            try "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: new-thing}\nspec: {type: service, lifecycle: experimental, owner: ghosts}\n"
+                .write(toFile: config + "/catalog/new.yaml", atomically: true, encoding: .utf8)
+            var page = ""
+            for _ in 0..<50 {
+                page = try await HTTP.send("GET", server.baseURL + "/catalog").body
+                if page.contains("reload-error") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(page.contains("catalog/new.yaml:1: spec.owner: group:default/ghosts is not in the catalogue"))
+            #expect(page.contains("(30 services, 12 people)"))
+        }
+    }
+}

@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -50,6 +51,10 @@ let package = Package(
         // The service catalogue: Backstage descriptors with tiers, technologies and skills, the
         // coverage and risk reports, and the truck factor from history. No I/O.
         .target(name: "AlmanacCatalog", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
+        // Documentation: Markdown pages with front matter tied to the catalogue, search, the static site. No I/O.
+        .target(
+            name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
+            swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
             name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
@@ -71,7 +76,7 @@ let package = Package(
             name: "AlmanacServer",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
-                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting",
+                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -89,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog", "AlmanacDocs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -111,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics", "AlmanacReporting"],
             swiftSettings: strict),
-        .testTarget(name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),

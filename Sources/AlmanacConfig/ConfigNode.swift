@@ -5,6 +5,11 @@ public struct ConfigNode: Sendable {
     public struct Member: Sendable {
         public var key: String
         public var value: ConfigNode
+
+        public init(key: String, value: ConfigNode) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public enum Content: Sendable {

@@ -11,7 +11,7 @@ import Testing
 
     @Test func listReportWhoToCallAndABadEdit() async throws {
         let config = try TestServer.temporaryDirectory()
-        for folder in ["catalog", "monitoring"] {
+        for folder in ["catalog", "monitoring", "docs"] {
             try FileManager.default.copyItem(atPath: Self.example + "/" + folder, toPath: config + "/" + folder)
         }
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
@@ -32,6 +32,13 @@ import Testing
             #expect(images.contains("⚠ fewer than two"))
             #expect(images.contains("<a href=\"/catalog/component/product-opener\">product-opener</a>"), "dependants are listed")
             #expect(try await HTTP.send("GET", server.baseURL + "/catalog/component/nothing-here").status == 404)
+            #expect(images.contains("<a href=\"/docs/runbooks/images\">Restoring product images</a>"), "pages about it are listed")
+
+            let doc = try await HTTP.send("GET", server.baseURL + "/docs/runbooks/images").body
+            #expect(doc.contains("<h1>Restoring product images</h1>") && doc.contains("<a href=\"/catalog/resource/backups\">backups</a>"))
+            let search = try await HTTP.send("GET", server.baseURL + "/docs?q=zfs+snapshot").body
+            #expect(search.contains("<ol id=\"results\"><li><a href=\"/docs/runbooks/images\">Restoring product images</a></li></ol>"))
+            #expect(try await HTTP.send("GET", server.baseURL + "/docs/nothing").status == 404)
 
             // A dangling reference: reported, and the last good catalogue stays.
             try "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: new-thing}\nspec: {type: service, lifecycle: experimental, owner: ghosts}\n"

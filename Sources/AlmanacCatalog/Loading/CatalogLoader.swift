@@ -4,6 +4,10 @@ import AlmanacConfig
 public struct CatalogErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [ConfigError]
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+
+    public init(errors: [ConfigError]) {
+        self.errors = errors
+    }
 }
 
 /// Builds a catalogue from its files: each entity checked, then the whole for duplicates,

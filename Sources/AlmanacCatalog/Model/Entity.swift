@@ -78,32 +78,51 @@ public struct Entity: Sendable {
     }
 }
 
-/// A validated catalogue: every reference resolves, no dependency cycle.
+/// A validated catalogue: every reference resolves, no dependency cycle. Lookups the reports
+/// make per service (people, members, dependants) are indexed once here, so reports on
+/// thousands of entities stay linear.
 public struct Catalog: Sendable {
     public let entities: [EntityRef: Entity]
+    private let byKind: [EntityKind: [Entity]]
+    /// Components and resources, in reference order.
+    public let services: [Entity]
+    public let people: [Entity]
+    private let directMembers: [EntityRef: Set<EntityRef>]
+    private let subgroups: [EntityRef: Set<EntityRef>]
+    private let dependantsIndex: [EntityRef: [EntityRef]]
 
     public init(entities: [EntityRef: Entity]) {
         self.entities = entities
+        let sorted = entities.values.sorted { $0.ref < $1.ref }
+        byKind = Dictionary(grouping: sorted, by: \.ref.kind)
+        services = sorted.filter(\.isService)
+        people = byKind[.user] ?? []
+        var members: [EntityRef: Set<EntityRef>] = [:], subgroups: [EntityRef: Set<EntityRef>] = [:], dependants: [EntityRef: [EntityRef]] = [:]
+        for entity in sorted {
+            for group in entity.memberOf { members[group, default: []].insert(entity.ref) }
+            if entity.ref.kind == .group {
+                members[entity.ref, default: []].formUnion(entity.members)
+                subgroups[entity.ref, default: []].formUnion(entity.children)
+                if let parent = entity.parent { subgroups[parent, default: []].insert(entity.ref) }
+            }
+            for target in entity.dependsOn + (entity.subcomponentOf.map { [$0] } ?? []) { dependants[target, default: []].append(entity.ref) }
+        }
+        directMembers = members
+        self.subgroups = subgroups
+        dependantsIndex = dependants
     }
 
     public subscript(ref: EntityRef) -> Entity? { entities[ref] }
 
-    public func all(_ kind: EntityKind) -> [Entity] {
-        entities.values.filter { $0.ref.kind == kind }.sorted { $0.ref < $1.ref }
-    }
+    public func all(_ kind: EntityKind) -> [Entity] { byKind[kind] ?? [] }
 
-    public var services: [Entity] { entities.values.filter(\.isService).sorted { $0.ref < $1.ref } }
-    public var people: [Entity] { all(.user) }
-
-    /// People in `group`: those whose `memberOf` names it and those it lists, then its sub-groups'.
+    /// People in `group` and its sub-groups: those whose `memberOf` names it and those it lists.
     public func members(of group: EntityRef) -> [Entity] {
-        var out: Set<EntityRef> = []
-        var pending = [group], seen: Set<EntityRef> = []
+        var out: Set<EntityRef> = [], pending = [group], seen: Set<EntityRef> = []
         while let next = pending.popLast() {
-            guard seen.insert(next).inserted, let entity = entities[next] else { continue }
-            out.formUnion(entity.members)
-            out.formUnion(people.filter { $0.memberOf.contains(next) }.map(\.ref))
-            pending += entity.children + all(.group).filter { $0.parent == next }.map(\.ref)
+            guard seen.insert(next).inserted else { continue }
+            out.formUnion(directMembers[next] ?? [])
+            pending += subgroups[next] ?? []
         }
         return out.compactMap { entities[$0] }.sorted { $0.ref < $1.ref }
     }
@@ -115,8 +134,8 @@ public struct Catalog: Sendable {
         return members(of: owner)
     }
 
-    /// Entities that depend on `ref` (directly).
+    /// Entities that depend on `ref` (directly), or are its subcomponents.
     public func dependants(of ref: EntityRef) -> [Entity] {
-        entities.values.filter { $0.dependsOn.contains(ref) || $0.subcomponentOf == ref }.sorted { $0.ref < $1.ref }
+        Array(Set(dependantsIndex[ref] ?? [])).compactMap { entities[$0] }.sorted { $0.ref < $1.ref }
     }
 }

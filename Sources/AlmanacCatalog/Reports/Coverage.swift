@@ -2,30 +2,39 @@
 /// services use. "Can handle" means practised or expert.
 public struct Coverage: Sendable {
     public let catalog: Catalog
+    /// Technologies used by services, sorted.
+    public let technologies: [String]
+    private let capableIndex: [String: [Entity]]
+    private let learnersIndex: [String: [Entity]]
+    private let usersIndex: [String: [Entity]]
 
     public init(catalog: Catalog) {
         self.catalog = catalog
-    }
-
-    /// Technologies used by services, sorted.
-    public var technologies: [String] {
-        Array(Set(catalog.services.flatMap(\.technologies))).sorted()
+        technologies = Array(Set(catalog.services.flatMap(\.technologies))).sorted()
+        var capable: [String: [Entity]] = [:], learners: [String: [Entity]] = [:], users: [String: [Entity]] = [:]
+        for person in catalog.people {
+            for (technology, level) in person.skills {
+                if level.canHandle { capable[technology, default: []].append(person) } else { learners[technology, default: []].append(person) }
+            }
+        }
+        for service in catalog.services {
+            for technology in Set(service.technologies) { users[technology, default: []].append(service) }
+        }
+        capableIndex = capable
+        learnersIndex = learners
+        usersIndex = users
     }
 
     public func level(_ person: Entity, _ technology: String) -> SkillLevel? { person.skills[technology] }
 
     /// People who can handle `technology`, by name.
     public func capable(_ technology: String, without absent: EntityRef? = nil) -> [Entity] {
-        catalog.people.filter { $0.ref != absent && ($0.skills[technology]?.canHandle ?? false) }
+        (capableIndex[technology] ?? []).filter { $0.ref != absent }
     }
 
-    public func learners(_ technology: String) -> [Entity] {
-        catalog.people.filter { $0.skills[technology] == .learning }
-    }
+    public func learners(_ technology: String) -> [Entity] { learnersIndex[technology] ?? [] }
 
-    public func services(using technology: String) -> [Entity] {
-        catalog.services.filter { $0.technologies.contains(technology) }
-    }
+    public func services(using technology: String) -> [Entity] { usersIndex[technology] ?? [] }
 
     public struct ThinTechnology: Sendable, Equatable {
         public var technology: String

@@ -33,15 +33,24 @@ public struct Risks: Sendable {
     public var peripheralChains: [[String]] {
         catalog.services.compactMap { start in
             guard start.tier?.isCritical == true else { return nil }
-            // Breadth first, so the chain shown is the shortest.
-            var queue: [[EntityRef]] = [[start.ref]]
+            // Breadth first, so the chain shown is the shortest; parents rebuild it.
+            var queue: [EntityRef] = [start.ref], head = 0
+            var parent: [EntityRef: EntityRef] = [:]
             var seen: Set<EntityRef> = [start.ref]
-            while !queue.isEmpty {
-                let path = queue.removeFirst()
-                for next in catalog[path.last!]?.dependsOn ?? [] where seen.insert(next).inserted {
-                    let chain = path + [next]
-                    if catalog[next]?.tier == .peripheral { return chain.map(\.name) }
-                    queue.append(chain)
+            while head < queue.count {
+                let current = queue[head]
+                head += 1
+                for next in catalog[current]?.dependsOn ?? [] where seen.insert(next).inserted {
+                    parent[next] = current
+                    if catalog[next]?.tier == .peripheral {
+                        var chain = [next], step = next
+                        while let previous = parent[step] {
+                            chain.append(previous)
+                            step = previous
+                        }
+                        return chain.reversed().map(\.name)
+                    }
+                    queue.append(next)
                 }
             }
             return nil

@@ -65,7 +65,7 @@ public struct AlmanacServer: Sendable {
         let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         decisions.register(on: router)
         MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
-        CatalogPages(catalog: catalog, monitoring: monitoring, auth: auth).register(on: router)
+        CatalogPages(knowledge: catalog, monitoring: monitoring, auth: auth).register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(

@@ -14,18 +14,18 @@ public final class ReloadingFiles<Value: Sendable>: Sendable {
     }
 
     let configDirectory: String
-    let folder: String
+    let folders: [String]
     let load: @Sendable (String) throws -> Value
     let logger: Logger
     private let state: Mutex<State>
 
     /// Loads the files; throws when the first load fails (the server then does not start).
-    public init(configDirectory: String, folder: String, logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+    public init(configDirectory: String, folders: [String], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
         self.configDirectory = configDirectory
-        self.folder = folder
+        self.folders = folders
         self.load = load
         self.logger = logger
-        let fingerprint = Self.fingerprint(configDirectory + "/" + folder)
+        let fingerprint = Self.fingerprint(configDirectory, folders)
         state = Mutex(State(value: try load(configDirectory), fingerprint: fingerprint, loadedAt: Date()))
     }
 
@@ -37,28 +37,30 @@ public final class ReloadingFiles<Value: Sendable>: Sendable {
     /// Re-reads the files when they changed (or always, with `force`); true when a new value is in force.
     @discardableResult
     public func reload(force: Bool = false) -> Bool {
-        let fingerprint = Self.fingerprint(configDirectory + "/" + folder)
+        let fingerprint = Self.fingerprint(configDirectory, folders)
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         do {
             let value = try load(configDirectory)
             state.withLock { $0 = State(value: value, fingerprint: fingerprint, error: nil, loadedAt: Date()) }
-            logger.info("reloaded \(folder) files")
+            logger.info("reloaded \(folders.joined(separator: " and ")) files")
             return true
         } catch {
             state.withLock {
                 $0.error = "\(error)"
                 $0.fingerprint = fingerprint
             }
-            logger.error("\(folder) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])
+            logger.error("\(folders.joined(separator: " and ")) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])
             return false
         }
     }
 
-    /// Changes whenever a file under `root` is added, removed or modified.
-    static func fingerprint(_ root: String) -> String {
-        let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
+    /// Changes whenever a file under one of `folders` is added, removed or modified.
+    static func fingerprint(_ configDirectory: String, _ folders: [String]) -> String {
+        let files = folders.flatMap { folder in
+            (FileManager.default.enumerator(atPath: configDirectory + "/" + folder)?.allObjects as? [String] ?? []).sorted().map { folder + "/" + $0 }
+        }
         return files.map { file in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + file)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: configDirectory + "/" + file)
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             return "\(file):\(modified):\(attributes?[.size] as? Int ?? -1)"
         }.joined(separator: "|")
@@ -70,6 +72,6 @@ public typealias MonitoringConfig = ReloadingFiles<MonitoringFiles>
 
 extension ReloadingFiles where Value == MonitoringFiles {
     public convenience init(configDirectory: String, logger: Logger) throws {
-        try self.init(configDirectory: configDirectory, folder: "monitoring", logger: logger) { try MonitoringFiles.load(configDirectory: $0) }
+        try self.init(configDirectory: configDirectory, folders: ["monitoring"], logger: logger) { try MonitoringFiles.load(configDirectory: $0) }
     }
 }

@@ -28,3 +28,14 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     public init(_ errors: [ConfigError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
+
+/// A config file's path in the repository and its text: what every loader reads.
+public struct SourceText: Sendable {
+    public var file: String
+    public var text: String
+
+    public init(file: String, text: String) {
+        self.file = file
+        self.text = text
+    }
+}

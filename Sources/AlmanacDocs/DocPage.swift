@@ -27,14 +27,7 @@ public struct DocPage: Sendable {
 /// Reads `docs/`: front matter checked (unknown fields, entities not in the catalogue) with
 /// file and line, the body rendered by Ink.
 public enum DocsLoader {
-    public struct Document: Sendable {
-        public var file: String
-        public var text: String
-        public init(file: String, text: String) {
-            self.file = file
-            self.text = text
-        }
-    }
+    public typealias Document = SourceText
 
     static let fields: Set<String> = ["title", "entities", "tags"]
 

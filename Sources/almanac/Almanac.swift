@@ -1,5 +1,6 @@
 import AlmanacStorage
 import ArgumentParser
+import Foundation
 import Logging
 
 @main
@@ -37,6 +38,16 @@ struct CommonOptions: ParsableArguments {
             try? await database.close()
             throw error
         }
+    }
+}
+
+/// Runs a loader; on failure prints its error (every `file:line: field: message`) and exits 1.
+func loadOrExit<T>(_ load: () throws -> T) throws -> T {
+    do {
+        return try load()
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

@@ -11,12 +11,7 @@ struct CatalogCommand: AsyncParsableCommand {
 
     /// Loads the catalogue or fails with every error, one per line.
     static func load(_ common: CommonOptions) throws -> Catalog {
-        do {
-            return try CatalogFiles.load(configDirectory: common.config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
     }
 
     struct Check: ParsableCommand {

@@ -9,12 +9,7 @@ struct DocsCommand: AsyncParsableCommand {
         commandName: "docs", abstract: "The documentation in docs/: check it, or build the static site.", subcommands: [Check.self, Build.self])
 
     static func load(_ common: CommonOptions) throws -> Knowledge {
-        do {
-            return try CatalogFiles.knowledge(configDirectory: common.config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try loadOrExit { try CatalogFiles.knowledge(configDirectory: common.config) }
     }
 
     struct Check: ParsableCommand {

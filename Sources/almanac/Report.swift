@@ -10,12 +10,7 @@ struct Report: AsyncParsableCommand {
         abstract: "Reports to commit to the team's documentation.", subcommands: [Trends.self, Thresholds.self])
 
     static func monitoring(_ common: CommonOptions) throws -> MonitoringFiles {
-        do {
-            return try MonitoringFiles.load(configDirectory: common.config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try loadOrExit { try MonitoringFiles.load(configDirectory: common.config) }
     }
 
     static func json(_ value: some Encodable) throws -> String {

@@ -12,18 +12,9 @@ import Testing
         raw: 2 * day, rollups: [.init(step: 300_000, keep: 10 * day), .init(step: 3_600_000, keep: 30 * day)])
 
     func withSeries(_ backend: Backend, _ body: (SQLSeriesStore, SeriesHeads) async throws -> Void) async throws {
-        let (url, available) = try await backend.database()
-        guard available else { return }
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let database = try await Database.open(url: url, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
-        do {
+        try await backend.withDatabase { database in
             let store = SQLSeriesStore(database: database)
             try await body(store, SeriesHeads(store: store))
-            try await database.close()
-        } catch {
-            try? await database.close()
-            throw error
         }
     }
 

@@ -7,18 +7,7 @@ import Testing
 /// One suite, both backends: the SQL store behaves the same on SQLite and PostgreSQL.
 @Suite struct StoreTests {
     func withStore(_ backend: Backend, _ body: (SQLFlagStore, Database) async throws -> Void) async throws {
-        let (url, available) = try await backend.database()
-        guard available else { return }
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let database = try await Database.open(url: url, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
-        do {
-            try await body(SQLFlagStore(database: database), database)
-            try await database.close()
-        } catch {
-            try? await database.close()
-            throw error
-        }
+        try await backend.withDatabase { database in try await body(SQLFlagStore(database: database), database) }
     }
 
     @Test(arguments: Backend.allCases)

@@ -1,5 +1,7 @@
+import AlmanacStorage
 import AlmanacTesting
 import Foundation
+import Logging
 import Testing
 
 /// The two storage backends every storage-touching test runs on.
@@ -18,6 +20,27 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 return (nil, false)
             }
             return (try await TestPostgres.freshDatabase(), true)
+        }
+    }
+}
+
+extension Backend {
+    /// Runs `body` on a fresh database of this backend, closing it either way; skips (returns
+    /// nil) when PostgreSQL is not running outside CI.
+    @discardableResult
+    func withDatabase<R>(_ body: (Database) async throws -> R) async throws -> R? {
+        let (url, available) = try await database()
+        guard available else { return nil }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let database = try await Database.open(url: url, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
+        do {
+            let result = try await body(database)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
         }
     }
 }

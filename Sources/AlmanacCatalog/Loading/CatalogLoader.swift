@@ -13,14 +13,7 @@ public struct CatalogErrors: Error, Sendable, CustomStringConvertible {
 /// Builds a catalogue from its files: each entity checked, then the whole for duplicates,
 /// dangling references and dependency cycles. Nothing half-valid is returned.
 public enum CatalogLoader {
-    public struct Document: Sendable {
-        public var file: String
-        public var text: String
-        public init(file: String, text: String) {
-            self.file = file
-            self.text = text
-        }
-    }
+    public typealias Document = SourceText
 
     public static func load(_ documents: [Document]) -> Result<Catalog, CatalogErrors> {
         var errors: [ConfigError] = []

@@ -5,15 +5,7 @@ import AlmanacConfig
 /// All files are read and every problem is collected, so `almanac flags check` and a failed
 /// reload list every mistake at once; a set is returned only when there are none.
 public enum FlagLoader {
-    /// A flag file's name and text.
-    public struct Document: Sendable {
-        public var file: String
-        public var text: String
-        public init(file: String, text: String) {
-            self.file = file
-            self.text = text
-        }
-    }
+    public typealias Document = SourceText
 
     /// Parses, validates and compiles `documents` for `environment`.
     public static func load(_ documents: [Document], environment: String? = nil) -> Result<FlagSet, ConfigErrors> {

@@ -55,6 +55,8 @@ let package = Package(
         .target(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
+        // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
+        .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
             name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
@@ -116,6 +118,7 @@ let package = Package(
         .testTarget(
             name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics", "AlmanacReporting"],
             swiftSettings: strict),
+        .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(

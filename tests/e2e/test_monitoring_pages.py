@@ -5,12 +5,10 @@ import time
 
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ADMIN_TOKEN, Server, monitoring_config
+from conftest import Server, monitoring_config
 from test_alerting import Exporter
-from test_pages_chromium import browser  # noqa: F401  (the fixture)
+from test_pages_chromium import browser, click_and_wait, sign_in  # noqa: F401  (the fixture)
 
 
 def test_alerts_and_series_pages(browser, workdir):  # noqa: F811
@@ -39,23 +37,18 @@ def test_alerts_and_series_pages(browser, workdir):  # noqa: F811
         browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "series.png"))
 
         # Signed in, an operator acknowledges the firing alert and silences another from the page.
-        browser.get(server.url + "/login")
-        browser.find_element(By.NAME, "name").send_keys("Ann")
-        browser.find_element(By.NAME, "token").send_keys(ADMIN_TOKEN)
-        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        sign_in(browser, server.url)
         browser.get(server.url + "/alerts")
         row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#current tr") if "GhostExporterMissing" in r.text)
         row.find_element(By.NAME, "comment").send_keys("looking")
-        row.find_element(By.CSS_SELECTOR, "form.ack button").click()
-        WebDriverWait(browser, 10).until(staleness_of(row))
+        click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "form.ack button"))
         row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#current tr") if "GhostExporterMissing" in r.text)
         assert "acknowledged by Ann" in row.text
         form = browser.find_element(By.ID, "silence")
         form.find_element(By.NAME, "matchers").send_keys('{alertname="QueueDeep"}')
         form.find_element(By.NAME, "duration").send_keys("2h")
         form.find_element(By.NAME, "comment").send_keys("queue migration")
-        form.find_element(By.TAG_NAME, "button").click()
-        WebDriverWait(browser, 10).until(staleness_of(form))
+        click_and_wait(browser, form.find_element(By.TAG_NAME, "button"))
         assert "queue migration" in browser.find_element(By.ID, "silences").text
         history = browser.find_element(By.ID, "history").text
         assert "acknowledged by Ann" in history and "looking" in history

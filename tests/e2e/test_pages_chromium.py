@@ -29,6 +29,20 @@ def browser(workdir):
     driver.quit()
 
 
+def click_and_wait(browser, element):
+    """Clicks a link or a form button and waits for the next page: reading before it loads
+    finds the old page's elements, which go stale under the reader."""
+    element.click()
+    WebDriverWait(browser, 10).until(staleness_of(element))
+
+
+def sign_in(browser, url):
+    browser.get(url + "/login")
+    browser.find_element(By.NAME, "name").send_keys("Ann")
+    browser.find_element(By.NAME, "token").send_keys(ADMIN_TOKEN)
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
 def test_flag_list_and_flag_page_render_their_data(example_server, browser, workdir):
     example_server.evaluate("homepage-hero", {"targetingKey": "u1"})
     browser.get(example_server.url + "/flags")
@@ -39,7 +53,7 @@ def test_flag_list_and_flag_page_render_their_data(example_server, browser, work
     assert "expired" in rows["product-edit-form-v2"].text, "a flag past its expiry date is marked"
     browser.save_screenshot(str(workdir / "flags.png"))
 
-    browser.find_element(By.LINK_TEXT, "homepage-hero").click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "homepage-hero"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("homepage-hero")
     targeting = browser.find_element(By.ID, "targeting").text
     assert 'email ends with "@openfoodfacts.example"' in targeting
@@ -50,18 +64,14 @@ def test_kill_switch_from_the_page(example_server, browser, workdir):
     browser.get(example_server.url + "/flags/read-only-mode")
     assert browser.find_elements(By.ID, "kill-switch") == [], "no kill switch before signing in"
     assert browser.find_elements(By.ID, "audit") == [] and "to see who has pinned" in browser.page_source, "pins and history need sign-in"
-    browser.get(example_server.url + "/login")
-    browser.find_element(By.NAME, "name").send_keys("Ann")
-    browser.find_element(By.NAME, "token").send_keys(ADMIN_TOKEN)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, example_server.url)
     assert "signed in as Ann (admin)" in browser.find_element(By.TAG_NAME, "header").text
 
     browser.get(example_server.url + "/flags/read-only-mode")
     assert browser.find_element(By.ID, "state").text == "ENABLED"
     form = browser.find_element(By.ID, "kill-switch")
     form.find_element(By.NAME, "comment").send_keys("database maintenance")
-    form.find_element(By.TAG_NAME, "button").click()
-    WebDriverWait(browser, 10).until(staleness_of(form))  # the post redirects to a fresh page
+    click_and_wait(browser, form.find_element(By.TAG_NAME, "button"))
 
     assert browser.find_element(By.ID, "state").text == "DISABLED"
     history = browser.find_element(By.ID, "audit").text

@@ -1,0 +1,93 @@
+import AlmanacConfig
+
+/// `pipeline/pipeline.yaml`: the application's repository, its environments and their hosts,
+/// the commands that deploy, check, drain and undrain a host, and how a rollout goes in waves.
+///
+/// ```yaml
+/// repository: ../product-opener        # a git repository, relative to the config repository
+/// branch: main                         # the stable branch
+/// commands:                            # shell templates; {host} and {revision} are filled in
+///   deploy: ssh {host} /srv/deploy {revision}
+///   health: http://{host}:8080/health  # must answer 200 and report {revision}
+///   drain: ssh lb1 drain {host}
+///   undrain: ssh lb1 undrain {host}
+/// timeouts: {deploy: 5m, health: 30s, drain: 30s}
+/// health_interval: 2s
+/// environments:
+///   - name: staging
+///     follow: main                     # deploy the branch's head every day at 03:00 UTC
+///     at: "03:00"
+///     hosts: [staging1]
+///   - name: production
+///     hosts: [app1, app2, app3, app4]
+///     waves: [1, 25%, 100%]            # a canary, then a quarter, then the rest
+///     gates: {alerts: true, error_rate: {series: http_errors_ratio, above: 0.02}}
+/// ```
+public struct Pipeline: Sendable, Equatable {
+    public struct Commands: Sendable, Equatable {
+        public var deploy: String
+        public var health: String
+        public var drain: String?
+        public var undrain: String?
+    }
+
+    public struct Gates: Sendable, Equatable {
+        /// Stop when an alert of the environment's service fires.
+        public var alerts = true
+        /// Stop when this series goes above the level during a wave.
+        public var errorRate: (series: String, above: Double)?
+
+        public static func == (a: Gates, b: Gates) -> Bool {
+            a.alerts == b.alerts && a.errorRate?.series == b.errorRate?.series && a.errorRate?.above == b.errorRate?.above
+        }
+    }
+
+    public struct Environment: Sendable, Equatable {
+        public var name: String
+        public var hosts: [String]
+        public var waves: [Wave]
+        public var gates: Gates
+        /// The branch this environment follows on its own (the daily staging), and when (minutes after midnight UTC).
+        public var follow: String?
+        public var at: Int?
+        public var line: Int
+    }
+
+    public enum Wave: Sendable, Equatable {
+        case hosts(Int)
+        case percent(Int)
+    }
+
+    public var repository: String
+    public var branch: String
+    public var commands: Commands
+    /// Milliseconds.
+    public var deployTimeout: Int64
+    public var healthTimeout: Int64
+    public var drainTimeout: Int64
+    public var healthInterval: Int64
+    public var environments: [Environment]
+
+    public func environment(_ name: String) -> Environment? { environments.first { $0.name == name } }
+
+    /// Hosts of each wave, in order: waves are cumulative (`25%` means up to a quarter of the
+    /// hosts changed in all), each wave at least one new host, the last taking the rest.
+    public static func plan(hosts: [String], waves: [Wave]) -> [[String]] {
+        var out: [[String]] = []
+        var done = 0
+        for wave in waves {
+            let target: Int
+            switch wave {
+            case .hosts(let n): target = done + n
+            case .percent(let p): target = Int((Double(hosts.count) * Double(p) / 100).rounded(.up))
+            }
+            let upTo = min(hosts.count, max(target, done + 1))
+            if upTo > done {
+                out.append(Array(hosts[done..<upTo]))
+                done = upTo
+            }
+        }
+        if done < hosts.count { out.append(Array(hosts[done...])) }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import AlmanacConfig
+import AlmanacMetrics
+
+/// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
+public enum PipelineFile {
+    static let fields: Set<String> = ["repository", "branch", "commands", "timeouts", "health_interval", "environments"]
+    static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at"]
+
+    public static func parse(_ root: ConfigNode) throws(ConfigError) -> Pipeline {
+        try unknown(root, fields)
+        guard let repository = root["repository"]?.string, !repository.isEmpty else { throw root.error("missing 'repository' (a git repository)") }
+        guard let commandsNode = root["commands"] else { throw root.error("missing 'commands' (deploy and health at least)") }
+        try unknown(commandsNode, ["deploy", "health", "drain", "undrain"])
+        guard let deploy = commandsNode["deploy"]?.string, !deploy.isEmpty else { throw commandsNode.error("missing 'deploy' command") }
+        guard let health = commandsNode["health"]?.string, !health.isEmpty else { throw commandsNode.error("missing 'health' check") }
+        let commands = Pipeline.Commands(deploy: deploy, health: health, drain: commandsNode["drain"]?.string, undrain: commandsNode["undrain"]?.string)
+        if (commands.drain == nil) != (commands.undrain == nil) { throw commandsNode.error("drain and undrain go together") }
+        let timeouts = root["timeouts"]
+        if let timeouts { try unknown(timeouts, ["deploy", "health", "drain"]) }
+        guard let environmentNodes = root["environments"]?.elements, !environmentNodes.isEmpty else {
+            throw root.error("missing 'environments' (a list)")
+        }
+        var environments: [Pipeline.Environment] = []
+        var allHosts: [String: String] = [:]
+        for node in environmentNodes {
+            let environment = try self.environment(node)
+            if environments.contains(where: { $0.name == environment.name }) { throw node["name"]!.error("a second environment named '\(environment.name)'") }
+            for host in environment.hosts {
+                if let other = allHosts[host] { throw node["hosts"]!.error("host '\(host)' is already in environment '\(other)'") }
+                allHosts[host] = environment.name
+            }
+            environments.append(environment)
+        }
+        return Pipeline(
+            repository: repository, branch: root["branch"]?.string ?? "main", commands: commands,
+            deployTimeout: try ScrapeConfig.duration(timeouts?["deploy"]) ?? 300_000, healthTimeout: try ScrapeConfig.duration(timeouts?["health"]) ?? 30_000,
+            drainTimeout: try ScrapeConfig.duration(timeouts?["drain"]) ?? 30_000, healthInterval: try ScrapeConfig.duration(root["health_interval"]) ?? 2000,
+            environments: environments)
+    }
+
+    static func unknown(_ node: ConfigNode, _ allowed: Set<String>) throws(ConfigError) {
+        for member in node.members ?? [] where !allowed.contains(member.key) {
+            throw member.value.error("unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    static func environment(_ node: ConfigNode) throws(ConfigError) -> Pipeline.Environment {
+        try unknown(node, environmentFields)
+        guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name'") }
+        guard let hostsNode = node["hosts"], let items = hostsNode.elements, !items.isEmpty else { throw node.error("missing 'hosts' (a list)") }
+        var hosts: [String] = []
+        for item in items {
+            guard let host = item.string, !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || "-._:".contains($0) }) else {
+                throw item.error("a host is a name or address (letters, digits, - . _ :)")
+            }
+            if hosts.contains(host) { throw item.error("host '\(host)' is listed twice") }
+            hosts.append(host)
+        }
+        var waves: [Pipeline.Wave] = []
+        for item in node["waves"]?.elements ?? [] {
+            switch item.scalar {
+            case .int(let n)? where n > 0: waves.append(.hosts(Int(n)))
+            case .string(let text)? where text.hasSuffix("%"):
+                guard let p = Int(text.dropLast()), (1...100).contains(p) else { throw item.error("a percentage is 1% to 100%") }
+                waves.append(.percent(p))
+            default: throw item.error("a wave is a number of hosts (1) or a share of them (25%)")
+            }
+        }
+        var gates = Pipeline.Gates()
+        if let gatesNode = node["gates"] {
+            try unknown(gatesNode, ["alerts", "error_rate"])
+            if case .bool(let b)? = gatesNode["alerts"]?.scalar { gates.alerts = b }
+            if let rate = gatesNode["error_rate"] {
+                guard let series = rate["series"]?.string, let above = try RuleFileNumber.read(rate["above"]) else {
+                    throw rate.error("needs series: and above:")
+                }
+                gates.errorRate = (series, above)
+            }
+        }
+        var at: Int?
+        if let atNode = node["at"] {
+            let parts = (atNode.string ?? "").split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else { throw atNode.error("a time of day as HH:MM (UTC)") }
+            at = parts[0] * 60 + parts[1]
+        }
+        return Pipeline.Environment(
+            name: name, hosts: hosts, waves: waves.isEmpty ? [.percent(100)] : waves, gates: gates, follow: node["follow"]?.string, at: at,
+            line: node.line)
+    }
+}
+
+enum RuleFileNumber {
+    static func read(_ node: ConfigNode?) throws(ConfigError) -> Double? {
+        guard let node else { return nil }
+        switch node.scalar {
+        case .int(let i)?: return Double(i)
+        case .double(let d)? where d.isFinite: return d
+        default: throw node.error("must be a number")
+        }
+    }
+}

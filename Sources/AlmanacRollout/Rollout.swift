@@ -1,0 +1,160 @@
+/// One rollout of one environment to one revision: waves of hosts, each host drained, deployed,
+/// checked and undrained in turn; on a failure every host already touched goes back to the old
+/// revision. Pure and `Codable`: the server persists it after every step, so a restart knows
+/// exactly where each host stands.
+public struct Rollout: Sendable, Codable, Equatable {
+    public enum Phase: String, Sendable, Codable {
+        case running, paused, rollingBack = "rolling-back", succeeded, rolledBack = "rolled-back", aborted
+        /// The server stopped in the middle: nothing runs until an operator resumes or rolls back.
+        case interrupted
+
+        public var isFinished: Bool { self == .succeeded || self == .rolledBack || self == .aborted }
+    }
+
+    public enum Step: String, Sendable, Codable, CaseIterable {
+        case drain, deploy, check, undrain
+    }
+
+    public struct Host: Sendable, Codable, Equatable {
+        public var name: String
+        /// The revision the host is known to run; nil while a deploy is under way or failed.
+        public var revision: String?
+        /// The last step done towards the rollout's target (or, rolling back, its origin).
+        public var done: Step?
+        public var error: String?
+    }
+
+    public var id: String
+    public var environment: String
+    public var from: String
+    public var to: String
+    public var startedBy: String
+    public var waves: [[String]]
+    public var wave = 0
+    public var hosts: [String: Host]
+    public var phase = Phase.running
+    public var failure: String?
+
+    public init(id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]]) {
+        self.id = id
+        self.environment = environment
+        self.from = from
+        self.to = to
+        self.startedBy = startedBy
+        self.waves = waves
+        hosts = Dictionary(uniqueKeysWithValues: waves.joined().map { ($0, Host(name: $0, revision: from)) })
+    }
+
+    /// What to do next: a step on a host, towards a revision; nil when waiting or finished.
+    public struct Action: Sendable, Equatable {
+        public var host: String
+        public var step: Step
+        public var revision: String
+    }
+
+    static func after(_ step: Step?) -> Step? {
+        switch step {
+        case nil: return .drain
+        case .drain: return .deploy
+        case .deploy: return .check
+        case .check: return .undrain
+        case .undrain: return nil
+        }
+    }
+
+    /// The next action. Hosts of a wave go one at a time, so a wave never takes every host out of
+    /// the load balancer at once; between waves the caller checks the gates (`waveDone`).
+    public var next: Action? {
+        switch phase {
+        case .running:
+            guard wave < waves.count else { return nil }
+            for name in waves[wave] {
+                let host = hosts[name]!
+                if host.revision == to && host.done == .undrain { continue }
+                return Self.after(host.done).map { Action(host: name, step: $0, revision: to) }
+            }
+            return nil
+        case .rollingBack:
+            // Newest first: the host that failed is usually drained already and goes back first.
+            for name in waves.joined().reversed() where touched(name) {
+                let host = hosts[name]!
+                return Self.after(host.done).map { Action(host: name, step: $0, revision: from) }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A host that is not known to run the old revision with its steps complete.
+    func touched(_ name: String) -> Bool {
+        let host = hosts[name]!
+        return !(host.revision == from && (host.done == nil || host.done == .undrain))
+    }
+
+    /// Whether the current wave is complete, so its gates can be checked.
+    public var waveDone: Bool {
+        phase == .running && wave < waves.count && waves[wave].allSatisfy { hosts[$0]!.revision == to && hosts[$0]!.done == .undrain }
+    }
+
+    /// A step finished; `revision` is what the host reported after a deploy or check.
+    public mutating func succeeded(_ action: Action, reported revision: String? = nil) {
+        guard var host = hosts[action.host] else { return }
+        host.done = action.step
+        host.error = nil
+        switch action.step {
+        case .deploy: host.revision = nil
+        case .check: host.revision = revision ?? action.revision
+        case .drain, .undrain: break
+        }
+        hosts[action.host] = host
+        if phase == .rollingBack, !waves.joined().contains(where: touched) {
+            phase = .rolledBack
+        }
+    }
+
+    /// A step failed: the rollout rolls back every host it touched.
+    public mutating func failed(_ action: Action, error: String) {
+        hosts[action.host]?.error = error
+        if action.step == .deploy || action.step == .check { hosts[action.host]?.revision = nil }
+        if phase == .rollingBack {
+            // Rolling back must not stop at the first trouble; the host stays marked for people.
+            phase = .interrupted
+            failure = (failure.map { $0 + "; " } ?? "") + "rollback of \(action.host) failed at \(action.step.rawValue): \(error)"
+            return
+        }
+        rollBack(because: "\(action.host): \(action.step.rawValue) failed: \(error)")
+    }
+
+    /// Stops going forward and returns every touched host to `from`.
+    public mutating func rollBack(because reason: String) {
+        failure = reason
+        // A host mid-way restarts its steps towards the old revision from the drain.
+        for (name, host) in hosts where touched(name) {
+            hosts[name]?.done = host.done == .drain ? .drain : nil
+        }
+        phase = .rollingBack
+        if !waves.joined().contains(where: touched) { phase = .rolledBack }
+    }
+
+    /// The gates of the finished wave held: the next wave starts, or the rollout is done.
+    public mutating func advance() {
+        guard waveDone else { return }
+        wave += 1
+        if wave == waves.count { phase = .succeeded }
+    }
+
+    public mutating func pause() { if phase == .running { phase = .paused } }
+    public mutating func resume() { if phase == .paused || phase == .interrupted { phase = failure == nil ? .running : .rollingBack } }
+    public mutating func abort() {
+        if phase == .running || phase == .paused || phase == .interrupted { phase = .aborted }
+    }
+
+    /// After a restart: a rollout that was moving is marked interrupted, and a host caught in a
+    /// deploy is of unknown revision until checked.
+    public mutating func interrupt() {
+        guard !phase.isFinished else { return }
+        if phase == .running || phase == .rollingBack { phase = .interrupted }
+        for (name, host) in hosts where host.done == .deploy { hosts[name]?.revision = nil }
+    }
+}

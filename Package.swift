@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "AlmanacStorage",
             dependencies: [
-                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts",
+                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts", "AlmanacRollout",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -78,7 +78,7 @@ let package = Package(
             name: "AlmanacServer",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
-                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs",
+                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -119,7 +119,8 @@ let package = Package(
             name: "AlmanacTrendsTests", dependencies: ["AlmanacTrends", "AlmanacAlerts", "AlmanacConfig", "AlmanacMetrics", "AlmanacReporting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
-        .testTarget(name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs"], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacTesting"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
@@ -131,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AlmanacServerTests",
-            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig"],
+            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout"],
             swiftSettings: strict
         ),
     ]

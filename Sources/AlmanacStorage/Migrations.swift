@@ -125,6 +125,36 @@ enum Migrations {
                 .column("comment", type: .text, .notNull)
                 .run()
         },
+        Migration(version: 6, name: "QA states of revisions, rollouts and their locks") { db in
+            try await db.create(table: "qa_states").ifNotExists()
+                .column("revision", type: .text, .primaryKey(autoIncrement: false))
+                .column("state", type: .text, .notNull)
+                .column("actor", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .column("comment", type: .text, .notNull)
+                .run()
+            try await db.create(table: "qa_history").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("revision", type: .text, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("actor", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .column("comment", type: .text, .notNull)
+                .run()
+            try await db.create(table: "rollouts").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("environment", type: .text, .notNull)
+                .column("phase", type: .text, .notNull)
+                .column("data", type: .text, .notNull)
+                .column("started_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "rollout_locks").ifNotExists()
+                .column("environment", type: .text, .primaryKey(autoIncrement: false))
+                .column("holder", type: .text, .notNull)
+                .column("lease_until", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

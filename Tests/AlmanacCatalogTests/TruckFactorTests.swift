@@ -1,3 +1,4 @@
+import AlmanacTesting
 import Foundation
 import Testing
 
@@ -13,45 +14,18 @@ import Testing
         #expect(abs(TruckFactor.degreeOfAuthorship(firstAuthorship: false, deliveries: 1, acceptances: 4) - 2.940370) < 1e-6)
     }
 
-    /// Runs git in `directory`; commits as `author`.
-    static func git(_ directory: String, _ arguments: [String], author: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", directory] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        if let author {
-            environment["GIT_AUTHOR_NAME"] = author
-            environment["GIT_AUTHOR_EMAIL"] = "\(author)@example.org"
-            environment["GIT_COMMITTER_NAME"] = author
-            environment["GIT_COMMITTER_EMAIL"] = "\(author)@example.org"
-        }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadUnknown) }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// A repository from steps of (author, files written, files removed).
     static func repository(_ steps: [(String, [String], [String])]) throws -> String {
-        let directory = NSTemporaryDirectory() + "almanac-tf-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = try git(directory, ["init", "-q", "-b", "main"])
+        let directory = try GitFixture.repository()
         for (index, (author, written, removed)) in steps.enumerated() {
-            for file in written { try "\(author) \(index)\n".write(toFile: directory + "/" + file, atomically: true, encoding: .utf8) }
-            for file in removed { _ = try git(directory, ["rm", "-q", file]) }
-            _ = try git(directory, ["add", "-A"])
-            _ = try git(directory, ["commit", "-q", "-m", "step \(index)"], author: author)
+            let files = Dictionary(uniqueKeysWithValues: written.map { ($0, "\(author) \(index)\n") })
+            try GitFixture.commit(directory, author: author, message: "step \(index)", files: files, removed: removed)
         }
         return directory
     }
 
     static func estimate(_ directory: String) throws -> (TruckFactor, Int, [String]) {
-        let log = try git(directory, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"])
+        let log = try GitFixture.git(directory, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"])
         let tf = TruckFactor(commits: TruckFactor.parseLog(log))
         let (factor, removed) = tf.estimate()
         return (tf, factor, removed)

@@ -6,9 +6,10 @@ import UnixSignals
 /// run-time changes other replicas wrote to the database, and saves evaluation counts.
 struct FlagWatcher: Service {
     let flags: FlagService
-    /// The monitoring and catalogue files follow the same polling and SIGHUP.
+    /// The monitoring, catalogue and pipeline files follow the same polling and SIGHUP.
     let monitoring: MonitoringConfig
     let catalog: CatalogConfig
+    let pipeline: PipelineConfig
     let configPollSeconds: Double
     let changePollSeconds: Double
     let usageFlushSeconds: Double
@@ -22,6 +23,7 @@ struct FlagWatcher: Service {
                         _ = flags.reloadFiles()
                         monitoring.reload()
                         catalog.reload()
+                        pipeline.reload()
                     }
                 }
             }
@@ -34,10 +36,11 @@ struct FlagWatcher: Service {
             group.addTask {
                 let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
-                    logger.info("SIGHUP: reloading flag, monitoring and catalogue files")
+                    logger.info("SIGHUP: reloading the config repository")
                     flags.reloadFiles(force: true)
                     monitoring.reload(force: true)
                     catalog.reload(force: true)
+                    pipeline.reload(force: true)
                 }
             }
             await group.waitForAll()

@@ -16,6 +16,7 @@ public struct AlmanacServer: Sendable {
     public let flags: FlagService
     public let monitoring: MonitoringConfig
     public let catalog: CatalogConfig
+    public let pipeline: PipelineConfig
     public let metrics = ServerMetrics()
     let logger: Logger
 
@@ -27,6 +28,7 @@ public struct AlmanacServer: Sendable {
         do {
             monitoring = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
             catalog = try CatalogConfig(configDirectory: configuration.configDirectory, logger: logger)
+            pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, logger: logger)
             flags = try await FlagService(
                 repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
                 store: SQLFlagStore(database: database), logger: logger)
@@ -66,6 +68,8 @@ public struct AlmanacServer: Sendable {
         decisions.register(on: router)
         MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
         CatalogPages(knowledge: catalog, monitoring: monitoring, auth: auth).register(on: router)
+        PipelineRoutes(pipeline: pipeline, store: SQLReleaseStore(database: database), auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
+            .register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(
@@ -75,7 +79,7 @@ public struct AlmanacServer: Sendable {
         let retention = RetentionService(
             store: seriesStore, config: monitoring, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
         let watcher = FlagWatcher(
-            flags: flags, monitoring: monitoring, catalog: catalog, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
+            flags: flags, monitoring: monitoring, catalog: catalog, pipeline: pipeline, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
             usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
         let database = self.database
         return Application(

@@ -1,0 +1,83 @@
+import AlmanacRollout
+import Foundation
+import SQLKit
+
+/// QA states of revisions, rollouts and the per-environment rollout lock, on the shared SQL layer.
+public struct SQLReleaseStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Sets a revision's QA state and records who and why, in one transaction.
+    public func setQA(_ state: QAState, revision: String, actor: String, comment: String, at now: Int64) async throws {
+        try await database.transaction { db in
+            try await db.insert(into: "qa_states").columns("revision", "state", "actor", "at", "comment")
+                .values(SQLBind(revision), SQLBind(state.rawValue), SQLBind(actor), SQLBind(now), SQLBind(comment))
+                .onConflict(with: ["revision"]) {
+                    $0.set(excludedValueOf: "state").set(excludedValueOf: "actor").set(excludedValueOf: "at").set(excludedValueOf: "comment")
+                }
+                .run()
+            try await db.insert(into: "qa_history").columns("revision", "state", "actor", "at", "comment")
+                .values(SQLBind(revision), SQLBind(state.rawValue), SQLBind(actor), SQLBind(now), SQLBind(comment))
+                .run()
+        }
+    }
+
+    /// QA states of `revisions` that have one.
+    public func qaStates(_ revisions: [String]) async throws -> [String: QAState] {
+        guard !revisions.isEmpty else { return [:] }
+        var out: [String: QAState] = [:]
+        for batch in stride(from: 0, to: revisions.count, by: 500) {
+            let rows = try await database.sql.select().columns("revision", "state").from("qa_states")
+                .where(SQLIdentifier("revision"), .in, SQLBind.group(Array(revisions[batch..<min(batch + 500, revisions.count)])))
+                .all()
+            for row in rows {
+                if let state = QAState(rawValue: try row.decode(column: "state", as: String.self)) {
+                    out[try row.decode(column: "revision", as: String.self)] = state
+                }
+            }
+        }
+        return out
+    }
+
+    /// Takes the environment's rollout lock for `holder` until `leaseUntil`; true when taken. A
+    /// lock whose lease ran out is free, so a crashed server cannot leave it stuck.
+    public func lock(environment: String, holder: String, leaseUntil: Int64, now: Int64) async throws -> Bool {
+        try await database.transaction { db in
+            if database.backend == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7340212)").run() }
+            let row = try await db.select().columns("holder", "lease_until").from("rollout_locks").where("environment", .equal, environment).first()
+            if let row, try row.decode(column: "lease_until", as: Int64.self) > now, try row.decode(column: "holder", as: String.self) != holder {
+                return false
+            }
+            try await db.insert(into: "rollout_locks").columns("environment", "holder", "lease_until")
+                .values(SQLBind(environment), SQLBind(holder), SQLBind(leaseUntil))
+                .onConflict(with: ["environment"]) { $0.set(excludedValueOf: "holder").set(excludedValueOf: "lease_until") }
+                .run()
+            return true
+        }
+    }
+
+    public func unlock(environment: String, holder: String) async throws {
+        try await database.sql.delete(from: "rollout_locks").where("environment", .equal, environment).where("holder", .equal, holder).run()
+    }
+
+    /// Saves a rollout's whole state after a step: after this returns, a restart knows it.
+    public func save(_ rollout: Rollout, at now: Int64) async throws {
+        let data = String(decoding: try JSONEncoder().encode(rollout), as: UTF8.self)
+        try await database.sql.insert(into: "rollouts").columns("id", "environment", "phase", "data", "started_at", "updated_at")
+            .values(SQLBind(rollout.id), SQLBind(rollout.environment), SQLBind(rollout.phase.rawValue), SQLBind(data), SQLBind(now), SQLBind(now))
+            .onConflict(with: ["id"]) { $0.set(excludedValueOf: "phase").set(excludedValueOf: "data").set(excludedValueOf: "updated_at") }
+            .run()
+    }
+
+    /// Rollouts of `environment` (every environment when nil), newest first.
+    public func rollouts(environment: String? = nil, limit: Int = 50) async throws -> [Rollout] {
+        var query = database.sql.select().column("data").from("rollouts")
+        if let environment { query = query.where("environment", .equal, environment) }
+        return try await query.orderBy("started_at", .descending).orderBy("id", .descending).limit(limit).all().map { row in
+            try JSONDecoder().decode(Rollout.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
+        }
+    }
+}

@@ -34,6 +34,29 @@ public struct Rollout: Sendable, Codable, Equatable {
     public var hosts: [String: Host]
     public var phase = Phase.running
     public var failure: String?
+    /// Every step run, with its output (size-limited) and how long it took.
+    public var log: [Entry] = []
+
+    public struct Entry: Sendable, Codable, Equatable {
+        public var at: Int64
+        public var host: String
+        public var step: Step
+        public var revision: String
+        public var ok: Bool
+        public var milliseconds: Int64
+        public var output: String
+
+        public init(at: Int64, host: String, step: Step, revision: String, ok: Bool, milliseconds: Int64, output: String) {
+            self.at = at
+            self.host = host
+            self.step = step
+            self.revision = revision
+            self.ok = ok
+            self.milliseconds = milliseconds
+            // Command output is for reading what went wrong, not for storing a whole build log.
+            self.output = output.count > 4000 ? String(output.prefix(2000)) + "\n…\n" + String(output.suffix(1900)) : output
+        }
+    }
 
     public init(id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]]) {
         self.id = id

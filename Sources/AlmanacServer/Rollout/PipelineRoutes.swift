@@ -8,6 +8,7 @@ import Hummingbird
 struct PipelineRoutes: Sendable {
     let pipeline: PipelineConfig
     let store: SQLReleaseStore
+    let manager: RolloutManager
     let auth: Authenticator
     let maximumBodyBytes: Int
 
@@ -49,6 +50,43 @@ struct PipelineRoutes: Sendable {
                 }),
             ])
         }
+        router.post("/api/v1/pipeline/:environment/rollouts") { request, context in
+            guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+            let body: [String: JSONValue]
+            switch try await request.jsonObject(limit: maximumBodyBytes) {
+            case .success(let object): body = object
+            case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
+            }
+            guard let revision = body["revision"]?.stringValue, !revision.isEmpty, revision.count <= 200 else {
+                return JSONResponse.error(.badRequest, "required: the revision to roll out (a hash or a branch)", field: "revision")
+            }
+            do {
+                let rollout = try await manager.start(environment: try context.parameters.require("environment"), revision: revision, actor: actor)
+                return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
+            } catch let refusal as RolloutManager.Refusal {
+                return JSONResponse.error(.conflict, refusal.description)
+            } catch let failure as GitRepository.Failure {
+                return JSONResponse.error(.badRequest, failure.description, field: "revision")
+            }
+        }
+        router.get("/api/v1/pipeline/:environment/rollouts") { _, context in
+            try JSONResponse.encode(["rollouts": try await store.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)])
+        }
+        router.get("/api/v1/rollouts/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let rollout = try await store.rollouts(limit: 500).first(where: { $0.id == id }) else { return JSONResponse.error(.notFound, "no rollout \(id)") }
+            return try JSONResponse.encode(RolloutRecord(rollout))
+        }
+        router.post("/api/v1/rollouts/:id/:action") { request, context in
+            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+            let action = try context.parameters.require("action")
+            guard ["pause", "resume", "abort", "rollback"].contains(action) else { return JSONResponse.error(.notFound, "actions: pause, resume, abort, rollback") }
+            do {
+                return try JSONResponse.encode(RolloutRecord(try await manager.control(try context.parameters.require("id"), action)))
+            } catch let refusal as RolloutManager.Refusal {
+                return JSONResponse.error(.conflict, refusal.description)
+            }
+        }
         router.put("/api/v1/revisions/:hash/qa") { request, context in
             guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
             let hash = try context.parameters.require("hash")
@@ -66,5 +104,41 @@ struct PipelineRoutes: Sendable {
             try await store.setQA(state, revision: hash.lowercased(), actor: actor, comment: comment, at: Int64(Date().timeIntervalSince1970 * 1000))
             return JSONResponse.make(.ok, ["revision": .string(hash.lowercased()), "state": .string(state.rawValue), "by": .string(actor)])
         }
+    }
+}
+
+/// A rollout as the API shows it.
+struct RolloutRecord: Codable {
+    struct Host: Codable {
+        var name: String
+        var revision: String?
+        var done: String?
+        var error: String?
+    }
+
+    var id: String
+    var environment: String
+    var from: String
+    var to: String
+    var startedBy: String
+    var phase: String
+    var wave: Int
+    var waves: [[String]]
+    var hosts: [Host]
+    var failure: String?
+    var log: [Rollout.Entry]
+
+    init(_ rollout: Rollout) {
+        id = rollout.id
+        environment = rollout.environment
+        from = rollout.from
+        to = rollout.to
+        startedBy = rollout.startedBy
+        phase = rollout.phase.rawValue
+        wave = rollout.wave
+        waves = rollout.waves
+        hosts = rollout.waves.joined().compactMap { rollout.hosts[$0] }.map { Host(name: $0.name, revision: $0.revision, done: $0.done?.rawValue, error: $0.error) }
+        failure = rollout.failure
+        log = rollout.log
     }
 }

@@ -68,7 +68,9 @@ public struct AlmanacServer: Sendable {
         decisions.register(on: router)
         MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
         CatalogPages(knowledge: catalog, monitoring: monitoring, auth: auth).register(on: router)
-        PipelineRoutes(pipeline: pipeline, store: SQLReleaseStore(database: database), auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
+        let releases = SQLReleaseStore(database: database)
+        let rollouts = RolloutManager(pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, logger: logger)
+        PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
             .register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
@@ -86,7 +88,7 @@ public struct AlmanacServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier, retention],
+            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier, retention, RolloutRecovery(manager: rollouts)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,
@@ -100,6 +102,15 @@ struct DatabaseCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await database.close()
+    }
+}
+
+/// Marks rollouts a previous run left unfinished as interrupted, once, at start.
+struct RolloutRecovery: Service {
+    let manager: RolloutManager
+    func run() async throws {
+        try await manager.recover()
+        try? await gracefulShutdown()
     }
 }
 

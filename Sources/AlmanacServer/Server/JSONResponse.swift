@@ -15,10 +15,10 @@ enum JSONResponse {
     }
 
     /// A `Codable` value as a 200 answer; records' optional fields are left out when nil.
-    static func encode(_ value: some Encodable) throws -> Response {
+    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return text(.ok, String(decoding: try encoder.encode(value), as: UTF8.self))
+        return text(status, String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {

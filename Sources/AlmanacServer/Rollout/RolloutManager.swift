@@ -1,0 +1,168 @@
+import AlmanacAlerts
+import AlmanacMetrics
+import AlmanacRollout
+import AlmanacStorage
+import Foundation
+import Logging
+
+/// Runs rollouts: one per environment at a time under a leased lock, every step saved as it
+/// ends, gates checked between waves, and every touched host rolled back on a failure.
+actor RolloutManager {
+    let pipeline: PipelineConfig
+    let store: SQLReleaseStore
+    let alerts: SQLAlertStore
+    let series: SQLSeriesStore
+    let logger: Logger
+    /// This server's name in the lock table.
+    let holder = UUID().uuidString
+    /// A lock not renewed for this long is free again (a crashed server's included).
+    static let lease: Int64 = 60_000
+
+    private var running: [String: Task<Void, Never>] = [:]
+    private var requests: [String: Request] = [:]
+
+    enum Request { case pause, abort }
+
+    struct Refusal: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, logger: Logger) {
+        self.pipeline = pipeline
+        self.store = store
+        self.alerts = alerts
+        self.series = series
+        self.logger = logger
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Rollouts this server did not finish (it stopped or crashed) are marked interrupted, with
+    /// hosts caught mid-deploy of unknown revision; an operator resumes or rolls back.
+    func recover() async throws {
+        for var rollout in try await store.rollouts(limit: 200) where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
+            rollout.interrupt()
+            try await store.save(rollout, at: Self.now())
+            logger.warning("rollout interrupted by a restart", metadata: ["rollout": "\(rollout.id)", "environment": "\(rollout.environment)"])
+        }
+    }
+
+    /// Starts rolling `environment` out to `revision`, as `actor` asked.
+    func start(environment name: String, revision: String, actor: String) async throws -> Rollout {
+        guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else { throw Refusal(description: "no environment '\(name)' in pipeline/pipeline.yaml") }
+        let target = try GitRepository.resolve(pipeline.repository, revision)
+        let history = try await store.rollouts(environment: name)
+        if let open = history.first(where: { !$0.phase.isFinished }) {
+            throw Refusal(description: "rollout \(open.id) of \(name) is \(open.phase.rawValue): resume, roll it back or abort it first")
+        }
+        guard try await store.lock(environment: name, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+            throw Refusal(description: "another rollout of \(name) holds the lock")
+        }
+        let from = history.first { $0.phase == .succeeded }?.to ?? "unknown"
+        let rollout = Rollout(
+            id: "\(name)-\(Self.now())", environment: name, from: from, to: target, startedBy: actor,
+            waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves))
+        try await store.save(rollout, at: Self.now())
+        logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
+        spawn(rollout)
+        return rollout
+    }
+
+    func control(_ id: String, _ action: String) async throws -> Rollout {
+        guard var rollout = try await store.rollouts(limit: 500).first(where: { $0.id == id }) else { throw Refusal(description: "no rollout \(id)") }
+        switch action {
+        case "pause", "abort":
+            if running[id] != nil {
+                requests[id] = action == "pause" ? .pause : .abort
+                return rollout
+            }
+            if action == "abort" { rollout.abort() } else { rollout.pause() }
+        case "resume":
+            guard running[id] == nil else { return rollout }
+            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+                throw Refusal(description: "another server holds the lock of \(rollout.environment) until its lease ends")
+            }
+            rollout.resume()
+            spawn(rollout)
+        case "rollback":
+            guard running[id] == nil else { throw Refusal(description: "pause the rollout first") }
+            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+                throw Refusal(description: "another server holds the lock of \(rollout.environment) until its lease ends")
+            }
+            rollout.rollBack(because: "rolled back by an operator")
+            spawn(rollout)
+        default:
+            throw Refusal(description: "unknown action \(action)")
+        }
+        try await store.save(rollout, at: Self.now())
+        return rollout
+    }
+
+    private func spawn(_ rollout: Rollout) {
+        running[rollout.id] = Task { await self.drive(rollout) }
+    }
+
+    private func take(_ id: String) -> Request? {
+        defer { requests[id] = nil }
+        return requests[id]
+    }
+
+    private func drive(_ start: Rollout) async {
+        var rollout = start
+        guard let pipeline = pipeline.current else { return }
+        let runner = StepRunner(pipeline: pipeline)
+        while rollout.phase == .running || rollout.phase == .rollingBack {
+            switch take(rollout.id) {
+            case .pause?: rollout.pause()
+            case .abort?: rollout.abort()
+            case nil: break
+            }
+            guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
+            _ = try? await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now())
+            if let action = rollout.next {
+                let started = Self.now()
+                let outcome = await runner.run(action)
+                rollout.log.append(.init(
+                    at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok, milliseconds: Self.now() - started,
+                    output: outcome.output))
+                if outcome.ok {
+                    rollout.succeeded(action, reported: outcome.reported)
+                } else {
+                    let reason = outcome.output.split(separator: "\n").last.map(String.init) ?? "failed"
+                    rollout.failed(action, error: reason)
+                }
+            } else if rollout.waveDone {
+                if let problem = await gateProblem(rollout, pipeline) { rollout.rollBack(because: problem) } else { rollout.advance() }
+            } else {
+                break
+            }
+            try? await store.save(rollout, at: Self.now())
+        }
+        try? await store.save(rollout, at: Self.now())
+        if rollout.phase.isFinished { try? await store.unlock(environment: rollout.environment, holder: holder) }
+        logger.notice("rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
+        running[rollout.id] = nil
+    }
+
+    /// Why the next wave must not start: an alert firing in the environment, or the error rate
+    /// above its level.
+    func gateProblem(_ rollout: Rollout, _ pipeline: Pipeline) async -> String? {
+        guard let environment = pipeline.environment(rollout.environment) else { return nil }
+        if environment.gates.alerts, let data = try? await alerts.loadState(), let state = try? JSONDecoder().decode(AlertingState.self, from: data) {
+            let firing = state.tracker.alerts.values.filter { alert in
+                alert.state == .firing && alert.labels.contains { $0.name == "environment" && $0.value == environment.name }
+            }
+            if let alert = firing.first { return "alert \(alert.rule) fires in \(environment.name)" }
+        }
+        if let gate = environment.gates.errorRate, let selector = try? Selector(gate.series) {
+            let now = Self.now()
+            let data = (try? await StoredSeriesSource(store: series, steps: []).select(selector, from: now - 300_000, to: now)) ?? []
+            for s in data where s.labels.first(where: { $0.name == "environment" })?.value ?? environment.name == environment.name {
+                if let value = s.samples.last?.value, value > gate.above {
+                    return "\(gate.series) is \(value), above \(gate.above)"
+                }
+            }
+        }
+        return nil
+    }
+}

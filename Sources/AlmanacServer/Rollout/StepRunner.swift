@@ -1,0 +1,100 @@
+import AlmanacRollout
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Runs one rollout step on one host: shell templates with `{host}` and `{revision}` filled in,
+/// each under a timeout, and the health check (an HTTP URL answering 200 and reporting the
+/// revision, or a command whose output holds it).
+struct StepRunner: Sendable {
+    let pipeline: Pipeline
+    let client: HTTPClient = .shared
+
+    struct Outcome {
+        var ok: Bool
+        var output: String
+        /// The revision the host reported, for checks.
+        var reported: String?
+    }
+
+    static func fill(_ template: String, host: String, revision: String) -> String {
+        template.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(of: "{revision}", with: revision)
+    }
+
+    func run(_ action: Rollout.Action) async -> Outcome {
+        let commands = pipeline.commands
+        switch action.step {
+        case .drain: return await shell(commands.drain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
+        case .undrain: return await shell(commands.undrain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
+        case .deploy: return await shell(Self.fill(commands.deploy, host: action.host, revision: action.revision), timeout: pipeline.deployTimeout)
+        case .check: return await check(Self.fill(commands.health, host: action.host, revision: action.revision), expected: action.revision)
+        }
+    }
+
+    /// Runs `command` with `sh -c` under coreutils' `timeout`, which kills the whole command
+    /// (ssh and all) when time is up; a missing command (no drain configured) succeeds.
+    func shell(_ command: String?, timeout: Int64) async -> Outcome {
+        guard let command else { return Outcome(ok: true, output: "") }
+        // Output goes to a file, not a pipe: a chatty deploy must not block on a full pipe.
+        let path = NSTemporaryDirectory() + "almanac-step-" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            return Outcome(ok: false, output: "cannot create \(path)")
+        }
+        let status: Int32 = await withCheckedContinuation { continuation in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "sh", "-c", command]
+            process.standardOutput = file
+            process.standardError = file
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(returning: -1)
+            }
+        }
+        try? file.close()
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        try? FileManager.default.removeItem(atPath: path)
+        var output = String(decoding: data.count > 16_384 ? data.suffix(16_384) : data, as: UTF8.self)
+        if status == 124 || status == 137 { output += "\n(timed out after \(Double(timeout) / 1000) s)" }
+        if status == -1 { output += "\n(could not start the command)" }
+        return Outcome(ok: status == 0, output: output)
+    }
+
+    /// Polls the health check every interval until it reports `expected` or the timeout passes.
+    func check(_ target: String, expected: String) async -> Outcome {
+        let deadline = ContinuousClock.now + .milliseconds(pipeline.healthTimeout)
+        var last = Outcome(ok: false, output: "no answer")
+        while true {
+            last = await checkOnce(target, expected: expected)
+            if last.ok || ContinuousClock.now >= deadline { return last }
+            try? await Task.sleep(for: .milliseconds(pipeline.healthInterval))
+        }
+    }
+
+    func checkOnce(_ target: String, expected: String) async -> Outcome {
+        let output: String
+        if target.hasPrefix("http://") || target.hasPrefix("https://") {
+            do {
+                let response = try await client.execute(HTTPClientRequest(url: target), timeout: .milliseconds(min(pipeline.healthTimeout, 10_000)))
+                let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
+                guard response.status == .ok else { return Outcome(ok: false, output: "HTTP \(response.status.code): \(body.prefix(200))") }
+                output = (response.headers.first(name: "X-Revision") ?? "") + " " + body
+            } catch {
+                return Outcome(ok: false, output: "\(error)")
+            }
+        } else {
+            let result = await shell(target, timeout: pipeline.healthTimeout)
+            guard result.ok else { return result }
+            output = result.output
+        }
+        // The host must name the revision it runs, in full or as a short hash.
+        let words = output.split(whereSeparator: { !$0.isHexDigit }).map(String.init).filter { $0.count >= 7 }
+        let reported = words.first { expected.hasPrefix($0) || $0.hasPrefix(expected) } ?? words.first
+        guard let reported, expected.hasPrefix(reported) || reported.hasPrefix(expected) else {
+            return Outcome(ok: false, output: "reports revision \(words.first ?? "none"), expected \(expected.prefix(12))", reported: words.first)
+        }
+        return Outcome(ok: true, output: String(output.prefix(200)), reported: expected)
+    }
+}

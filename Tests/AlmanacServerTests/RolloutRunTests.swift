@@ -1,0 +1,69 @@
+import AlmanacTesting
+import Foundation
+import Testing
+
+/// Rollouts run for real: three "hosts" whose deploy and health commands are shell scripts
+/// working on files, a git repository made here, and a revision whose health check fails.
+@Suite struct RolloutRunTests {
+    @Test func goodRevisionEverywhereBadOneRolledBackAtTheCanary() async throws {
+        let repository = try GitFixture.repository()
+        let good1 = try GitFixture.commit(repository, author: "ann", message: "First", files: ["status": "ok\n"])
+        let good2 = try GitFixture.commit(repository, author: "bob", message: "Second (#2)", files: ["status": "ok\n", "a": "1\n"])
+        let broken = try GitFixture.commit(repository, author: "cy", message: "Broken (#3)", files: ["status": "broken\n"])
+        let hosts = try TestServer.temporaryDirectory()
+        // A host "runs" a revision when its file says so; a broken revision never comes up.
+        try """
+            host=$1; revision=$2
+            if [ "$(git -C \(repository) show $revision:status)" = broken ]; then echo crashed > \(hosts)/$host; exit 0; fi
+            echo $revision > \(hosts)/$host
+            """.write(toFile: hosts + "/deploy.sh", atomically: true, encoding: .utf8)
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write(["pipeline/pipeline.yaml": """
+            repository: \(repository)
+            commands:
+              deploy: sh \(hosts)/deploy.sh {host} {revision}
+              health: cat \(hosts)/{host}
+              drain: echo drained {host} >> \(hosts)/lb.log
+              undrain: echo undrained {host} >> \(hosts)/lb.log
+            timeouts: {health: 1s}
+            health_interval: 100ms
+            environments:
+              - {name: production, hosts: [app1, app2, app3], waves: [1, 100%]}
+            """], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
+            func roll(_ revision: String) async throws -> [String: Any] {
+                let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(revision)\"}")
+                #expect(started.status == 202, "\(started.body)")
+                let id = try #require(try Fixture.json(started.body)["id"] as? String)
+                for _ in 0..<200 {
+                    let rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+                    if ["succeeded", "rolled-back", "aborted", "interrupted"].contains(rollout["phase"] as? String ?? "") { return rollout }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                Issue.record("rollout did not finish")
+                return [:]
+            }
+            func running() throws -> [String] {
+                try ["app1", "app2", "app3"].map { try String(contentsOfFile: hosts + "/" + $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            }
+
+            #expect(try await roll(good1)["phase"] as? String == "succeeded")
+            #expect(try running() == [good1, good1, good1])
+            let second = try await roll("main~1")
+            #expect(second["phase"] as? String == "succeeded" && second["to"] as? String == good2)
+            #expect(try running() == [good2, good2, good2])
+
+            let failed = try await roll(broken)
+            #expect(failed["phase"] as? String == "rolled-back")
+            #expect((failed["failure"] as? String)?.hasPrefix("app1: check failed: reports revision none") == true, "\(failed["failure"] ?? "")")
+            #expect(try running() == [good2, good2, good2], "the canary is back on the old revision, the others never left it")
+            let log = try #require(failed["log"] as? [[String: Any]])
+            #expect(log.filter { $0["revision"] as? String == broken }.compactMap { $0["host"] as? String } == ["app1", "app1", "app1"])
+            #expect(log.last?["step"] as? String == "undrain" && log.last?["revision"] as? String == good2)
+
+            // One at a time: a second start while nothing runs is fine, a bad revision is refused.
+            let unknown = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"no-such-branch\"}")
+            #expect(unknown.status == 400)
+        }
+    }
+}

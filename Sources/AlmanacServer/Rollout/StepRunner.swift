@@ -43,7 +43,7 @@ struct StepRunner: Sendable {
         let status: Int32 = await withCheckedContinuation { continuation in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "sh", "-c", command]
+            process.arguments = ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "bash", "-c", Self.closeInherited, "step", command]
             process.standardOutput = file
             process.standardError = file
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
@@ -61,6 +61,12 @@ struct StepRunner: Sendable {
         if status == -1 { output += "\n(could not start the command)" }
         return Outcome(ok: status == 0, output: output)
     }
+
+    /// Foundation learns that a process ended when every copy of a descriptor it hands the child
+    /// is closed; a deploy that starts a server in the background would pass it on and never
+    /// "end". bash (dash takes one-digit descriptors only) closes every descriptor above stderr,
+    /// then hands the command to `sh`.
+    static let closeInherited = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"; done; exec sh -c "$1""#
 
     /// Polls the health check every interval until it reports `expected` or the timeout passes.
     func check(_ target: String, expected: String) async -> Outcome {

@@ -43,6 +43,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between rollups of raw samples (and drops of what retention no longer keeps).")
     var compactionInterval: Double = 300
 
+    @Option(help: "Seconds a rollout lock outlives a server that stopped renewing it (crashed).")
+    var rolloutLease: Double = 60
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -60,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         configuration.ruleIntervalSeconds = ruleInterval
         configuration.notificationBackoffSeconds = notificationBackoff
         configuration.compactionIntervalSeconds = compactionInterval
+        configuration.rolloutLeaseSeconds = rolloutLease
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

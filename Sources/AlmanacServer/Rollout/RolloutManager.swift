@@ -16,7 +16,7 @@ actor RolloutManager {
     /// This server's name in the lock table.
     let holder = UUID().uuidString
     /// A lock not renewed for this long is free again (a crashed server's included).
-    static let lease: Int64 = 60_000
+    let lease: Int64
 
     private var running: [String: Task<Void, Never>] = [:]
     private var requests: [String: Request] = [:]
@@ -27,7 +27,8 @@ actor RolloutManager {
         var description: String
     }
 
-    init(pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, logger: Logger) {
+    init(pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, leaseSeconds: Double, logger: Logger) {
+        self.lease = Int64(leaseSeconds * 1000)
         self.pipeline = pipeline
         self.store = store
         self.alerts = alerts
@@ -55,7 +56,7 @@ actor RolloutManager {
         if let open = history.first(where: { !$0.phase.isFinished }) {
             throw Refusal(description: "rollout \(open.id) of \(name) is \(open.phase.rawValue): resume, roll it back or abort it first")
         }
-        guard try await store.lock(environment: name, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+        guard try await store.lock(environment: name, holder: holder, leaseUntil: Self.now() + lease, now: Self.now()) else {
             throw Refusal(description: "another rollout of \(name) holds the lock")
         }
         let from = history.first { $0.phase == .succeeded }?.to ?? "unknown"
@@ -79,14 +80,14 @@ actor RolloutManager {
             if action == "abort" { rollout.abort() } else { rollout.pause() }
         case "resume":
             guard running[id] == nil else { return rollout }
-            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + lease, now: Self.now()) else {
                 throw Refusal(description: "another server holds the lock of \(rollout.environment) until its lease ends")
             }
             rollout.resume()
             spawn(rollout)
         case "rollback":
             guard running[id] == nil else { throw Refusal(description: "pause the rollout first") }
-            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now()) else {
+            guard try await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + lease, now: Self.now()) else {
                 throw Refusal(description: "another server holds the lock of \(rollout.environment) until its lease ends")
             }
             rollout.rollBack(because: "rolled back by an operator")
@@ -118,7 +119,7 @@ actor RolloutManager {
             case nil: break
             }
             guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
-            _ = try? await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + Self.lease, now: Self.now())
+            _ = try? await store.lock(environment: rollout.environment, holder: holder, leaseUntil: Self.now() + lease, now: Self.now())
             if let action = rollout.next {
                 let started = Self.now()
                 let outcome = await runner.run(action)

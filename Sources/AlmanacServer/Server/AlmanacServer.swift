@@ -69,7 +69,8 @@ public struct AlmanacServer: Sendable {
         MonitoringPages(series: seriesStore, alerts: alertStore, config: monitoring, auth: auth, decisions: decisions).register(on: router)
         CatalogPages(knowledge: catalog, monitoring: monitoring, auth: auth).register(on: router)
         let releases = SQLReleaseStore(database: database)
-        let rollouts = RolloutManager(pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, logger: logger)
+        let rollouts = RolloutManager(
+            pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
         PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
             .register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)

@@ -71,8 +71,9 @@ public struct AlmanacServer: Sendable {
         let releases = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
             pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
-        PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
-            .register(on: router)
+        let pipelineRoutes = PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
+        pipelineRoutes.register(on: router)
+        PipelinePages(routes: pipelineRoutes, auth: auth).register(on: router)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(

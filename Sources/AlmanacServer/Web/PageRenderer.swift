@@ -52,7 +52,7 @@ struct PageRenderer: Sendable {
         .errors{background:#f6d5d5;padding:.6rem;border-radius:.3rem}
         form.inline{display:inline}button{cursor:pointer}
         </style></head>
-        <body><header><strong>Almanac</strong><a href="/flags">Flags</a><a href="/alerts">Alerts</a><a href="/series">Series</a><a href="/trends">Trends</a><a href="/thresholds">Thresholds</a><a href="/catalog">Catalogue</a>
+        <body><header><strong>Almanac</strong><a href="/flags">Flags</a><a href="/alerts">Alerts</a><a href="/series">Series</a><a href="/trends">Trends</a><a href="/thresholds">Thresholds</a><a href="/catalog">Catalogue</a><a href="/pipeline">Pipeline</a>
         <span class="who">{{#actor}}signed in as {{actor}} <form class="inline" method="post" action="/logout"><button>Sign out</button></form>{{/actor}}{{^actor}}<a href="/login">Sign in</a>{{/actor}}</span>
         </header><main>{{{content}}}</main></body></html>
         """

@@ -88,21 +88,19 @@ enum NotificationPayload {
         return JSONWriter.string(["text": .string(lines.joined(separator: "\n"))])
     }
 
-    /// A reminder that a silence is still on, as a chat message.
-    static func reminderChat(_ silence: Silence, now: Int64) -> String {
-        let days = (now - silence.startsAt) / 86_400_000
-        return JSONWriter.string(["text": .string(
-            "🔕 Silence #\(silence.id) (\(silence.matchers)) by \(silence.createdBy) has been on for \(days) days and ends \(time(silence.endsAt)): \(silence.comment)")])
+    /// A one-off notice (a long silence, a rolled-back release) as a chat message.
+    static func noticeChat(_ text: String) -> String {
+        JSONWriter.string(["text": .string(text)])
     }
 
-    /// A reminder as a webhook payload: one firing alert named `SilenceStillActive`.
-    static func reminderWebhook(_ silence: Silence, receiver: String, now: Int64, externalURL: String) -> String {
+    /// A one-off notice as a webhook payload: one firing alert named `name` with `labels`.
+    static func noticeWebhook(name: String, labels: [Label], summary: String, receiver: String, now: Int64, externalURL: String) -> String {
         let alert = Alert(
-            rule: "SilenceStillActive", labels: [Label("silence_id", String(silence.id)), Label("matchers", silence.matchers)],
-            state: .firing, severity: .warning, value: Double(now - silence.startsAt) / 86_400_000, activeAt: silence.startsAt,
-            firedAt: now, lastActiveAt: now, resolvedAt: nil)
+            rule: name, labels: labels, state: .firing, severity: .warning, value: nil, activeAt: now, firedAt: now, lastActiveAt: now, resolvedAt: nil)
         var notified = NotifiedAlert(alert, rule: nil)
-        notified.summary = "silence by \(silence.createdBy) still on; ends \(time(silence.endsAt)): \(silence.comment)"
-        return webhook(GroupNotification(receiver: receiver, groupLabels: [Label("alertname", "SilenceStillActive")], firing: [notified], resolved: [], reason: .new), externalURL: externalURL)
+        notified.summary = summary
+        return webhook(
+            GroupNotification(receiver: receiver, groupLabels: [Label("alertname", name)], firing: [notified], resolved: [], reason: .new),
+            externalURL: externalURL)
     }
 }

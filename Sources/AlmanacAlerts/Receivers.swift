@@ -81,10 +81,21 @@ public struct Receiver: Sendable, Hashable {
 
     /// A reminder that a silence is still on; nil for Alertmanager, which keeps its own silences.
     public func reminder(for silence: Silence, now: Int64, externalURL: String) -> String? {
+        let days = (now - silence.startsAt) / 86_400_000
+        let ends = NotificationPayload.time(silence.endsAt)
+        return notice(
+            name: "SilenceStillActive", labels: [Label("silence_id", String(silence.id)), Label("matchers", silence.matchers)],
+            text: "🔕 Silence #\(silence.id) (\(silence.matchers)) by \(silence.createdBy) has been on for \(days) days and ends \(ends): \(silence.comment)",
+            summary: "silence by \(silence.createdBy) still on; ends \(ends): \(silence.comment)", now: now, externalURL: externalURL)
+    }
+
+    /// A one-off notice for people (a long silence, a rolled-back release); nil for
+    /// Alertmanager, which takes alerts only.
+    public func notice(name: String, labels: [Label], text: String, summary: String, now: Int64, externalURL: String) -> String? {
         switch kind {
         case .alertmanager: return nil
-        case .slack: return NotificationPayload.reminderChat(silence, now: now)
-        case .webhook: return NotificationPayload.reminderWebhook(silence, receiver: name, now: now, externalURL: externalURL)
+        case .slack: return NotificationPayload.noticeChat(text)
+        case .webhook: return NotificationPayload.noticeWebhook(name: name, labels: labels, summary: summary, receiver: self.name, now: now, externalURL: externalURL)
         }
     }
 }

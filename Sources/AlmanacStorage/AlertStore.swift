@@ -79,6 +79,18 @@ public struct SQLAlertStore: Sendable {
         }
     }
 
+    /// Queues notifications that belong to no alert evaluation (a rolled-back release).
+    public func enqueue(_ notifications: [(receiver: String, url: String, payload: String)], at now: Int64) async throws {
+        try await database.transaction { db in
+            for n in notifications {
+                try await db.insert(into: "notification_outbox")
+                    .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
+                    .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now))
+                    .run()
+            }
+        }
+    }
+
     /// Undelivered notifications due by `now`, oldest first.
     public func due(at now: Int64, limit: Int = 100) async throws -> [OutboxEntry] {
         try await database.sql.select().columns("id", "receiver", "url", "payload", "attempts").from("notification_outbox")

@@ -18,6 +18,8 @@ import Testing
             echo $revision > \(hosts)/$host
             """.write(toFile: hosts + "/deploy.sh", atomically: true, encoding: .utf8)
         let config = try TestServer.temporaryDirectory()
+        let receiverPort = try WebhookReceiver.freePort()
+        try TestServer.write(["monitoring/notifications.yaml": "receivers:\n  - name: ops\n    webhook: http://127.0.0.1:\(receiverPort)/hook\n"], to: config)
         try TestServer.write(["pipeline/pipeline.yaml": """
             repository: \(repository)
             commands:
@@ -30,6 +32,7 @@ import Testing
             environments:
               - {name: production, hosts: [app1, app2, app3], waves: [1, 100%]}
             """], to: config)
+        try await WebhookReceiver.run(port: receiverPort) { receiver, _ async throws in
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
             func roll(_ revision: String) async throws -> [String: Any] {
                 let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(revision)\"}")
@@ -64,6 +67,12 @@ import Testing
             // One at a time: a second start while nothing runs is fine, a bad revision is refused.
             let unknown = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"no-such-branch\"}")
             #expect(unknown.status == 400)
+
+            // People hear of the rollback.
+            #expect(try await waitFor { await receiver.bodies.contains { $0.contains("RolloutRolledBack") } })
+            let notice = try #require(await receiver.bodies.first { $0.contains("RolloutRolledBack") })
+            #expect(notice.contains("app1: check failed"))
+        }
         }
     }
 }

@@ -12,6 +12,9 @@ actor RolloutManager {
     let store: SQLReleaseStore
     let alerts: SQLAlertStore
     let series: SQLSeriesStore
+    /// Receivers told when a rollout rolls back.
+    let monitoring: MonitoringConfig
+    let externalURL: String
     let logger: Logger
     /// This server's name in the lock table.
     let holder = UUID().uuidString
@@ -27,8 +30,13 @@ actor RolloutManager {
         var description: String
     }
 
-    init(pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, leaseSeconds: Double, logger: Logger) {
+    init(
+        pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig, externalURL: String,
+        leaseSeconds: Double, logger: Logger
+    ) {
         self.lease = Int64(leaseSeconds * 1000)
+        self.monitoring = monitoring
+        self.externalURL = externalURL
         self.pipeline = pipeline
         self.store = store
         self.alerts = alerts
@@ -141,8 +149,21 @@ actor RolloutManager {
         }
         try? await store.save(rollout, at: Self.now())
         if rollout.phase.isFinished { try? await store.unlock(environment: rollout.environment, holder: holder) }
+        if rollout.failure != nil && (rollout.phase == .rolledBack || rollout.phase == .interrupted) { await tellPeople(rollout) }
         logger.notice("rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
         running[rollout.id] = nil
+    }
+
+    /// A rollout that rolled back (or got stuck rolling back) is news for the receivers.
+    private func tellPeople(_ rollout: Rollout) async {
+        let what = rollout.phase == .rolledBack ? "rolled back" : "stopped while rolling back"
+        let text = "⏪ Rollout \(rollout.id) of \(rollout.environment) to \(rollout.to.prefix(10)) \(what): \(rollout.failure ?? "")"
+        let labels = [Label("environment", rollout.environment), Label("rollout", rollout.id), Label("revision", rollout.to)]
+        let notifications = monitoring.current.receivers.compactMap { receiver in
+            receiver.notice(name: "RolloutRolledBack", labels: labels, text: text, summary: text, now: Self.now(), externalURL: externalURL)
+                .map { (receiver: receiver.name, url: receiver.url, payload: $0) }
+        }
+        do { try await alerts.enqueue(notifications, at: Self.now()) } catch { logger.error("cannot queue the rollback notice", metadata: ["error": "\(error)"]) }
     }
 
     /// Why the next wave must not start: an alert firing in the environment, or the error rate

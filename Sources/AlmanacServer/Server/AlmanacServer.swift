@@ -70,7 +70,8 @@ public struct AlmanacServer: Sendable {
         CatalogPages(knowledge: catalog, monitoring: monitoring, auth: auth).register(on: router)
         let releases = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
-            pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
+            pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, monitoring: monitoring,
+            externalURL: "http://\(configuration.host):\(configuration.port)", leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
         let pipelineRoutes = PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         pipelineRoutes.register(on: router)
         PipelinePages(routes: pipelineRoutes, auth: auth).register(on: router)

@@ -70,6 +70,14 @@ public struct Pipeline: Sendable, Equatable {
 
     public func environment(_ name: String) -> Environment? { environments.first { $0.name == name } }
 
+    /// Whether a daily follow at `minuteOfDay` (UTC) is due at `now` (ms), given when it last ran.
+    public static func followDue(minuteOfDay: Int, lastRun: Int64?, now: Int64) -> Bool {
+        let day: Int64 = 86_400_000
+        let todays = now - now % day + Int64(minuteOfDay) * 60_000
+        let latest = now >= todays ? todays : todays - day  // the most recent scheduled moment
+        return (lastRun ?? .min) < latest
+    }
+
     /// Hosts of each wave, in order: waves are cumulative (`25%` means up to a quarter of the
     /// hosts changed in all), each wave at least one new host, the last taking the rest.
     public static func plan(hosts: [String], waves: [Wave]) -> [[String]] {

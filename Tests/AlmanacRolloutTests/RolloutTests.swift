@@ -80,6 +80,16 @@ import Testing
         #expect(Pipeline.plan(hosts: production.hosts, waves: production.waves) == [["app1"], ["app2"], ["app3", "app4", "app5", "app6", "app7", "app8"]])
     }
 
+    @Test func dailyFollowIsDueOnceADayAfterItsTime() {
+        let midnight: Int64 = 1_795_392_000_000, minute: Int64 = 60_000
+        // Due at 03:00 (180): not before, once after, again the next day.
+        #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight - 86_400_000 + 181 * minute, now: midnight + 179 * minute) == false)
+        #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight - 86_400_000 + 181 * minute, now: midnight + 180 * minute))
+        #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight + 180 * minute, now: midnight + 600 * minute) == false)
+        #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight + 180 * minute, now: midnight + 86_400_000 + 180 * minute))
+        #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: nil, now: midnight + 10 * minute), "never ran: yesterday's run is owed")
+    }
+
     @Test func wavePlans() {
         let hosts = ["a", "b", "c", "d"]
         #expect(Pipeline.plan(hosts: hosts, waves: [.percent(100)]) == [["a", "b", "c", "d"]])

@@ -76,3 +76,40 @@ import Testing
         }
     }
 }
+
+/// The daily staging: an environment that follows the stable branch is rolled out to its head.
+@Suite struct FollowTests {
+    @Test func stagingFollowsTheBranchHead() async throws {
+        let repository = try GitFixture.repository()
+        let first = try GitFixture.commit(repository, author: "ann", message: "one")
+        let hosts = try TestServer.temporaryDirectory()
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write(["pipeline/pipeline.yaml": """
+            repository: \(repository)
+            commands: {deploy: "echo {revision} > \(hosts)/{host}", health: "cat \(hosts)/{host}"}
+            health_interval: 100ms
+            environments:
+              - {name: staging, hosts: [staging1], follow: main, at: "03:00"}
+            """], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
+            func follow() async throws -> [String: Any] {
+                try Fixture.json(try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/staging/follow", headers: Fixture.admin).body)
+            }
+            func settled() async throws {
+                for _ in 0..<100 {
+                    let rollouts = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/staging/rollouts").body)["rollouts"] as? [[String: Any]]
+                    if rollouts?.first?["phase"] as? String == "succeeded" { return }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(try await follow()["started"] as? Bool == true)
+            try await settled()
+            #expect(try String(contentsOfFile: hosts + "/staging1", encoding: .utf8).hasPrefix(first))
+            #expect(try await follow()["reason"] as? String == "staging already runs the head of main")
+            let second = try GitFixture.commit(repository, author: "bob", message: "two")
+            #expect(try await follow()["started"] as? Bool == true)
+            try await settled()
+            #expect(try String(contentsOfFile: hosts + "/staging1", encoding: .utf8).hasPrefix(second))
+        }
+    }
+}

@@ -69,6 +69,17 @@ struct PipelineRoutes: Sendable {
                 return JSONResponse.error(.badRequest, failure.description, field: "revision")
             }
         }
+        router.post("/api/v1/pipeline/:environment/follow") { request, context in
+            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+            do {
+                let (rollout, reason) = try await manager.follow(environment: try context.parameters.require("environment"))
+                return JSONResponse.make(rollout == nil ? .ok : .accepted, [
+                    "started": .bool(rollout != nil), "id": rollout.map { .string($0.id) } ?? .null, "reason": .string(reason),
+                ])
+            } catch let refusal as RolloutManager.Refusal {
+                return JSONResponse.error(.conflict, refusal.description)
+            }
+        }
         router.get("/api/v1/pipeline/:environment/rollouts") { _, context in
             try JSONResponse.encode(["rollouts": try await store.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)])
         }

@@ -107,6 +107,38 @@ actor RolloutManager {
         return rollout
     }
 
+    /// Rolls an environment that follows a branch out to the branch's head, unless it runs it
+    /// already or a rollout is open; returns the rollout started, if any, and why not otherwise.
+    func follow(environment name: String) async throws -> (rollout: Rollout?, reason: String) {
+        guard let pipeline = pipeline.current, let environment = pipeline.environment(name), let branch = environment.follow else {
+            throw Refusal(description: "environment '\(name)' follows no branch")
+        }
+        let head = try GitRepository.resolve(pipeline.repository, branch)
+        let history = try await store.rollouts(environment: name)
+        if history.first(where: { $0.phase == .succeeded })?.to == head { return (nil, "\(name) already runs the head of \(branch)") }
+        if let open = history.first(where: { !$0.phase.isFinished }) { return (nil, "rollout \(open.id) is \(open.phase.rawValue)") }
+        return (try await start(environment: name, revision: head, actor: "follow:\(branch)"), "following \(branch)")
+    }
+
+    private var followedAt: [String: Int64] = [:]
+
+    /// Starts the daily follows that are due (the staging that runs the stable branch).
+    func followDue() async {
+        guard let pipeline = pipeline.current else { return }
+        for environment in pipeline.environments {
+            guard environment.follow != nil, let at = environment.at,
+                Pipeline.followDue(minuteOfDay: at, lastRun: followedAt[environment.name] ?? Self.now(), now: Self.now())
+            else { continue }
+            followedAt[environment.name] = Self.now()
+            do {
+                let (rollout, reason) = try await follow(environment: environment.name)
+                logger.notice("daily follow", metadata: ["environment": "\(environment.name)", "rollout": "\(rollout?.id ?? "none")", "reason": "\(reason)"])
+            } catch {
+                logger.error("daily follow failed", metadata: ["environment": "\(environment.name)", "error": "\(error)"])
+            }
+        }
+    }
+
     private func spawn(_ rollout: Rollout) {
         running[rollout.id] = Task { await self.drive(rollout) }
     }

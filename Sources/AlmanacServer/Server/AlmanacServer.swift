@@ -108,12 +108,20 @@ struct DatabaseCloser: Service {
     }
 }
 
-/// Marks rollouts a previous run left unfinished as interrupted, once, at start.
+/// Marks rollouts a previous run left unfinished as interrupted, once, at start; then starts
+/// the daily follows (the staging that runs the stable branch) when they are due.
 struct RolloutRecovery: Service {
     let manager: RolloutManager
     func run() async throws {
         try await manager.recover()
-        try? await gracefulShutdown()
+        while !Task.isShuttingDownGracefully {
+            await manager.followDue()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+            } catch {
+                return
+            }
+        }
     }
 }
 

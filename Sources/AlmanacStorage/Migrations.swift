@@ -155,6 +155,16 @@ enum Migrations {
                 .column("lease_until", type: .bigint, .notNull)
                 .run()
         },
+        Migration(version: 7, name: "revisions hosts were seen running") { db in
+            try await db.create(table: "host_revisions").ifNotExists()
+                .column("environment", type: .text, .notNull)
+                .column("host", type: .text, .notNull)
+                .column("revision", type: .text)
+                .column("since", type: .bigint, .notNull)
+                .column("checked_at", type: .bigint, .notNull)
+                .primaryKey("environment", "host")
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

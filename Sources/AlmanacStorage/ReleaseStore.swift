@@ -80,4 +80,29 @@ public struct SQLReleaseStore: Sendable {
             try JSONDecoder().decode(Rollout.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
         }
     }
+
+    /// Records what a host reports; `since` moves only when the revision changes.
+    public func observe(environment: String, host: String, revision: String?, at now: Int64) async throws {
+        try await database.transaction { db in
+            let row = try await db.select().columns("revision", "since").from("host_revisions")
+                .where("environment", .equal, environment).where("host", .equal, host).first()
+            let previous = try row.flatMap { try $0.decodeNil(column: "revision") ? nil : try $0.decode(column: "revision", as: String.self) }
+            let since = row != nil && previous == revision ? try row!.decode(column: "since", as: Int64.self) : now
+            try await db.insert(into: "host_revisions").columns("environment", "host", "revision", "since", "checked_at")
+                .values(SQLBind(environment), SQLBind(host), SQLBind(revision), SQLBind(since), SQLBind(now))
+                .onConflict(with: ["environment", "host"]) {
+                    $0.set(excludedValueOf: "revision").set(excludedValueOf: "since").set(excludedValueOf: "checked_at")
+                }
+                .run()
+        }
+    }
+
+    public func observations() async throws -> [HostObservation] {
+        try await database.sql.select().columns("environment", "host", "revision", "since", "checked_at").from("host_revisions").all().map { row in
+            HostObservation(
+                environment: try row.decode(column: "environment", as: String.self), host: try row.decode(column: "host", as: String.self),
+                revision: try row.decodeNil(column: "revision") ? nil : try row.decode(column: "revision", as: String.self),
+                since: try row.decode(column: "since", as: Int64.self), checkedAt: try row.decode(column: "checked_at", as: Int64.self))
+        }
+    }
 }

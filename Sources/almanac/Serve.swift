@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a rollout lock outlives a server that stopped renewing it (crashed).")
     var rolloutLease: Double = 60
 
+    @Option(help: "Seconds between checks of which revision each host runs.")
+    var driftInterval: Double = 60
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -64,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         configuration.notificationBackoffSeconds = notificationBackoff
         configuration.compactionIntervalSeconds = compactionInterval
         configuration.rolloutLeaseSeconds = rolloutLease
+        configuration.driftIntervalSeconds = driftInterval
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)

@@ -9,7 +9,13 @@ import Hummingbird
 struct PipelinePages: Sendable {
     let routes: PipelineRoutes
     let auth: Authenticator
-    let renderer = PageRenderer(templates: ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate])
+    let renderer = PageRenderer(templates: ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate, "drift": driftTemplate])
+
+    /// `3 days`, `5 hours`, `12 minutes`.
+    static func span(_ ms: Int64) -> String {
+        let minutes = ms / 60_000
+        return minutes >= 2880 ? "\(minutes / 1440) days" : minutes >= 120 ? "\(minutes / 60) hours" : "\(max(minutes, 0)) minutes"
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/pipeline") { request, _ in
@@ -17,6 +23,19 @@ struct PipelinePages: Sendable {
             return renderer.page("pipeline", title: "Pipeline", actor: auth.admin(request), context: [
                 "environments": environments.map { ["name": $0.name, "hosts": $0.hosts.count] }, "none": environments.isEmpty,
                 "error": routes.pipeline.error ?? "",
+            ])
+        }
+        router.get("/drift") { request, _ in
+            let report = try await DriftWatcher.report(store: routes.store, now: RolloutManager.now())
+            let rows: [[String: Any]] = report.entries.map { e in
+                [
+                    "environment": e.environment, "host": e.host, "revision": e.revision.map { String($0.prefix(10)) } ?? "no answer",
+                    "expected": e.expected.map { String($0.prefix(10)) } ?? "", "drifting": e.drifting > 0,
+                    "for": e.drifting > 0 ? Self.span(e.drifting) : "",
+                ]
+            }
+            return renderer.page("drift", title: "Drift", actor: auth.admin(request), context: [
+                "hosts": rows, "count": report.drifting.count, "quiet": report.drifting.isEmpty,
             ])
         }
         router.get("/pipeline/:environment") { request, context in
@@ -120,11 +139,20 @@ struct PipelinePages: Sendable {
         return context
     }
 
+    static let driftTemplate = """
+        <h1>One revision everywhere</h1>
+        {{#quiet}}<p id="quiet">Every host runs its environment's revision.</p>{{/quiet}}{{^quiet}}<p id="summary">{{count}} hosts differ.</p>{{/quiet}}
+        <table id="drift"><tr><th>Environment</th><th>Host</th><th>Runs</th><th>Should run</th><th>Differs for</th></tr>
+        {{#hosts}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{environment}}</td><td>{{host}}</td><td><code>{{revision}}</code></td><td><code>{{expected}}</code></td><td>{{for}}</td></tr>{{/hosts}}</table>
+        <p>Alert on it with a rule on <code>almanac_revision_drift_seconds</code>, for example <code>above: {warning: 3600}</code>.</p>
+        """
+
     static let listTemplate = """
         <h1>Pipeline</h1>
         {{#error}}<p class="error" id="error">{{error}}</p>{{#back}}<p><a href="{{back}}">Back</a></p>{{/back}}{{/error}}
         {{#none}}<p>No <code>pipeline/pipeline.yaml</code> in the config repository.</p>{{/none}}
         <ul id="environments">{{#environments}}<li><a href="/pipeline/{{name}}">{{name}}</a> ({{hosts}} hosts)</li>{{/environments}}</ul>
+        <p><a href="/drift">Which revision each host runs</a></p>
         """
 
     static let environmentTemplate = """

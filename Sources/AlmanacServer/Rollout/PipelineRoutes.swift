@@ -32,6 +32,15 @@ struct PipelineRoutes: Sendable {
     }
 
     func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/v1/drift") { _, _ in
+            let report = try await DriftWatcher.report(store: store, now: RolloutManager.now())
+            return JSONResponse.make(.ok, ["hosts": .array(report.entries.map { e in
+                [
+                    "environment": .string(e.environment), "host": .string(e.host), "revision": e.revision.map(JSONValue.string) ?? .null,
+                    "expected": e.expected.map(JSONValue.string) ?? .null, "driftingSeconds": .double(Double(e.drifting) / 1000),
+                ]
+            })])
+        }
         router.get("/api/v1/pipeline/:environment") { _, context in
             guard let status = try await status(try context.parameters.require("environment")) else {
                 return JSONResponse.error(.notFound, "no such environment in pipeline/pipeline.yaml")

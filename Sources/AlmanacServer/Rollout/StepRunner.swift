@@ -79,28 +79,39 @@ struct StepRunner: Sendable {
         }
     }
 
-    func checkOnce(_ target: String, expected: String) async -> Outcome {
-        let output: String
-        if target.hasPrefix("http://") || target.hasPrefix("https://") {
-            do {
-                let response = try await client.execute(HTTPClientRequest(url: target), timeout: .milliseconds(min(pipeline.healthTimeout, 10_000)))
-                let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
-                guard response.status == .ok else { return Outcome(ok: false, output: "HTTP \(response.status.code): \(body.prefix(200))") }
-                output = (response.headers.first(name: "X-Revision") ?? "") + " " + body
-            } catch {
-                return Outcome(ok: false, output: "\(error)")
-            }
-        } else {
-            let result = await shell(target, timeout: pipeline.healthTimeout)
-            guard result.ok else { return result }
-            output = result.output
+    /// Asks the host what it runs: an HTTP answer (status 200, body and X-Revision) or a
+    /// command's output.
+    func probe(_ target: String) async -> Outcome {
+        guard target.hasPrefix("http://") || target.hasPrefix("https://") else { return await shell(target, timeout: pipeline.healthTimeout) }
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: target), timeout: .milliseconds(min(pipeline.healthTimeout, 10_000)))
+            let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
+            guard response.status == .ok else { return Outcome(ok: false, output: "HTTP \(response.status.code): \(body.prefix(200))") }
+            return Outcome(ok: true, output: (response.headers.first(name: "X-Revision") ?? "") + " " + body)
+        } catch {
+            return Outcome(ok: false, output: "\(error)")
         }
+    }
+
+    /// Hex words of at least 7 characters: the revisions a host's answer names.
+    static func revisions(in output: String) -> [String] {
+        output.split(whereSeparator: { !$0.isHexDigit }).map(String.init).filter { $0.count >= 7 }
+    }
+
+    func checkOnce(_ target: String, expected: String) async -> Outcome {
+        let answer = await probe(target)
+        guard answer.ok else { return answer }
         // The host must name the revision it runs, in full or as a short hash.
-        let words = output.split(whereSeparator: { !$0.isHexDigit }).map(String.init).filter { $0.count >= 7 }
-        let reported = words.first { expected.hasPrefix($0) || $0.hasPrefix(expected) } ?? words.first
-        guard let reported, expected.hasPrefix(reported) || reported.hasPrefix(expected) else {
+        let words = Self.revisions(in: answer.output)
+        guard words.contains(where: { expected.hasPrefix($0) || $0.hasPrefix(expected) }) else {
             return Outcome(ok: false, output: "reports revision \(words.first ?? "none"), expected \(expected.prefix(12))", reported: words.first)
         }
-        return Outcome(ok: true, output: String(output.prefix(200)), reported: expected)
+        return Outcome(ok: true, output: String(answer.output.prefix(200)), reported: expected)
+    }
+
+    /// What a host reports running, if it answers.
+    func reported(host: String) async -> String? {
+        let answer = await probe(Self.fill(pipeline.commands.health, host: host, revision: ""))
+        return answer.ok ? Self.revisions(in: answer.output).first : nil
     }
 }

@@ -61,7 +61,8 @@ public struct AlmanacServer: Sendable {
         FlagPages(flags: flags, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
         let seriesStore = SQLSeriesStore(database: database)
         MonitoringRoutes(store: seriesStore).register(on: router)
-        let scraper = Scraper(config: monitoring, heads: SeriesHeads(store: seriesStore), logger: logger)
+        let heads = SeriesHeads(store: seriesStore)
+        let scraper = Scraper(config: monitoring, heads: heads, logger: logger)
         let alertStore = SQLAlertStore(database: database)
         AlertRoutes(store: alertStore).register(on: router)
         let decisions = SilenceRoutes(store: alertStore, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
@@ -75,6 +76,7 @@ public struct AlmanacServer: Sendable {
         let pipelineRoutes = PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
         pipelineRoutes.register(on: router)
         PipelinePages(routes: pipelineRoutes, auth: auth).register(on: router)
+        let drift = DriftWatcher(pipeline: pipeline, store: releases, heads: heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger)
         TrendPages(config: monitoring, store: seriesStore, auth: auth)
             .register(on: router)
         let ruleService = RuleService(
@@ -91,7 +93,7 @@ public struct AlmanacServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier, retention, RolloutRecovery(manager: rollouts)],
+            services: [DatabaseCloser(database: database), watcher, scraper, ruleService, notifier, retention, RolloutRecovery(manager: rollouts), drift],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var compactionIntervalSeconds: Double = 300
     /// How long a rollout lock outlives its holder's last sign of life.
     public var rolloutLeaseSeconds: Double = 60
+    /// How often every host is asked which revision it runs.
+    public var driftIntervalSeconds: Double = 60
     /// Threads serving HTTP; 0 uses one per core.
     public var eventLoopThreads: Int = 0
     /// How often evaluation counts are written to the database.

@@ -1,0 +1,54 @@
+import AlmanacMetrics
+import AlmanacRollout
+import AlmanacStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// One revision everywhere: asks every host what it runs on an interval, keeps since when, and
+/// records `almanac_revision_drift_seconds{environment, host}` so an alert rule can say when
+/// drift lasts.
+struct DriftWatcher: Service {
+    let pipeline: PipelineConfig
+    let store: SQLReleaseStore
+    let heads: SeriesHeads
+    let intervalSeconds: Double
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await observe(now: Int64(Date().timeIntervalSince1970 * 1000))
+            } catch {
+                logger.warning("cannot check host revisions", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000))) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    func observe(now: Int64) async throws {
+        guard let pipeline = pipeline.current else { return }
+        let runner = StepRunner(pipeline: pipeline)
+        for environment in pipeline.environments {
+            for host in environment.hosts {
+                try await store.observe(environment: environment.name, host: host, revision: await runner.reported(host: host), at: now)
+            }
+        }
+        let report = try await DriftWatcher.report(store: store, now: now)
+        try await heads.append(report.entries.map { entry in
+            (name: "almanac_revision_drift_seconds", labels: [Label("environment", entry.environment), Label("host", entry.host)],
+             sample: Sample(timestamp: now, value: Double(entry.drifting) / 1000))
+        })
+    }
+
+    /// The drift report: each environment should run its last successful rollout's revision.
+    static func report(store: SQLReleaseStore, now: Int64) async throws -> DriftReport {
+        var expected: [String: String] = [:]
+        for rollout in try await store.rollouts(limit: 500).reversed() where rollout.phase == .succeeded { expected[rollout.environment] = rollout.to }
+        return DriftReport(observations: try await store.observations(), expected: expected, now: now)
+    }
+}

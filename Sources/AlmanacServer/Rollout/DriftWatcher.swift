@@ -18,7 +18,10 @@ struct DriftWatcher: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully {
             do {
-                try await observe(now: Int64(Date().timeIntervalSince1970 * 1000))
+                // Hosts that do not answer must not hold up a shutdown.
+                try await cancelWhenGracefulShutdown { try await observe(now: Int64(Date().timeIntervalSince1970 * 1000)) }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("cannot check host revisions", metadata: ["error": "\(error)"])
             }

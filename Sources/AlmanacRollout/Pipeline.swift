@@ -13,6 +13,7 @@ import AlmanacConfig
 ///   undrain: ssh lb1 undrain {host}
 /// timeouts: {deploy: 5m, health: 30s, drain: 30s}
 /// health_interval: 2s
+/// hosts: [staging1, app1, app2, app3, app4]   # optional inventory: environments may name only these
 /// environments:
 ///   - name: staging
 ///     follow: main                     # deploy the branch's head every day at 03:00 UTC

@@ -3,7 +3,7 @@ import AlmanacMetrics
 
 /// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
 public enum PipelineFile {
-    static let fields: Set<String> = ["repository", "branch", "commands", "timeouts", "health_interval", "environments"]
+    static let fields: Set<String> = ["repository", "branch", "commands", "timeouts", "health_interval", "environments", "hosts"]
     static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at"]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> Pipeline {
@@ -20,10 +20,19 @@ public enum PipelineFile {
         guard let environmentNodes = root["environments"]?.elements, !environmentNodes.isEmpty else {
             throw root.error("missing 'environments' (a list)")
         }
+        // An optional inventory of every host: then an environment naming another is a mistake.
+        var inventory: Set<String>?
+        if let hostsNode = root["hosts"] {
+            guard let items = hostsNode.elements else { throw hostsNode.error("must be a list of host names") }
+            inventory = Set(items.compactMap(\.string))
+        }
         var environments: [Pipeline.Environment] = []
         var allHosts: [String: String] = [:]
         for node in environmentNodes {
             let environment = try self.environment(node)
+            if let inventory, let unknown = environment.hosts.first(where: { !inventory.contains($0) }) {
+                throw node["hosts"]!.error("unknown host '\(unknown)' (not in the top-level hosts list)")
+            }
             if environments.contains(where: { $0.name == environment.name }) { throw node["name"]!.error("a second environment named '\(environment.name)'") }
             for host in environment.hosts {
                 if let other = allHosts[host] { throw node["hosts"]!.error("host '\(host)' is already in environment '\(other)'") }

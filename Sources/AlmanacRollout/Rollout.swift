@@ -58,14 +58,15 @@ public struct Rollout: Sendable, Codable, Equatable {
         }
     }
 
-    public init(id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]]) {
+    /// `running` is what each host was seen running, where known; the rest are taken to run `from`.
+    public init(id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]], running: [String: String] = [:]) {
         self.id = id
         self.environment = environment
         self.from = from
         self.to = to
         self.startedBy = startedBy
         self.waves = waves
-        hosts = Dictionary(uniqueKeysWithValues: waves.joined().map { ($0, Host(name: $0, revision: from)) })
+        hosts = Dictionary(uniqueKeysWithValues: waves.joined().map { ($0, Host(name: $0, revision: running[$0] ?? from)) })
     }
 
     /// What to do next: a step on a host, towards a revision; nil when waiting or finished.

@@ -108,6 +108,8 @@ import Testing
         ("repository: x\ncommands: {deploy: d, health: h}\nenvironments:\n  - {name: p, hosts: [a]}\n  - {name: q, hosts: [a]}\n",
          "p.yaml:5: environments[1].hosts: host 'a' is already in environment 'p'"),
         ("repository: x\ncommands: {deploy: d, health: h, drain: x}\nenvironments: [{name: p, hosts: [a]}]\n", "p.yaml:2: commands: drain and undrain go together"),
+        ("repository: x\ncommands: {deploy: d, health: h}\nhosts: [a, b]\nenvironments: [{name: p, hosts: [a, c]}]\n",
+         "p.yaml:4: environments[0].hosts: unknown host 'c' (not in the top-level hosts list)"),
         ("repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], canary: 1}]\n",
          "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, waves)"),
     ] as [(String, String)])

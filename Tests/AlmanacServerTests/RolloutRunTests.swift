@@ -113,3 +113,37 @@ import Testing
         }
     }
 }
+
+/// The first rollout of an environment learns what its hosts run, so it can roll back to it.
+@Suite struct FirstRolloutTests {
+    @Test func aBrokenFirstRolloutGoesBackToWhatTheHostsRan() async throws {
+        let repository = try GitFixture.repository()
+        let running = try GitFixture.commit(repository, author: "ann", message: "in production before Almanac", files: ["status": "ok\n"])
+        let broken = try GitFixture.commit(repository, author: "bob", message: "broken", files: ["status": "broken\n"])
+        let hosts = try TestServer.temporaryDirectory()
+        for host in ["h1", "h2"] { try (String(running.prefix(12)) + "\n").write(toFile: hosts + "/" + host, atomically: true, encoding: .utf8) }
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write(["pipeline/pipeline.yaml": """
+            repository: \(repository)
+            commands:
+              deploy: "if [ \\"$(git -C \(repository) show {revision}:status)\\" = broken ]; then echo crashed > \(hosts)/{host}; else echo {revision} > \(hosts)/{host}; fi"
+              health: cat \(hosts)/{host}
+            timeouts: {health: 1s}
+            health_interval: 100ms
+            environments:
+              - {name: production, hosts: [h1, h2]}
+            """], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
+            let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(broken)\"}")
+            let id = try #require(try Fixture.json(started.body)["id"] as? String)
+            var rollout: [String: Any] = [:]
+            for _ in 0..<100 {
+                rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+                if rollout["phase"] as? String == "rolled-back" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(rollout["phase"] as? String == "rolled-back" && rollout["from"] as? String == running)
+            #expect(try String(contentsOfFile: hosts + "/h1", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == running)
+        }
+    }
+}

@@ -67,10 +67,22 @@ actor RolloutManager {
         guard try await store.lock(environment: name, holder: holder, leaseUntil: Self.now() + lease, now: Self.now()) else {
             throw Refusal(description: "another rollout of \(name) holds the lock")
         }
-        let from = history.first { $0.phase == .succeeded }?.to ?? "unknown"
+        // The first rollout of an environment asks its hosts what they run: the old revision is
+        // what most of them report, so a rollback has somewhere to go back to.
+        var running: [String: String] = [:]
+        var from = history.first { $0.phase == .succeeded }?.to
+        if from == nil {
+            let runner = StepRunner(pipeline: pipeline)
+            for host in environment.hosts {
+                if let reported = await runner.reported(host: host), let full = try? GitRepository.resolve(pipeline.repository, reported) {
+                    running[host] = full
+                }
+            }
+            from = Dictionary(grouping: running.values, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+        }
         let rollout = Rollout(
-            id: "\(name)-\(Self.now())", environment: name, from: from, to: target, startedBy: actor,
-            waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves))
+            id: "\(name)-\(Self.now())", environment: name, from: from ?? "unknown", to: target, startedBy: actor,
+            waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves), running: running)
         try await store.save(rollout, at: Self.now())
         logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
         spawn(rollout)

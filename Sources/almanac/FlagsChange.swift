@@ -12,7 +12,8 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "Admin token (default: $ALMANAC_ADMIN_TOKEN, else DATA/admin-token).") var token: String?
     @Option(help: "The data directory holding a generated admin token.") var data: String = "data"
 
-    func send(_ method: String, _ path: String, _ body: [String: JSONValue]) async throws {
+    /// Sends a request with the admin token; a body (with the comment added) for writes, none for reads.
+    func send(_ method: String, _ path: String, _ body: [String: JSONValue]?) async throws {
         let token = token ?? ProcessInfo.processInfo.environment["ALMANAC_ADMIN_TOKEN"]
             ?? (try? String(contentsOfFile: data + "/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let token, !token.isEmpty else { throw ValidationError("no admin token: pass --token or set ALMANAC_ADMIN_TOKEN") }
@@ -20,14 +21,15 @@ struct RemoteOptions: ParsableArguments {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        var payload = body
-        payload["comment"] = .string(comment)
-        request.httpBody = Data(JSONWriter.string(.object(payload)).utf8)
+        if var payload = body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            payload["comment"] = .string(comment)
+            request.httpBody = Data(JSONWriter.string(.object(payload)).utf8)
+        }
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let text = String(decoding: data, as: UTF8.self)
-        guard status == 200 else {
+        guard (200..<300).contains(status) else {
             FileHandle.standardError.write(Data("error \(status): \(text)\n".utf8))
             throw ExitCode(1)
         }

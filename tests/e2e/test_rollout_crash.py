@@ -2,13 +2,14 @@
 interrupted with each host's known revision, the crashed server's lock is free once its lease
 ends, and resuming finishes the rollout. Also a deploy that hangs past its timeout and a host
 that reports the wrong revision: each stops safely with every host back on the old revision."""
+import json
 import signal
 import subprocess
 import time
 
 import requests
 
-from conftest import ADMIN_TOKEN, Server
+from conftest import ADMIN_TOKEN, BINARY, Server
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -105,5 +106,26 @@ def test_hanging_deploy_and_wrong_revision_roll_back(workdir):
         lied = wait(server, roll(server, three))
         assert lied["phase"] == "rolled-back" and "reports revision 0000000deadbeef" in lied["failure"], lied
         assert on_disk(hosts) == [one] * 3
+    finally:
+        server.stop()
+
+
+def test_the_pipeline_from_the_command_line(workdir):
+    config, hosts, (one, two, _) = setup(workdir)
+    server = Server(config, workdir / "data").start()
+    try:
+        def cli(*args):
+            done = subprocess.run([str(BINARY), "pipeline", *args, "--server", server.url, "--token", ADMIN_TOKEN, "--comment", "from the CLI"],
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            return json.loads(done.stdout)
+        assert cli("qa", one, "ok")["state"] == "ok"
+        assert cli("qa", two, "untestable")["state"] == "untestable"
+        status = cli("status", "production")
+        assert status["deployable"] == two and status["blockedBy"] is not None
+        rollout_id = cli("rollout", "production", two)["id"]
+        assert wait(server, rollout_id)["phase"] == "succeeded"
+        assert on_disk(hosts) == [two] * 3
+        assert {h["host"] for h in cli("drift")["hosts"]} <= {"h1", "h2", "h3"}
     finally:
         server.stop()

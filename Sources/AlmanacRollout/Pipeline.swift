@@ -6,6 +6,7 @@ import AlmanacConfig
 /// ```yaml
 /// repository: ../product-opener        # a git repository, relative to the config repository
 /// branch: main                         # the stable branch
+/// service: product-opener              # alerts with service="product-opener" stop a rollout
 /// commands:                            # shell templates; {host} and {revision} are filled in
 ///   deploy: ssh {host} /srv/deploy {revision}
 ///   health: http://{host}:8080/health  # must answer 200 and report {revision}
@@ -61,6 +62,8 @@ public struct Pipeline: Sendable, Equatable {
 
     public var repository: String
     public var branch: String
+    /// The service this pipeline deploys: its firing alerts stop a rollout between waves.
+    public var service: String?
     public var commands: Commands
     /// Milliseconds.
     public var deployTimeout: Int64

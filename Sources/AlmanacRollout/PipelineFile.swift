@@ -3,7 +3,7 @@ import AlmanacMetrics
 
 /// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
 public enum PipelineFile {
-    static let fields: Set<String> = ["repository", "branch", "commands", "timeouts", "health_interval", "environments", "hosts"]
+    static let fields: Set<String> = ["repository", "branch", "service", "commands", "timeouts", "health_interval", "environments", "hosts"]
     static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at"]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> Pipeline {
@@ -41,7 +41,7 @@ public enum PipelineFile {
             environments.append(environment)
         }
         return Pipeline(
-            repository: repository, branch: root["branch"]?.string ?? "main", commands: commands,
+            repository: repository, branch: root["branch"]?.string ?? "main", service: root["service"]?.string, commands: commands,
             deployTimeout: try ScrapeConfig.duration(timeouts?["deploy"]) ?? 300_000, healthTimeout: try ScrapeConfig.duration(timeouts?["health"]) ?? 30_000,
             drainTimeout: try ScrapeConfig.duration(timeouts?["drain"]) ?? 30_000, healthInterval: try ScrapeConfig.duration(root["health_interval"]) ?? 2000,
             environments: environments)

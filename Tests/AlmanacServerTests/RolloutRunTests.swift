@@ -147,3 +147,52 @@ import Testing
         }
     }
 }
+
+/// Gates between waves: an alert firing in the environment stops the rollout after the canary.
+@Suite struct GateTests {
+    @Test func aFiringAlertRollsBackAfterTheCanary() async throws {
+        let repository = try GitFixture.repository()
+        let old = try GitFixture.commit(repository, author: "ann", message: "old")
+        let new = try GitFixture.commit(repository, author: "bob", message: "new")
+        let hosts = try TestServer.temporaryDirectory()
+        for host in ["h1", "h2"] { try (old + "\n").write(toFile: hosts + "/" + host, atomically: true, encoding: .utf8) }
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write([
+            "pipeline/pipeline.yaml": """
+                repository: \(repository)
+                service: shop
+                commands: {deploy: "echo {revision} > \(hosts)/{host}", health: "cat \(hosts)/{host}"}
+                health_interval: 100ms
+                environments:
+                  - {name: production, hosts: [h1, h2], waves: [1, 100%]}
+                """,
+            "monitoring/rules/shop.yaml": """
+                rules:
+                  - alert: ShopExporterMissing
+                    series: up{job="shop", service="shop"}
+                    absent: 1m
+                """,
+        ], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { c in
+            c.ruleIntervalSeconds = 0.1
+        } _: { server async throws in
+            #expect(try await waitFor {
+                let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]] ?? []
+                return events.contains { $0["event"] as? String == "fired" }
+            })
+            let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(new)\"}")
+            let id = try #require(try Fixture.json(started.body)["id"] as? String)
+            var rollout: [String: Any] = [:]
+            for _ in 0..<100 {
+                rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+                if rollout["phase"] as? String == "rolled-back" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(rollout["phase"] as? String == "rolled-back")
+            #expect(rollout["failure"] as? String == "alert ShopExporterMissing fires for shop")
+            for host in ["h1", "h2"] {
+                #expect(try String(contentsOfFile: hosts + "/" + host, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == old)
+            }
+        }
+    }
+}

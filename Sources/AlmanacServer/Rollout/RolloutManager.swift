@@ -210,15 +210,25 @@ actor RolloutManager {
         do { try await alerts.enqueue(notifications, at: Self.now()) } catch { logger.error("cannot queue the rollback notice", metadata: ["error": "\(error)"]) }
     }
 
-    /// Why the next wave must not start: an alert firing in the environment, or the error rate
-    /// above its level.
+    /// Why the next wave must not start: a changed host no longer healthy, an alert of the
+    /// service firing, or the error rate above its level.
     func gateProblem(_ rollout: Rollout, _ pipeline: Pipeline) async -> String? {
         guard let environment = pipeline.environment(rollout.environment) else { return nil }
-        if environment.gates.alerts, let data = try? await alerts.loadState(), let state = try? JSONDecoder().decode(AlertingState.self, from: data) {
+        let runner = StepRunner(pipeline: pipeline)
+        for host in rollout.waves.prefix(rollout.wave + 1).joined() {
+            let health = await runner.checkOnce(StepRunner.fill(pipeline.commands.health, host: host, revision: rollout.to), expected: rollout.to)
+            if !health.ok { return "\(host) is no longer healthy: \(health.output.split(separator: "\n").last ?? "")" }
+        }
+        // Alerts of the pipeline's service, in this environment where the alert names one; a drift
+        // alert (no service) must not stop the rollout that would end the drift.
+        if environment.gates.alerts, let service = pipeline.service, let data = try? await alerts.loadState(),
+            let state = try? JSONDecoder().decode(AlertingState.self, from: data)
+        {
             let firing = state.tracker.alerts.values.filter { alert in
-                alert.state == .firing && alert.labels.contains { $0.name == "environment" && $0.value == environment.name }
+                alert.state == .firing && alert.labels.contains { $0.name == "service" && $0.value == service }
+                    && (alert.labels.first { $0.name == "environment" }?.value ?? environment.name) == environment.name
             }
-            if let alert = firing.first { return "alert \(alert.rule) fires in \(environment.name)" }
+            if let alert = firing.first { return "alert \(alert.rule) fires for \(service)" }
         }
         if let gate = environment.gates.errorRate, let selector = try? Selector(gate.series) {
             let now = Self.now()

@@ -88,6 +88,8 @@ struct Scraper: Service {
         }
         do {
             try await heads.append(rows)
+        } catch is CancellationError {
+            // Shutting down: the scrape ends with the server.
         } catch {
             logger.error("cannot store scraped samples", metadata: ["target": "\(target.url)", "error": "\(error)"])
         }

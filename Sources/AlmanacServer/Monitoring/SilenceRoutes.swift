@@ -20,11 +20,7 @@ struct SilenceRoutes: Sendable {
         }
         router.post("/api/v1/silences") { request, _ in
             guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-            let body: [String: JSONValue]
-            switch try await request.jsonObject(limit: maximumBodyBytes) {
-            case .success(let object): body = object
-            case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
-            }
+            let body = try await request.jsonObject(limit: maximumBodyBytes)
             switch Self.silence(body, actor: actor, now: Self.now()) {
             case .failure(let problem): return JSONResponse.error(.badRequest, problem.message, field: problem.field)
             case .success(let silence):
@@ -42,11 +38,7 @@ struct SilenceRoutes: Sendable {
         }
         router.post("/api/v1/alerts/ack") { request, _ in
             guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-            let body: [String: JSONValue]
-            switch try await request.jsonObject(limit: maximumBodyBytes) {
-            case .success(let object): body = object
-            case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
-            }
+            let body = try await request.jsonObject(limit: maximumBodyBytes)
             switch try await acknowledge(body, actor: actor) {
             case .failure(let problem): return problem.field.isEmpty ? JSONResponse.error(.notFound, problem.message) : JSONResponse.error(.badRequest, problem.message, field: problem.field)
             case .success: break

@@ -61,11 +61,7 @@ struct PipelineRoutes: Sendable {
         }
         router.post("/api/v1/pipeline/:environment/rollouts") { request, context in
             guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-            let body: [String: JSONValue]
-            switch try await request.jsonObject(limit: maximumBodyBytes) {
-            case .success(let object): body = object
-            case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
-            }
+            let body = try await request.jsonObject(limit: maximumBodyBytes)
             guard let revision = body["revision"]?.stringValue, !revision.isEmpty, revision.count <= 200 else {
                 return JSONResponse.error(.badRequest, "required: the revision to roll out (a hash or a branch)", field: "revision")
             }
@@ -111,11 +107,7 @@ struct PipelineRoutes: Sendable {
             guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
             let hash = try context.parameters.require("hash")
             guard hash.count == 40, hash.allSatisfy(\.isHexDigit) else { return JSONResponse.error(.badRequest, "a full 40-character commit hash", field: "hash") }
-            let body: [String: JSONValue]
-            switch try await request.jsonObject(limit: maximumBodyBytes) {
-            case .success(let object): body = object
-            case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
-            }
+            let body = try await request.jsonObject(limit: maximumBodyBytes)
             guard let text = body["state"]?.stringValue, let state = QAState(rawValue: text) else {
                 return JSONResponse.error(.badRequest, "required: \(QAState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
             }

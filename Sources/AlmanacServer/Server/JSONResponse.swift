@@ -40,15 +40,17 @@ extension Request {
         return fields
     }
 
-    /// The body as a JSON object, at most `limit` bytes; a problem names what is wrong.
-    func jsonObject(limit: Int) async throws -> Result<[String: JSONValue], RequestProblem> {
+    /// The body as a JSON object, at most `limit` bytes; otherwise a 400 answer saying why.
+    func jsonObject(limit: Int) async throws -> [String: JSONValue] {
         let bytes = try await collectBody(limit: limit)
+        let value: JSONValue
         do throws(JSONParser.Failure) {
-            guard case .object(let object) = try JSONParser.parse(bytes) else { return .failure(RequestProblem("", "body must be a JSON object")) }
-            return .success(object)
+            value = try JSONParser.parse(bytes)
         } catch {
-            return .failure(RequestProblem("", "body is not valid JSON: \(error)"))
+            throw RequestProblem("", "body is not valid JSON: \(error)")
         }
+        guard case .object(let object) = value else { throw RequestProblem("", "body must be a JSON object") }
+        return object
     }
 
     /// The body, refusing more than `limit` bytes.

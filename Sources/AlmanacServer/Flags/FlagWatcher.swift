@@ -50,12 +50,7 @@ struct FlagWatcher: Service {
 
     /// Runs `body` every `seconds` until graceful shutdown.
     private func every(_ seconds: Double, _ body: @Sendable () async -> Void) async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-            } catch {
-                return
-            }
+        while await nextRound(after: seconds) {
             await body()
         }
     }

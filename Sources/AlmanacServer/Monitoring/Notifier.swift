@@ -15,18 +15,13 @@ struct Notifier: Service {
 
     func run() async throws {
         var rounds = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        repeat {
             await deliverDue()
             rounds += 1
             if rounds % 14_400 == 1 {  // about every hour
                 try? await alerts.prune(deliveredBefore: Int64(Date().timeIntervalSince1970 * 1000) - 7 * 86_400_000)
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(250)) }
-            } catch {
-                return
-            }
-        }
+        } while await nextRound(after: 0.25)
     }
 
     /// Receivers are served side by side, so one that is down delays only its own notifications;

@@ -12,7 +12,7 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        repeat {
             let started = Date()
             do {
                 let result = try await store.compact(policy: config.current.retention, now: Int64(started.timeIntervalSince1970 * 1000))
@@ -23,11 +23,6 @@ struct RetentionService: Service {
             } catch {
                 logger.error("compaction failed; raw samples are kept until it succeeds", metadata: ["error": "\(error)"])
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000))) }
-            } catch {
-                return
-            }
-        }
+        } while await nextRound(after: intervalSeconds)
     }
 }

@@ -22,18 +22,13 @@ struct RuleService: Service {
         if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertingState.self, from: saved) {
             state = restored
         }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        repeat {
             do {
                 try await evaluate(&state, now: Int64(Date().timeIntervalSince1970 * 1000))
             } catch {
                 logger.error("rule evaluation failed", metadata: ["error": "\(error)"])
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000))) }
-            } catch {
-                return
-            }
-        }
+        } while await nextRound(after: intervalSeconds)
     }
 
     /// How far back a rule looks.

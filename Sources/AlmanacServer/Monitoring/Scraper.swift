@@ -19,7 +19,7 @@ struct Scraper: Service {
     /// Follows the target list as reloads change it: new targets start, removed ones stop.
     func run() async throws {
         var running: [ScrapeTarget: Task<Void, Never>] = [:]
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        repeat {
             let wanted = Set(config.current.targets)
             for (target, task) in running where !wanted.contains(target) {
                 task.cancel()
@@ -28,12 +28,7 @@ struct Scraper: Service {
             for target in wanted where running[target] == nil {
                 running[target] = Task { await loop(target) }
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            } catch {
-                break
-            }
-        }
+        } while await nextRound(after: 1)
         for task in running.values { task.cancel() }
         for task in running.values { await task.value }
     }

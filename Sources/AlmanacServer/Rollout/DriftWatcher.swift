@@ -16,7 +16,7 @@ struct DriftWatcher: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        repeat {
             do {
                 // Hosts that do not answer must not hold up a shutdown.
                 try await cancelWhenGracefulShutdown { try await observe(now: Int64(Date().timeIntervalSince1970 * 1000)) }
@@ -25,12 +25,7 @@ struct DriftWatcher: Service {
             } catch {
                 logger.warning("cannot check host revisions", metadata: ["error": "\(error)"])
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000))) }
-            } catch {
-                return
-            }
-        }
+        } while await nextRound(after: intervalSeconds)
     }
 
     func observe(now: Int64) async throws {

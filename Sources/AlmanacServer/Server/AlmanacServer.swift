@@ -116,14 +116,9 @@ struct RolloutRecovery: Service {
     let manager: RolloutManager
     func run() async throws {
         try await manager.recover()
-        while !Task.isShuttingDownGracefully {
+        repeat {
             await manager.followDue()
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
-            } catch {
-                return
-            }
-        }
+        } while await nextRound(after: 30)
     }
 }
 

@@ -72,6 +72,20 @@ public struct SQLReleaseStore: Sendable {
             .run()
     }
 
+    /// The revision an environment's newest successful rollout left on it, if any.
+    public func running(environment: String) async throws -> String? {
+        try await database.sql.select().column("data").from("rollouts").where("environment", .equal, environment)
+            .where("phase", .equal, Rollout.Phase.succeeded.rawValue).orderBy("started_at", .descending).orderBy("id", .descending).limit(1)
+            .first(decodingColumn: "data", as: String.self)
+            .map { try JSONDecoder().decode(Rollout.self, from: Data($0.utf8)).to }
+    }
+
+    /// One rollout by its id.
+    public func rollout(id: String) async throws -> Rollout? {
+        try await database.sql.select().column("data").from("rollouts").where("id", .equal, id).first(decodingColumn: "data", as: String.self)
+            .map { try JSONDecoder().decode(Rollout.self, from: Data($0.utf8)) }
+    }
+
     /// Rollouts of `environment` (every environment when nil), newest first.
     public func rollouts(environment: String? = nil, limit: Int = 50) async throws -> [Rollout] {
         var query = database.sql.select().column("data").from("rollouts")

@@ -30,6 +30,16 @@ import Testing
             let saved = try await store.rollouts(environment: "production")
             #expect(saved == [rollout])
             #expect(try await store.rollouts(environment: "staging").isEmpty)
+            #expect(try await store.rollout(id: "x1") == rollout)
+            #expect(try await store.rollout(id: "nope") == nil)
+            #expect(try await store.running(environment: "production") == nil, "nothing has succeeded yet")
+            while let action = rollout.next { rollout.succeeded(action) }
+            rollout.advance()
+            while let action = rollout.next { rollout.succeeded(action) }
+            rollout.advance()
+            try await store.save(rollout, at: 12)
+            #expect(rollout.phase == .succeeded)
+            #expect(try await store.running(environment: "production") == "new")
         }
     }
 }

@@ -45,8 +45,9 @@ struct DriftWatcher: Service {
 
     /// The drift report: each environment should run its last successful rollout's revision.
     static func report(store: SQLReleaseStore, now: Int64) async throws -> DriftReport {
+        let observations = try await store.observations()
         var expected: [String: String] = [:]
-        for rollout in try await store.rollouts(limit: 500).reversed() where rollout.phase == .succeeded { expected[rollout.environment] = rollout.to }
-        return DriftReport(observations: try await store.observations(), expected: expected, now: now)
+        for environment in Set(observations.map(\.environment)) { expected[environment] = try await store.running(environment: environment) }
+        return DriftReport(observations: observations, expected: expected, now: now)
     }
 }

@@ -64,7 +64,7 @@ struct PipelinePages: Sendable {
         }
         router.get("/rollouts/:id") { request, context in
             let id = try context.parameters.require("id")
-            guard let rollout = try await routes.store.rollouts(limit: 500).first(where: { $0.id == id }) else { return Response(status: .notFound) }
+            guard let rollout = try await routes.store.rollout(id: id) else { return Response(status: .notFound) }
             return renderer.page("rollout", title: "Rollout \(id)", actor: auth.admin(request), context: Self.describe(rollout, actor: auth.admin(request)))
         }
         router.post("/rollouts/:id/:action") { request, context in

@@ -23,7 +23,7 @@ struct PipelineRoutes: Sendable {
 
     func status(_ name: String) async throws -> Status? {
         guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else { return nil }
-        let running = try await store.rollouts(environment: name).first { $0.phase == .succeeded }?.to
+        let running = try await store.running(environment: name)
         let candidate = try GitRepository.resolve(pipeline.repository, pipeline.branch)
         var revisions = try GitRepository.revisions(pipeline.repository, after: running, upTo: candidate)
         let states = try await store.qaStates(revisions.map(\.hash))
@@ -90,7 +90,7 @@ struct PipelineRoutes: Sendable {
         }
         router.get("/api/v1/rollouts/:id") { _, context in
             let id = try context.parameters.require("id")
-            guard let rollout = try await store.rollouts(limit: 500).first(where: { $0.id == id }) else { return JSONResponse.error(.notFound, "no rollout \(id)") }
+            guard let rollout = try await store.rollout(id: id) else { return JSONResponse.error(.notFound, "no rollout \(id)") }
             return try JSONResponse.encode(RolloutRecord(rollout))
         }
         router.post("/api/v1/rollouts/:id/:action") { request, context in

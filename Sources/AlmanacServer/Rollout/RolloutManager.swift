@@ -70,7 +70,7 @@ actor RolloutManager {
         // The first rollout of an environment asks its hosts what they run: the old revision is
         // what most of them report, so a rollback has somewhere to go back to.
         var running: [String: String] = [:]
-        var from = history.first { $0.phase == .succeeded }?.to
+        var from = try await store.running(environment: name)
         if from == nil {
             let runner = StepRunner(pipeline: pipeline)
             for host in environment.hosts {
@@ -90,7 +90,7 @@ actor RolloutManager {
     }
 
     func control(_ id: String, _ action: String) async throws -> Rollout {
-        guard var rollout = try await store.rollouts(limit: 500).first(where: { $0.id == id }) else { throw Refusal(description: "no rollout \(id)") }
+        guard var rollout = try await store.rollout(id: id) else { throw Refusal(description: "no rollout \(id)") }
         switch action {
         case "pause", "abort":
             if running[id] != nil {
@@ -127,7 +127,7 @@ actor RolloutManager {
         }
         let head = try GitRepository.resolve(pipeline.repository, branch)
         let history = try await store.rollouts(environment: name)
-        if history.first(where: { $0.phase == .succeeded })?.to == head { return (nil, "\(name) already runs the head of \(branch)") }
+        if try await store.running(environment: name) == head { return (nil, "\(name) already runs the head of \(branch)") }
         if let open = history.first(where: { !$0.phase.isFinished }) { return (nil, "rollout \(open.id) is \(open.phase.rawValue)") }
         return (try await start(environment: name, revision: head, actor: "follow:\(branch)"), "following \(branch)")
     }

@@ -8,12 +8,15 @@ public struct SitePages: Sendable {
     public let docs: [DocPage]
     public let entityLink: @Sendable (EntityRef) -> String
     public let docLink: @Sendable (String) -> String
+    /// Built once: every entity page reads who can handle each technology.
+    let coverage: Coverage
 
     public init(catalog: Catalog, docs: [DocPage], entityLink: @escaping @Sendable (EntityRef) -> String, docLink: @escaping @Sendable (String) -> String) {
         self.catalog = catalog
         self.docs = docs
         self.entityLink = entityLink
         self.docLink = docLink
+        coverage = Coverage(catalog: catalog)
     }
 
     func a(_ ref: EntityRef) -> String { "<a href=\"\(HTML.escape(entityLink(ref)))\">\(HTML.escape(ref.shortText))</a>" }
@@ -24,7 +27,6 @@ public struct SitePages: Sendable {
     /// Whom to call for an entity, and what hangs on it.
     public func entity(_ entity: Entity) -> String {
         let e = HTML.escape
-        let coverage = Coverage(catalog: catalog)
         var out = "<h1>\(e(entity.title ?? entity.ref.name)) <small>\(entity.ref.kind.rawValue)</small></h1>"
         out += "<p><code>\(e(entity.ref.description))</code> · defined in <code>\(e(entity.file)):\(entity.line)</code></p>"
         if let d = entity.description { out += "<p>\(e(d))</p>" }

@@ -8,10 +8,15 @@ public enum StaticSite {
     /// Path inside the site → content.
     public static func files(catalog: Catalog, docs: [DocPage], report: CatalogReport, title: String = "Almanac") -> [String: String] {
         var files: [String: String] = [:]
+        // One set of page builders per folder depth: links differ only by their `../` prefix.
+        var builders: [Int: SitePages] = [:]
         func pages(depth: Int) -> SitePages {
+            if let built = builders[depth] { return built }
             let root = String(repeating: "../", count: depth)
-            return SitePages(
+            let built = SitePages(
                 catalog: catalog, docs: docs, entityLink: { root + entityPath($0) }, docLink: { root + "docs/" + $0 + ".html" })
+            builders[depth] = built
+            return built
         }
         func add(_ path: String, _ pageTitle: String, _ body: (SitePages) -> String) {
             let depth = path.split(separator: "/").count - 1

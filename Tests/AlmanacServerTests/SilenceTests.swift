@@ -88,6 +88,13 @@ import Testing
                 #expect(events.contains("expired by tester"))
                 let page = try await HTTP.send("GET", server.baseURL + "/alerts", headers: ["Authorization": "Bearer admin-secret"]).body
                 #expect(page.contains("acknowledged by tester"))
+                // A silence by the rule's service shows on the page as it acts on notifications.
+                let byService = try await HTTP.send(
+                    "POST", server.baseURL + "/api/v1/silences", headers: admin,
+                    body: #"{"matchers": "{service=\"ghost\", alertname=\"GhostBMissing\"}", "duration": "1h", "comment": "quiet"}"#)
+                let serviceSilence = try #require(try Fixture.json(byService.body)["id"] as? Int)
+                let silenced = try await HTTP.send("GET", server.baseURL + "/alerts", headers: ["Authorization": "Bearer admin-secret"]).body
+                #expect(silenced.contains("silenced by #\(serviceSilence)"))
             }
         }
     }

@@ -72,6 +72,8 @@ struct MonitoringPages: Sendable {
         let now = SilenceRoutes.now()
         let silences = try await alerts.silences(endingAfter: now)
         let acks = try await alerts.acknowledgements()
+        // Silences see a rule's service as the rule service does when it holds notifications back.
+        let services = Dictionary(config.current.rules.map { ($0.name, $0.service) }) { a, _ in a }
         if let data = try await alerts.loadState(), let state = try? JSONDecoder().decode(AlertingState.self, from: data) {
             current = state.tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
                 let key = AlertTracker.key(a.rule, a.labels)
@@ -82,7 +84,7 @@ struct MonitoringPages: Sendable {
                     "value": a.value.map { String($0) } ?? "", "since": Self.time(a.firedAt ?? a.activeAt),
                 ]
                 if let by = acks[key] { row["ackedBy"] = by }
-                if let silence = silences.first(where: { $0.matches(a, service: nil) }) { row["silencedBy"] = "#\(silence.id)" }
+                if let silence = silences.first(where: { $0.matches(a, service: services[a.rule] ?? nil) }) { row["silencedBy"] = "#\(silence.id)" }
                 return row
             }
         }

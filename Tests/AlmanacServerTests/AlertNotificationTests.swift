@@ -27,14 +27,6 @@ import Testing
         c.notificationBackoffSeconds = 0.5
     }
 
-    func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<80 {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test(arguments: Backend.allCases)
     func firesOnceAcrossARestart(backend: Backend) async throws {
         let (database, available) = try await backend.database()

@@ -44,10 +44,9 @@ import Testing
             try "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: new-thing}\nspec: {type: service, lifecycle: experimental, owner: ghosts}\n"
                 .write(toFile: config + "/catalog/new.yaml", atomically: true, encoding: .utf8)
             var page = ""
-            for _ in 0..<50 {
+            _ = try await waitFor(seconds: 5) {
                 page = try await HTTP.send("GET", server.baseURL + "/catalog").body
-                if page.contains("reload-error") { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return page.contains("reload-error")
             }
             #expect(page.contains("catalog/new.yaml:1: spec.owner: group:default/ghosts is not in the catalogue"))
             #expect(page.contains("(30 services, 12 people)"))

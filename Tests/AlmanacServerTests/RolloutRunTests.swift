@@ -34,18 +34,7 @@ import Testing
             """], to: config)
         try await WebhookReceiver.run(port: receiverPort) { receiver, _ async throws in
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
-            func roll(_ revision: String) async throws -> [String: Any] {
-                let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(revision)\"}")
-                #expect(started.status == 202, "\(started.body)")
-                let id = try #require(try Fixture.json(started.body)["id"] as? String)
-                for _ in 0..<200 {
-                    let rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
-                    if ["succeeded", "rolled-back", "aborted", "interrupted"].contains(rollout["phase"] as? String ?? "") { return rollout }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                Issue.record("rollout did not finish")
-                return [:]
-            }
+            func roll(_ revision: String) async throws -> [String: Any] { try await rollOut(server, "production", to: revision) }
             func running() throws -> [String] {
                 try ["app1", "app2", "app3"].map { try String(contentsOfFile: hosts + "/" + $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
             }
@@ -96,10 +85,9 @@ import Testing
                 try Fixture.json(try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/staging/follow", headers: Fixture.admin).body)
             }
             func settled() async throws {
-                for _ in 0..<100 {
+                _ = try await waitFor(seconds: 5) {
                     let rollouts = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/staging/rollouts").body)["rollouts"] as? [[String: Any]]
-                    if rollouts?.first?["phase"] as? String == "succeeded" { return }
-                    try await Task.sleep(for: .milliseconds(50))
+                    return rollouts?.first?["phase"] as? String == "succeeded"
                 }
             }
             #expect(try await follow()["started"] as? Bool == true)
@@ -134,14 +122,7 @@ import Testing
               - {name: production, hosts: [h1, h2]}
             """], to: config)
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
-            let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(broken)\"}")
-            let id = try #require(try Fixture.json(started.body)["id"] as? String)
-            var rollout: [String: Any] = [:]
-            for _ in 0..<100 {
-                rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
-                if rollout["phase"] as? String == "rolled-back" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let rollout = try await rollOut(server, "production", to: broken)
             #expect(rollout["phase"] as? String == "rolled-back" && rollout["from"] as? String == running)
             #expect(try String(contentsOfFile: hosts + "/h1", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == running)
         }
@@ -180,14 +161,7 @@ import Testing
                 let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]] ?? []
                 return events.contains { $0["event"] as? String == "fired" }
             })
-            let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(new)\"}")
-            let id = try #require(try Fixture.json(started.body)["id"] as? String)
-            var rollout: [String: Any] = [:]
-            for _ in 0..<100 {
-                rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
-                if rollout["phase"] as? String == "rolled-back" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let rollout = try await rollOut(server, "production", to: new)
             #expect(rollout["phase"] as? String == "rolled-back")
             #expect(rollout["failure"] as? String == "alert ShopExporterMissing fires for shop")
             for host in ["h1", "h2"] {

@@ -126,12 +126,3 @@ import Testing
         }
     }
 }
-
-func waitFor(seconds: Double = 8, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
-}

@@ -79,3 +79,33 @@ enum Fixture {
         try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 }
+
+/// Polls `condition` every 100 ms for up to `seconds`.
+func waitFor(seconds: Double = 8, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}
+
+/// JSON numbers as Foundation parses them (an integer-valued double may come back as an Int).
+func number(_ value: Any?) -> Double? {
+    (value as? NSNumber)?.doubleValue
+}
+
+/// Starts a rollout of `environment` to `revision` through the API and returns it once it
+/// stopped moving (10 s at most), as the API shows it.
+func rollOut(_ server: TestServer, _ environment: String, to revision: String) async throws -> [String: Any] {
+    let started = try await HTTP.send(
+        "POST", server.baseURL + "/api/v1/pipeline/\(environment)/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(revision)\"}")
+    #expect(started.status == 202, "\(started.body)")
+    let id = try #require(try Fixture.json(started.body)["id"] as? String)
+    var rollout: [String: Any] = [:]
+    _ = try await waitFor(seconds: 10) {
+        rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+        return ["succeeded", "rolled-back", "aborted", "interrupted"].contains(rollout["phase"] as? String ?? "")
+    }
+    return rollout
+}

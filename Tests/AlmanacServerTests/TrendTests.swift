@@ -65,8 +65,3 @@ import Testing
         }
     }
 }
-
-/// JSON numbers as Foundation parses them (an integer-valued double may come back as an Int).
-func number(_ value: Any?) -> Double? {
-    (value as? NSNumber)?.doubleValue
-}

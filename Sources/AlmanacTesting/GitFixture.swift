@@ -1,33 +1,15 @@
+import AlmanacServer
 import Foundation
 
 /// Real git repositories made by tests, commit by commit, with chosen authors.
 public enum GitFixture {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// Runs git in `directory`, committing as `author` when given; returns its output.
     @discardableResult
     public static func git(_ directory: String, _ arguments: [String], author: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        var environment = ProcessInfo.processInfo.environment
         let name = author ?? "tester"
-        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = name }
-        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "\(name)@example.org" }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "git \(arguments.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self)
+        return try GitRepository.run(directory, arguments, environment: [
+            "GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name, "GIT_AUTHOR_EMAIL": "\(name)@example.org", "GIT_COMMITTER_EMAIL": "\(name)@example.org",
+        ])
     }
 
     /// A new repository on branch `main`.

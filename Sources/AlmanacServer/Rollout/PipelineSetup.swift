@@ -29,10 +29,13 @@ public enum GitRepository {
         public var description: String
     }
 
-    static func run(_ repository: String, _ arguments: [String]) throws -> String {
+    /// Runs git in `repository` (with `environment` added to this process's); its output, or a
+    /// failure with what git said.
+    public static func run(_ repository: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", repository] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

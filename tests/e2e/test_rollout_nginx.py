@@ -14,7 +14,8 @@ import time
 
 import requests
 
-from conftest import ADMIN_TOKEN, Server, free_port
+from conftest import Server, free_port
+from test_rollout_crash import roll as start_rollout, wait
 
 APP = r'''
 import os, sys
@@ -116,19 +117,9 @@ environments:
   - {{name: production, hosts: [{", ".join(hosts)}], waves: [1, 100%]}}
 """)
     server = Server(config, workdir / "data").start()
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
     def roll(revision):
-        started = requests.post(server.url + "/api/v1/pipeline/production/rollouts", json={"revision": revision}, headers=admin)
-        assert started.status_code == 202, started.text
-        rollout_id = started.json()["id"]
-        deadline = time.time() + 40
-        while time.time() < deadline:
-            rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}").json()
-            if rollout["phase"] in ("succeeded", "rolled-back", "aborted", "interrupted"):
-                return rollout
-            time.sleep(0.2)
-        raise AssertionError(f"rollout did not finish: {rollout}")
+        return wait(server, start_rollout(server, revision), seconds=40)
 
     def running():
         return [requests.get(f"http://{h}/health").text for h in hosts]

@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Shared, I/O-free: JSON values and config documents that remember where each value came from.
@@ -73,20 +75,34 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // HTTP edge: OFREP, admin API, web pages, metrics.
+        // The runtime: each domain's services, file loading and background jobs, stores, processes. No HTTP.
+        .target(
+            name: "AlmanacRuntime",
+            dependencies: [
+                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
+                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP edge: routes and pages that translate requests to runtime services; access per route group.
         .target(
             name: "AlmanacServer",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacCharts",
-                "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout",
+                "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
+                "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,8 +112,8 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog", "AlmanacDocs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog",
+                "AlmanacDocs", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -105,7 +121,7 @@ let package = Package(
         .target(
             name: "AlmanacTesting",
             dependencies: [
-                "AlmanacServer", "AlmanacStorage",
+                "AlmanacServer", "AlmanacRuntime", "AlmanacStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,7 +136,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
-            name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacTesting"], swiftSettings: strict),
+            name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
+            swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
@@ -132,7 +149,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AlmanacServerTests",
-            dependencies: ["AlmanacTesting", "AlmanacServer", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout"],
+            dependencies: [
+                "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout", "AlmanacAlerts",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -34,6 +34,9 @@ public struct Rollout: Sendable, Codable, Equatable {
     public var hosts: [String: Host]
     public var phase = Phase.running
     public var failure: String?
+    /// Why the rollout stands paused when it was not a person who paused it (a gate that could
+    /// not read its inputs); cleared on resume.
+    public var held: String?
     /// Every step run, with its output (size-limited) and how long it took.
     public var log: [Entry] = []
 
@@ -169,7 +172,19 @@ public struct Rollout: Sendable, Codable, Equatable {
     }
 
     public mutating func pause() { if phase == .running { phase = .paused } }
-    public mutating func resume() { if phase == .paused || phase == .interrupted { phase = failure == nil ? .running : .rollingBack } }
+
+    /// Stops going forward until a person looks: a gate could not tell whether the next wave is safe.
+    public mutating func hold(because reason: String) {
+        guard phase == .running else { return }
+        phase = .paused
+        held = reason
+    }
+
+    public mutating func resume() {
+        guard phase == .paused || phase == .interrupted else { return }
+        phase = failure == nil ? .running : .rollingBack
+        held = nil
+    }
     public mutating func abort() {
         if phase == .running || phase == .paused || phase == .interrupted { phase = .aborted }
     }

@@ -1,3 +1,4 @@
+import AlmanacAlerts
 import Foundation
 import SQLKit
 
@@ -30,6 +31,13 @@ public struct AlertEvent: Sendable, Hashable {
     }
 }
 
+/// Saved state that no longer decodes: reported, never read as empty.
+public struct StoredStateDamaged: Error, Sendable, CustomStringConvertible {
+    public var what: String
+    public var reason: String
+    public var description: String { "\(what) cannot be read: \(reason)" }
+}
+
 /// Alert state, history and the notification outbox on the shared SQL layer.
 public struct SQLAlertStore: Sendable {
     let database: Database
@@ -38,11 +46,17 @@ public struct SQLAlertStore: Sendable {
         self.database = database
     }
 
-    /// The saved alert tracker (JSON), if any.
-    public func loadState() async throws -> Data? {
+    /// The saved alert state (tracker and notification groups); empty before the first
+    /// evaluation. A saved state that does not decode is an error, never an empty state.
+    public func state() async throws -> AlertingState {
         let text = try await database.sql.select().column("data").from("alert_state").where("id", .equal, "tracker")
             .first(decodingColumn: "data", as: String.self)
-        return text.map { Data($0.utf8) }
+        guard let text else { return AlertingState() }
+        do {
+            return try JSONDecoder().decode(AlertingState.self, from: Data(text.utf8))
+        } catch {
+            throw StoredStateDamaged(what: "the saved alert state", reason: "\(error)")
+        }
     }
 
     /// Saves the tracker, its new history lines and their notifications together, so a crash
@@ -50,10 +64,10 @@ public struct SQLAlertStore: Sendable {
     /// Acknowledgements of `resolvedKeys` end with their alerts; `reminded` silences get their
     /// reminder time, in the same transaction.
     public func save(
-        state: Data, events: [AlertEvent], notifications: [(receiver: String, url: String, payload: String)], at now: Int64,
+        state: AlertingState, events: [AlertEvent], notifications: [(receiver: String, url: String, payload: String)], at now: Int64,
         resolvedKeys: [String] = [], reminded: [Int64] = []
     ) async throws {
-        let text = String(decoding: state, as: UTF8.self)
+        let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try await database.transaction { db in
             try await db.insert(into: "alert_state").columns("id", "data", "updated_at")
                 .values(SQLBind("tracker"), SQLBind(text), SQLBind(now))

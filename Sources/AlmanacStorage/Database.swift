@@ -12,16 +12,28 @@ public final class Database: Sendable {
     public enum Backend: String, Sendable { case sqlite, postgres }
 
     public let backend: Backend
-    /// The SQLKit handle; queries outside transactions go straight here.
+    /// The SQLKit handle for statements outside transactions. On SQLite every statement waits
+    /// for the one connection's lock, so none lands inside another task's transaction.
     public let sql: any SQLDatabase
+    /// The handle transactions open their session on (SQLite: the bare connection, used only
+    /// under the lock; PostgreSQL: the pool, which gives each session its own connection).
+    private let sessions: any SQLDatabase
+    /// SQLite's single connection; nil on PostgreSQL, whose transactions run side by side.
+    private let writeLock: AsyncLock?
     private let closer: @Sendable () async throws -> Void
-    /// SQLite has one connection, so transactions must not interleave on it.
-    private let writeLock = AsyncLock()
 
-    private init(backend: Backend, sql: any SQLDatabase, closer: @escaping @Sendable () async throws -> Void) {
+    private init(backend: Backend, connection: any SQLDatabase, closer: @escaping @Sendable () async throws -> Void) {
         self.backend = backend
-        self.sql = sql
         self.closer = closer
+        sessions = connection
+        if backend == .sqlite {
+            let lock = AsyncLock()
+            writeLock = lock
+            sql = SerializedSQLDatabase(base: connection, lock: lock)
+        } else {
+            writeLock = nil
+            sql = connection
+        }
     }
 
     /// Opens `url` (postgres://...) when given, otherwise `almanac.sqlite` in `dataDirectory`,
@@ -52,7 +64,7 @@ public final class Database: Sendable {
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
             try await sql.raw(SQLQueryString(pragma)).run()
         }
-        return Database(backend: .sqlite, sql: sql) { try await connection.close() }
+        return Database(backend: .sqlite, connection: sql) { try await connection.close() }
     }
 
     static func openPostgres(url: String, logger: Logger) throws -> Database {
@@ -64,22 +76,28 @@ public final class Database: Sendable {
             on: MultiThreadedEventLoopGroup.singleton)
         let sql = pool.database(logger: logger).sql(queryLogLevel: nil)
         let box = PoolBox(pool: pool)
-        return Database(backend: .postgres, sql: sql) { try await box.pool.shutdownAsync() }
+        return Database(backend: .postgres, connection: sql) { try await box.pool.shutdownAsync() }
     }
 
     /// Runs `body` in one transaction on one connection; it commits only if `body` returns.
+    /// `body` must use the session it is given: on SQLite, `sql` waits for this transaction.
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await writeLock.withLock {
-            try await self.sql.withSession { session in
-                try await session.raw("BEGIN").run()
-                do {
-                    let result = try await body(session)
-                    try await session.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await session.raw("ROLLBACK").run()
-                    throw error
-                }
+        guard let writeLock else { return try await Self.run(body, on: sessions) }
+        return try await writeLock.withLock { try await Self.run(body, on: self.sessions) }
+    }
+
+    private static func run<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: any SQLDatabase) async throws -> R {
+        try await database.withSession { session in
+            try await session.raw("BEGIN").run()
+            do {
+                let result = try await body(session)
+                try await session.raw("COMMIT").run()
+                return result
+            } catch {
+                // The first error is the one worth reporting; a failed ROLLBACK leaves SQLite and
+                // PostgreSQL to discard the transaction when the connection moves on.
+                try? await session.raw("ROLLBACK").run()
+                throw error
             }
         }
     }
@@ -93,6 +111,29 @@ public final class Database: Sendable {
 /// AsyncKit's pool guards its state with locks but predates `Sendable`; it is only shut down through this box.
 private struct PoolBox: @unchecked Sendable {
     let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+}
+
+/// SQLite's one connection, shared: each statement runs under the lock that transactions hold,
+/// so a statement of one task cannot run between another task's BEGIN and COMMIT.
+struct SerializedSQLDatabase: SQLDatabase {
+    let base: any SQLDatabase
+    let lock: AsyncLock
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await lock.withLock { try await base.execute(sql: query, onRow) }
+    }
 }
 
 /// A first-come, first-served lock for async code.

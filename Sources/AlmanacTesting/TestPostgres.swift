@@ -3,14 +3,12 @@ import Foundation
 import Logging
 
 /// A fresh PostgreSQL database per test, on the server named by `ALMANAC_TEST_POSTGRES_URL`
-/// (the test command starts one). Under CI a missing server is an error, never a silent skip.
+/// (the test command starts one). A missing server is an error, never a silent skip.
 public enum TestPostgres {
     public static var serverURL: String? {
         let url = ProcessInfo.processInfo.environment["ALMANAC_TEST_POSTGRES_URL"]
         return url?.isEmpty == false ? url : nil
     }
-
-    public static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
     /// Creates an empty database and returns its URL.
     public static func freshDatabase() async throws -> String {

@@ -1,6 +1,6 @@
 import AlmanacCatalog
 import AlmanacConfig
-import AlmanacServer
+import AlmanacRuntime
 import ArgumentParser
 import Foundation
 
@@ -54,14 +54,14 @@ struct CatalogCommand: AsyncParsableCommand {
         }
     }
 
-    struct Truck: ParsableCommand {
+    struct Truck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "truck-factor", abstract: "How many people must leave before most files have no author (Avelino et al., 2016).")
         @OptionGroup var common: CommonOptions
         @Argument(help: "A git repository (default: --config).") var repository: String?
 
-        func run() throws {
-            let history = try GitHistory.commits(repository: repository ?? common.config)
+        func run() async throws {
+            let history = try await GitHistory.commits(repository: repository ?? common.config)
             let truckFactor = TruckFactor(commits: history)
             let (factor, removed) = truckFactor.estimate()
             switch common.format {

@@ -1,6 +1,6 @@
 import AlmanacCatalog
 import AlmanacDocs
-import AlmanacServer
+import AlmanacRuntime
 import ArgumentParser
 import Foundation
 

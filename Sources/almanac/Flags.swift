@@ -1,6 +1,6 @@
 import AlmanacConfig
 import AlmanacFlags
-import AlmanacServer
+import AlmanacRuntime
 import ArgumentParser
 import Foundation
 

@@ -1,6 +1,6 @@
 import AlmanacConfig
 import AlmanacFlags
-import AlmanacServer
+import AlmanacRuntime
 import AlmanacStorage
 import ArgumentParser
 import Foundation

@@ -1,5 +1,5 @@
 import AlmanacConfig
-import AlmanacServer
+import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTrends
 import ArgumentParser

@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import AlmanacServer
 import ArgumentParser
 import Foundation

@@ -15,24 +15,24 @@ import Testing
     }
 
     /// A repository from steps of (author, files written, files removed).
-    static func repository(_ steps: [(String, [String], [String])]) throws -> String {
-        let directory = try GitFixture.repository()
+    static func repository(_ steps: [(String, [String], [String])]) async throws -> String {
+        let directory = try await GitFixture.repository()
         for (index, (author, written, removed)) in steps.enumerated() {
             let files = Dictionary(uniqueKeysWithValues: written.map { ($0, "\(author) \(index)\n") })
-            try GitFixture.commit(directory, author: author, message: "step \(index)", files: files, removed: removed)
+            try await GitFixture.commit(directory, author: author, message: "step \(index)", files: files, removed: removed)
         }
         return directory
     }
 
-    static func estimate(_ directory: String) throws -> (TruckFactor, Int, [String]) {
-        let log = try GitFixture.git(directory, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"])
+    static func estimate(_ directory: String) async throws -> (TruckFactor, Int, [String]) {
+        let log = try await GitFixture.git(directory, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"])
         let tf = TruckFactor(commits: TruckFactor.parseLog(log))
         let (factor, removed) = tf.estimate()
         return (tf, factor, removed)
     }
 
-    @Test func oneAuthorOfEverythingIsATruckFactorOfOne() throws {
-        let (tf, factor, removed) = try Self.estimate(try Self.repository([
+    @Test func oneAuthorOfEverythingIsATruckFactorOfOne() async throws {
+        let (tf, factor, removed) = try await Self.estimate(try await Self.repository([
             ("ann", ["a", "b", "c", "d"], []), ("bob", ["a"], []),
         ]))
         // a: ann created it (DOA 3.293 + 1.098 + 0.164 - 0.321 ln 2 = 4.3325); bob changed it once
@@ -44,8 +44,8 @@ import Testing
         #expect(factor == 1 && removed == ["ann"])
     }
 
-    @Test func twoOwnersOfHalfEachAndADeletedFile() throws {
-        let (tf, factor, removed) = try Self.estimate(try Self.repository([
+    @Test func twoOwnersOfHalfEachAndADeletedFile() async throws {
+        let (tf, factor, removed) = try await Self.estimate(try await Self.repository([
             ("ann", ["a1", "a2", "gone"], []), ("bob", ["b1", "b2"], []), ("cy", ["c1"], ["gone"]),
             ("ann", ["a1"], []), ("ann", ["a1"], []), ("cy", ["a1"], []),
         ]))

@@ -1,4 +1,5 @@
 import AlmanacServer
+import AlmanacRuntime
 import AlmanacTesting
 import Foundation
 import Testing
@@ -29,8 +30,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func firesOnceAcrossARestart(backend: Backend) async throws {
-        let (database, available) = try await backend.database()
-        guard available else { return }
+        let database = try await backend.database()
         try await WebhookReceiver.run { receiver, port async throws in
             let config = try Self.config(receiverPort: port)
             let data = try TestServer.temporaryDirectory()

@@ -6,8 +6,8 @@ import Testing
 /// and a rule on the drift series fires when it lasts.
 @Suite struct DriftTests {
     @Test func aDriftingHostIsReportedAndAlerted() async throws {
-        let repository = try GitFixture.repository()
-        let first = try GitFixture.commit(repository, author: "ann", message: "one")
+        let repository = try await GitFixture.repository()
+        let first = try await GitFixture.commit(repository, author: "ann", message: "one")
         let hosts = try TestServer.temporaryDirectory()
         let config = try TestServer.temporaryDirectory()
         try TestServer.write([

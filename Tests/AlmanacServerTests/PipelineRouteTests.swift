@@ -6,10 +6,12 @@ import Testing
 /// revision the server computes from them.
 @Suite struct PipelineRouteTests {
     @Test func deployableRevisionFollowsQA() async throws {
-        let repository = try GitFixture.repository()
-        let hashes = try ["Add search (#1)", "Faster images (#2)", "New product page (OFF-3)", "Fix typo"].enumerated().map { i, message in
-            try GitFixture.commit(repository, author: "dev\(i)", message: message, files: ["file\(i).txt": "\(i)\n"])
+        let repository = try await GitFixture.repository()
+        var made: [String] = []
+        for (i, message) in ["Add search (#1)", "Faster images (#2)", "New product page (OFF-3)", "Fix typo"].enumerated() {
+            made.append(try await GitFixture.commit(repository, author: "dev\(i)", message: message, files: ["file\(i).txt": "\(i)\n"]))
         }
+        let hashes = made
         let config = try TestServer.temporaryDirectory()
         try TestServer.write(["pipeline/pipeline.yaml": """
             repository: \(repository)

@@ -6,10 +6,10 @@ import Testing
 /// working on files, a git repository made here, and a revision whose health check fails.
 @Suite struct RolloutRunTests {
     @Test func goodRevisionEverywhereBadOneRolledBackAtTheCanary() async throws {
-        let repository = try GitFixture.repository()
-        let good1 = try GitFixture.commit(repository, author: "ann", message: "First", files: ["status": "ok\n"])
-        let good2 = try GitFixture.commit(repository, author: "bob", message: "Second (#2)", files: ["status": "ok\n", "a": "1\n"])
-        let broken = try GitFixture.commit(repository, author: "cy", message: "Broken (#3)", files: ["status": "broken\n"])
+        let repository = try await GitFixture.repository()
+        let good1 = try await GitFixture.commit(repository, author: "ann", message: "First", files: ["status": "ok\n"])
+        let good2 = try await GitFixture.commit(repository, author: "bob", message: "Second (#2)", files: ["status": "ok\n", "a": "1\n"])
+        let broken = try await GitFixture.commit(repository, author: "cy", message: "Broken (#3)", files: ["status": "broken\n"])
         let hosts = try TestServer.temporaryDirectory()
         // A host "runs" a revision when its file says so; a broken revision never comes up.
         try """
@@ -69,8 +69,8 @@ import Testing
 /// The daily staging: an environment that follows the stable branch is rolled out to its head.
 @Suite struct FollowTests {
     @Test func stagingFollowsTheBranchHead() async throws {
-        let repository = try GitFixture.repository()
-        let first = try GitFixture.commit(repository, author: "ann", message: "one")
+        let repository = try await GitFixture.repository()
+        let first = try await GitFixture.commit(repository, author: "ann", message: "one")
         let hosts = try TestServer.temporaryDirectory()
         let config = try TestServer.temporaryDirectory()
         try TestServer.write(["pipeline/pipeline.yaml": """
@@ -94,7 +94,7 @@ import Testing
             try await settled()
             #expect(try String(contentsOfFile: hosts + "/staging1", encoding: .utf8).hasPrefix(first))
             #expect(try await follow()["reason"] as? String == "staging already runs the head of main")
-            let second = try GitFixture.commit(repository, author: "bob", message: "two")
+            let second = try await GitFixture.commit(repository, author: "bob", message: "two")
             #expect(try await follow()["started"] as? Bool == true)
             try await settled()
             #expect(try String(contentsOfFile: hosts + "/staging1", encoding: .utf8).hasPrefix(second))
@@ -105,9 +105,9 @@ import Testing
 /// The first rollout of an environment learns what its hosts run, so it can roll back to it.
 @Suite struct FirstRolloutTests {
     @Test func aBrokenFirstRolloutGoesBackToWhatTheHostsRan() async throws {
-        let repository = try GitFixture.repository()
-        let running = try GitFixture.commit(repository, author: "ann", message: "in production before Almanac", files: ["status": "ok\n"])
-        let broken = try GitFixture.commit(repository, author: "bob", message: "broken", files: ["status": "broken\n"])
+        let repository = try await GitFixture.repository()
+        let running = try await GitFixture.commit(repository, author: "ann", message: "in production before Almanac", files: ["status": "ok\n"])
+        let broken = try await GitFixture.commit(repository, author: "bob", message: "broken", files: ["status": "broken\n"])
         let hosts = try TestServer.temporaryDirectory()
         for host in ["h1", "h2"] { try (String(running.prefix(12)) + "\n").write(toFile: hosts + "/" + host, atomically: true, encoding: .utf8) }
         let config = try TestServer.temporaryDirectory()
@@ -132,9 +132,9 @@ import Testing
 /// Gates between waves: an alert firing in the environment stops the rollout after the canary.
 @Suite struct GateTests {
     @Test func aFiringAlertRollsBackAfterTheCanary() async throws {
-        let repository = try GitFixture.repository()
-        let old = try GitFixture.commit(repository, author: "ann", message: "old")
-        let new = try GitFixture.commit(repository, author: "bob", message: "new")
+        let repository = try await GitFixture.repository()
+        let old = try await GitFixture.commit(repository, author: "ann", message: "old")
+        let new = try await GitFixture.commit(repository, author: "bob", message: "new")
         let hosts = try TestServer.temporaryDirectory()
         for host in ["h1", "h2"] { try (old + "\n").write(toFile: hosts + "/" + host, atomically: true, encoding: .utf8) }
         let config = try TestServer.temporaryDirectory()

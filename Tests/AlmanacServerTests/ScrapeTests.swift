@@ -16,8 +16,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func scrapesUpAndDownTargets(backend: Backend) async throws {
-        let (database, available) = try await backend.database()
-        guard available else { return }
+        let database = try await backend.database()
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { exporter async throws in
             _ = try await HTTP.send("POST", exporter.baseURL + "/ofrep/v1/evaluate/flags/headline")
             let config = try TestServer.temporaryDirectory()

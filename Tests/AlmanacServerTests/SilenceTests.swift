@@ -1,5 +1,6 @@
 import AlmanacAlerts
 import AlmanacServer
+import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTesting
 import Foundation
@@ -40,8 +41,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func silencedAcknowledgedGroupedAndRepeated(backend: Backend) async throws {
-        let (database, available) = try await backend.database()
-        guard available else { return }
+        let database = try await backend.database()
         let data = try TestServer.temporaryDirectory()
         var logger = Logger(label: "test")
         logger.logLevel = .warning

@@ -2,6 +2,7 @@ import AlmanacFlags
 import AlmanacStorage
 import AlmanacTesting
 import Logging
+import SQLKit
 import Testing
 
 /// One suite, both backends: the SQL store behaves the same on SQLite and PostgreSQL.
@@ -51,8 +52,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func migrationsRunOnceAcrossReopen(backend: Backend) async throws {
-        let (url, available) = try await backend.database()
-        guard available else { return }
+        let url = try await backend.database()
         let data = try TestServer.temporaryDirectory()
         for _ in 0..<2 {
             let database = try await Database.open(url: url, dataDirectory: data, logger: Logger(label: "test"))
@@ -62,5 +62,47 @@ import Testing
         let database = try await Database.open(url: url, dataDirectory: data, logger: Logger(label: "test"))
         #expect(try await SQLFlagStore(database: database).auditLog(flagKey: "f", limit: 10).count == 2)
         try await database.close()
+    }
+}
+
+/// Many tasks writing at once: statements outside transactions, transactions that commit and
+/// transactions that roll back. Nothing acknowledged is lost, nothing rolled back stays.
+@Suite struct ConcurrentWriteTests {
+    @Test(arguments: Backend.allCases)
+    func concurrentWritersNeverLoseOrKeepEachOthersWrites(backend: Backend) async throws {
+        try await backend.withDatabase { database in
+            try await database.sql.raw("CREATE TABLE write_test (writer TEXT NOT NULL, n INTEGER NOT NULL)").run()
+            struct Refused: Error {}
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<12 {
+                    group.addTask {
+                        for n in 0..<15 {
+                            switch writer % 3 {
+                            case 0:
+                                try await database.sql.insert(into: "write_test").columns("writer", "n").values(SQLBind("plain"), SQLBind(n)).run()
+                            case 1:
+                                try await database.transaction { db in
+                                    try await db.insert(into: "write_test").columns("writer", "n").values(SQLBind("committed"), SQLBind(n)).run()
+                                    try await Task.sleep(for: .milliseconds(1))
+                                    try await db.insert(into: "write_test").columns("writer", "n").values(SQLBind("committed"), SQLBind(n)).run()
+                                }
+                            default:
+                                await #expect(throws: Refused.self) {
+                                    try await database.transaction { db in
+                                        try await db.insert(into: "write_test").columns("writer", "n").values(SQLBind("rolled-back"), SQLBind(n)).run()
+                                        try await Task.sleep(for: .milliseconds(1))
+                                        throw Refused()
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let rows = try await database.sql.raw("SELECT writer, CAST(COUNT(*) AS BIGINT) AS n FROM write_test GROUP BY writer").all()
+            let counts = Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "writer", as: String.self), try $0.decode(column: "n", as: Int64.self)) })
+            #expect(counts == ["plain": 4 * 15, "committed": 4 * 15 * 2])
+        }
     }
 }

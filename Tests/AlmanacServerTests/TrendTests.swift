@@ -27,8 +27,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func trendsRankedWithCrossingsAndThresholdsListed(backend: Backend) async throws {
-        let (database, available) = try await backend.database()
-        guard available else { return }
+        let database = try await backend.database()
         let config = try TestServer.temporaryDirectory()
         try TestServer.write(["monitoring/rules/disk.yaml": Self.rules, "monitoring/trends.yaml": Self.trends], to: config)
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config, databaseURL: database) { server in

@@ -60,8 +60,12 @@ enum ScopeCompiler {
                 case .environment(let names):
                     possible = possible && environment.map(names.contains) == true
                 case .team(let names):
+                    // Whole names only: `in` with a string haystack would match substrings (qa in qa-leads).
+                    // A team string must be one of the names; a list of teams must hold one of them.
                     let team = Expression.variable(path: ["team"], key: "team", fallback: nil)
-                    tests.append(.operation(.or, names.map { .operation(.in, [.literal(.string($0)), team]) }))
+                    let listed = Expression.literal(.array(names.map { .string($0) }))
+                    let element = Expression.variable(path: [], key: "", fallback: nil)
+                    tests.append(.operation(.or, [.operation(.in, [team, listed]), .operation(.some, [team, .operation(.in, [element, listed])])]))
                 case .user(let names):
                     let user = Expression.variable(path: ["targetingKey"], key: "targetingKey", fallback: nil)
                     tests.append(.operation(.in, [user, .literal(.array(names.map { .string($0) }))]))

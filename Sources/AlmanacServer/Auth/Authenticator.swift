@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import Crypto
 import Foundation
 import HTTPTypes

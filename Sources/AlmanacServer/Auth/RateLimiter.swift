@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import Foundation
 import Synchronization
 

@@ -1,6 +1,7 @@
 import AlmanacCatalog
 import AlmanacDocs
 import AlmanacReporting
+import AlmanacRuntime
 import Foundation
 import Hummingbird
 

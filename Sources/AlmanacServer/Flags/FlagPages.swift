@@ -1,5 +1,6 @@
 import AlmanacConfig
 import AlmanacFlags
+import AlmanacRuntime
 import AlmanacStorage
 import Foundation
 import HTTPTypes

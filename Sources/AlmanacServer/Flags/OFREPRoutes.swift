@@ -1,5 +1,6 @@
 import AlmanacConfig
 import AlmanacFlags
+import AlmanacRuntime
 import Foundation
 import Hummingbird
 
@@ -98,7 +99,7 @@ struct OFREPRoutes: Sendable {
         case .context(let c): context = c
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
-        let resolutions = flags.evaluator.flags.keys.map { flags.evaluate($0, context: context, timestamp: timestamp) }
+        let resolutions = flags.evaluateAll(context: context, timestamp: timestamp)
         let body = "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",") + "]}"
         let etag = "\"" + String(MurmurHash3.hash32(body.utf8), radix: 16) + String(body.utf8.count, radix: 16) + "\""
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {

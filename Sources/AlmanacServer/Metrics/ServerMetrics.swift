@@ -1,6 +1,7 @@
 import AlmanacConfig
-import Foundation
 import AlmanacFlags
+import AlmanacRuntime
+import Foundation
 import Hummingbird
 import Prometheus
 

@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacRuntime
 import AlmanacStorage
 import Hummingbird
 

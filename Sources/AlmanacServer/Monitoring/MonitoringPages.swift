@@ -3,6 +3,7 @@ import AlmanacCharts
 import AlmanacConfig
 import AlmanacForecast
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacStorage
 import Foundation
 import HTTPTypes
@@ -68,25 +69,23 @@ struct MonitoringPages: Sendable {
     }
 
     private func alertsPage(actor: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var current: [[String: Any]] = []
         let now = SilenceRoutes.now()
         let silences = try await alerts.silences(endingAfter: now)
         let acks = try await alerts.acknowledgements()
         // Silences see a rule's service as the rule service does when it holds notifications back.
         let services = Dictionary(config.current.rules.map { ($0.name, $0.service) }) { a, _ in a }
-        if let data = try await alerts.loadState(), let state = try? JSONDecoder().decode(AlertingState.self, from: data) {
-            current = state.tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
-                let key = AlertTracker.key(a.rule, a.labels)
-                let labels = JSONValue.object(Dictionary(a.labels.map { ($0.name, JSONValue.string($0.value)) }) { x, _ in x })
-                var row: [String: Any] = [
-                    "rule": a.rule, "state": a.state.rawValue, "severity": a.severity.rawValue,
-                    "labels": a.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", "), "labelsJSON": JSONWriter.string(labels),
-                    "value": a.value.map { String($0) } ?? "", "since": Self.time(a.firedAt ?? a.activeAt),
-                ]
-                if let by = acks[key] { row["ackedBy"] = by }
-                if let silence = silences.first(where: { $0.matches(a, service: services[a.rule] ?? nil) }) { row["silencedBy"] = "#\(silence.id)" }
-                return row
-            }
+        let state = try await alerts.state()
+        let current: [[String: Any]] = state.tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
+            let key = AlertTracker.key(a.rule, a.labels)
+            let labels = JSONValue.object(Dictionary(a.labels.map { ($0.name, JSONValue.string($0.value)) }) { x, _ in x })
+            var row: [String: Any] = [
+                "rule": a.rule, "state": a.state.rawValue, "severity": a.severity.rawValue,
+                "labels": a.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", "), "labelsJSON": JSONWriter.string(labels),
+                "value": a.value.map { String($0) } ?? "", "since": Self.time(a.firedAt ?? a.activeAt),
+            ]
+            if let by = acks[key] { row["ackedBy"] = by }
+            if let silence = silences.first(where: { $0.matches(a, service: services[a.rule] ?? nil) }) { row["silencedBy"] = "#\(silence.id)" }
+            return row
         }
         let silenceRows: [[String: Any]] = silences.map { s in
             ["id": s.id, "matchers": s.matchers, "by": s.createdBy, "until": Self.time(s.endsAt), "comment": s.comment]

@@ -1,5 +1,6 @@
 import AlmanacConfig
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacStorage
 import Foundation
 import Hummingbird

@@ -1,6 +1,7 @@
 import AlmanacAlerts
 import AlmanacConfig
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacStorage
 import Foundation
 import Hummingbird
@@ -59,7 +60,7 @@ struct SilenceRoutes: Sendable {
         let comment = body["comment"]?.stringValue ?? ""
         guard comment.count <= 2000 else { return .failure(RequestProblem("comment", "at most 2000 characters")) }
         let labels = labelObject.map { Label($0.key, $0.value.stringValue!) }.sorted()
-        let state = try await store.loadState().flatMap { try? JSONDecoder().decode(AlertingState.self, from: $0) } ?? AlertingState()
+        let state = try await store.state()
         guard let alert = state.tracker.alerts[AlertTracker.key(rule, labels)], alert.state != .resolved else {
             return .failure(RequestProblem("", "no active alert of \(rule) with these labels"))
         }

@@ -1,6 +1,7 @@
 import AlmanacAlerts
-import AlmanacStorage
 import AlmanacConfig
+import AlmanacRuntime
+import AlmanacStorage
 import AlmanacTrends
 import Foundation
 import Hummingbird

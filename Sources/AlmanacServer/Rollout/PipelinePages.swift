@@ -1,5 +1,5 @@
 import AlmanacRollout
-import AlmanacStorage
+import AlmanacRuntime
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,7 +7,8 @@ import Hummingbird
 /// The pipeline's pages: an environment with its deployable revision, the revisions waiting
 /// for QA, the button, the rollout in progress and the history; a rollout with its steps.
 struct PipelinePages: Sendable {
-    let routes: PipelineRoutes
+    let service: PipelineService
+    let maximumBodyBytes: Int
     let auth: Authenticator
     let renderer = PageRenderer(templates: ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate, "drift": driftTemplate])
 
@@ -19,14 +20,14 @@ struct PipelinePages: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/pipeline") { request, _ in
-            let environments = routes.pipeline.current?.environments ?? []
+            let environments = service.pipeline.current?.environments ?? []
             return renderer.page("pipeline", title: "Pipeline", actor: auth.admin(request), context: [
                 "environments": environments.map { ["name": $0.name, "hosts": $0.hosts.count] }, "none": environments.isEmpty,
-                "error": routes.pipeline.error ?? "",
+                "error": service.pipeline.error ?? "",
             ])
         }
         router.get("/drift") { request, _ in
-            let report = try await DriftWatcher.report(store: routes.store, now: RolloutManager.now())
+            let report = try await service.drift()
             let rows: [[String: Any]] = report.entries.map { e in
                 [
                     "environment": e.environment, "host": e.host, "revision": e.revision.map { String($0.prefix(10)) } ?? "no answer",
@@ -44,9 +45,12 @@ struct PipelinePages: Sendable {
         router.post("/pipeline/:environment/qa") { request, context in
             let name = try context.parameters.require("environment")
             return try await act(request, back: "/pipeline/\(name)") { form, actor in
-                guard let hash = form["revision"], hash.count == 40, let state = QAState(rawValue: form["state"] ?? "") else { return "choose a revision and a state" }
-                try await routes.store.setQA(state, revision: hash, actor: actor, comment: String((form["comment"] ?? "").prefix(2000)), at: RolloutManager.now())
-                return nil
+                do {
+                    _ = try await service.setQA(revision: form["revision"] ?? "", state: form["state"] ?? "", actor: actor, comment: form["comment"] ?? "")
+                    return nil
+                } catch let problem as PipelineService.Problem {
+                    return problem.description
+                }
             }
         }
         router.post("/pipeline/:environment/rollout") { request, context in
@@ -54,27 +58,28 @@ struct PipelinePages: Sendable {
             var started: String?
             let response = try await act(request, back: "/pipeline/\(name)") { form, actor in
                 do {
-                    started = try await routes.manager.start(environment: name, revision: form["revision"] ?? "", actor: actor).id
+                    started = try await service.rollouts.start(environment: name, revision: form["revision"] ?? "", actor: actor).id
                     return nil
-                } catch {
-                    return "\(error)"
+                } catch let error as RolloutError {
+                    return error.description
                 }
             }
             return started.map { PageRenderer.redirect("/rollouts/\($0)") } ?? response
         }
         router.get("/rollouts/:id") { request, context in
             let id = try context.parameters.require("id")
-            guard let rollout = try await routes.store.rollout(id: id) else { return Response(status: .notFound) }
+            guard let rollout = try await service.store.rollout(id: id) else { return Response(status: .notFound) }
             return renderer.page("rollout", title: "Rollout \(id)", actor: auth.admin(request), context: Self.describe(rollout, actor: auth.admin(request)))
         }
         router.post("/rollouts/:id/:action") { request, context in
             let id = try context.parameters.require("id"), action = try context.parameters.require("action")
+            guard let control = RolloutControl(rawValue: action) else { return Response(status: .notFound) }
             return try await act(request, back: "/rollouts/\(id)") { _, _ in
                 do {
-                    _ = try await routes.manager.control(id, action)
+                    _ = try await service.rollouts.control(id, control)
                     return nil
-                } catch {
-                    return "\(error)"
+                } catch let error as RolloutError {
+                    return error.description
                 }
             }
         }
@@ -85,15 +90,16 @@ struct PipelinePages: Sendable {
     private func act(_ request: Request, back: String, _ body: ([String: String], String) async throws -> String?) async throws -> Response {
         guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
         if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" { return Response(status: .forbidden) }
-        if let problem = try await body(try await request.formFields(limit: routes.maximumBodyBytes), actor) {
+        if let problem = try await body(try await request.formFields(limit: maximumBodyBytes), actor) {
             return renderer.page("pipeline", title: "Not done", actor: actor, context: ["error": problem, "back": back], status: .conflict)
         }
         return PageRenderer.redirect(back)
     }
 
     private func environmentPage(_ name: String, actor: String?) async throws -> Response {
-        guard let status = try await routes.status(name) else { return Response(status: .notFound) }
-        let history = try await routes.store.rollouts(environment: name, limit: 20)
+        let status: PipelineService.Status
+        do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
+        let history = try await service.store.rollouts(environment: name, limit: 20)
         let d = status.deployability
         let revisions: [[String: Any]] = status.revisions.reversed().map { r in
             [
@@ -117,7 +123,7 @@ struct PipelinePages: Sendable {
     static func describe(_ rollout: Rollout, actor: String?) -> [String: Any] {
         var context: [String: Any] = [
             "id": rollout.id, "environment": rollout.environment, "from": String(rollout.from.prefix(10)), "to": String(rollout.to.prefix(10)),
-            "phase": rollout.phase.rawValue, "by": rollout.startedBy, "failure": rollout.failure ?? "", "moving": rollout.phase == .running || rollout.phase == .rollingBack,
+            "phase": rollout.phase.rawValue, "by": rollout.startedBy, "failure": rollout.failure ?? "", "held": rollout.held ?? "", "moving": rollout.phase == .running || rollout.phase == .rollingBack,
             "waves": rollout.waves.enumerated().map { index, hosts in
                 [
                     "number": index + 1, "current": index == rollout.wave,
@@ -177,6 +183,7 @@ struct PipelinePages: Sendable {
         <h1>Rollout {{id}} <small id="phase">{{phase}}</small></h1>
         <p><a href="/pipeline/{{environment}}">{{environment}}</a>: <code>{{from}}</code> → <code>{{to}}</code>, started by {{by}}</p>
         {{#failure}}<p class="error" id="failure">{{failure}}</p>{{/failure}}
+        {{#held}}<p class="error" id="held">Held: {{held}}</p>{{/held}}
         {{#actor}}<p>{{#canPause}}<form class="inline" method="post" action="/rollouts/{{id}}/pause"><button>Pause</button></form>{{/canPause}}
         {{#canResume}}<form class="inline" method="post" action="/rollouts/{{id}}/resume"><button>Resume</button></form>{{/canResume}}
         {{#canRollBack}}<form class="inline" method="post" action="/rollouts/{{id}}/rollback"><button>Roll back</button></form>{{/canRollBack}}

@@ -1,5 +1,6 @@
 import AlmanacAlerts
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacStorage
 import Foundation
 import HTTPTypes
@@ -73,21 +74,20 @@ public struct AlmanacServer: Sendable {
         let rollouts = RolloutManager(
             pipeline: pipeline, store: releases, alerts: alertStore, series: seriesStore, monitoring: monitoring,
             externalURL: "http://\(configuration.host):\(configuration.port)", leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
-        let pipelineRoutes = PipelineRoutes(pipeline: pipeline, store: releases, manager: rollouts, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes)
-        pipelineRoutes.register(on: router)
-        PipelinePages(routes: pipelineRoutes, auth: auth).register(on: router)
+        let pipelineService = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
+        PipelineRoutes(service: pipelineService, auth: auth, maximumBodyBytes: configuration.maximumBodyBytes).register(on: router)
+        PipelinePages(service: pipelineService, maximumBodyBytes: configuration.maximumBodyBytes, auth: auth).register(on: router)
         let drift = DriftWatcher(pipeline: pipeline, store: releases, heads: heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger)
-        TrendPages(config: monitoring, store: seriesStore, auth: auth)
-            .register(on: router)
+        TrendPages(config: monitoring, store: seriesStore, auth: auth).register(on: router)
         let ruleService = RuleService(
             config: monitoring, store: seriesStore, alerts: alertStore,
             intervalSeconds: configuration.ruleIntervalSeconds, externalURL: "http://\(configuration.host):\(configuration.port)", logger: logger)
         let notifier = Notifier(alerts: alertStore, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)
         let retention = RetentionService(
             store: seriesStore, config: monitoring, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)
-        let watcher = FlagWatcher(
-            flags: flags, monitoring: monitoring, catalog: catalog, pipeline: pipeline, configPollSeconds: configuration.configPollSeconds, changePollSeconds: configuration.changePollSeconds,
-            usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
+        let watcher = ConfigWatcher(
+            reloadables: [flags, monitoring, catalog, pipeline], flags: flags, configPollSeconds: configuration.configPollSeconds,
+            changePollSeconds: configuration.changePollSeconds, usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
         let database = self.database
         return Application(
             router: router,
@@ -98,27 +98,6 @@ public struct AlmanacServer: Sendable {
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,
             logger: logger)
-    }
-}
-
-/// Closes the database after the server stops.
-struct DatabaseCloser: Service {
-    let database: Database
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await database.close()
-    }
-}
-
-/// Marks rollouts a previous run left unfinished as interrupted, once, at start; then starts
-/// the daily follows (the staging that runs the stable branch) when they are due.
-struct RolloutRecovery: Service {
-    let manager: RolloutManager
-    func run() async throws {
-        try await manager.recover()
-        repeat {
-            await manager.followDue()
-        } while await nextRound(after: 30)
     }
 }
 

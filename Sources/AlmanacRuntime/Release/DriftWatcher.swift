@@ -8,14 +8,22 @@ import ServiceLifecycle
 /// One revision everywhere: asks every host what it runs on an interval, keeps since when, and
 /// records `almanac_revision_drift_seconds{environment, host}` so an alert rule can say when
 /// drift lasts.
-struct DriftWatcher: Service {
+public struct DriftWatcher: Service {
     let pipeline: PipelineConfig
     let store: SQLReleaseStore
     let heads: SeriesHeads
     let intervalSeconds: Double
     let logger: Logger
 
-    func run() async throws {
+    public init(pipeline: PipelineConfig, store: SQLReleaseStore, heads: SeriesHeads, intervalSeconds: Double, logger: Logger) {
+        self.pipeline = pipeline
+        self.store = store
+        self.heads = heads
+        self.intervalSeconds = intervalSeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
         repeat {
             do {
                 // Hosts that do not answer must not hold up a shutdown.

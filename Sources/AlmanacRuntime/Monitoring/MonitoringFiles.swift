@@ -31,23 +31,17 @@ public struct MonitoringFiles: Sendable {
     static func targets(_ configDirectory: String) throws -> [ScrapeTarget] {
         guard let root = try optional(configDirectory, "targets.yaml") else { return [] }
         return try ScrapeConfig.targets(root) { (file: String) throws(ConfigError) -> ConfigNode in
-            let full = configDirectory + "/monitoring/" + file
-            guard !file.contains(".."), let text = try? read(full) else {
-                throw ConfigError(file: "monitoring/" + file, line: 0, field: "", message: "cannot be read")
-            }
-            return try ConfigDocument.parse(text, file: "monitoring/" + file)
+            guard !file.contains("..") else { throw ConfigError(file: "monitoring/" + file, line: 0, field: "", message: "must stay inside monitoring/") }
+            return try ConfigDocument.parse(try ConfigFolder.read(root: configDirectory, file: "monitoring/" + file), file: "monitoring/" + file)
         }
     }
 
     static func rules(_ configDirectory: String) throws -> [AlertRule] {
-        let directory = configDirectory + "/monitoring/rules"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        let files = try ConfigFolder(root: configDirectory, folder: "monitoring/rules", suffixes: [".yaml", ".yml"], recursive: false).documents()
         var rules: [AlertRule] = []
         var names: [String: String] = [:]
         for file in files {
-            let text = try read(directory + "/" + file)
-            for rule in try RuleFile.parse(try ConfigDocument.parse(text, file: "monitoring/rules/" + file)) {
+            for rule in try RuleFile.parse(try ConfigDocument.parse(file.text, file: file.file)) {
                 if let other = names[rule.name] {
                     throw ConfigError(file: rule.file, line: rule.line, field: "alert", message: "rule '\(rule.name)' is already defined in \(other)")
                 }
@@ -64,13 +58,8 @@ public struct MonitoringFiles: Sendable {
 
     /// A file under `monitoring/`, parsed, or nil when there is none.
     private static func optional(_ configDirectory: String, _ name: String) throws -> ConfigNode? {
-        let path = configDirectory + "/monitoring/" + name
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try ConfigDocument.parse(try read(path), file: "monitoring/" + name)
-    }
-
-    private static func read(_ path: String) throws -> String {
-        try String(contentsOfFile: path, encoding: .utf8)
+        guard FileManager.default.fileExists(atPath: configDirectory + "/monitoring/" + name) else { return nil }
+        return try ConfigDocument.parse(try ConfigFolder.read(root: configDirectory, file: "monitoring/" + name), file: "monitoring/" + name)
     }
 }
 

@@ -2,30 +2,33 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Keeps the served flags current: re-reads the files when they change or on SIGHUP, picks up
-/// run-time changes other replicas wrote to the database, and saves evaluation counts.
-struct FlagWatcher: Service {
+/// Keeps every domain's files current: re-reads them when they change or on SIGHUP, picks up
+/// run-time flag changes other replicas wrote to the database, and saves evaluation counts.
+public struct ConfigWatcher: Service {
+    /// Each domain's files, reloaded all or nothing on its own.
+    let reloadables: [any Reloadable]
     let flags: FlagService
-    /// The monitoring, catalogue and pipeline files follow the same polling and SIGHUP.
-    let monitoring: MonitoringConfig
-    let catalog: CatalogConfig
-    let pipeline: PipelineConfig
     let configPollSeconds: Double
     let changePollSeconds: Double
     let usageFlushSeconds: Double
     let logger: Logger
 
-    func run() async throws {
+    public init(
+        reloadables: [any Reloadable], flags: FlagService, configPollSeconds: Double, changePollSeconds: Double, usageFlushSeconds: Double,
+        logger: Logger
+    ) {
+        self.reloadables = reloadables
+        self.flags = flags
+        self.configPollSeconds = configPollSeconds
+        self.changePollSeconds = changePollSeconds
+        self.usageFlushSeconds = usageFlushSeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             if configPollSeconds > 0 {
-                group.addTask {
-                    await every(configPollSeconds) {
-                        _ = flags.reloadFiles()
-                        monitoring.reload()
-                        catalog.reload()
-                        pipeline.reload()
-                    }
-                }
+                group.addTask { await every(configPollSeconds) { reloadAll(force: false) } }
             }
             group.addTask {
                 await every(changePollSeconds) {
@@ -37,15 +40,16 @@ struct FlagWatcher: Service {
                 let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
                     logger.info("SIGHUP: reloading the config repository")
-                    flags.reloadFiles(force: true)
-                    monitoring.reload(force: true)
-                    catalog.reload(force: true)
-                    pipeline.reload(force: true)
+                    reloadAll(force: true)
                 }
             }
             await group.waitForAll()
         }
         await flags.flushUsage()
+    }
+
+    private func reloadAll(force: Bool) {
+        for reloadable in reloadables { reloadable.reload(force: force) }
     }
 
     /// Runs `body` every `seconds` until graceful shutdown.

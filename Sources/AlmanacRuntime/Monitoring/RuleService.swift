@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// Evaluates the alert rules on an interval against stored samples (or a Prometheus), and records every change
 /// (state, history, notifications) in one transaction.
-struct RuleService: Service {
+public struct RuleService: Service {
     let config: MonitoringConfig
     let store: SQLSeriesStore
     let alerts: SQLAlertStore
@@ -17,10 +17,23 @@ struct RuleService: Service {
     var silenceReminder: Int64 = 7 * 86_400_000
     let logger: Logger
 
-    func run() async throws {
+    public init(config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.alerts = alerts
+        self.intervalSeconds = intervalSeconds
+        self.externalURL = externalURL
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var state = AlertingState()
-        if let saved = try? await alerts.loadState(), let restored = try? JSONDecoder().decode(AlertingState.self, from: saved) {
-            state = restored
+        do {
+            state = try await alerts.state()
+        } catch {
+            // Rules start afresh: alerts that still hold fire again after their `for`, which is
+            // louder than losing them, and the damaged state is overwritten at the next save.
+            logger.error("the saved alert state cannot be read; alerts start afresh", metadata: ["error": "\(error)"])
         }
         repeat {
             do {
@@ -111,7 +124,7 @@ struct RuleService: Service {
         }
         state.tracker.removeResolved()
         try await alerts.save(
-            state: try JSONEncoder().encode(state), events: events, notifications: notifications, at: now,
+            state: state, events: events, notifications: notifications, at: now,
             resolvedKeys: resolved.map { AlertTracker.key($0.rule, $0.labels) }, reminded: reminders.map(\.id))
     }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// Holds the flags that serve right now: the last good set from the files, the run-time state
 /// from the database, and the evaluator built from both. Requests read one immutable snapshot;
 /// reloads and changes build a new one and swap it in.
-public final class FlagService: Sendable {
+public final class FlagService: Reloadable {
     struct State: Sendable {
         var evaluator: FlagEvaluator
         var changeID: Int64
@@ -50,7 +50,7 @@ public final class FlagService: Sendable {
     /// Re-reads the files when they changed (or always, when `force`). A bad edit is logged and
     /// kept for display, and the last good set keeps serving.
     @discardableResult
-    public func reloadFiles(force: Bool = false) -> Bool {
+    public func reload(force: Bool = false) -> Bool {
         let fingerprint = repository.fingerprint()
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         switch repository.load(environment: environment) {
@@ -96,13 +96,24 @@ public final class FlagService: Sendable {
     }
 
     /// Evaluation totals since start, by flag, variant and reason.
-    var evaluationTotals: [UsageCounter.Total: Int64] { usage.totals }
+    public var evaluationTotals: [UsageCounter.Total: Int64] { usage.totals }
 
     /// Evaluates and counts the evaluation.
     public func evaluate(_ key: String, context: [String: JSONValue], timestamp: Int64) -> Resolution {
         let resolution = evaluator.evaluate(key, context: context, timestamp: timestamp)
         usage.count(resolution, atSeconds: timestamp)
         return resolution
+    }
+
+    /// Evaluates every flag against one snapshot, so a reload during the request cannot mix two
+    /// sets, and counts each evaluation.
+    public func evaluateAll(context: [String: JSONValue], timestamp: Int64) -> [Resolution] {
+        let snapshot = evaluator
+        return snapshot.flags.keys.map { key in
+            let resolution = snapshot.evaluate(key, context: context, timestamp: timestamp)
+            usage.count(resolution, atSeconds: timestamp)
+            return resolution
+        }
     }
 
     /// Writes the counted evaluations to the database.

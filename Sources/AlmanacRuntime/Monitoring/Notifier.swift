@@ -7,13 +7,19 @@ import ServiceLifecycle
 
 /// Delivers the outbox: every notification is retried with growing pauses until its receiver
 /// accepts it, so a receiver that was down gets everything once it is back.
-struct Notifier: Service {
+public struct Notifier: Service {
     let alerts: SQLAlertStore
     let maximumBackoffSeconds: Double
     let logger: Logger
     let client: HTTPClient = .shared
 
-    func run() async throws {
+    public init(alerts: SQLAlertStore, maximumBackoffSeconds: Double, logger: Logger) {
+        self.alerts = alerts
+        self.maximumBackoffSeconds = maximumBackoffSeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var rounds = 0
         repeat {
             await deliverDue()

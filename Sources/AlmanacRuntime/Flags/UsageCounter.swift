@@ -4,17 +4,17 @@ import Synchronization
 
 /// Counts evaluations on the hot path with one lock per evaluation: hourly buckets that are
 /// handed to the database every few seconds, and running totals for `/metrics`.
-final class UsageCounter: Sendable {
+public final class UsageCounter: Sendable {
     private struct Bucket: Hashable {
         var flag: String
         var variant: String
         var hour: Int64
     }
 
-    struct Total: Hashable {
-        var flag: String
-        var variant: String
-        var reason: Reason
+    public struct Total: Hashable, Sendable {
+        public var flag: String
+        public var variant: String
+        public var reason: Reason
     }
 
     private struct Counts {

@@ -2,10 +2,18 @@ import Foundation
 import Logging
 import Synchronization
 
+/// Something loaded from the config repository and kept current by the watcher.
+public protocol Reloadable: Sendable {
+    /// Re-reads the files when they changed (or always, with `force`); true when a new value is
+    /// in force. A mistake keeps the last good value, all or nothing, and is reported.
+    @discardableResult
+    func reload(force: Bool) -> Bool
+}
+
 /// Files of one folder of the config repository, loaded into a value and kept current: a
 /// reload that finds a mistake keeps the last good value and reports the error, as the flag
 /// files do.
-public final class ReloadingFiles<Value: Sendable>: Sendable {
+public final class ReloadingFiles<Value: Sendable>: Reloadable {
     private struct State {
         var value: Value
         var fingerprint: String
@@ -56,14 +64,7 @@ public final class ReloadingFiles<Value: Sendable>: Sendable {
 
     /// Changes whenever a file under one of `folders` is added, removed or modified.
     static func fingerprint(_ configDirectory: String, _ folders: [String]) -> String {
-        let files = folders.flatMap { folder in
-            (FileManager.default.enumerator(atPath: configDirectory + "/" + folder)?.allObjects as? [String] ?? []).sorted().map { folder + "/" + $0 }
-        }
-        return files.map { file in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: configDirectory + "/" + file)
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(file):\(modified):\(attributes?[.size] as? Int ?? -1)"
-        }.joined(separator: "|")
+        folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]).fingerprint() }.joined(separator: "|")
     }
 }
 

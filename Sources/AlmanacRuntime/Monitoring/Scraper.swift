@@ -10,14 +10,20 @@ import ServiceLifecycle
 /// Scrapes every target on its interval, as Prometheus does: content negotiation for
 /// OpenMetrics or the text format, a timeout per scrape, and per target `up`,
 /// `scrape_duration_seconds` and `scrape_samples_scraped`.
-struct Scraper: Service {
+public struct Scraper: Service {
     let config: MonitoringConfig
     let heads: SeriesHeads
     let logger: Logger
     let client: HTTPClient = .shared
 
     /// Follows the target list as reloads change it: new targets start, removed ones stop.
-    func run() async throws {
+    public init(config: MonitoringConfig, heads: SeriesHeads, logger: Logger) {
+        self.config = config
+        self.heads = heads
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var running: [ScrapeTarget: Task<Void, Never>] = [:]
         repeat {
             let wanted = Set(config.current.targets)

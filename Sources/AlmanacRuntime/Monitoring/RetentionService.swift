@@ -5,13 +5,20 @@ import Logging
 import ServiceLifecycle
 
 /// Rolls raw samples up and drops what the retention policy no longer keeps, on an interval.
-struct RetentionService: Service {
+public struct RetentionService: Service {
     let store: SQLSeriesStore
     let config: MonitoringConfig
     let intervalSeconds: Double
     let logger: Logger
 
-    func run() async throws {
+    public init(store: SQLSeriesStore, config: MonitoringConfig, intervalSeconds: Double, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.intervalSeconds = intervalSeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
         repeat {
             let started = Date()
             do {

@@ -35,37 +35,26 @@ struct StepRunner: Sendable {
     /// (ssh and all) when time is up; a missing command (no drain configured) succeeds.
     func shell(_ command: String?, timeout: Int64) async -> Outcome {
         guard let command else { return Outcome(ok: true, output: "") }
-        // Output goes to a file, not a pipe: a chatty deploy must not block on a full pipe.
         let path = NSTemporaryDirectory() + "almanac-step-" + UUID().uuidString
-        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-            return Outcome(ok: false, output: "cannot create \(path)")
+        let status: Int32
+        do {
+            status = try await ProcessRunner.run(
+                ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "bash", "-c", Self.closeInherited, "step", command],
+                outputFile: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            return Outcome(ok: false, output: "could not start the command: \(error)")
         }
-        let status: Int32 = await withCheckedContinuation { continuation in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "bash", "-c", Self.closeInherited, "step", command]
-            process.standardOutput = file
-            process.standardError = file
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(returning: -1)
-            }
-        }
-        try? file.close()
         let data = FileManager.default.contents(atPath: path) ?? Data()
         try? FileManager.default.removeItem(atPath: path)
         var output = String(decoding: data.count > 16_384 ? data.suffix(16_384) : data, as: UTF8.self)
         if status == 124 || status == 137 { output += "\n(timed out after \(Double(timeout) / 1000) s)" }
-        if status == -1 { output += "\n(could not start the command)" }
         return Outcome(ok: status == 0, output: output)
     }
 
-    /// Foundation learns that a process ended when every copy of a descriptor it hands the child
-    /// is closed; a deploy that starts a server in the background would pass it on and never
-    /// "end". bash (dash takes one-digit descriptors only) closes every descriptor above stderr,
-    /// then hands the command to `sh`.
+    /// A deploy that starts a server in the background must not hand it descriptors this server
+    /// holds and keep them alive. bash (dash takes one-digit descriptors only) closes every
+    /// descriptor above stderr, then hands the command to `sh`.
     static let closeInherited = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"; done; exec sh -c "$1""#
 
     /// Polls the health check every interval until it reports `expected` or the timeout passes.

@@ -1,0 +1,76 @@
+import AlmanacConfig
+import Foundation
+
+/// The one reader of config-repository folders: which files a domain owns (hidden files and
+/// folders skipped, sorted by path), their text within the size limit, and a fingerprint that
+/// changes when any of them is added, removed or edited.
+public struct ConfigFolder: Sendable {
+    /// The config repository.
+    public let root: String
+    /// The folder under `root` (empty for the root itself).
+    public let folder: String
+    /// File name endings that count, lowercased (`.yaml`).
+    public let suffixes: [String]
+    /// Whether files in subfolders count.
+    public let recursive: Bool
+
+    public init(root: String, folder: String, suffixes: [String], recursive: Bool = true) {
+        self.root = root
+        self.folder = folder
+        self.suffixes = suffixes
+        self.recursive = recursive
+    }
+
+    private var directory: String { folder.isEmpty ? root : root + "/" + folder }
+
+    /// Paths relative to the repository root, sorted.
+    public func files() -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let entry = walker.nextObject() as? String {
+            if !recursive, entry.contains("/") { continue }
+            if entry.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            let lower = entry.lowercased()
+            guard suffixes.contains(where: { lower.hasSuffix($0) }) else { continue }
+            if let type = walker.fileAttributes?[.type] as? FileAttributeType, type == .typeDirectory { continue }
+            files.append(folder.isEmpty ? entry : folder + "/" + entry)
+        }
+        return files.sorted()
+    }
+
+    /// Every file's text; a file too large or not UTF-8 is an error naming it.
+    public func documents() throws(ConfigErrors) -> [SourceText] {
+        var documents: [SourceText] = []
+        var errors: [ConfigError] = []
+        for file in files() {
+            do throws(ConfigError) {
+                documents.append(SourceText(file: file, text: try Self.read(root: root, file: file)))
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return documents
+    }
+
+    /// One file's text, refused before reading when it is over the limit, so a runaway file
+    /// cannot exhaust memory.
+    public static func read(root: String, file: String) throws(ConfigError) -> String {
+        let path = root + "/" + file
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ConfigDocument.maximumBytes {
+            throw ConfigError(file: file, line: 0, field: "", message: "file is \(size) bytes, more than the limit of \(ConfigDocument.maximumBytes)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError(file: file, line: 0, field: "", message: "cannot be read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: file, line: 0, field: "", message: "cannot be read as UTF-8 text") }
+        return text
+    }
+
+    /// Changes whenever one of the files is added, removed or modified.
+    public func fingerprint() -> String {
+        files().map { file in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + file)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(file):\(modified):\(attributes?[.size] as? Int ?? -1)"
+        }.joined(separator: "|")
+    }
+}

@@ -1,0 +1,66 @@
+import AlmanacRollout
+import AlmanacStorage
+import Foundation
+
+/// The pipeline's use cases apart from any edge: what an environment runs and could get, QA
+/// states by revision, the drift report, and rollouts through the manager.
+public struct PipelineService: Sendable {
+    public let pipeline: PipelineConfig
+    public let store: SQLReleaseStore
+    public let rollouts: RolloutManager
+
+    public init(pipeline: PipelineConfig, store: SQLReleaseStore, rollouts: RolloutManager) {
+        self.pipeline = pipeline
+        self.store = store
+        self.rollouts = rollouts
+    }
+
+    /// What an environment runs, what it could get, and what is deployable and why not further.
+    public struct Status: Sendable {
+        public var environment: Pipeline.Environment
+        public var running: String?
+        public var candidate: String
+        public var revisions: [Revision]
+        public var deployability: Deployability
+    }
+
+    /// A request field that is wrong, named so an edge can point at it.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var field: String
+        public var message: String
+        public var description: String { "\(field): \(message)" }
+    }
+
+    public func status(_ name: String) async throws -> Status {
+        guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else {
+            throw RolloutError.notFound("no environment '\(name)' in pipeline/pipeline.yaml")
+        }
+        let running = try await store.running(environment: name)
+        let candidate = try await GitRepository.resolve(pipeline.repository, pipeline.branch)
+        var revisions = try await GitRepository.revisions(pipeline.repository, after: running, upTo: candidate)
+        let states = try await store.qaStates(revisions.map(\.hash))
+        for i in revisions.indices { revisions[i].qa = states[revisions[i].hash] ?? .needsTesting }
+        return Status(environment: environment, running: running, candidate: candidate, revisions: revisions, deployability: Deployability(revisions: revisions))
+    }
+
+    /// Records a QA state for a full commit hash, as `actor` says, with why.
+    public func setQA(revision hash: String, state text: String, actor: String, comment: String, now: Int64 = RolloutManager.now()) async throws -> QAState {
+        guard hash.count == 40, hash.allSatisfy(\.isHexDigit) else { throw Problem(field: "revision", message: "a full 40-character commit hash") }
+        guard let state = QAState(rawValue: text) else {
+            throw Problem(field: "state", message: "required: \(QAState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard comment.count <= 2000 else { throw Problem(field: "comment", message: "at most 2000 characters") }
+        try await store.setQA(state, revision: hash.lowercased(), actor: actor, comment: comment, at: now)
+        return state
+    }
+
+    /// The drift report: each environment should run its last successful rollout's revision.
+    public func drift(now: Int64 = RolloutManager.now()) async throws -> DriftReport {
+        try await DriftWatcher.report(store: store, now: now)
+    }
+
+    public func rollout(id: String) async throws -> Rollout {
+        guard let rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }
+        return rollout
+    }
+}

@@ -1,0 +1,118 @@
+import AlmanacMetrics
+import AlmanacAlerts
+import AlmanacRollout
+import AlmanacStorage
+
+/// The loop that moves a rollout step by step, and what it tells people when it stops.
+extension RolloutManager {
+    /// How a rollout's loop ended before the rollout did: the lease went to another server, or
+    /// its progress could not be recorded.
+    private enum Stop: Error {
+        case leaseLost
+        case leaseUnreadable(any Error)
+        case unsaved(any Error)
+    }
+
+    func drive(_ start: Rollout) async {
+        var rollout = start
+        defer { forget(rollout.id) }
+        guard let pipeline = pipeline.current else {
+            rollout.hold(because: "pipeline/pipeline.yaml no longer defines a pipeline")
+            await settle(rollout)
+            return
+        }
+        let runner = StepRunner(pipeline: pipeline)
+        do {
+            while rollout.phase == .running || rollout.phase == .rollingBack {
+                switch take(rollout.id) {
+                case .pause?: rollout.pause()
+                case .abort?: rollout.abort()
+                case .resume?, .rollback?, nil: break
+                }
+                guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
+                try await renewLease(rollout.environment)
+                if let action = rollout.next {
+                    let started = clock()
+                    let outcome = await runner.run(action)
+                    rollout.log.append(.init(
+                        at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok, milliseconds: clock() - started,
+                        output: outcome.output))
+                    if outcome.ok {
+                        rollout.succeeded(action, reported: outcome.reported)
+                    } else {
+                        rollout.failed(action, error: outcome.output.split(separator: "\n").last.map(String.init) ?? "failed")
+                    }
+                } else if rollout.waveDone {
+                    switch await gates.verdict(rollout, pipeline, now: clock()) {
+                    case .pass: rollout.advance()
+                    case .fail(let problem): rollout.rollBack(because: problem)
+                    case .unreadable(let problem): rollout.hold(because: problem)
+                    }
+                } else {
+                    break
+                }
+                do { try await store.save(rollout, at: clock()) } catch { throw Stop.unsaved(error) }
+            }
+        } catch Stop.leaseLost {
+            // Another server owns the rollout now; saving here would overwrite what it records.
+            logger.error("rollout stopped: its lock was taken by another server", metadata: ["rollout": "\(rollout.id)"])
+            await tell(rollout, "stopped: this server lost its lock of \(rollout.environment) to another", name: "RolloutStopped")
+            return
+        } catch {
+            let reason = switch error as? Stop {
+            case .leaseUnreadable(let cause)?: "the rollout lock cannot be renewed: \(cause)"
+            case .unsaved(let cause)?: "a step's result cannot be saved: \(cause)"
+            default: "\(error)"
+            }
+            rollout.interrupt()
+            rollout.held = reason
+            logger.error("rollout stopped", metadata: ["rollout": "\(rollout.id)", "reason": "\(reason)"])
+        }
+        await settle(rollout)
+    }
+
+    /// Saves where the rollout stopped, frees the lock of a finished one, and tells people what
+    /// needs them.
+    private func settle(_ rollout: Rollout) async {
+        do {
+            try await store.save(rollout, at: clock())
+        } catch {
+            logger.error("cannot save where the rollout stopped; a restart marks it interrupted", metadata: ["rollout": "\(rollout.id)", "error": "\(error)"])
+        }
+        if rollout.phase.isFinished {
+            do {
+                try await store.unlock(environment: rollout.environment, holder: holder)
+            } catch {
+                logger.warning("cannot free the rollout lock; it frees itself when its lease ends", metadata: ["error": "\(error)"])
+            }
+        }
+        if let reason = rollout.held {
+            await tell(rollout, "held: \(reason)", name: "RolloutHeld")
+        } else if rollout.failure != nil && (rollout.phase == .rolledBack || rollout.phase == .interrupted) {
+            let what = rollout.phase == .rolledBack ? "rolled back" : "stopped while rolling back"
+            await tell(rollout, "\(what): \(rollout.failure ?? "")", name: "RolloutRolledBack")
+        }
+        logger.notice("rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
+    }
+
+    private func renewLease(_ environment: String) async throws {
+        let renewed: Bool
+        do {
+            renewed = try await store.lock(environment: environment, holder: holder, leaseUntil: clock() + lease, now: clock())
+        } catch {
+            throw Stop.leaseUnreadable(error)
+        }
+        if !renewed { throw Stop.leaseLost }
+    }
+
+    /// Tells the receivers what happened to a rollout that needs people.
+    private func tell(_ rollout: Rollout, _ what: String, name: String) async {
+        let text = "⏪ Rollout \(rollout.id) of \(rollout.environment) to \(rollout.to.prefix(10)) \(what)"
+        let labels = [Label("environment", rollout.environment), Label("rollout", rollout.id), Label("revision", rollout.to)]
+        let notifications = monitoring.current.receivers.compactMap { receiver in
+            receiver.notice(name: name, labels: labels, text: text, summary: text, now: clock(), externalURL: externalURL)
+                .map { (receiver: receiver.name, url: receiver.url, payload: $0) }
+        }
+        do { try await alerts.enqueue(notifications, at: clock()) } catch { logger.error("cannot queue the rollout notice", metadata: ["error": "\(error)"]) }
+    }
+}

@@ -1,0 +1,195 @@
+import AlmanacAlerts
+import AlmanacMetrics
+import AlmanacRollout
+import AlmanacStorage
+import Foundation
+import Logging
+
+/// What a person can do to a rollout.
+public enum RolloutControl: String, Sendable, CaseIterable {
+    case pause, resume, abort, rollback
+}
+
+/// Why a rollout request was refused, by kind, so each edge answers it in its own terms.
+public enum RolloutError: Error, Sendable, CustomStringConvertible {
+    /// No such environment or rollout.
+    case notFound(String)
+    /// The environment is busy or the rollout is in the wrong phase.
+    case conflict(String)
+    /// The revision is not one git knows.
+    case badRevision(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let message), .conflict(let message), .badRevision(let message): return message
+        }
+    }
+}
+
+/// Runs rollouts: one per environment at a time under a leased lock, every step saved as it
+/// ends, gates checked between waves, and every touched host rolled back on a failure. Fails
+/// closed: a gate that cannot read its inputs holds the rollout, and a lost lease or a step that
+/// cannot be saved stops it.
+public actor RolloutManager {
+    let pipeline: PipelineConfig
+    let store: SQLReleaseStore
+    let alerts: SQLAlertStore
+    let gates: RolloutGates
+    /// Receivers told when a rollout rolls back or is held.
+    let monitoring: MonitoringConfig
+    let externalURL: String
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    /// This server's name in the lock table.
+    let holder = UUID().uuidString
+    /// A lock not renewed for this long is free again (a crashed server's included).
+    let lease: Int64
+
+    private var running: [String: Task<Void, Never>] = [:]
+    private var requests: [String: RolloutControl] = [:]
+    private var followedAt: [String: Int64] = [:]
+
+    public init(
+        pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig,
+        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = RolloutManager.now
+    ) {
+        self.lease = Int64(leaseSeconds * 1000)
+        self.monitoring = monitoring
+        self.externalURL = externalURL
+        self.pipeline = pipeline
+        self.store = store
+        self.alerts = alerts
+        self.gates = RolloutGates(alerts: alerts) { monitoring.current.seriesSource(store: series) }
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Rollouts this server did not finish (it stopped or crashed) are marked interrupted, with
+    /// hosts caught mid-deploy of unknown revision; an operator resumes or rolls back.
+    public func recover() async throws {
+        for var rollout in try await store.rollouts(limit: 200) where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
+            rollout.interrupt()
+            try await store.save(rollout, at: clock())
+            logger.warning("rollout interrupted by a restart", metadata: ["rollout": "\(rollout.id)", "environment": "\(rollout.environment)"])
+        }
+    }
+
+    /// Starts rolling `environment` out to `revision`, as `actor` asked.
+    public func start(environment name: String, revision: String, actor: String) async throws -> Rollout {
+        guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else {
+            throw RolloutError.notFound("no environment '\(name)' in pipeline/pipeline.yaml")
+        }
+        let target: String
+        do { target = try await GitRepository.resolve(pipeline.repository, revision) } catch { throw RolloutError.badRevision(error.description) }
+        if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
+            throw RolloutError.conflict("rollout \(open.id) of \(name) is \(open.phase.rawValue): resume, roll it back or abort it first")
+        }
+        try await takeLock(name)
+        let from = try await store.running(environment: name)
+        let reported = from == nil ? await runningRevisions(environment.hosts, pipeline) : [:]
+        // The first rollout of an environment asks its hosts what they run: the old revision is
+        // what most of them report, so a rollback has somewhere to go back to.
+        let majority = Dictionary(grouping: reported.values, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+        let rollout = Rollout(
+            id: "\(name)-\(clock())", environment: name, from: from ?? majority ?? "unknown", to: target, startedBy: actor,
+            waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves), running: reported)
+        try await store.save(rollout, at: clock())
+        logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
+        spawn(rollout)
+        return rollout
+    }
+
+    /// What each host reports running, resolved to full revisions; hosts that do not answer, or
+    /// name a revision the repository does not have, are left out.
+    private func runningRevisions(_ hosts: [String], _ pipeline: Pipeline) async -> [String: String] {
+        let runner = StepRunner(pipeline: pipeline)
+        var running: [String: String] = [:]
+        for host in hosts {
+            guard let reported = await runner.reported(host: host) else { continue }
+            do {
+                running[host] = try await GitRepository.resolve(pipeline.repository, reported)
+            } catch {
+                logger.warning("a host reports a revision the repository does not have", metadata: ["host": "\(host)", "error": "\(error)"])
+            }
+        }
+        return running
+    }
+
+    private func takeLock(_ environment: String) async throws {
+        guard try await store.lock(environment: environment, holder: holder, leaseUntil: clock() + lease, now: clock()) else {
+            throw RolloutError.conflict("another server holds the lock of \(environment) until its lease ends")
+        }
+    }
+
+    public func control(_ id: String, _ action: RolloutControl) async throws -> Rollout {
+        guard var rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }
+        switch action {
+        case .pause, .abort:
+            if running[id] != nil {
+                requests[id] = action
+                return rollout
+            }
+            if action == .abort { rollout.abort() } else { rollout.pause() }
+        case .resume:
+            guard running[id] == nil else { return rollout }
+            try await takeLock(rollout.environment)
+            rollout.resume()
+            spawn(rollout)
+        case .rollback:
+            guard running[id] == nil else { throw RolloutError.conflict("pause the rollout first") }
+            try await takeLock(rollout.environment)
+            rollout.rollBack(because: "rolled back by an operator")
+            spawn(rollout)
+        }
+        try await store.save(rollout, at: clock())
+        return rollout
+    }
+
+    /// Rolls an environment that follows a branch out to the branch's head, unless it runs it
+    /// already or a rollout is open; returns the rollout started, if any, and why not otherwise.
+    public func follow(environment name: String) async throws -> (rollout: Rollout?, reason: String) {
+        guard let pipeline = pipeline.current, let environment = pipeline.environment(name), let branch = environment.follow else {
+            throw RolloutError.notFound("environment '\(name)' follows no branch")
+        }
+        let head: String
+        do { head = try await GitRepository.resolve(pipeline.repository, branch) } catch { throw RolloutError.badRevision(error.description) }
+        if try await store.running(environment: name) == head { return (nil, "\(name) already runs the head of \(branch)") }
+        if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
+            return (nil, "rollout \(open.id) is \(open.phase.rawValue)")
+        }
+        return (try await start(environment: name, revision: head, actor: "follow:\(branch)"), "following \(branch)")
+    }
+
+    /// Starts the daily follows that are due (the staging that runs the stable branch).
+    public func followDue() async {
+        guard let pipeline = pipeline.current else { return }
+        for environment in pipeline.environments {
+            guard environment.follow != nil, let at = environment.at,
+                Pipeline.followDue(minuteOfDay: at, lastRun: followedAt[environment.name] ?? clock(), now: clock())
+            else { continue }
+            followedAt[environment.name] = clock()
+            do {
+                let (rollout, reason) = try await follow(environment: environment.name)
+                logger.notice("daily follow", metadata: ["environment": "\(environment.name)", "rollout": "\(rollout?.id ?? "none")", "reason": "\(reason)"])
+            } catch {
+                logger.error("daily follow failed", metadata: ["environment": "\(environment.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func spawn(_ rollout: Rollout) {
+        running[rollout.id] = Task { await self.drive(rollout) }
+    }
+
+    /// The control a person asked for while the rollout's loop was busy, taken once.
+    func take(_ id: String) -> RolloutControl? {
+        defer { requests[id] = nil }
+        return requests[id]
+    }
+
+    func forget(_ id: String) {
+        running[id] = nil
+    }
+}

@@ -211,4 +211,18 @@ import Testing
         rollout.abort()
         #expect(rollout.phase == .aborted && rollout.next == nil)
     }
+
+    @Test func aHeldRolloutWaitsForAPersonAndForgetsWhyOnResume() throws {
+        var rollout = Self.start([["a"], ["b"]])
+        rollout.hold(because: "the alert gate cannot read the alert state")
+        #expect(rollout.phase == .paused && rollout.next == nil)
+        #expect(rollout.held == "the alert gate cannot read the alert state")
+        let saved = try JSONDecoder().decode(Rollout.self, from: try JSONEncoder().encode(rollout))
+        #expect(saved.held == rollout.held, "the reason survives a restart")
+        rollout.resume()
+        #expect(rollout.phase == .running && rollout.held == nil)
+        rollout.rollBack(because: "bad")
+        rollout.hold(because: "too late")
+        #expect(rollout.phase != .paused && rollout.held == nil, "only a moving rollout is held")
+    }
 }

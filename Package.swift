@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -58,10 +59,10 @@ let package = Package(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
         // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
-        .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
+        .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
-            name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
+            name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacConfig", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
             swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
@@ -98,6 +99,7 @@ let package = Package(
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

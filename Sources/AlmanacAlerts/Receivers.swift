@@ -65,7 +65,7 @@ public struct Receiver: Sendable, Hashable {
     /// Unlike a scrape interval, a wait may be zero.
     static func duration(_ node: ConfigNode?) throws(ConfigError) -> Int64? {
         guard let node else { return nil }
-        guard let text = node.string, let ms = ScrapeConfig.parseDuration(text) else { throw node.error("must be a duration such as 0s, 30s, 5m or 4h") }
+        guard let text = node.string, let ms = DurationText.milliseconds(text) else { throw node.error("must be a duration such as 0s, 30s, 5m or 4h") }
         return ms
     }
 

@@ -42,8 +42,8 @@ public enum RuleFile {
             do { selector = try Selector(text) } catch { throw seriesNode.error(error.message) }
             rules.append(AlertRule(
                 name: name, service: item["service"]?.string, selector: selector, function: try function(item["function"]),
-                condition: try condition(item), pendingFor: try ScrapeConfig.duration(item["for"]) ?? 0,
-                keepFiringFor: try ScrapeConfig.duration(item["keep_firing_for"]) ?? 0, summary: item["summary"]?.string,
+                condition: try condition(item), pendingFor: try DurationText.milliseconds(item["for"]) ?? 0,
+                keepFiringFor: try DurationText.milliseconds(item["keep_firing_for"]) ?? 0, summary: item["summary"]?.string,
                 runbook: item["runbook"]?.string, file: item.file, line: item.line))
         }
         return rules
@@ -54,7 +54,7 @@ public enum RuleFile {
         guard let text = node.string else { throw node.error("must be last, rate(5m), deriv(1h), avg(10m), max(10m) or min(10m)") }
         if text == "last" { return .last }
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")"),
-            let window = ScrapeConfig.parseDuration(String(text[text.index(after: open)...].dropLast())), window > 0
+            let window = DurationText.milliseconds(String(text[text.index(after: open)...].dropLast())), window > 0
         else { throw node.error("must be last, rate(5m), deriv(1h), avg(10m), max(10m) or min(10m)") }
         switch text[..<open] {
         case "rate": return .rate(window: window)
@@ -66,27 +66,18 @@ public enum RuleFile {
         }
     }
 
-    public static func number(_ node: ConfigNode?) throws(ConfigError) -> Double? {
-        guard let node else { return nil }
-        switch node.scalar {
-        case .int(let i)?: return Double(i)
-        case .double(let d)? where d.isFinite: return d
-        default: throw node.error("must be a number")
-        }
-    }
-
     static func condition(_ item: ConfigNode) throws(ConfigError) -> AlertRule.Condition {
         let kinds = ["above", "below", "forecast", "absent"].filter { item[$0] != nil }
         guard kinds.count == 1 else { throw item.error("a rule needs exactly one of above, below, forecast, absent") }
         switch kinds[0] {
         case "absent":
-            return .absent(duration: try ScrapeConfig.duration(item["absent"])!)
+            return .absent(duration: try DurationText.milliseconds(item["absent"])!)
         case "forecast":
             let node = item["forecast"]!
             let direction: AlertRule.Direction = node["above"] != nil ? .above : .below
-            guard let level = try number(node[direction.rawValue]) else { throw node.error("needs above: or below: a level") }
-            guard let within = try ScrapeConfig.duration(node["within"]) else { throw node.error("needs within: a duration") }
-            let confidence = try number(node["confidence"]) ?? 0.8
+            guard let level = try ConfigNumber.read(node[direction.rawValue]) else { throw node.error("needs above: or below: a level") }
+            guard let within = try DurationText.milliseconds(node["within"]) else { throw node.error("needs within: a duration") }
+            let confidence = try ConfigNumber.read(node["confidence"]) ?? 0.8
             guard confidence > 0 && confidence < 1 else { throw node["confidence"]!.error("must be between 0 and 1") }
             return .forecast(direction, level: level, within: within, confidence: confidence)
         default:
@@ -94,17 +85,17 @@ public enum RuleFile {
             let node = item[kinds[0]]!
             let warning: Double?, critical: Double?
             if node.members != nil {
-                warning = try number(node["warning"])
-                critical = try number(node["critical"])
+                warning = try ConfigNumber.read(node["warning"])
+                critical = try ConfigNumber.read(node["critical"])
             } else {
                 warning = nil
-                critical = try number(node)
+                critical = try ConfigNumber.read(node)
             }
             guard warning != nil || critical != nil else { throw node.error("needs warning: or critical: levels") }
             if let w = warning, let c = critical, direction == .above ? c < w : c > w {
                 throw node.error("the critical level must be beyond the warning level")
             }
-            let hysteresis = try number(item["hysteresis"]) ?? 0
+            let hysteresis = try ConfigNumber.read(item["hysteresis"]) ?? 0
             guard hysteresis >= 0 else { throw item["hysteresis"]!.error("must not be negative") }
             return .threshold(direction, warning: warning, critical: critical, hysteresis: hysteresis)
         }

@@ -39,6 +39,12 @@ public struct Silence: Sendable, Equatable, Codable {
         return selector.matches(name: alert.rule, labels: Self.labels(alert, service: service))
     }
 
+    /// The first of `silences` active at `now` that holds `alert` back, seeing its rule's service
+    /// (from `rules`) as the alert's own: the one answer the rule service and the pages share.
+    public static func silencing(_ alert: Alert, among silences: [Silence], rules: [String: AlertRule], at now: Int64) -> Silence? {
+        silences.first { $0.isActive(at: now) && $0.matches(alert, service: rules[alert.rule]?.service) }
+    }
+
     /// The labels a silence sees: the series' own, with the rule as `alertname` and its service.
     static func labels(_ alert: Alert, service: String?) -> [Label] {
         var labels = alert.labels.filter { $0.name != "alertname" }

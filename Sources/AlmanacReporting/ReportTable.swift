@@ -93,11 +93,4 @@ public enum ReportFormat {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(year)-\(two(month))-\(two(day))"
     }
-
-    /// `12 days`, `5 hours`, for a span in ms.
-    public static func span(_ ms: Int64) -> String {
-        let hours = Double(ms) / 3_600_000
-        if hours < 48 { return "\(Int(hours.rounded())) hours" }
-        return "\(Int((hours / 24).rounded())) days"
-    }
 }

@@ -1,5 +1,4 @@
 import AlmanacConfig
-import AlmanacMetrics
 
 /// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
 public enum PipelineFile {
@@ -42,8 +41,8 @@ public enum PipelineFile {
         }
         return Pipeline(
             repository: repository, branch: root["branch"]?.string ?? "main", service: root["service"]?.string, commands: commands,
-            deployTimeout: try ScrapeConfig.duration(timeouts?["deploy"]) ?? 300_000, healthTimeout: try ScrapeConfig.duration(timeouts?["health"]) ?? 30_000,
-            drainTimeout: try ScrapeConfig.duration(timeouts?["drain"]) ?? 30_000, healthInterval: try ScrapeConfig.duration(root["health_interval"]) ?? 2000,
+            deployTimeout: try DurationText.milliseconds(timeouts?["deploy"]) ?? 300_000, healthTimeout: try DurationText.milliseconds(timeouts?["health"]) ?? 30_000,
+            drainTimeout: try DurationText.milliseconds(timeouts?["drain"]) ?? 30_000, healthInterval: try DurationText.milliseconds(root["health_interval"]) ?? 2000,
             environments: environments)
     }
 
@@ -80,7 +79,7 @@ public enum PipelineFile {
             try unknown(gatesNode, ["alerts", "error_rate"])
             if case .bool(let b)? = gatesNode["alerts"]?.scalar { gates.alerts = b }
             if let rate = gatesNode["error_rate"] {
-                guard let series = rate["series"]?.string, let above = try RuleFileNumber.read(rate["above"]) else {
+                guard let series = rate["series"]?.string, let above = try ConfigNumber.read(rate["above"]) else {
                     throw rate.error("needs series: and above:")
                 }
                 gates.errorRate = (series, above)
@@ -95,16 +94,5 @@ public enum PipelineFile {
         return Pipeline.Environment(
             name: name, hosts: hosts, waves: waves.isEmpty ? [.percent(100)] : waves, gates: gates, follow: node["follow"]?.string, at: at,
             line: node.line)
-    }
-}
-
-enum RuleFileNumber {
-    static func read(_ node: ConfigNode?) throws(ConfigError) -> Double? {
-        guard let node else { return nil }
-        switch node.scalar {
-        case .int(let i)?: return Double(i)
-        case .double(let d)? where d.isFinite: return d
-        default: throw node.error("must be a number")
-        }
     }
 }

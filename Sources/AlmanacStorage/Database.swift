@@ -102,6 +102,11 @@ public final class Database: Sendable {
         }
     }
 
+    /// Answers when the database does: what readiness checks ask.
+    public func ping() async throws {
+        try await sql.raw("SELECT 1").run()
+    }
+
     /// Closes the connection or pool.
     public func close() async throws {
         try await closer()

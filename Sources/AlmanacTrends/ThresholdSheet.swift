@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacConfig
 import AlmanacReporting
 
 /// Every rule with its levels and the service it guards: the one place to read what is
@@ -33,7 +34,7 @@ public struct ThresholdSheet: Sendable {
         rules.map { rule in
             var record = Record(
                 service: rule.service ?? "", rule: rule.name, series: rule.selector.description, function: Self.function(rule.function), kind: "",
-                pendingFor: Self.duration(rule.pendingFor), keepFiringFor: Self.duration(rule.keepFiringFor), runbook: rule.runbook,
+                pendingFor: DurationText.compact(rule.pendingFor), keepFiringFor: DurationText.compact(rule.keepFiringFor), runbook: rule.runbook,
                 definedIn: "\(rule.file):\(rule.line)")
             switch rule.condition {
             case .threshold(let direction, let warning, let critical, let hysteresis):
@@ -46,11 +47,11 @@ public struct ThresholdSheet: Sendable {
                 record.kind = "forecast"
                 record.direction = direction.rawValue
                 record.critical = level
-                record.within = Self.duration(within)
+                record.within = DurationText.compact(within)
                 record.confidence = confidence
             case .absent(let duration):
                 record.kind = "absent"
-                record.absentFor = Self.duration(duration)
+                record.absentFor = DurationText.compact(duration)
             }
             return record
         }
@@ -81,20 +82,13 @@ public struct ThresholdSheet: Sendable {
     static func function(_ function: AlertRule.Function) -> String {
         switch function {
         case .last: return "last"
-        case .rate(let w): return "rate(\(duration(w)))"
-        case .deriv(let w): return "deriv(\(duration(w)))"
-        case .average(let w): return "avg(\(duration(w)))"
-        case .maximum(let w): return "max(\(duration(w)))"
-        case .minimum(let w): return "min(\(duration(w)))"
+        case .rate(let w): return "rate(\(DurationText.compact(w)))"
+        case .deriv(let w): return "deriv(\(DurationText.compact(w)))"
+        case .average(let w): return "avg(\(DurationText.compact(w)))"
+        case .maximum(let w): return "max(\(DurationText.compact(w)))"
+        case .minimum(let w): return "min(\(DurationText.compact(w)))"
         }
     }
 
     /// Durations as rule files write them: `90s`, `5m`, `2h`, `7d`.
-    static func duration(_ ms: Int64) -> String {
-        if ms == 0 { return "0s" }
-        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms % size == 0 {
-            return "\(ms / size)\(unit)"
-        }
-        return "\(ms)ms"
-    }
 }

@@ -1,4 +1,5 @@
 import AlmanacCharts
+import AlmanacConfig
 import AlmanacMetrics
 import AlmanacReporting
 
@@ -21,7 +22,7 @@ public struct TrendReport: Sendable {
     func crossingText(_ trend: Trend) -> (likely: String, range: String) {
         guard trend.subject.threshold != nil else { return ("", "") }
         guard let crossing = trend.crossing else { return ("not within a year", "") }
-        let after = { (t: Int64) in ReportFormat.span(t - trend.now) }
+        let after = { (t: Int64) in DurationText.span(t - trend.now) }
         let likely = crossing.likely.map { "\(ReportFormat.date($0)) (in \(after($0)))" } ?? "beyond a year"
         let range = "\(ReportFormat.date(crossing.earliest)) to \(crossing.latest.map(ReportFormat.date) ?? "beyond a year")"
         return (likely, range)

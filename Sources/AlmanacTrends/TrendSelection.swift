@@ -33,7 +33,7 @@ public struct TrendSelection: Sendable {
             if item["above"] != nil && item["below"] != nil { throw item.error("give above or below, not both") }
             let direction: TrendSubject.Direction = item["below"] != nil ? .below : .above
             out.append(TrendSelection(
-                selector: selector, service: item["service"]?.string, threshold: try RuleFile.number(item[direction.rawValue]), direction: direction))
+                selector: selector, service: item["service"]?.string, threshold: try ConfigNumber.read(item[direction.rawValue]), direction: direction))
         }
         return out
     }

@@ -48,7 +48,7 @@ import Testing
             #expect((alert["annotations"] as? [String: String])?["summary"] == "The ghost exporter reports nothing.")
             try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) { server async throws in
                 try await Task.sleep(for: .seconds(1.5))
-                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]]
+                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]]
                 #expect(history?.map { $0["event"] as? String } == ["fired"])
             }
             #expect(await receiver.bodies.count == 1, "a restart while firing must not notify again")

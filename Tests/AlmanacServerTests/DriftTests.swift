@@ -32,7 +32,7 @@ import Testing
             let started = try await HTTP.send("POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"main\"}")
             #expect(started.status == 202)
             func drift() async throws -> [[String: Any]] {
-                try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/drift").body)["hosts"] as? [[String: Any]] ?? []
+                try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/drift", headers: Fixture.admin).body)["hosts"] as? [[String: Any]] ?? []
             }
             #expect(try await waitFor {
                 let hosts = try await drift()
@@ -48,7 +48,7 @@ import Testing
             let h2 = try #require(try await drift().first { $0["host"] as? String == "h2" })
             #expect(h2["revision"] as? String == "0123456789abcdef" && h2["expected"] as? String == first)
             #expect(try await waitFor {
-                let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]] ?? []
+                let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]] ?? []
                 return events.contains { $0["rule"] as? String == "RevisionDrift" && $0["event"] as? String == "fired" && ($0["labels"] as? String ?? "").contains("h2") }
             })
             let page = try await HTTP.send("GET", server.baseURL + "/drift").body

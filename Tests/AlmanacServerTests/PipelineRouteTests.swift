@@ -21,7 +21,7 @@ import Testing
             """], to: config)
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
             let url = server.baseURL + "/api/v1/pipeline/production"
-            var status = try Fixture.json(try await HTTP.send("GET", url).body)
+            var status = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)
             #expect(status["candidate"] as? String == hashes[3])
             #expect((status["revisions"] as? [[String: Any]])?.map { $0["issues"] as? [String] } == [["#1"], ["#2"], ["OFF-3"], []])
             #expect(status["deployable"] is NSNull && status["blockedBy"] as? String == hashes[0])
@@ -33,18 +33,18 @@ import Testing
             #expect(try await qa(hashes[1], "untestable") == 200)
             #expect(try await qa(hashes[2], "bad") == 200)
             #expect(try await qa(hashes[3], "ok") == 200)
-            status = try Fixture.json(try await HTTP.send("GET", url).body)
+            status = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)
             #expect(status["deployable"] as? String == hashes[1])
             #expect(status["blockedBy"] as? String == hashes[2])
             #expect((status["reason"] as? String)?.hasSuffix("(OFF-3) is QA'd bad: New product page (OFF-3)") == true)
 
             #expect(try await qa(hashes[2], "ok") == 200)
-            #expect(try Fixture.json(try await HTTP.send("GET", url).body)["deployable"] as? String == hashes[3])
+            #expect(try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["deployable"] as? String == hashes[3])
 
             #expect(try await qa(hashes[0], "ok", headers: ["Content-Type": "application/json"]) == 401)
             #expect(try await qa("abc", "ok") == 400)
             #expect(try await qa(hashes[0], "great") == 400)
-            #expect(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/nowhere").status == 404)
+            #expect(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/nowhere", headers: Fixture.admin).status == 404)
         }
     }
 }

@@ -50,7 +50,7 @@ import Testing
         let id = try #require(try Fixture.json(started.body)["id"] as? String, "\(started.body)")
         var rollout: [String: Any] = [:]
         _ = try await waitFor(seconds: 10) {
-            rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+            rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)", headers: Fixture.admin).body)
             return ["succeeded", "rolled-back", "aborted", "interrupted", "paused"].contains(rollout["phase"] as? String ?? "")
         }
         return rollout
@@ -95,7 +95,9 @@ import Testing
             try await record(0.001)
             let resumed = try await HTTP.send("POST", server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")/resume", headers: Fixture.admin)
             #expect(resumed.status == 200, "\(resumed.body)")
-            #expect(try await waitFor { running(setup) == Array(repeating: setup.revisions[0], count: 3) })
+            let url = server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")"
+            #expect(try await waitFor { try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["phase"] as? String == "succeeded" })
+            #expect(running(setup) == Array(repeating: setup.revisions[0], count: 3))
             try await record(0.3)
             let bad = try await roll(server, setup.revisions[1])
             #expect(bad["phase"] as? String == "rolled-back")
@@ -120,7 +122,7 @@ import Testing
                 // A step already under way may finish; nothing after it starts.
                 #expect(running(setup)[2] == "-", "the last host was never touched")
                 let id = try #require(try Fixture.json(started.body)["id"] as? String)
-                let rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+                let rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)", headers: Fixture.admin).body)
                 #expect(rollout["phase"] as? String != "succeeded")
             }
         }

@@ -86,7 +86,7 @@ import Testing
             }
             func settled() async throws {
                 _ = try await waitFor(seconds: 5) {
-                    let rollouts = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/staging/rollouts").body)["rollouts"] as? [[String: Any]]
+                    let rollouts = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/pipeline/staging/rollouts", headers: Fixture.admin).body)["rollouts"] as? [[String: Any]]
                     return rollouts?.first?["phase"] as? String == "succeeded"
                 }
             }
@@ -158,7 +158,7 @@ import Testing
             c.ruleIntervalSeconds = 0.1
         } _: { server async throws in
             #expect(try await waitFor {
-                let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]] ?? []
+                let events = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]] ?? []
                 return events.contains { $0["event"] as? String == "fired" }
             })
             let rollout = try await rollOut(server, "production", to: new)

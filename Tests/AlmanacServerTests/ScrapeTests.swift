@@ -6,11 +6,11 @@ import Testing
 /// unreachable target, storing samples in compressed chunks on both backends.
 @Suite struct ScrapeTests {
     func latest(_ server: TestServer, _ name: String, instance: String) async throws -> Double? {
-        let list = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=\(name)").body)
+        let list = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=\(name)", headers: Fixture.admin).body)
         guard let series = (list["series"] as? [[String: Any]])?.first(where: { ($0["labels"] as? [String: String])?["instance"] == instance }),
             let id = series["id"] as? Int
         else { return nil }
-        let samples = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series/\(id)/samples").body)["samples"] as? [[Any]]
+        let samples = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series/\(id)/samples", headers: Fixture.admin).body)["samples"] as? [[Any]]
         return (samples?.last?[1] as? NSNumber)?.doubleValue
     }
 
@@ -42,10 +42,10 @@ import Testing
                 #expect(scraped > 0)
                 let evaluations = try #require(try await latest(server, "almanac_flag_evaluations_total", instance: up))
                 #expect(evaluations == 1)
-                let list = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=almanac_flag_evaluations_total").body)
+                let list = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=almanac_flag_evaluations_total", headers: Fixture.admin).body)
                 let labels = try #require((list["series"] as? [[String: Any]])?.first?["labels"] as? [String: String])
                 #expect(labels["job"] == "almanac" && labels["service"] == "flags" && labels["flag"] == "headline")
-                let storage = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/storage").body)
+                let storage = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/storage", headers: Fixture.admin).body)
                 #expect((storage["bytesPerSample"] as? Double ?? 0) > 0)
             }
         }

@@ -81,7 +81,7 @@ import Testing
                 #expect(try await waitFor { await receiver.bodies.count > count })
                 #expect(try firing(try #require(await receiver.bodies.last)) == ["GhostAMissing", "GhostBMissing"])
 
-                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history").body)["events"] as? [[String: Any]] ?? []
+                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]] ?? []
                 let events = history.compactMap { $0["event"] as? String }
                 #expect(events.contains("silenced by ann: moving ghost-b"))
                 #expect(events.contains("acknowledged by tester: on it"))
@@ -118,7 +118,7 @@ import Testing
             }
             let created = try await HTTP.send("POST", url, headers: admin, body: #"{"matchers": "{job=\"x\"}", "duration": "1h", "comment": "c"}"#)
             #expect(created.status == 201)
-            let list = try Fixture.json(try await HTTP.send("GET", url).body)["silences"] as? [[String: Any]]
+            let list = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["silences"] as? [[String: Any]]
             #expect(list?.first?["createdBy"] as? String == "tester")
             let unknown = try await HTTP.send("POST", server.baseURL + "/api/v1/alerts/ack", headers: admin, body: #"{"rule": "Nope", "labels": {}}"#)
             #expect(unknown.status == 404)

@@ -98,7 +98,7 @@ func rollOut(_ server: TestServer, _ environment: String, to revision: String) a
     let id = try #require(try Fixture.json(started.body)["id"] as? String)
     var rollout: [String: Any] = [:]
     _ = try await waitFor(seconds: 10) {
-        rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)").body)
+        rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/\(id)", headers: Fixture.admin).body)
         return ["succeeded", "rolled-back", "aborted", "interrupted"].contains(rollout["phase"] as? String ?? "")
     }
     return rollout

@@ -42,7 +42,7 @@ import Testing
             }
             try await heads.append(rows)
 
-            let api = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/trends").body)
+            let api = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/trends", headers: Fixture.admin).body)
             let trends = try #require(api["trends"] as? [[String: Any]])
             #expect(trends.map { $0["name"] as? String } == ["node_filesystem_avail_bytes", "images_bytes"])
             let disk = trends[0]
@@ -55,7 +55,7 @@ import Testing
 
             let page = try await HTTP.send("GET", server.baseURL + "/trends").body
             #expect(page.contains("<table id=\"trends\">") && page.contains("<td>database</td>") && page.contains("<svg"))
-            let sheet = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/thresholds").body)
+            let sheet = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/thresholds", headers: Fixture.admin).body)
             let records = try #require(sheet["thresholds"] as? [[String: Any]])
             #expect(records.map { $0["rule"] as? String } == ["ApiErrors", "DiskAlmostFull"])
             #expect(number(records[1]["warning"]) == 100e9 && records[1]["definedIn"] as? String == "monitoring/rules/disk.yaml:2")

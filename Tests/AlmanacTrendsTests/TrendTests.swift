@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacMetrics
 import AlmanacReporting
 import Testing
@@ -82,8 +83,8 @@ import Testing
         #expect(ReportFormat.date(0) == "1970-01-01")
         #expect(ReportFormat.date(Self.now) == "2026-11-23")
         #expect(ReportFormat.date(951_782_400_000) == "2000-02-29")
-        #expect(ReportFormat.span(36 * 3_600_000) == "36 hours")
-        #expect(ReportFormat.span(12 * Self.day) == "12 days")
+        #expect(DurationText.span(36 * 3_600_000) == "36 hours")
+        #expect(DurationText.span(12 * Self.day) == "12 days")
     }
 
     @Test func tablesEscapeAndAlign() {

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("ALMANAC_BIN", ROOT / ".build" / "debug" / "almanac"))
 EXAMPLE = ROOT / "examples" / "openfoodfacts"
 ADMIN_TOKEN = "e2e-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 CLIENT_KEY = "e2e-client-key"
 
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import Server, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, Server, free_port, monitoring_config, start_and_wait
 
 DOWN_SECONDS = 120
 GARBAGE = b'demo_queue_depth{queue="orders" 12\n\xff\xfe{{{\n'
@@ -110,7 +110,7 @@ def test_alerts_reach_alertmanager_and_a_receiver_that_was_down(alertmanager, wo
         time.sleep(6)  # one more backoff: nothing may arrive twice
         seen = sorted((b["alerts"][0]["labels"]["alertname"], b["status"]) for b in receiver.bodies)
         assert seen == [("GhostExporterMissing", "firing"), ("QueueDeep", "firing"), ("QueueDeep", "resolved")], seen
-        history = requests.get(server.url + "/api/v1/alerts/history").json()["events"]
+        history = requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"]
         assert sorted((e["rule"], e["event"]) for e in history) == [("GhostExporterMissing", "fired"), ("QueueDeep", "fired"), ("QueueDeep", "resolved")]
         print(f"\nreceiver down {DOWN_SECONDS} s; {len(receiver.bodies)} notifications arrived afterwards, each once")
     except AssertionError:

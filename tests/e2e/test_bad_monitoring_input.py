@@ -6,16 +6,16 @@ import time
 
 import requests
 
-from conftest import Server, free_port, monitoring_config
+from conftest import ADMIN, Server, free_port, monitoring_config
 from test_alerting import Exporter
 
 RULES = "rules:\n  - alert: QueueDeep\n    series: demo_queue_depth{instance=\"%s\"}\n    above: {critical: 40}\n"
 
 
 def latest(server, name, instance):
-    for series in requests.get(server.url + "/api/v1/series", params={"name": name}).json()["series"]:
+    for series in requests.get(server.url + "/api/v1/series", params={"name": name}, headers=ADMIN).json()["series"]:
         if series["labels"].get("instance") == instance:
-            samples = requests.get(f"{server.url}/api/v1/series/{series['id']}/samples").json()["samples"]
+            samples = requests.get(f"{server.url}/api/v1/series/{series['id']}/samples", headers=ADMIN).json()["samples"]
             return samples
     return []
 
@@ -50,19 +50,19 @@ def test_slow_unreachable_and_garbage_targets_and_a_broken_rule_file(workdir):
 
         # A broken edit: reported with file and line, and the last good rules keep firing.
         rules_file.write_text("rules:\n  - alert: QueueDeep\n    series: demo_queue_depth{instance=\n    above: [\n")
-        assert wait_until(lambda: requests.get(server.url + "/api/v1/monitoring/status").json()["error"] is not None)
-        status = requests.get(server.url + "/api/v1/monitoring/status").json()
+        assert wait_until(lambda: requests.get(server.url + "/api/v1/monitoring/status", headers=ADMIN).json()["error"] is not None)
+        status = requests.get(server.url + "/api/v1/monitoring/status", headers=ADMIN).json()
         assert status["error"].startswith("monitoring/rules/rules.yaml:"), status
         assert status["rules"] == 1 and status["targets"] == 4
         good.value = 50
-        assert wait_until(lambda: any(e["event"] == "fired" for e in requests.get(server.url + "/api/v1/alerts/history").json()["events"]))
+        assert wait_until(lambda: any(e["event"] == "fired" for e in requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"]))
         thresholds = requests.get(server.url + "/thresholds").text
         assert 'id="reload-error"' in thresholds and "QueueDeep" in thresholds
 
         # Fixed, with a second rule: in force, error gone.
         rules_file.write_text(RULES % instances["good"] + "  - alert: QueueGone\n    series: demo_queue_depth\n    absent: 1m\n")
-        assert wait_until(lambda: requests.get(server.url + "/api/v1/monitoring/status").json()["rules"] == 2)
-        assert requests.get(server.url + "/api/v1/monitoring/status").json()["error"] is None
+        assert wait_until(lambda: requests.get(server.url + "/api/v1/monitoring/status", headers=ADMIN).json()["rules"] == 2)
+        assert requests.get(server.url + "/api/v1/monitoring/status", headers=ADMIN).json()["error"] is None
 
         assert wait_until(lambda: len(latest(server, "demo_queue_depth", instances["good"])) >= 3)
         stored = len(latest(server, "demo_queue_depth", instances["good"]))

@@ -6,7 +6,7 @@ import time
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Server, monitoring_config
+from conftest import ADMIN, Server, monitoring_config
 from test_alerting import Exporter
 from test_pages_chromium import browser, click_and_wait, sign_in  # noqa: F401  (the fixture)
 
@@ -27,7 +27,7 @@ def test_alerts_and_series_pages(browser, workdir):  # noqa: F811
         assert "GhostExporterMissing" in current and "firing" in current
         assert "fired" in browser.find_element(By.ID, "history").text
 
-        series = requests.get(server.url + "/api/v1/series", params={"name": "demo_queue_depth"}).json()["series"]
+        series = requests.get(server.url + "/api/v1/series", params={"name": "demo_queue_depth"}, headers=ADMIN).json()["series"]
         browser.get(f"{server.url}/series/{series[0]['id']}?threshold=100")
         chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
         for layer in ["polyline.history", "polygon.band", "polyline.forecast", "line.threshold"]:

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from conftest import BINARY, Server, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, BINARY, Server, free_port, monitoring_config, start_and_wait
 from test_trends import DAY, history
 
 
@@ -39,14 +39,14 @@ def test_rules_and_trends_read_from_prometheus(workdir):
             deadline = time.time() + 30
             fired = []
             while time.time() < deadline:
-                events = requests.get(server.url + "/api/v1/alerts/history").json()["events"]
+                events = requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"]
                 fired = sorted(e["rule"] for e in events if e["event"] == "fired")
                 if len(fired) >= 2:
                     break
                 time.sleep(0.5)
             assert fired == ["DiskBelow200G", "DiskFullWithinTwoWeeks"], fired
 
-            trends = requests.get(server.url + "/api/v1/trends", timeout=60).json()["trends"]
+            trends = requests.get(server.url + "/api/v1/trends", timeout=60, headers=ADMIN).json()["trends"]
             assert [t["name"] for t in trends] == ["node_filesystem_avail_bytes", "images_bytes"]
             disk, images = trends
             assert abs(disk["perDay"] + 8e9) < 0.3e9, disk

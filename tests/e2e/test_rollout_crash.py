@@ -9,9 +9,8 @@ import time
 
 import requests
 
-from conftest import ADMIN_TOKEN, BINARY, Server
+from conftest import ADMIN, ADMIN_TOKEN, BINARY, Server
 
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def setup(workdir, deploy_seconds=0.0):
@@ -51,7 +50,7 @@ def roll(server, revision):
 def wait(server, rollout_id, phases=("succeeded", "rolled-back", "aborted", "interrupted"), seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
-        rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}").json()
+        rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}", headers=ADMIN).json()
         if rollout["phase"] in phases:
             return rollout
         time.sleep(0.1)
@@ -72,13 +71,13 @@ def test_kill_9_mid_rollout_then_resume(workdir):
         wait(server, rollout_id, phases=("running",))
         deadline = time.time() + 30
         while time.time() < deadline:
-            rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}").json()
+            rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}", headers=ADMIN).json()
             if any(h["name"] == "h2" and h.get("done") == "drain" for h in rollout["hosts"]):
                 break
             time.sleep(0.05)
         server.stop(signal.SIGKILL)
         server.start()
-        rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}").json()
+        rollout = requests.get(f"{server.url}/api/v1/rollouts/{rollout_id}", headers=ADMIN).json()
         assert rollout["phase"] == "interrupted", rollout
         known = {h["name"]: h.get("revision") for h in rollout["hosts"]}
         assert known["h1"] == two and known["h3"] == one, known

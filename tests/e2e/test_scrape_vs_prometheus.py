@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import Server, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, Server, free_port, monitoring_config, start_and_wait
 
 COLLECTORS = ["--collector.disable-defaults", "--collector.meminfo", "--collector.filesystem", "--collector.loadavg",
               "--collector.uname", "--collector.cpu", "--collector.stat"]
@@ -49,12 +49,12 @@ def prometheus(exporter, workdir):
 
 
 def almanac_series(server):
-    series = requests.get(server.url + "/api/v1/series").json()["series"]
+    series = requests.get(server.url + "/api/v1/series", headers=ADMIN).json()["series"]
     return {s["id"]: {"__name__": s["name"], **s["labels"]} for s in series if s["labels"].get("job") == "node"}
 
 
 def almanac_latest(server, series_id):
-    samples = requests.get(f"{server.url}/api/v1/series/{series_id}/samples").json()["samples"]
+    samples = requests.get(f"{server.url}/api/v1/series/{series_id}/samples", headers=ADMIN).json()["samples"]
     return float(samples[-1][1]) if samples else None
 
 

@@ -44,8 +44,8 @@ public enum RuntimeChange: Sendable, Hashable {
     }
 
     /// Checks the change against the flags now loaded; nil when it is acceptable.
-    public func problem(in flags: FlagSet) -> String? {
-        guard let flag = flags.flags[flagKey] else { return "flag '\(flagKey)' is not defined" }
+    public func problem(in flags: FlagSet) -> ChangeProblem? {
+        guard let flag = flags.flags[flagKey] else { return .unknownFlag(flagKey) }
         let variant: String?
         switch self {
         case .setDefaultVariant(_, let v): variant = v
@@ -53,7 +53,7 @@ public enum RuntimeChange: Sendable, Hashable {
         default: variant = nil
         }
         if let variant, flag.variants[variant] == nil {
-            return "flag '\(flagKey)' has no variant '\(variant)' (variants: \(flag.variantNames.joined(separator: ", ")))"
+            return .unknownVariant(flagKey, variant, known: flag.variantNames)
         }
         return nil
     }
@@ -72,5 +72,20 @@ public enum RuntimeChange: Sendable, Hashable {
             state.pins[key]?[subject] = nil
         }
         return state
+    }
+}
+
+/// Why a run-time change does not fit the flags now loaded.
+public enum ChangeProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No flag has this key.
+    case unknownFlag(String)
+    /// The flag has no such variant.
+    case unknownVariant(String, String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownFlag(let key): return "flag '\(key)' is not defined"
+        case .unknownVariant(let key, let variant, let known): return "flag '\(key)' has no variant '\(variant)' (variants: \(known.joined(separator: ", ")))"
+        }
     }
 }

@@ -19,7 +19,7 @@ public struct PrometheusSource: Sendable, Equatable {
         guard let urlNode = node["url"], let url = urlNode.string else { throw node.error("missing 'url' of the Prometheus server") }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw urlNode.error("must be an http(s) URL") }
         return PrometheusSource(
-            url: url.hasSuffix("/") ? String(url.dropLast()) : url, timeout: try ScrapeConfig.duration(node["timeout"]) ?? 30_000)
+            url: url.hasSuffix("/") ? String(url.dropLast()) : url, timeout: try DurationText.milliseconds(node["timeout"]) ?? 30_000)
     }
 
     /// The query that answers "samples of `selector` in `[from, to]`": raw samples through a range

@@ -35,16 +35,16 @@ public struct RetentionPolicy: Sendable, Equatable {
         for member in retention.members ?? [] where member.key != "raw" && member.key != "rollups" {
             throw member.value.error("unknown field (expected raw or rollups)")
         }
-        let raw = try ScrapeConfig.duration(retention["raw"]) ?? standard.raw
+        let raw = try DurationText.milliseconds(retention["raw"]) ?? standard.raw
         var levels = standard.rollups
         if let node = retention["rollups"] {
             guard let members = node.members else { throw node.error("must map a step to how long it is kept, as {5m: 365d, 1h: 1825d}") }
             levels = []
             for member in members {
-                guard let step = ScrapeConfig.parseDuration(member.key), step >= 60_000, 86_400_000 % step == 0 else {
+                guard let step = DurationText.milliseconds(member.key), step >= 60_000, 86_400_000 % step == 0 else {
                     throw member.value.error("step '\(member.key)' must be a duration of at least 1m that divides a day")
                 }
-                guard let keep = try ScrapeConfig.duration(member.value) else { throw member.value.error("must be a duration") }
+                guard let keep = try DurationText.milliseconds(member.value) else { throw member.value.error("must be a duration") }
                 guard keep >= raw else { throw member.value.error("a rollup must be kept at least as long as raw samples (\(raw / 86_400_000)d)") }
                 levels.append(Level(step: step, keep: keep))
             }

@@ -36,8 +36,8 @@ public enum ScrapeConfig {
             throw member.value.error("unknown field (expected defaults, jobs)")
         }
         let defaults = root["defaults"]
-        let defaultInterval = try duration(defaults?["interval"]) ?? 30_000
-        let defaultTimeout = try duration(defaults?["timeout"]) ?? 10_000
+        let defaultInterval = try DurationText.milliseconds(defaults?["interval"]) ?? 30_000
+        let defaultTimeout = try DurationText.milliseconds(defaults?["timeout"]) ?? 10_000
         guard let jobs = root["jobs"]?.elements else { throw root.error("missing 'jobs' (a list)") }
         var out: [ScrapeTarget] = []
         var seen: Set<String> = []
@@ -47,8 +47,8 @@ public enum ScrapeConfig {
                 throw field.value.error("unknown field '\(field.key)'")
             }
             guard let name = job["job"]?.string, !name.isEmpty else { throw job.error("missing 'job' name") }
-            let interval = try duration(job["interval"]) ?? defaultInterval
-            let timeout = try duration(job["timeout"]) ?? min(defaultTimeout, interval)
+            let interval = try DurationText.milliseconds(job["interval"]) ?? defaultInterval
+            let timeout = try DurationText.milliseconds(job["timeout"]) ?? min(defaultTimeout, interval)
             if timeout > interval { throw (job["timeout"] ?? job).error("timeout must not exceed the interval") }
             let scheme = job["scheme"]?.string ?? "http"
             guard scheme == "http" || scheme == "https" else { throw job["scheme"]!.error("must be http or https") }
@@ -118,21 +118,5 @@ public enum ScrapeConfig {
     static func scalarText(_ value: JSONValue) -> String {
         if case .string(let s) = value { return s }
         return JSONWriter.string(value)
-    }
-
-    /// `15s`, `1m`, `2h`, `500ms` as milliseconds.
-    public static func duration(_ node: ConfigNode?) throws(ConfigError) -> Int64? {
-        guard let node else { return nil }
-        guard let text = node.string ?? node.scalar.map(scalarText), let ms = parseDuration(text), ms > 0 else {
-            throw node.error("must be a duration such as 15s, 1m or 2h")
-        }
-        return ms
-    }
-
-    public static func parseDuration(_ text: String) -> Int64? {
-        for (suffix, scale) in [("ms", Int64(1)), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)] where text.hasSuffix(suffix) {
-            if let n = Int64(text.dropLast(suffix.count)), n >= 0 { return n * scale }
-        }
-        return nil
     }
 }

@@ -85,9 +85,10 @@ public final class FlagService: Reloadable {
         }
     }
 
-    /// Validates, persists and audits a change, then serves it; returns once it is durable.
+    /// Validates, persists and audits a change, then serves it; returns once it is durable. A
+    /// change that does not fit the flags throws its `ChangeProblem`.
     public func apply(_ change: RuntimeChange, actor: String, comment: String) async throws -> AuditEntry {
-        if let problem = change.problem(in: evaluator.flags) { throw ChangeRejected(message: problem) }
+        if let problem = change.problem(in: evaluator.flags) { throw problem }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let entry = try await store.apply(change, actor: actor, comment: comment, at: now)
         logger.notice("flag changed", metadata: ["flag": "\(change.flagKey)", "action": "\(change.action)", "actor": "\(actor)"])
@@ -127,9 +128,4 @@ public final class FlagService: Reloadable {
             logger.warning("could not save evaluation counts; will retry", metadata: ["error": "\(error)"])
         }
     }
-}
-
-/// A change that does not fit the flags now loaded.
-public struct ChangeRejected: Error, Sendable {
-    public var message: String
 }

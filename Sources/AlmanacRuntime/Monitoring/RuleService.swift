@@ -94,7 +94,7 @@ public struct RuleService: Service {
             NotifiedAlert(alert, rule: byName[alert.rule], acknowledged: acknowledged[AlertTracker.key(alert.rule, alert.labels)] != nil)
         }
         func silenced(_ alert: Alert) -> Bool {
-            silences.contains { $0.matches(alert, service: byName[alert.rule]?.service) }
+            Silence.silencing(alert, among: silences, rules: byName, at: now) != nil
         }
         let firing = state.tracker.alerts.values.filter { $0.state == .firing && !silenced($0) }.sorted { $0.firedAt ?? 0 < $1.firedAt ?? 0 }
         let resend = now - state.lastResend >= Self.resendInterval

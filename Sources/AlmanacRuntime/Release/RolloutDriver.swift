@@ -1,5 +1,5 @@
-import AlmanacMetrics
 import AlmanacAlerts
+import AlmanacMetrics
 import AlmanacRollout
 import AlmanacStorage
 

@@ -10,8 +10,8 @@ import Hummingbird
 struct CatalogPages: Sendable {
     let knowledge: CatalogConfig
     let monitoring: MonitoringConfig
-    let auth: Authenticator
-    let renderer = PageRenderer(templates: ["catalog": listTemplate, "body": "{{{body}}}"])
+    let renderer: PageRenderer
+    static let templates = ["catalog": listTemplate, "body": "{{{body}}}"]
 
     func site(_ knowledge: Knowledge) -> SitePages {
         SitePages(
@@ -20,8 +20,9 @@ struct CatalogPages: Sendable {
             docLink: { "/docs/" + $0 })
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/catalog") { request, _ in
+    func add(to groups: AccessGroups) {
+        let router = groups.open
+        router.get("/catalog") { _, context in
             let catalog = knowledge.current.catalog
             let rows: [[String: Any]] = catalog.services.map { s in
                 [
@@ -29,28 +30,28 @@ struct CatalogPages: Sendable {
                     "system": s.system?.shortText ?? "", "technologies": s.technologies.joined(separator: ", "),
                 ]
             }
-            var context: [String: Any] = ["services": rows, "count": rows.count, "people": catalog.people.count]
-            if let error = knowledge.error { context["error"] = error }
-            return renderer.page("catalog", title: "Catalogue", actor: auth.admin(request), context: context)
+            var page: [String: Any] = ["services": rows, "count": rows.count, "people": catalog.people.count]
+            if let error = knowledge.error { page["error"] = error }
+            return renderer.page("catalog", title: "Catalogue", actor: context.actor, context: page)
         }
-        router.get("/catalog/report") { request, _ in
+        router.get("/catalog/report") { request, context in
             let current = knowledge.current
             let person = request.uri.queryParameters.get("person").flatMap { name in current.catalog.people.first { $0.ref.name == name }?.ref }
             let report = CatalogReport(catalog: current.catalog, monitored: monitoring.current.serviceNames, absent: person)
             let options = current.catalog.people.map { "<option\($0.ref == person ? " selected" : "")>\($0.ref.name)</option>" }.joined()
             let form = "<form method=\"get\" action=\"/catalog/report\"><label>If this person left: <select name=\"person\"><option value=\"\">nobody</option>"
                 + options + "</select></label> <button>Show</button></form>"
-            return body("Who knows what", request, form + site(current).report(report)
+            return body("Who knows what", context, form + site(current).report(report)
                 + "<p><code>almanac catalog report --format markdown</code> prints the same, ready to commit.</p>")
         }
-        router.get("/catalog/:kind/:name") { request, context in
-            try entityPage(request, context, namespace: "default", name: try context.parameters.require("name"))
+        router.get("/catalog/:kind/:name") { _, context in
+            try entityPage(context, namespace: "default", name: try context.parameters.require("name"))
         }
         // Other namespaces: /catalog/KIND/NAMESPACE/NAME (the router wants one parameter name per position).
-        router.get("/catalog/:kind/:name/:inner") { request, context in
-            try entityPage(request, context, namespace: try context.parameters.require("name"), name: try context.parameters.require("inner"))
+        router.get("/catalog/:kind/:name/:inner") { _, context in
+            try entityPage(context, namespace: try context.parameters.require("name"), name: try context.parameters.require("inner"))
         }
-        router.get("/docs") { request, _ in
+        router.get("/docs") { request, context in
             let current = knowledge.current
             let query = request.uri.queryParameters.get("q") ?? ""
             var html = "<form method=\"get\" action=\"/docs\"><input name=\"q\" value=\"\(HTML.escape(query))\" placeholder=\"search\"> <button>Search</button></form>"
@@ -61,26 +62,26 @@ struct CatalogPages: Sendable {
                 html += "<h1>Search: \(HTML.escape(query)) <small>(\(hits.count))</small></h1><ol id=\"results\">"
                     + hits.map { "<li><a href=\"/docs/\($0.slug)\">\(HTML.escape($0.title))</a></li>" }.joined() + "</ol>"
             }
-            return body("Documentation", request, html)
+            return body("Documentation", context, html)
         }
-        router.get("/docs/**") { request, context in
+        router.get("/docs/**") { _, context in
             let slug = context.parameters.getCatchAll().joined(separator: "/")
             let current = knowledge.current
             guard let page = current.docs.first(where: { $0.slug == slug }) else { return Response(status: .notFound) }
-            return body(page.title, request, site(current).doc(page))
+            return body(page.title, context, site(current).doc(page))
         }
     }
 
-    private func entityPage(_ request: Request, _ context: BasicRequestContext, namespace: String, name: String) throws -> Response {
+    private func entityPage(_ context: AlmanacRequestContext, namespace: String, name: String) throws -> Response {
         let current = knowledge.current
         guard let kind = EntityKind(caseInsensitive: try context.parameters.require("kind")),
             let entity = current.catalog[EntityRef(kind: kind, namespace: namespace, name: name)]
         else { return Response(status: .notFound) }
-        return body(entity.title ?? entity.ref.name, request, site(current).entity(entity))
+        return body(entity.title ?? entity.ref.name, context, site(current).entity(entity))
     }
 
-    private func body(_ title: String, _ request: Request, _ html: String) -> Response {
-        renderer.page("body", title: title, actor: auth.admin(request), context: ["body": html])
+    private func body(_ title: String, _ context: AlmanacRequestContext, _ html: String) -> Response {
+        renderer.page("body", title: title, actor: context.actor, context: ["body": html])
     }
 
     static let listTemplate = """

@@ -9,26 +9,23 @@ import Hummingbird
 /// also be set with a client key, so an app can let its users opt in or out.
 struct FlagAdminRoutes: Sendable {
     let flags: FlagService
-    let auth: Authenticator
     let maximumBodyBytes: Int
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v1/flags") { request, _ in
-            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-            return JSONResponse.make(.ok, .object(["flags": .array(flags.evaluator.effective.values.sorted { $0.key < $1.key }.map(Self.describe))]))
+    func add(to groups: AccessGroups) {
+        let admins = groups.admins
+        admins.get("/api/v1/flags") { _, _ in
+            JSONResponse.make(.ok, .object(["flags": .array(flags.evaluator.effective.values.sorted { $0.key < $1.key }.map(Self.describe))]))
         }
-        router.get("/api/v1/flags/:key/audit") { request, context in
-            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+        admins.get("/api/v1/flags/:key/audit") { _, context in
             let entries = try await flags.store.auditLog(flagKey: try context.parameters.require("key"), limit: 200)
             return JSONResponse.make(.ok, .object(["entries": .array(entries.map(Self.describe))]))
         }
-        router.get("/api/v1/audit") { request, _ in
-            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+        admins.get("/api/v1/audit") { _, _ in
             let entries = try await flags.store.auditLog(flagKey: nil, limit: 500)
             return JSONResponse.make(.ok, .object(["entries": .array(entries.map(Self.describe))]))
         }
-        router.put("/api/v1/flags/:key/state") { request, context in
-            try await change(request, context, adminOnly: true) { key, body throws(RequestProblem) in
+        admins.put("/api/v1/flags/:key/state") { request, context in
+            try await change(request, context) { key, body throws(RequestProblem) in
                 guard let state = body["state"] else { throw RequestProblem("state", "required: ENABLED, DISABLED or null") }
                 if state == .null { return .setState(flagKey: key, state: nil) }
                 guard let text = state.stringValue, let parsed = FlagState(rawValue: text) else {
@@ -37,23 +34,23 @@ struct FlagAdminRoutes: Sendable {
                 return .setState(flagKey: key, state: parsed)
             }
         }
-        router.put("/api/v1/flags/:key/default-variant") { request, context in
-            try await change(request, context, adminOnly: true) { key, body throws(RequestProblem) in
+        admins.put("/api/v1/flags/:key/default-variant") { request, context in
+            try await change(request, context) { key, body throws(RequestProblem) in
                 guard let variant = body["variant"] else { throw RequestProblem("variant", "required: a variant name or null") }
                 if variant == .null { return .setDefaultVariant(flagKey: key, variant: nil) }
                 guard let name = variant.stringValue else { throw RequestProblem("variant", "must be a variant name or null") }
                 return .setDefaultVariant(flagKey: key, variant: name)
             }
         }
-        router.put("/api/v1/flags/:key/pins") { request, context in
-            try await change(request, context, adminOnly: false) { key, body throws(RequestProblem) in
+        groups.pinWriters.put("/api/v1/flags/:key/pins") { request, context in
+            try await change(request, context) { key, body throws(RequestProblem) in
                 let subject = try Self.subject(body)
                 guard let variant = body["variant"]?.stringValue else { throw RequestProblem("variant", "required: a variant name") }
                 return .pin(flagKey: key, subject: subject, variant: variant)
             }
         }
-        router.delete("/api/v1/flags/:key/pins") { request, context in
-            try await change(request, context, adminOnly: false) { key, body throws(RequestProblem) in
+        groups.pinWriters.delete("/api/v1/flags/:key/pins") { request, context in
+            try await change(request, context) { key, body throws(RequestProblem) in
                 .unpin(flagKey: key, subject: try Self.subject(body))
             }
         }
@@ -67,12 +64,11 @@ struct FlagAdminRoutes: Sendable {
     }
 
     private func change(
-        _ request: Request, _ context: BasicRequestContext, adminOnly: Bool,
-        _ make: (String, [String: JSONValue]) throws(RequestProblem) -> RuntimeChange
+        _ request: Request, _ context: AlmanacRequestContext, _ make: (String, [String: JSONValue]) throws(RequestProblem) -> RuntimeChange
     ) async throws -> Response {
-        var actor = auth.admin(request)
-        if actor == nil, !adminOnly, !auth.clientKeys.isEmpty, case .allowed(let name) = auth.client(request) { actor = "client:\(name)" }
-        guard let actor else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+        // The access group let only admins and (for pins) client-key holders this far.
+        guard let caller = context.identity else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+        let actor = caller.role == .admin ? caller.name : "client:\(caller.name)"
         let key = try context.parameters.require("key")
         let bytes = try await request.collectBody(limit: maximumBodyBytes)
         let body: [String: JSONValue]
@@ -93,8 +89,11 @@ struct FlagAdminRoutes: Sendable {
         do {
             let entry = try await flags.apply(change, actor: actor, comment: comment)
             return JSONResponse.make(.ok, Self.describe(entry))
-        } catch let rejected as ChangeRejected {
-            return JSONResponse.error(rejected.message.hasSuffix("is not defined") ? .notFound : .badRequest, rejected.message)
+        } catch let problem as ChangeProblem {
+            switch problem {
+            case .unknownFlag: return JSONResponse.error(.notFound, problem.description)
+            case .unknownVariant: return JSONResponse.error(.badRequest, problem.description, field: "variant")
+            }
         }
     }
 

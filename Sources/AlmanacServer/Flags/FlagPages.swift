@@ -3,70 +3,51 @@ import AlmanacFlags
 import AlmanacRuntime
 import AlmanacStorage
 import Foundation
-import HTTPTypes
 import Hummingbird
 
-/// The flag list, a flag's page (rules, kill switch, pins, history) and sign-in by admin token.
+/// The flag list and a flag's page (rules, kill switch, pins, history), with the page forms.
 struct FlagPages: Sendable {
     let flags: FlagService
-    let auth: Authenticator
+    let renderer: PageRenderer
     let maximumBodyBytes: Int
-    let renderer = PageRenderer(templates: FlagTemplates.all)
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in PageRenderer.redirect("/flags") }
-        router.get("/flags") { request, _ in try await list(actor: auth.admin(request)) }
-        router.get("/flags/:key") { request, context in
-            try await detail(try context.parameters.require("key"), actor: auth.admin(request))
+    func add(to groups: AccessGroups) {
+        groups.open.get("/flags") { _, context in try await list(actor: context.actor) }
+        groups.open.get("/flags/:key") { _, context in
+            try await detail(try context.parameters.require("key"), actor: context.actor)
         }
-        router.get("/login") { request, _ in renderer.page("login", title: "Sign in", actor: auth.admin(request), context: [:]) }
-        router.post("/login") { request, _ in
-            let form = try await request.formFields(limit: maximumBodyBytes)
-            guard let tokenName = auth.login(token: form["token"] ?? "") else {
-                return renderer.page("login", title: "Sign in", actor: nil, context: ["error": "That token is not valid."], status: .unauthorized)
-            }
-            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
-            let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
-            let cookie = auth.sessionCookie(actor: actor, now: Int64(Date().timeIntervalSince1970))
-            return PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
-        }
-        router.post("/logout") { _, _ in
-            PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
-        }
-        router.post("/flags/:key/state") { request, context in
+        groups.forms.post("/flags/:key/state") { request, context in
             try await act(request, context) { key, form in
                 let state = form["state"].flatMap(FlagState.init(rawValue:))
                 return state.map { .setState(flagKey: key, state: $0) }
             }
         }
-        router.post("/flags/:key/pin") { request, context in
+        groups.forms.post("/flags/:key/pin") { request, context in
             try await act(request, context) { key, form in
                 guard let subject = form["subject"].flatMap(PinSubject.init), let variant = form["variant"] else { return nil }
                 return .pin(flagKey: key, subject: subject, variant: variant)
             }
         }
-        router.post("/flags/:key/unpin") { request, context in
+        groups.forms.post("/flags/:key/unpin") { request, context in
             try await act(request, context) { key, form in
                 form["subject"].flatMap(PinSubject.init).map { .unpin(flagKey: key, subject: $0) }
             }
         }
     }
 
-    /// A form post from a page: signed-in admins only, same-site only, then back to the flag.
+    /// A form post from a flag's page (the forms group checked the admin and the site), then
+    /// back to the flag.
     private func act(
-        _ request: Request, _ context: BasicRequestContext, _ make: (String, [String: String]) -> RuntimeChange?
+        _ request: Request, _ context: AlmanacRequestContext, _ make: (String, [String: String]) -> RuntimeChange?
     ) async throws -> Response {
-        guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
-        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site == "cross-site" {
-            return Response(status: .forbidden)
-        }
+        let actor = context.actor ?? ""
         let key = try context.parameters.require("key")
         let form = try await request.formFields(limit: maximumBodyBytes)
         guard let change = make(key, form) else { return Response(status: .badRequest) }
         do {
             _ = try await flags.apply(change, actor: actor, comment: String((form["comment"] ?? "").prefix(2000)))
-        } catch let rejected as ChangeRejected {
-            return renderer.page("login", title: "Not changed", actor: actor, context: ["error": rejected.message], status: .badRequest)
+        } catch let problem as ChangeProblem {
+            return renderer.message("Not changed", problem.description, actor: actor, status: .badRequest)
         }
         return PageRenderer.redirect("/flags/\(key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key)")
     }
@@ -97,7 +78,7 @@ struct FlagPages: Sendable {
     private func detail(_ key: String, actor: String?) async throws -> Response {
         let evaluator = flags.evaluator
         guard let flag = evaluator.effective[key] else {
-            return renderer.page("login", title: "Not found", actor: actor, context: ["error": "There is no flag '\(key)'."], status: .notFound)
+            return renderer.message("Not found", "There is no flag '\(key)'.", actor: actor, status: .notFound)
         }
         // Pins name users and the history names operators: only signed-in admins see them.
         let audit = actor == nil ? [] : try await flags.store.auditLog(flagKey: key, limit: 100)

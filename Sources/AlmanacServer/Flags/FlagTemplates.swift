@@ -1,6 +1,6 @@
 /// The flag pages' templates: the list, one flag, and the login form.
 enum FlagTemplates {
-    static let all: [String: String] = ["flags": list, "flag": detail, "login": login]
+    static let all: [String: String] = ["flags": list, "flag": detail]
 
     static let list = """
         <h1>Flags{{#environment}} <small>in {{environment}}</small>{{/environment}}</h1>
@@ -41,11 +41,5 @@ enum FlagTemplates {
         </table>
         {{/actor}}
         {{^actor}}<p><a href="/login">Sign in</a> to see who has pinned a variant and the change history.</p>{{/actor}}
-        """
-
-    static let login = """
-        <h1>Sign in</h1>{{#error}}<p class="errors">{{error}}</p>{{/error}}
-        <form method="post" action="/login"><p><label>Your name <input name="name" autocomplete="name"></label></p>
-        <p><label>Admin token <input name="token" type="password" required></label></p><button type="submit">Sign in</button></form>
         """
 }

@@ -6,21 +6,21 @@ import Hummingbird
 
 /// The OpenFeature Remote Evaluation Protocol (v0.3.0): single and bulk evaluation, with the
 /// spec's status codes and error bodies, and ETags on bulk responses.
+/// The client-key group checked credentials and rate before a handler runs.
 struct OFREPRoutes: Sendable {
     let flags: FlagService
-    let auth: Authenticator
-    let limiter: RateLimiter
     let metrics: ServerMetrics
     let maximumBodyBytes: Int
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/ofrep/v1/evaluate/flags/:key") { request, context in
+    func add(to groups: AccessGroups) {
+        let clients = groups.clients
+        clients.post("/ofrep/v1/evaluate/flags/:key") { request, context in
             try await evaluateOne(request, key: try context.parameters.require("key"))
         }
-        router.post("/ofrep/v1/evaluate/flags") { request, _ in
+        clients.post("/ofrep/v1/evaluate/flags") { request, _ in
             try await evaluateAll(request)
         }
-        router.get("/ofrep/v1/configuration") { _, _ in
+        groups.open.get("/ofrep/v1/configuration") { _, _ in
             JSONResponse.make(.ok, [
                 "name": "almanac",
                 "capabilities": ["cacheInvalidation": ["polling": ["enabled": true, "minPollingIntervalMs": 1000]]],
@@ -28,33 +28,13 @@ struct OFREPRoutes: Sendable {
         }
     }
 
-    /// Checks credentials and rate; a response here ends the request.
-    private func admit(_ request: Request) -> Response? {
-        let client: String
-        switch auth.client(request) {
-        case .missing: return JSONResponse.make(.unauthorized, ["errorDetails": "a client key is required (Authorization: Bearer or X-API-Key)"])
-        case .forbidden: return JSONResponse.make(.forbidden, ["errorDetails": "the client key is not valid"])
-        case .allowed(let name): client = name
-        }
-        if let wait = limiter.retryAfter(client: client) {
-            return JSONResponse.make(.tooManyRequests, ["errorDetails": "rate limit reached"], headers: [.retryAfter: String(wait)])
-        }
-        return nil
-    }
-
     private enum ParsedBody {
         case context([String: JSONValue])
         case refusal(Response)
     }
 
-    /// Credentials, rate and body checked: the context to evaluate, or the answer to send instead.
-    private func admitted(_ request: Request, key: String?) async throws -> ParsedBody {
-        if let refusal = admit(request) { return .refusal(refusal) }
-        return try await context(request, key: key)
-    }
-
     /// The evaluation context from the body, or the 400 to send.
-    private func context(_ request: Request, key: String?) async throws -> ParsedBody {
+    private func evaluationContext(_ request: Request, key: String?) async throws -> ParsedBody {
         let bytes = try await request.collectBody(limit: maximumBodyBytes)
         func failure(_ code: ErrorCode, _ details: String) -> ParsedBody {
             var body: [String: JSONValue] = ["errorCode": .string(code.rawValue), "errorDetails": .string(details)]
@@ -81,7 +61,7 @@ struct OFREPRoutes: Sendable {
         let started = ContinuousClock.now
         defer { metrics.observeRequest(.single, since: started) }
         let context: [String: JSONValue]
-        switch try await admitted(request, key: key) {
+        switch try await evaluationContext(request, key: key) {
         case .refusal(let response): return response
         case .context(let c): context = c
         }
@@ -94,7 +74,7 @@ struct OFREPRoutes: Sendable {
         let started = ContinuousClock.now
         defer { metrics.observeRequest(.bulk, since: started) }
         let context: [String: JSONValue]
-        switch try await admitted(request, key: nil) {
+        switch try await evaluationContext(request, key: nil) {
         case .refusal(let response): return response
         case .context(let c): context = c
         }

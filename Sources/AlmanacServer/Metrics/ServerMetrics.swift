@@ -30,8 +30,8 @@ public final class ServerMetrics: Sendable {
         (route == .single ? single : bulk).record(ContinuousClock.now - start)
     }
 
-    func register(on router: Router<BasicRequestContext>, flags: FlagService) {
-        router.get("/metrics") { _, _ in
+    func add(to groups: AccessGroups, flags: FlagService) {
+        groups.open.get("/metrics") { _, _ in
             var text = self.registry.emitToString()
             text += "# HELP almanac_flag_evaluations_total Flag evaluations by flag, variant and reason.\n"
             text += "# TYPE almanac_flag_evaluations_total counter\n"

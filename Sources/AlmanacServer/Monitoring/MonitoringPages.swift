@@ -12,68 +12,71 @@ import Hummingbird
 /// The alerts page (what fires now, and what happened) and a series page with its forecast chart.
 struct MonitoringPages: Sendable {
     let series: SQLSeriesStore
-    let alerts: SQLAlertStore
-    let config: MonitoringConfig
-    let auth: Authenticator
-    let decisions: SilenceRoutes
-    let renderer = PageRenderer(templates: MonitoringTemplates.all)
+    let decisions: AlertDecisions
+    let renderer: PageRenderer
+    let maximumBodyBytes: Int
+    var alerts: SQLAlertStore { decisions.store }
+    var config: MonitoringConfig { decisions.config }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/alerts") { request, _ in try await alertsPage(actor: auth.admin(request)) }
-        router.post("/alerts/ack") { request, _ in
-            try await act(request) { form, actor in
-                let labels = (try? JSONParser.parse(Array((form["labels"] ?? "{}").utf8))) ?? .object([:])
-                let body: [String: JSONValue] = ["rule": .string(form["rule"] ?? ""), "labels": labels, "comment": .string(form["comment"] ?? "")]
-                return try await decisions.acknowledge(body, actor: actor).map { _ in () }
-            }
-        }
-        router.post("/alerts/silence") { request, _ in
-            try await act(request) { form, actor in
-                let body = form.mapValues(JSONValue.string)
-                switch SilenceRoutes.silence(body, actor: actor, now: SilenceRoutes.now()) {
-                case .failure(let problem): return .failure(problem)
-                case .success(let silence):
-                    _ = try await alerts.addSilence(silence, at: silence.startsAt)
-                    return .success(())
+    func add(to groups: AccessGroups) {
+        groups.open.get("/alerts") { _, context in try await alertsPage(actor: context.actor) }
+        groups.forms.post("/alerts/ack") { request, context in
+            try await act(request, context) { form, actor in
+                let parsed: JSONValue
+                do throws(JSONParser.Failure) {
+                    parsed = try JSONParser.parse(Array((form["labels"] ?? "{}").utf8))
+                } catch {
+                    throw AlertDecisions.Problem.invalid(field: "labels", message: "must be a JSON object of label names to strings")
                 }
+                let labels = try SilenceRoutes.labels(parsed)
+                try await decisions.acknowledge(rule: form["rule"] ?? "", labels: labels, comment: form["comment"] ?? "", actor: actor)
             }
         }
-        router.get("/series") { request, _ in
+        groups.forms.post("/alerts/silence") { request, context in
+            try await act(request, context) { form, actor in
+                _ = try await decisions.silence(
+                    matchers: form["matchers"] ?? "", until: form["duration"].map { .after($0) }, comment: form["comment"] ?? "", actor: actor)
+            }
+        }
+        groups.open.get("/series") { _, context in
             let all = try await series.series()
             let rows: [[String: Any]] = all.prefix(2000).map { s in
                 ["id": s.id, "name": s.name, "labels": s.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")]
             }
             let usage = try await series.usage()
-            return renderer.page("series-list", title: "Series", actor: auth.admin(request), context: [
+            return renderer.page("series-list", title: "Series", actor: context.actor, context: [
                 "series": rows, "count": all.count, "samples": usage.rawSamples, "rollups": usage.rollupBuckets,
                 "payload": String(format: "%.2f", usage.bytesPerSample), "disk": String(format: "%.1f", usage.diskBytesPerSample),
             ])
         }
-        router.get("/series/:id") { request, context in
+        groups.open.get("/series/:id") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else { return Response(status: .badRequest) }
             let threshold = request.uri.queryParameters.get("threshold").flatMap(Double.init)
-            return try await seriesPage(id, threshold: threshold, actor: auth.admin(request))
+            return try await seriesPage(id, threshold: threshold, actor: context.actor)
         }
     }
 
-    /// A form post from the alerts page: signed-in admins only, same-site only, then back.
+    /// A form post from the alerts page (the forms group checked the admin and the site); a
+    /// refused decision shows the page again with why.
     private func act(
-        _ request: Request, _ body: ([String: String], String) async throws -> Result<Void, RequestProblem>
+        _ request: Request, _ context: AlmanacRequestContext, _ decide: ([String: String], String) async throws -> Void
     ) async throws -> Response {
-        guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
-        if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" { return Response(status: .forbidden) }
-        if case .failure(let problem) = try await body(try await request.formFields(limit: decisions.maximumBodyBytes), actor) {
-            return try await alertsPage(actor: actor, error: (problem.field.isEmpty ? "" : problem.field + ": ") + problem.message, status: .badRequest)
+        let actor = context.actor ?? ""
+        do {
+            try await decide(try await request.formFields(limit: maximumBodyBytes), actor)
+        } catch let problem as AlertDecisions.Problem {
+            return try await alertsPage(actor: actor, error: problem.description, status: .badRequest)
+        } catch let problem as RequestProblem {
+            return try await alertsPage(actor: actor, error: problem.field + ": " + problem.message, status: .badRequest)
         }
         return PageRenderer.redirect("/alerts")
     }
 
     private func alertsPage(actor: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let now = SilenceRoutes.now()
+        let now = AlertDecisions.now()
         let silences = try await alerts.silences(endingAfter: now)
         let acks = try await alerts.acknowledgements()
-        // Silences see a rule's service as the rule service does when it holds notifications back.
-        let services = Dictionary(config.current.rules.map { ($0.name, $0.service) }) { a, _ in a }
+        let rules = Dictionary(config.current.rules.map { ($0.name, $0) }) { a, _ in a }
         let state = try await alerts.state()
         let current: [[String: Any]] = state.tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { a in
             let key = AlertTracker.key(a.rule, a.labels)
@@ -84,7 +87,7 @@ struct MonitoringPages: Sendable {
                 "value": a.value.map { String($0) } ?? "", "since": Self.time(a.firedAt ?? a.activeAt),
             ]
             if let by = acks[key] { row["ackedBy"] = by }
-            if let silence = silences.first(where: { $0.matches(a, service: services[a.rule] ?? nil) }) { row["silencedBy"] = "#\(silence.id)" }
+            if let silence = Silence.silencing(a, among: silences, rules: rules, at: now) { row["silencedBy"] = "#\(silence.id)" }
             return row
         }
         let silenceRows: [[String: Any]] = silences.map { s in
@@ -121,7 +124,7 @@ struct MonitoringPages: Sendable {
             summary = "Trend \(String(format: "%+.4g", forecast.slope * 86_400)) per day (\(forecast.regime.rawValue))."
             if let threshold, let c = forecast.crossing(of: threshold, within: horizon, step: horizon / 500) {
                 crossing = (c.earliest, c.likely, c.latest)
-                let after = { (t: Int64?) in t.map { Self.duration($0 - last.timestamp) } ?? "beyond the chart" }
+                let after = { (t: Int64?) in t.map { DurationText.span($0 - last.timestamp) } ?? "beyond the chart" }
                 summary += " Reaches \(threshold) in \(after(c.likely)) (earliest \(after(c.earliest)), latest \(after(c.latest)))."
             }
         }
@@ -134,14 +137,6 @@ struct MonitoringPages: Sendable {
         ]
         if let threshold { context["threshold"] = threshold }
         return renderer.page("series", title: stored.name, actor: actor, context: context)
-    }
-
-    /// `3.5 days`, `4.2 hours`, `12 minutes`.
-    static func duration(_ ms: Int64) -> String {
-        let minutes = Double(ms) / 60_000
-        if minutes < 90 { return String(format: "%.0f minutes", minutes) }
-        if minutes < 48 * 60 { return String(format: "%.1f hours", minutes / 60) }
-        return String(format: "%.1f days", minutes / 1440)
     }
 
     static func time(_ ms: Int64) -> String {

@@ -9,7 +9,8 @@ import Hummingbird
 struct MonitoringRoutes: Sendable {
     let store: SQLSeriesStore
 
-    func register(on router: Router<BasicRequestContext>) {
+    func add(to groups: AccessGroups) {
+        let router = groups.admins
         router.get("/api/v1/series") { request, _ in
             let name = request.uri.queryParameters.get("name")
             let series = try await store.series(named: name)

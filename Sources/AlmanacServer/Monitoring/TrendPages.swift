@@ -10,32 +10,32 @@ import Hummingbird
 struct TrendPages: Sendable {
     let config: MonitoringConfig
     let store: SQLSeriesStore
-    let auth: Authenticator
     var trends: TrendCollector {
         let files = config.current
         return TrendCollector(source: files.seriesSource(store: store), selections: files.trends)
     }
     var rules: [AlertRule] { config.current.rules }
-    let renderer = PageRenderer(templates: ["trends": trendsTemplate, "thresholds": thresholdsTemplate])
+    let renderer: PageRenderer
+    static let templates = ["trends": trendsTemplate, "thresholds": thresholdsTemplate]
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/trends") { request, _ in
+    func add(to groups: AccessGroups) {
+        groups.open.get("/trends") { _, context in
             let report = try await trends.report()
             let charts = report.trends.prefix(50).map { ["svg": report.chart($0)] }
-            return renderer.page("trends", title: "Trends", actor: auth.admin(request), context: [
+            return renderer.page("trends", title: "Trends", actor: context.actor, context: [
                 "table": report.table.html(id: "trends"), "count": report.trends.count, "charts": charts,
             ])
         }
-        router.get("/api/v1/trends") { _, _ in
+        groups.admins.get("/api/v1/trends") { _, _ in
             try JSONResponse.encode(["trends": try await trends.report().records])
         }
-        router.get("/thresholds") { request, _ in
+        groups.open.get("/thresholds") { _, context in
             let sheet = ThresholdSheet(rules: rules)
-            var context: [String: Any] = ["table": sheet.table.html(id: "thresholds"), "count": sheet.rules.count]
-            if let error = config.error { context["error"] = error }
-            return renderer.page("thresholds", title: "Thresholds", actor: auth.admin(request), context: context)
+            var page: [String: Any] = ["table": sheet.table.html(id: "thresholds"), "count": sheet.rules.count]
+            if let error = config.error { page["error"] = error }
+            return renderer.page("thresholds", title: "Thresholds", actor: context.actor, context: page)
         }
-        router.get("/api/v1/monitoring/status") { _, _ in
+        groups.admins.get("/api/v1/monitoring/status") { _, _ in
             let files = config.current
             return JSONResponse.make(.ok, [
                 "loadedAt": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
@@ -43,7 +43,7 @@ struct TrendPages: Sendable {
                 "source": .string(files.source?.url ?? "local"),
             ])
         }
-        router.get("/api/v1/thresholds") { _, _ in
+        groups.admins.get("/api/v1/thresholds") { _, _ in
             try JSONResponse.encode(["thresholds": ThresholdSheet(rules: rules).records])
         }
     }

@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacRollout
 import AlmanacRuntime
 import Foundation
@@ -9,42 +10,37 @@ import Hummingbird
 struct PipelinePages: Sendable {
     let service: PipelineService
     let maximumBodyBytes: Int
-    let auth: Authenticator
-    let renderer = PageRenderer(templates: ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate, "drift": driftTemplate])
+    let renderer: PageRenderer
+    static let templates = ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate, "drift": driftTemplate]
 
-    /// `3 days`, `5 hours`, `12 minutes`.
-    static func span(_ ms: Int64) -> String {
-        let minutes = ms / 60_000
-        return minutes >= 2880 ? "\(minutes / 1440) days" : minutes >= 120 ? "\(minutes / 60) hours" : "\(max(minutes, 0)) minutes"
-    }
-
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/pipeline") { request, _ in
+    func add(to groups: AccessGroups) {
+        let router = groups.open
+        router.get("/pipeline") { _, context in
             let environments = service.pipeline.current?.environments ?? []
-            return renderer.page("pipeline", title: "Pipeline", actor: auth.admin(request), context: [
+            return renderer.page("pipeline", title: "Pipeline", actor: context.actor, context: [
                 "environments": environments.map { ["name": $0.name, "hosts": $0.hosts.count] }, "none": environments.isEmpty,
                 "error": service.pipeline.error ?? "",
             ])
         }
-        router.get("/drift") { request, _ in
+        router.get("/drift") { _, context in
             let report = try await service.drift()
             let rows: [[String: Any]] = report.entries.map { e in
                 [
                     "environment": e.environment, "host": e.host, "revision": e.revision.map { String($0.prefix(10)) } ?? "no answer",
                     "expected": e.expected.map { String($0.prefix(10)) } ?? "", "drifting": e.drifting > 0,
-                    "for": e.drifting > 0 ? Self.span(e.drifting) : "",
+                    "for": e.drifting > 0 ? DurationText.span(e.drifting) : "",
                 ]
             }
-            return renderer.page("drift", title: "Drift", actor: auth.admin(request), context: [
+            return renderer.page("drift", title: "Drift", actor: context.actor, context: [
                 "hosts": rows, "count": report.drifting.count, "quiet": report.drifting.isEmpty,
             ])
         }
-        router.get("/pipeline/:environment") { request, context in
-            try await environmentPage(try context.parameters.require("environment"), actor: auth.admin(request))
+        router.get("/pipeline/:environment") { _, context in
+            try await environmentPage(try context.parameters.require("environment"), actor: context.actor)
         }
-        router.post("/pipeline/:environment/qa") { request, context in
+        groups.forms.post("/pipeline/:environment/qa") { request, context in
             let name = try context.parameters.require("environment")
-            return try await act(request, back: "/pipeline/\(name)") { form, actor in
+            return try await act(request, context, back: "/pipeline/\(name)") { form, actor in
                 do {
                     _ = try await service.setQA(revision: form["revision"] ?? "", state: form["state"] ?? "", actor: actor, comment: form["comment"] ?? "")
                     return nil
@@ -53,10 +49,10 @@ struct PipelinePages: Sendable {
                 }
             }
         }
-        router.post("/pipeline/:environment/rollout") { request, context in
+        groups.forms.post("/pipeline/:environment/rollout") { request, context in
             let name = try context.parameters.require("environment")
             var started: String?
-            let response = try await act(request, back: "/pipeline/\(name)") { form, actor in
+            let response = try await act(request, context, back: "/pipeline/\(name)") { form, actor in
                 do {
                     started = try await service.rollouts.start(environment: name, revision: form["revision"] ?? "", actor: actor).id
                     return nil
@@ -66,15 +62,15 @@ struct PipelinePages: Sendable {
             }
             return started.map { PageRenderer.redirect("/rollouts/\($0)") } ?? response
         }
-        router.get("/rollouts/:id") { request, context in
+        router.get("/rollouts/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let rollout = try await service.store.rollout(id: id) else { return Response(status: .notFound) }
-            return renderer.page("rollout", title: "Rollout \(id)", actor: auth.admin(request), context: Self.describe(rollout, actor: auth.admin(request)))
+            return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: Self.describe(rollout, actor: context.actor))
         }
-        router.post("/rollouts/:id/:action") { request, context in
+        groups.forms.post("/rollouts/:id/:action") { request, context in
             let id = try context.parameters.require("id"), action = try context.parameters.require("action")
             guard let control = RolloutControl(rawValue: action) else { return Response(status: .notFound) }
-            return try await act(request, back: "/rollouts/\(id)") { _, _ in
+            return try await act(request, context, back: "/rollouts/\(id)") { _, _ in
                 do {
                     _ = try await service.rollouts.control(id, control)
                     return nil
@@ -85,11 +81,12 @@ struct PipelinePages: Sendable {
         }
     }
 
-    /// A form post from these pages: signed-in admins only, same-site only; `body` returns a
-    /// problem to show, or nil to go back.
-    private func act(_ request: Request, back: String, _ body: ([String: String], String) async throws -> String?) async throws -> Response {
-        guard let actor = auth.admin(request) else { return PageRenderer.redirect("/login") }
-        if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" { return Response(status: .forbidden) }
+    /// A form post from these pages (the forms group checked the admin and the site); `body`
+    /// returns a problem to show, or nil to go back.
+    private func act(
+        _ request: Request, _ context: AlmanacRequestContext, back: String, _ body: ([String: String], String) async throws -> String?
+    ) async throws -> Response {
+        let actor = context.actor ?? ""
         if let problem = try await body(try await request.formFields(limit: maximumBodyBytes), actor) {
             return renderer.page("pipeline", title: "Not done", actor: actor, context: ["error": problem, "back": back], status: .conflict)
         }
@@ -135,7 +132,8 @@ struct PipelinePages: Sendable {
             "log": rollout.log.reversed().map { e in
                 [
                     "host": e.host, "step": e.step.rawValue, "revision": String(e.revision.prefix(10)), "ok": e.ok ? "ok" : "failed",
-                    "seconds": String(format: "%.1f", Double(e.milliseconds) / 1000), "output": e.output,
+                    // Step output can name hosts, paths and whatever a deploy prints: signed-in admins only.
+                    "seconds": String(format: "%.1f", Double(e.milliseconds) / 1000), "output": actor == nil ? "(sign in to see the output)" : e.output,
                 ]
             },
             "canPause": rollout.phase == .running, "canResume": rollout.phase == .paused || rollout.phase == .interrupted,

@@ -9,10 +9,10 @@ import Hummingbird
 /// status codes.
 struct PipelineRoutes: Sendable {
     let service: PipelineService
-    let auth: Authenticator
     let maximumBodyBytes: Int
 
-    func register(on router: Router<BasicRequestContext>) {
+    func add(to groups: AccessGroups) {
+        let router = groups.admins
         router.get("/api/v1/drift") { _, _ in
             let report = try await service.drift()
             return JSONResponse.make(.ok, ["hosts": .array(report.entries.map { e in
@@ -41,7 +41,7 @@ struct PipelineRoutes: Sendable {
             }
         }
         router.post("/api/v1/pipeline/:environment/rollouts") { request, context in
-            guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+            let actor = context.actor ?? ""
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             guard let revision = body["revision"]?.stringValue, !revision.isEmpty, revision.count <= 200 else {
                 return JSONResponse.error(.badRequest, "required: the revision to roll out (a hash or a branch)", field: "revision")
@@ -51,9 +51,8 @@ struct PipelineRoutes: Sendable {
                 return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
             }
         }
-        router.post("/api/v1/pipeline/:environment/follow") { request, context in
-            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-            return try await answer {
+        router.post("/api/v1/pipeline/:environment/follow") { _, context in
+            try await answer {
                 let (rollout, reason) = try await service.rollouts.follow(environment: try context.parameters.require("environment"))
                 return JSONResponse.make(rollout == nil ? .ok : .accepted, [
                     "started": .bool(rollout != nil), "id": rollout.map { .string($0.id) } ?? .null, "reason": .string(reason),
@@ -66,15 +65,14 @@ struct PipelineRoutes: Sendable {
         router.get("/api/v1/rollouts/:id") { _, context in
             try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollout(id: try context.parameters.require("id")))) }
         }
-        router.post("/api/v1/rollouts/:id/:action") { request, context in
-            guard auth.admin(request) != nil else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+        router.post("/api/v1/rollouts/:id/:action") { _, context in
             guard let action = RolloutControl(rawValue: try context.parameters.require("action")) else {
                 return JSONResponse.error(.notFound, "actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action))) }
         }
         router.put("/api/v1/revisions/:hash/qa") { request, context in
-            guard let actor = auth.admin(request) else { return JSONResponse.error(.unauthorized, "an admin token is required") }
+            let actor = context.actor ?? ""
             let hash = try context.parameters.require("hash")
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             return try await answer {

@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     /// How often evaluation counts are written to the database.
     public var usageFlushSeconds: Double = 10
 
+    /// Where people reach this server, for links in notifications.
+    var externalURL: String { "http://\(host):\(port)" }
+
     public init(configDirectory: String, dataDirectory: String, databaseURL: String? = nil) {
         self.configDirectory = configDirectory
         self.dataDirectory = dataDirectory

@@ -7,12 +7,16 @@ import Mustache
 /// every action is a plain form post.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    /// The page header's links, one or more per domain.
+    let navigation: [NavigationEntry]
 
     /// Templates by name; each domain contributes its own.
-    init(templates: [String: String]) {
+    init(templates: [String: String], navigation: [NavigationEntry]) {
+        self.navigation = navigation
         var library = MustacheLibrary()
         do {
             try library.register(Self.layout, named: "layout")
+            try library.register(Self.messageTemplate, named: "message")
             for (name, text) in templates { try library.register(text, named: name) }
         } catch {
             preconditionFailure("page template does not compile: \(error)")
@@ -23,13 +27,22 @@ struct PageRenderer: Sendable {
     /// A full page: `template` rendered with `context`, inside the layout.
     func page(_ template: String, title: String, actor: String?, context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let content = library.render(context, withTemplate: template) ?? ""
-        var layout: [String: Any] = ["title": title, "content": content]
+        var layout: [String: Any] = ["title": title, "content": content, "navigation": navigation.map { ["title": $0.title, "path": $0.path] }]
         if let actor { layout["actor"] = actor }
         let html = library.render(layout, withTemplate: "layout") ?? ""
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// A page that only says why: a refused form, a missing page.
+    func message(_ title: String, _ text: String, actor: String?, status: HTTPResponse.Status) -> Response {
+        page("message", title: title, actor: actor, context: ["heading": title, "error": text], status: status)
+    }
+
+    static let messageTemplate = """
+        <h1>{{heading}}</h1><p class="errors" id="error">{{error}}</p>
+        """
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {
         var headers: HTTPFields = [.location: location]
@@ -53,8 +66,14 @@ struct PageRenderer: Sendable {
         .errors{background:#f6d5d5;padding:.6rem;border-radius:.3rem}
         form.inline{display:inline}button{cursor:pointer}
         </style></head>
-        <body><header><strong>Almanac</strong><a href="/flags">Flags</a><a href="/alerts">Alerts</a><a href="/series">Series</a><a href="/trends">Trends</a><a href="/thresholds">Thresholds</a><a href="/catalog">Catalogue</a><a href="/pipeline">Pipeline</a>
+        <body><header><strong>Almanac</strong>{{#navigation}}<a href="{{path}}">{{title}}</a>{{/navigation}}
         <span class="who">{{#actor}}signed in as {{actor}} <form class="inline" method="post" action="/logout"><button>Sign out</button></form>{{/actor}}{{^actor}}<a href="/login">Sign in</a>{{/actor}}</span>
         </header><main>{{{content}}}</main></body></html>
         """
+}
+
+/// A link in the page header.
+struct NavigationEntry: Sendable {
+    var title: String
+    var path: String
 }

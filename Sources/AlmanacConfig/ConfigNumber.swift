@@ -1,0 +1,12 @@
+/// Numbers in config files: an integer or a finite decimal, anything else an error naming the
+/// field. The one reader for thresholds, levels and gates.
+public enum ConfigNumber {
+    public static func read(_ node: ConfigNode?) throws(ConfigError) -> Double? {
+        guard let node else { return nil }
+        switch node.scalar {
+        case .int(let i)?: return Double(i)
+        case .double(let d)? where d.isFinite: return d
+        default: throw node.error("must be a number")
+        }
+    }
+}

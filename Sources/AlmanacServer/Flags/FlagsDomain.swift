@@ -1,0 +1,33 @@
+import AlmanacRuntime
+import AlmanacStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Feature flags: the files under `flags/`, OFREP for the SDKs, the admin API, the pages, and
+/// the evaluation counts on `/metrics`.
+struct FlagsDomain: Domain {
+    let flags: FlagService
+    let metrics: ServerMetrics
+
+    init(_ configuration: ServerConfiguration, database: Database, metrics: ServerMetrics, logger: Logger) async throws {
+        flags = try await FlagService(
+            repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
+            store: SQLFlagStore(database: database), logger: logger)
+        self.metrics = metrics
+    }
+
+    var reloadables: [any Reloadable] { [flags] }
+    var jobs: [any Service] { [] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Flags", path: "/flags")] }
+
+    func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
+        let routes = RouteCollection(context: AlmanacRequestContext.self)
+        let groups = web.access.groups(routes)
+        OFREPRoutes(flags: flags, metrics: metrics, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        FlagAdminRoutes(flags: flags, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        FlagPages(flags: flags, renderer: web.renderer(FlagTemplates.all), maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        metrics.add(to: groups, flags: flags)
+        return routes
+    }
+}

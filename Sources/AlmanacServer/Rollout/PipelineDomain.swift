@@ -1,0 +1,36 @@
+import AlmanacRuntime
+import AlmanacStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The release pipeline: `pipeline/pipeline.yaml`, QA states, rollouts in waves, the daily
+/// follow and the drift watch, with their pages and API.
+struct PipelineDomain: Domain {
+    let service: PipelineService
+    let jobs: [any Service]
+
+    init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, logger: Logger) throws {
+        let pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, logger: logger)
+        let releases = SQLReleaseStore(database: database)
+        let rollouts = RolloutManager(
+            pipeline: pipeline, store: releases, alerts: monitoring.alerts, series: monitoring.series, monitoring: monitoring.config,
+            externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
+        service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
+        jobs = [
+            RolloutRecovery(manager: rollouts),
+            DriftWatcher(pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger),
+        ]
+    }
+
+    var reloadables: [any Reloadable] { [service.pipeline] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Pipeline", path: "/pipeline")] }
+
+    func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
+        let routes = RouteCollection(context: AlmanacRequestContext.self)
+        let groups = web.access.groups(routes)
+        PipelineRoutes(service: service, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        PipelinePages(service: service, maximumBodyBytes: web.maximumBodyBytes, renderer: web.renderer(PipelinePages.templates)).add(to: groups)
+        return routes
+    }
+}

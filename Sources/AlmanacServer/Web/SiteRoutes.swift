@@ -1,0 +1,47 @@
+import AlmanacRuntime
+import AlmanacStorage
+import Foundation
+import Hummingbird
+
+/// The routes that belong to no domain: the home page, health, and signing in and out with an
+/// admin token (a signed cookie, so every replica with the same tokens accepts it).
+struct SiteRoutes: Sendable {
+    let auth: Authenticator
+    let database: Database
+    let renderer: PageRenderer
+    let maximumBodyBytes: Int
+
+    func add(to groups: AccessGroups) {
+        let open = groups.open
+        open.get("/") { _, _ in PageRenderer.redirect("/flags") }
+        open.get("/healthz") { _, _ in "ok\n" }
+        open.get("/readyz") { _, _ in
+            do {
+                try await database.ping()
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+            } catch {
+                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "database unavailable\n")))
+            }
+        }
+        open.get("/login") { _, context in renderer.page("login", title: "Sign in", actor: context.actor, context: [:]) }
+        open.post("/login") { request, _ in
+            let form = try await request.formFields(limit: maximumBodyBytes)
+            guard let tokenName = auth.login(token: form["token"] ?? "") else {
+                return renderer.page("login", title: "Sign in", actor: nil, context: ["error": "That token is not valid."], status: .unauthorized)
+            }
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
+            let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
+            let cookie = auth.sessionCookie(actor: actor, now: Int64(Date().timeIntervalSince1970))
+            return PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
+        }
+        open.post("/logout") { _, _ in
+            PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+        }
+    }
+
+    static let loginTemplate = """
+        <h1>Sign in</h1>{{#error}}<p class="errors">{{error}}</p>{{/error}}
+        <form method="post" action="/login"><p><label>Your name <input name="name" autocomplete="name"></label></p>
+        <p><label>Admin token <input name="token" type="password" required></label></p><button type="submit">Sign in</button></form>
+        """
+}

@@ -15,9 +15,8 @@ public struct AlmanacServer: Sendable {
     public let database: Database
     public let metrics = ServerMetrics()
     let flagsDomain: FlagsDomain
-    let monitoringDomain: MonitoringDomain
-    let catalogDomain: CatalogDomain
-    let pipelineDomain: PipelineDomain
+    /// Every domain, in the order of the page header.
+    let domains: [any Domain]
     let logger: Logger
 
     /// Opens the database and loads the config repository; throws if either is unusable.
@@ -26,23 +25,23 @@ public struct AlmanacServer: Sendable {
         self.logger = logger
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
-            flagsDomain = try await FlagsDomain(configuration, database: database, metrics: metrics, logger: logger)
-            monitoringDomain = try MonitoringDomain(configuration, database: database, logger: logger)
-            catalogDomain = try CatalogDomain(configuration, monitoring: monitoringDomain, logger: logger)
-            pipelineDomain = try PipelineDomain(configuration, database: database, monitoring: monitoringDomain, logger: logger)
+            let flags = try await FlagsDomain(configuration, database: database, metrics: metrics, logger: logger)
+            let monitoring = try MonitoringDomain(configuration, database: database, logger: logger)
+            flagsDomain = flags
+            // Adding a domain is one line here.
+            domains = [
+                flags,
+                monitoring,
+                try CatalogDomain(configuration, monitoring: monitoring, logger: logger),
+                try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
+            ]
         } catch {
             try? await database.close()
             throw error
         }
     }
 
-    /// Every domain, in the order of the page header.
-    var domains: [any Domain] { [flagsDomain, monitoringDomain, catalogDomain, pipelineDomain] }
-
     public var flags: FlagService { flagsDomain.flags }
-    public var monitoring: MonitoringConfig { monitoringDomain.config }
-    public var catalog: CatalogConfig { catalogDomain.knowledge }
-    public var pipeline: PipelineConfig { pipelineDomain.service.pipeline }
 
     /// The router with every domain's routes, each in the access group of its level.
     public func router() -> Router<AlmanacRequestContext> {

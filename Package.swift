@@ -50,7 +50,7 @@ let package = Package(
         // Alerts: rule files, selectors, rule evaluation and the alert state machine. No I/O.
         .target(name: "AlmanacAlerts", dependencies: ["AlmanacMetrics", "AlmanacForecast", "AlmanacConfig"], swiftSettings: strict),
         // Tables, numbers and dates as reports print them (Markdown, text, HTML). No I/O.
-        .target(name: "AlmanacReporting", swiftSettings: strict),
+        .target(name: "AlmanacReporting", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // The service catalogue: Backstage descriptors with tiers, technologies and skills, the
         // coverage and risk reports, and the truck factor from history. No I/O.
         .target(name: "AlmanacCatalog", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),

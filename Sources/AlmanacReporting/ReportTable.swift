@@ -1,3 +1,4 @@
+import AlmanacConfig
 import Foundation
 
 /// A table of text cells that a report prints as Markdown, aligned text or HTML.
@@ -80,17 +81,6 @@ public enum ReportFormat {
 
     /// `2026-12-05` (UTC) for a time in ms since 1970.
     public static func date(_ ms: Int64) -> String {
-        // Days to civil date (H. Hinnant's algorithm): a report needs no calendar beyond this.
-        let z = Int((ms / 86_400_000)) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))"
+        DayStamp(unixSeconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000).description
     }
 }

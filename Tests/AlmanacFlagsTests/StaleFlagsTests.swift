@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacFlags
 import Testing
 

@@ -1,3 +1,5 @@
+import AlmanacConfig
+
 /// Flags that have outlived their purpose, as Launchpad feared: left in forever, or never
 /// looked at. Pure: the caller supplies usage counts and what the source code mentions.
 public struct StaleFinding: Sendable, Hashable {

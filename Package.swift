@@ -130,6 +130,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "AlmanacRuntimeTests",
+            dependencies: ["AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"],
+            swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacMetricsTests", dependencies: ["AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),

@@ -22,20 +22,30 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     }
 
     let configDirectory: String
-    let folders: [String]
+    /// The folders whose files make the value; any change in them means a reload.
+    let folders: [ConfigFolder]
     let load: @Sendable (String) throws -> Value
     let logger: Logger
     private let state: Mutex<State>
 
     /// Loads the files; throws when the first load fails (the server then does not start).
-    public init(configDirectory: String, folders: [String], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+    public convenience init(configDirectory: String, folders: [String], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+        try self.init(
+            configDirectory: configDirectory, watching: folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) }, logger: logger,
+            load: load)
+    }
+
+    /// Loads the files of `folders`, the ones a change to which means a reload.
+    public init(configDirectory: String, watching folders: [ConfigFolder], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
         self.configDirectory = configDirectory
         self.folders = folders
         self.load = load
         self.logger = logger
-        let fingerprint = Self.fingerprint(configDirectory, folders)
+        let fingerprint = Self.fingerprint(folders)
         state = Mutex(State(value: try load(configDirectory), fingerprint: fingerprint, loadedAt: Date()))
     }
+
+    private var names: String { folders.map { $0.folder.isEmpty ? "config" : $0.folder }.joined(separator: " and ") }
 
     public var current: Value { state.withLock { $0.value } }
     /// The last reload's mistake, while the previous value stays in force.
@@ -45,26 +55,26 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     /// Re-reads the files when they changed (or always, with `force`); true when a new value is in force.
     @discardableResult
     public func reload(force: Bool = false) -> Bool {
-        let fingerprint = Self.fingerprint(configDirectory, folders)
+        let fingerprint = Self.fingerprint(folders)
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         do {
             let value = try load(configDirectory)
             state.withLock { $0 = State(value: value, fingerprint: fingerprint, error: nil, loadedAt: Date()) }
-            logger.info("reloaded \(folders.joined(separator: " and ")) files")
+            logger.info("reloaded \(names) files")
             return true
         } catch {
             state.withLock {
                 $0.error = "\(error)"
                 $0.fingerprint = fingerprint
             }
-            logger.error("\(folders.joined(separator: " and ")) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])
+            logger.error("\(names) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])
             return false
         }
     }
 
     /// Changes whenever a file under one of `folders` is added, removed or modified.
-    static func fingerprint(_ configDirectory: String, _ folders: [String]) -> String {
-        folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]).fingerprint() }.joined(separator: "|")
+    static func fingerprint(_ folders: [ConfigFolder]) -> String {
+        folders.map { $0.fingerprint() }.joined(separator: "|")
     }
 }
 

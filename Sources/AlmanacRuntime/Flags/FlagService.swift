@@ -12,13 +12,11 @@ public final class FlagService: Reloadable {
     struct State: Sendable {
         var evaluator: FlagEvaluator
         var changeID: Int64
-        /// Errors of the newest reload attempt, when it failed and the last good set kept serving.
-        var reloadErrors: [String]
-        var fingerprint: String
-        var loadedAt: Date
     }
 
     public let repository: ConfigRepository
+    /// The flag files: reloaded like every domain's, the last good set kept.
+    let files: ReloadingFiles<FlagSet>
     public let environment: String?
     public let store: any FlagStore
     let usage = UsageCounter()
@@ -31,46 +29,31 @@ public final class FlagService: Reloadable {
         self.environment = environment
         self.store = store
         self.logger = logger
-        let fingerprint = repository.fingerprint()
-        let flags = try repository.load(environment: environment).get()
+        files = try ReloadingFiles(configDirectory: repository.root, watching: [repository.folder], logger: logger) { _ in
+            try repository.load(environment: environment).get()
+        }
+        let flags = files.current
         let changeID = try await store.latestChangeID()
         let runtime = try await store.runtimeState()
-        state = Mutex(State(
-            evaluator: FlagEvaluator(flags: flags, runtime: runtime), changeID: changeID, reloadErrors: [],
-            fingerprint: fingerprint, loadedAt: Date()))
+        state = Mutex(State(evaluator: FlagEvaluator(flags: flags, runtime: runtime), changeID: changeID))
         logger.info("loaded flags", metadata: ["count": "\(flags.flags.count)", "environment": "\(environment ?? "-")"])
     }
 
     /// The snapshot to evaluate against.
     public var evaluator: FlagEvaluator { state.withLock { $0.evaluator } }
 
-    /// Errors of the last failed reload (empty when the files on disk are serving).
-    public var reloadErrors: [String] { state.withLock { $0.reloadErrors } }
+    /// Errors of the last failed reload, one `file:line: field: message` each (empty when the
+    /// files on disk are serving).
+    public var reloadErrors: [String] { files.error.map { $0.split(separator: "\n").map(String.init) } ?? [] }
 
-    /// Re-reads the files when they changed (or always, when `force`). A bad edit is logged and
-    /// kept for display, and the last good set keeps serving.
+    /// Re-reads the files when they changed (or always, when `force`); a new set serves with the
+    /// run-time state it had, a bad edit leaves the last good set serving.
     @discardableResult
     public func reload(force: Bool = false) -> Bool {
-        let fingerprint = repository.fingerprint()
-        if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
-        switch repository.load(environment: environment) {
-        case .success(let flags):
-            state.withLock { state in
-                state.evaluator = FlagEvaluator(flags: flags, runtime: state.evaluator.runtime)
-                state.reloadErrors = []
-                state.fingerprint = fingerprint
-                state.loadedAt = Date()
-            }
-            logger.info("reloaded flags", metadata: ["count": "\(flags.flags.count)"])
-            return true
-        case .failure(let errors):
-            state.withLock { state in
-                state.reloadErrors = errors.lines
-                state.fingerprint = fingerprint
-            }
-            logger.error("flag files have errors; the last good set keeps serving", metadata: ["errors": "\(errors)"])
-            return false
-        }
+        guard files.reload(force: force) else { return false }
+        let flags = files.current
+        state.withLock { $0.evaluator = FlagEvaluator(flags: flags, runtime: $0.evaluator.runtime) }
+        return true
     }
 
     /// Picks up run-time changes made by this or another replica since the last look.
@@ -115,6 +98,23 @@ public final class FlagService: Reloadable {
             usage.count(resolution, atSeconds: timestamp)
             return resolution
         }
+    }
+
+    /// What the flag list shows: evaluations of the last day, and the flags that look stale
+    /// over the last 30 days.
+    public struct Overview: Sendable {
+        public var evaluator: FlagEvaluator
+        public var lastDay: [String: FlagUsage]
+        public var findings: [StaleFinding]
+    }
+
+    public func overview(now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> Overview {
+        let snapshot = evaluator
+        let hour = now / 3600
+        let month = try await store.usage(sinceHour: hour - 30 * 24)
+        return Overview(
+            evaluator: snapshot, lastDay: try await store.usage(sinceHour: hour - 23),
+            findings: StaleFlags.findings(flags: snapshot.flags, usage: month, today: DayStamp(unixSeconds: now), windowDays: 30))
     }
 
     /// Writes the counted evaluations to the database.

@@ -25,7 +25,11 @@ public struct Notifier: Service {
             await deliverDue()
             rounds += 1
             if rounds % 14_400 == 1 {  // about every hour
-                try? await alerts.prune(deliveredBefore: Int64(Date().timeIntervalSince1970 * 1000) - 7 * 86_400_000)
+                do {
+                    try await alerts.prune(deliveredBefore: Int64(Date().timeIntervalSince1970 * 1000) - 7 * 86_400_000)
+                } catch {
+                    logger.warning("cannot prune delivered notifications; they stay until the next try", metadata: ["error": "\(error)"])
+                }
             }
         } while await nextRound(after: 0.25)
     }
@@ -34,7 +38,13 @@ public struct Notifier: Service {
     /// each receiver gets its notifications in order, and a failure ends its turn.
     func deliverDue() async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        guard let due = try? await alerts.due(at: now) else { return }
+        let due: [OutboxEntry]
+        do {
+            due = try await alerts.due(at: now)
+        } catch {
+            logger.warning("cannot read the notification outbox; will retry", metadata: ["error": "\(error)"])
+            return
+        }
         let byReceiver = Dictionary(grouping: due, by: \.receiver)
         await withTaskGroup(of: Void.self) { group in
             for entries in byReceiver.values {
@@ -63,7 +73,12 @@ public struct Notifier: Service {
             logger.warning("notification not delivered; will retry", metadata: [
                 "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
             ])
-            try? await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
+            do {
+                try await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
+            } catch {
+                // The entry stays due: it is retried at the next round instead of after its pause.
+                logger.warning("cannot record a failed delivery", metadata: ["receiver": "\(entry.receiver)", "error": "\(error)"])
+            }
             return false
         }
     }

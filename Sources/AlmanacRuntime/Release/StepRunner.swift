@@ -64,7 +64,7 @@ struct StepRunner: Sendable {
         while true {
             last = await checkOnce(target, expected: expected)
             if last.ok || ContinuousClock.now >= deadline { return last }
-            try? await Task.sleep(for: .milliseconds(pipeline.healthInterval))
+            do { try await Task.sleep(for: .milliseconds(pipeline.healthInterval)) } catch { return last }
         }
     }
 

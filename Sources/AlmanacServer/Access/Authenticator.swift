@@ -6,6 +6,9 @@ import Hummingbird
 
 /// Who is calling: admin tokens (writes, pages), client keys (evaluation), and signed session
 /// cookies for the web pages. Tokens are compared in constant time and never logged.
+// Hand-written sessions: hummingbird-auth's SessionMiddleware keeps sessions in a persist
+// driver, which several replicas would have to share; a cookie signed with a key derived from
+// the admin tokens is accepted by every replica and needs no storage.
 public struct Authenticator: Sendable {
     public enum ClientAccess: Sendable, Equatable {
         case allowed(name: String)

@@ -24,14 +24,13 @@ struct CatalogPages: Sendable {
         let router = groups.open
         router.get("/catalog") { _, context in
             let catalog = knowledge.current.catalog
-            let rows: [[String: Any]] = catalog.services.map { s in
-                [
-                    "kind": s.ref.kind.rawValue.lowercased(), "name": s.ref.name, "tier": s.tier?.rawValue ?? "", "owner": s.owner?.shortText ?? "",
-                    "system": s.system?.shortText ?? "", "technologies": s.technologies.joined(separator: ", "),
-                ]
-            }
-            var page: [String: Any] = ["services": rows, "count": rows.count, "people": catalog.people.count]
-            if let error = knowledge.error { page["error"] = error }
+            let page = CatalogListPage(
+                services: catalog.services.map { s in
+                    CatalogListPage.Service(
+                        kind: s.ref.kind.rawValue.lowercased(), name: s.ref.name, tier: s.tier?.rawValue ?? "", owner: s.owner?.shortText ?? "",
+                        system: s.system?.shortText ?? "", technologies: s.technologies.joined(separator: ", "))
+                },
+                people: catalog.people.count, error: knowledge.error)
             return renderer.page("catalog", title: "Catalogue", actor: context.actor, context: page)
         }
         router.get("/catalog/report") { request, context in
@@ -81,7 +80,7 @@ struct CatalogPages: Sendable {
     }
 
     private func body(_ title: String, _ context: AlmanacRequestContext, _ html: String) -> Response {
-        renderer.page("body", title: title, actor: context.actor, context: ["body": html])
+        renderer.page("body", title: title, actor: context.actor, context: HTMLBody(body: html))
     }
 
     static let listTemplate = """
@@ -92,4 +91,28 @@ struct CatalogPages: Sendable {
         {{#services}}<tr class="{{tier}}"><td><a href="/catalog/{{kind}}/{{name}}">{{name}}</a></td><td>{{tier}}</td><td>{{owner}}</td><td>{{system}}</td><td>{{technologies}}</td></tr>{{/services}}
         </table>
         """
+}
+
+/// What the catalogue list reads.
+struct CatalogListPage {
+    struct Service {
+        var kind, name, tier, owner, system, technologies: String
+    }
+
+    var services: [Service]
+    var count: Int
+    var people: Int
+    var error: String?
+
+    init(services: [Service], people: Int, error: String?) {
+        self.services = services
+        count = services.count
+        self.people = people
+        self.error = error
+    }
+}
+
+/// A page whose HTML the domain library made (the catalogue's and the documentation's pages).
+struct HTMLBody {
+    var body: String
 }

@@ -10,7 +10,7 @@ struct MonitoringDomain: Domain {
     let config: MonitoringConfig
     let series: SQLSeriesStore
     let heads: SeriesHeads
-    let decisions: AlertDecisions
+    let decisions: AlertService
     let jobs: [any Service]
 
     init(_ configuration: ServerConfiguration, database: Database, logger: Logger) throws {
@@ -18,7 +18,7 @@ struct MonitoringDomain: Domain {
         series = SQLSeriesStore(database: database)
         heads = SeriesHeads(store: series)
         let alerts = SQLAlertStore(database: database)
-        decisions = AlertDecisions(store: alerts, config: config)
+        decisions = AlertService(store: alerts, config: config)
         jobs = [
             Scraper(config: config, heads: heads, logger: logger),
             RuleService(
@@ -42,7 +42,7 @@ struct MonitoringDomain: Domain {
         MonitoringRoutes(store: series).add(to: groups)
         AlertRoutes(store: alerts).add(to: groups)
         SilenceRoutes(decisions: decisions, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
-        MonitoringPages(series: series, decisions: decisions, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes)
+        MonitoringPages(series: series, alertService: decisions, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes)
             .add(to: groups)
         TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates)).add(to: groups)
         return routes

@@ -9,18 +9,18 @@ import Hummingbird
 /// Silences and acknowledgements through the API (admins only); the decisions service checks
 /// them and records who and why.
 struct SilenceRoutes: Sendable {
-    let decisions: AlertDecisions
+    let decisions: AlertService
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
         let admins = groups.admins
         admins.get("/api/v1/silences") { _, _ in
-            let since = AlertDecisions.now() - 7 * 86_400_000
+            let since = AlertService.now() - 7 * 86_400_000
             return try JSONResponse.encode(["silences": try await decisions.store.silences(endingAfter: since).map(SilenceRecord.init)])
         }
         admins.post("/api/v1/silences") { request, context in
             let body = try await request.jsonObject(limit: maximumBodyBytes)
-            let end: AlertDecisions.SilenceEnd? =
+            let end: AlertService.SilenceEnd? =
                 if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["endsAt"] { .at(at) } else { nil }
             return try await Self.answer {
                 let silence = try await decisions.silence(
@@ -56,7 +56,7 @@ struct SilenceRoutes: Sendable {
     static func answer(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
-        } catch let problem as AlertDecisions.Problem {
+        } catch let problem as AlertService.Problem {
             switch problem {
             case .invalid(let field, let message): return JSONResponse.error(.badRequest, message, field: field)
             case .noSuchAlert(let message): return JSONResponse.error(.notFound, message)

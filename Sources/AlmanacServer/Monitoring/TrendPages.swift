@@ -21,18 +21,15 @@ struct TrendPages: Sendable {
     func add(to groups: AccessGroups) {
         groups.open.get("/trends") { _, context in
             let report = try await trends.report()
-            let charts = report.trends.prefix(50).map { ["svg": report.chart($0)] }
-            return renderer.page("trends", title: "Trends", actor: context.actor, context: [
-                "table": report.table.html(id: "trends"), "count": report.trends.count, "charts": charts,
-            ])
+            let page = TrendsPage(table: report.table.html(id: "trends"), count: report.trends.count, charts: report.trends.prefix(50).map { .init(svg: report.chart($0)) })
+            return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
         groups.admins.get("/api/v1/trends") { _, _ in
             try JSONResponse.encode(["trends": try await trends.report().records])
         }
         groups.open.get("/thresholds") { _, context in
             let sheet = ThresholdSheet(rules: rules)
-            var page: [String: Any] = ["table": sheet.table.html(id: "thresholds"), "count": sheet.rules.count]
-            if let error = config.error { page["error"] = error }
+            let page = ThresholdsPage(table: sheet.table.html(id: "thresholds"), count: sheet.rules.count, error: config.error)
             return renderer.page("thresholds", title: "Thresholds", actor: context.actor, context: page)
         }
         groups.admins.get("/api/v1/monitoring/status") { _, _ in
@@ -64,4 +61,22 @@ struct TrendPages: Sendable {
         <a href="/api/v1/thresholds">JSON</a> · <code>almanac report thresholds --format markdown</code></p>
         {{{table}}}
         """
+}
+
+/// What the trends page reads.
+struct TrendsPage {
+    struct Chart {
+        var svg: String
+    }
+
+    var table: String
+    var count: Int
+    var charts: [Chart]
+}
+
+/// What the thresholds page reads.
+struct ThresholdsPage {
+    var table: String
+    var count: Int
+    var error: String?
 }

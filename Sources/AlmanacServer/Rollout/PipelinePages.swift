@@ -17,23 +17,13 @@ struct PipelinePages: Sendable {
         let router = groups.open
         router.get("/pipeline") { _, context in
             let environments = service.pipeline.current?.environments ?? []
-            return renderer.page("pipeline", title: "Pipeline", actor: context.actor, context: [
-                "environments": environments.map { ["name": $0.name, "hosts": $0.hosts.count] }, "none": environments.isEmpty,
-                "error": service.pipeline.error ?? "",
-            ])
+            let page = PipelineListPage(
+                environments: environments.map { .init(name: $0.name, hosts: $0.hosts.count) }, none: environments.isEmpty,
+                error: service.pipeline.error ?? "")
+            return renderer.page("pipeline", title: "Pipeline", actor: context.actor, context: page)
         }
         router.get("/drift") { _, context in
-            let report = try await service.drift()
-            let rows: [[String: Any]] = report.entries.map { e in
-                [
-                    "environment": e.environment, "host": e.host, "revision": e.revision.map { String($0.prefix(10)) } ?? "no answer",
-                    "expected": e.expected.map { String($0.prefix(10)) } ?? "", "drifting": e.drifting > 0,
-                    "for": e.drifting > 0 ? DurationText.span(e.drifting) : "",
-                ]
-            }
-            return renderer.page("drift", title: "Drift", actor: context.actor, context: [
-                "hosts": rows, "count": report.drifting.count, "quiet": report.drifting.isEmpty,
-            ])
+            renderer.page("drift", title: "Drift", actor: context.actor, context: DriftPage(try await service.drift()))
         }
         router.get("/pipeline/:environment") { _, context in
             try await environmentPage(try context.parameters.require("environment"), actor: context.actor)
@@ -65,7 +55,7 @@ struct PipelinePages: Sendable {
         router.get("/rollouts/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let rollout = try await service.store.rollout(id: id) else { return Response(status: .notFound) }
-            return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: Self.describe(rollout, actor: context.actor))
+            return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: RolloutPage(rollout, actor: context.actor))
         }
         groups.forms.post("/rollouts/:id/:action") { request, context in
             let id = try context.parameters.require("id"), action = try context.parameters.require("action")
@@ -88,7 +78,8 @@ struct PipelinePages: Sendable {
     ) async throws -> Response {
         let actor = context.actor ?? ""
         if let problem = try await body(try await request.formFields(limit: maximumBodyBytes), actor) {
-            return renderer.page("pipeline", title: "Not done", actor: actor, context: ["error": problem, "back": back], status: .conflict)
+            let page = PipelineListPage(environments: [], none: false, error: problem, back: back)
+            return renderer.page("pipeline", title: "Not done", actor: actor, context: page, status: .conflict)
         }
         return PageRenderer.redirect(back)
     }
@@ -97,57 +88,14 @@ struct PipelinePages: Sendable {
         let status: PipelineService.Status
         do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
         let history = try await service.store.rollouts(environment: name, limit: 20)
-        let d = status.deployability
-        let revisions: [[String: Any]] = status.revisions.reversed().map { r in
-            [
-                "hash": r.hash, "short": String(r.hash.prefix(10)), "author": r.author, "subject": r.subject, "issues": r.issues.joined(separator: ", "),
-                "qa": r.qa.rawValue, "deployable": r.hash == d.deployable, "blocking": r.hash == d.blockedBy,
-                "states": QAState.allCases.map { ["state": $0.rawValue, "selected": $0 == r.qa] },
-            ]
-        }
-        var context: [String: Any] = [
-            "name": name, "hosts": status.environment.hosts.joined(separator: ", "), "running": status.running.map { String($0.prefix(10)) } ?? "unknown",
-            "candidate": String(status.candidate.prefix(10)), "revisions": revisions, "count": revisions.count,
-            "history": history.map { ["id": $0.id, "to": String($0.to.prefix(10)), "phase": $0.phase.rawValue, "by": $0.startedBy, "failure": $0.failure ?? ""] },
-        ]
-        if let deployable = d.deployable { context["deployable"] = ["hash": deployable, "short": String(deployable.prefix(10)), "count": d.count] }
-        if let reason = d.reason { context["reason"] = reason }
-        if let current = history.first(where: { !$0.phase.isFinished }) { context["current"] = ["id": current.id, "phase": current.phase.rawValue] }
-        if let actor { context["actor"] = actor }
-        return renderer.page("environment", title: "Pipeline: \(name)", actor: actor, context: context)
-    }
-
-    static func describe(_ rollout: Rollout, actor: String?) -> [String: Any] {
-        var context: [String: Any] = [
-            "id": rollout.id, "environment": rollout.environment, "from": String(rollout.from.prefix(10)), "to": String(rollout.to.prefix(10)),
-            "phase": rollout.phase.rawValue, "by": rollout.startedBy, "failure": rollout.failure ?? "", "held": rollout.held ?? "", "moving": rollout.phase == .running || rollout.phase == .rollingBack,
-            "waves": rollout.waves.enumerated().map { index, hosts in
-                [
-                    "number": index + 1, "current": index == rollout.wave,
-                    "hosts": hosts.compactMap { rollout.hosts[$0] }.map { h in
-                        ["name": h.name, "revision": h.revision.map { String($0.prefix(10)) } ?? "unknown", "done": h.done?.rawValue ?? "", "error": h.error ?? ""]
-                    },
-                ]
-            },
-            "log": rollout.log.reversed().map { e in
-                [
-                    "host": e.host, "step": e.step.rawValue, "revision": String(e.revision.prefix(10)), "ok": e.ok ? "ok" : "failed",
-                    // Step output can name hosts, paths and whatever a deploy prints: signed-in admins only.
-                    "seconds": String(format: "%.1f", Double(e.milliseconds) / 1000), "output": actor == nil ? "(sign in to see the output)" : e.output,
-                ]
-            },
-            "canPause": rollout.phase == .running, "canResume": rollout.phase == .paused || rollout.phase == .interrupted,
-            "canAbort": !rollout.phase.isFinished, "canRollBack": rollout.phase == .paused || rollout.phase == .interrupted,
-        ]
-        if let actor { context["actor"] = actor }
-        return context
+        return renderer.page("environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, actor: actor))
     }
 
     static let driftTemplate = """
         <h1>One revision everywhere</h1>
         {{#quiet}}<p id="quiet">Every host runs its environment's revision.</p>{{/quiet}}{{^quiet}}<p id="summary">{{count}} hosts differ.</p>{{/quiet}}
         <table id="drift"><tr><th>Environment</th><th>Host</th><th>Runs</th><th>Should run</th><th>Differs for</th></tr>
-        {{#hosts}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{environment}}</td><td>{{host}}</td><td><code>{{revision}}</code></td><td><code>{{expected}}</code></td><td>{{for}}</td></tr>{{/hosts}}</table>
+        {{#hosts}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{environment}}</td><td>{{host}}</td><td><code>{{revision}}</code></td><td><code>{{expected}}</code></td><td>{{span}}</td></tr>{{/hosts}}</table>
         <p>Alert on it with a rule on <code>almanac_revision_drift_seconds</code>, for example <code>above: {warning: 3600}</code>.</p>
         """
 

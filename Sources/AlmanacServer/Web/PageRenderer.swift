@@ -24,12 +24,11 @@ struct PageRenderer: Sendable {
         self.library = library
     }
 
-    /// A full page: `template` rendered with `context`, inside the layout.
-    func page(_ template: String, title: String, actor: String?, context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+    /// A full page: `template` rendered with `context` (a value whose stored properties the
+    /// template names), inside the layout.
+    func page(_ template: String, title: String, actor: String?, context: Any, status: HTTPResponse.Status = .ok) -> Response {
         let content = library.render(context, withTemplate: template) ?? ""
-        var layout: [String: Any] = ["title": title, "content": content, "navigation": navigation.map { ["title": $0.title, "path": $0.path] }]
-        if let actor { layout["actor"] = actor }
-        let html = library.render(layout, withTemplate: "layout") ?? ""
+        let html = library.render(Layout(title: title, content: content, navigation: navigation, actor: actor), withTemplate: "layout") ?? ""
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
@@ -37,7 +36,7 @@ struct PageRenderer: Sendable {
 
     /// A page that only says why: a refused form, a missing page.
     func message(_ title: String, _ text: String, actor: String?, status: HTTPResponse.Status) -> Response {
-        page("message", title: title, actor: actor, context: ["heading": title, "error": text], status: status)
+        page("message", title: title, actor: actor, context: Message(heading: title, error: text), status: status)
     }
 
     static let messageTemplate = """
@@ -70,6 +69,19 @@ struct PageRenderer: Sendable {
         <span class="who">{{#actor}}signed in as {{actor}} <form class="inline" method="post" action="/logout"><button>Sign out</button></form>{{/actor}}{{^actor}}<a href="/login">Sign in</a>{{/actor}}</span>
         </header><main>{{{content}}}</main></body></html>
         """
+}
+
+/// What the layout reads.
+private struct Layout {
+    var title: String
+    var content: String
+    var navigation: [NavigationEntry]
+    var actor: String?
+}
+
+private struct Message {
+    var heading: String
+    var error: String
 }
 
 /// A link in the page header.

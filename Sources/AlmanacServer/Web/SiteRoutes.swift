@@ -23,11 +23,11 @@ struct SiteRoutes: Sendable {
                 return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "database unavailable\n")))
             }
         }
-        open.get("/login") { _, context in renderer.page("login", title: "Sign in", actor: context.actor, context: [:]) }
+        open.get("/login") { _, context in renderer.page("login", title: "Sign in", actor: context.actor, context: SignInPage(error: nil)) }
         open.post("/login") { request, _ in
             let form = try await request.formFields(limit: maximumBodyBytes)
             guard let tokenName = auth.login(token: form["token"] ?? "") else {
-                return renderer.page("login", title: "Sign in", actor: nil, context: ["error": "That token is not valid."], status: .unauthorized)
+                return renderer.page("login", title: "Sign in", actor: nil, context: SignInPage(error: "That token is not valid."), status: .unauthorized)
             }
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
             let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
@@ -44,4 +44,9 @@ struct SiteRoutes: Sendable {
         <form method="post" action="/login"><p><label>Your name <input name="name" autocomplete="name"></label></p>
         <p><label>Admin token <input name="token" type="password" required></label></p><button type="submit">Sign in</button></form>
         """
+}
+
+/// What the sign-in page reads.
+struct SignInPage {
+    var error: String?
 }

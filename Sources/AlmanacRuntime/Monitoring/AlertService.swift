@@ -4,10 +4,10 @@ import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 
-/// What people decide about alerts: acknowledge one, silence some for a while, end a silence.
-/// Every decision lands in the alert history with who and why. The API and the alerts page
-/// both call these.
-public struct AlertDecisions: Sendable {
+/// The alerts as people see them (what fires, who knows, which silence holds it back) and what
+/// they decide: acknowledge one, silence some for a while, end a silence. Every decision lands
+/// in the alert history with who and why. The API and the alerts page both call these.
+public struct AlertService: Sendable {
     public let store: SQLAlertStore
     public let config: MonitoringConfig
     public static let longestSilence: Int64 = 365 * 86_400_000
@@ -34,6 +34,33 @@ public struct AlertDecisions: Sendable {
     public enum SilenceEnd: Sendable {
         case after(String)
         case at(Int64)
+    }
+
+    /// An alert with who acknowledged it and the silence that holds it back.
+    public struct AlertView: Sendable {
+        public var alert: Alert
+        public var acknowledgedBy: String?
+        public var silencedBy: Int64?
+    }
+
+    /// What the alerts page shows.
+    public struct Overview: Sendable {
+        /// Most severe first.
+        public var alerts: [AlertView]
+        public var silences: [Silence]
+        public var history: [AlertEvent]
+    }
+
+    public func overview(now: Int64 = Self.now()) async throws -> Overview {
+        let silences = try await store.silences(endingAfter: now)
+        let acknowledged = try await store.acknowledgements()
+        let rules = Dictionary(config.current.rules.map { ($0.name, $0) }) { a, _ in a }
+        let alerts = try await store.state().tracker.alerts.values.sorted { ($0.severity, $0.rule) > ($1.severity, $1.rule) }.map { alert in
+            AlertView(
+                alert: alert, acknowledgedBy: acknowledged[AlertTracker.key(alert.rule, alert.labels)],
+                silencedBy: Silence.silencing(alert, among: silences, rules: rules, at: now)?.id)
+        }
+        return Overview(alerts: alerts, silences: silences, history: try await store.history(limit: 200))
     }
 
     /// Acknowledges the active alert of `rule` with `labels`.

@@ -1,0 +1,39 @@
+import AlmanacRuntime
+import Foundation
+import Testing
+
+/// Child processes off the cooperative pool, both outputs read together.
+@Suite struct ProcessRunnerTests {
+    @Test func largeOutputOnBothStreamsDoesNotDeadlock() async throws {
+        // 1 MB on each stream: far past a pipe's 64 KB, so reading one to its end first would hang.
+        let outcome = try await ProcessRunner.run(["sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' o; head -c 1000000 /dev/zero | tr '\\0' e >&2; exit 3"])
+        #expect(outcome.status == 3)
+        #expect(outcome.output.count == 1_000_000 && outcome.output.allSatisfy { $0 == "o" })
+        #expect(outcome.errors.count == 1_000_000 && outcome.errors.allSatisfy { $0 == "e" })
+    }
+
+    @Test func manyAtOnceDoNotHoldThePool() async throws {
+        // More sleeping children than the pool has threads: blocking waits would serialise them.
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Int32.self) { group in
+            for _ in 0..<16 { group.addTask { try await ProcessRunner.run(["sleep", "0.5"]).status } }
+            for try await status in group { #expect(status == 0) }
+        }
+        #expect(ContinuousClock.now - started < .seconds(4))
+    }
+
+    @Test func aSignalAndAMissingProgramAreReported() async throws {
+        #expect(try await ProcessRunner.run(["sh", "-c", "kill -9 $$"]).status == 128 + 9)
+        await #expect(throws: ProcessRunner.Failure.self) { try await ProcessRunner.run(["no-such-program-here"]) }
+    }
+
+    @Test func gitFailuresSayWhatGitSaid() async throws {
+        let directory = NSTemporaryDirectory() + "almanac-not-a-repo-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        await #expect {
+            try await GitRepository.resolve(directory, "main")
+        } throws: { error in
+            "\(error)".contains("not a git repository")
+        }
+    }
+}

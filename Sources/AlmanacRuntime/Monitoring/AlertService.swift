@@ -63,6 +63,11 @@ public struct AlertService: Sendable {
         return Overview(alerts: alerts, silences: silences, history: try await store.history(limit: 200))
     }
 
+    /// Silences that ended after `since`, or have not ended.
+    public func silences(endingAfter since: Int64) async throws -> [Silence] {
+        try await store.silences(endingAfter: since)
+    }
+
     /// Acknowledges the active alert of `rule` with `labels`.
     public func acknowledge(rule: String, labels: [Label], comment: String, actor: String, now: Int64 = Self.now()) async throws {
         guard comment.count <= 2000 else { throw Problem.invalid(field: "comment", message: "at most 2000 characters") }

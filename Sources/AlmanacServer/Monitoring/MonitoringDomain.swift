@@ -10,7 +10,7 @@ struct MonitoringDomain: Domain {
     let config: MonitoringConfig
     let series: SQLSeriesStore
     let heads: SeriesHeads
-    let decisions: AlertService
+    let alertService: AlertService
     let jobs: [any Service]
 
     init(_ configuration: ServerConfiguration, database: Database, logger: Logger) throws {
@@ -18,7 +18,7 @@ struct MonitoringDomain: Domain {
         series = SQLSeriesStore(database: database)
         heads = SeriesHeads(store: series)
         let alerts = SQLAlertStore(database: database)
-        decisions = AlertService(store: alerts, config: config)
+        alertService = AlertService(store: alerts, config: config)
         jobs = [
             Scraper(config: config, heads: heads, logger: logger),
             RuleService(
@@ -29,7 +29,7 @@ struct MonitoringDomain: Domain {
         ]
     }
 
-    var alerts: SQLAlertStore { decisions.store }
+    var alerts: SQLAlertStore { alertService.store }
     var reloadables: [any Reloadable] { [config] }
     var navigation: [NavigationEntry] {
         [.init(title: "Alerts", path: "/alerts"), .init(title: "Series", path: "/series"), .init(title: "Trends", path: "/trends"),
@@ -41,8 +41,8 @@ struct MonitoringDomain: Domain {
         let groups = web.access.groups(routes)
         MonitoringRoutes(store: series).add(to: groups)
         AlertRoutes(store: alerts).add(to: groups)
-        SilenceRoutes(decisions: decisions, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
-        MonitoringPages(series: series, alertService: decisions, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes)
+        SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        MonitoringPages(series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes)
             .add(to: groups)
         TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates)).add(to: groups)
         return routes

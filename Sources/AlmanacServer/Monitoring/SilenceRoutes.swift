@@ -6,31 +6,31 @@ import AlmanacStorage
 import Foundation
 import Hummingbird
 
-/// Silences and acknowledgements through the API (admins only); the decisions service checks
-/// them and records who and why.
+/// Silences and acknowledgements through the API (admins only); the alert service checks them
+/// and records who and why.
 struct SilenceRoutes: Sendable {
-    let decisions: AlertService
+    let alerts: AlertService
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
         let admins = groups.admins
         admins.get("/api/v1/silences") { _, _ in
             let since = AlertService.now() - 7 * 86_400_000
-            return try JSONResponse.encode(["silences": try await decisions.store.silences(endingAfter: since).map(SilenceRecord.init)])
+            return try JSONResponse.encode(["silences": try await alerts.silences(endingAfter: since).map(SilenceRecord.init)])
         }
         admins.post("/api/v1/silences") { request, context in
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             let end: AlertService.SilenceEnd? =
                 if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["endsAt"] { .at(at) } else { nil }
             return try await Self.answer {
-                let silence = try await decisions.silence(
+                let silence = try await alerts.silence(
                     matchers: body["matchers"]?.stringValue ?? "", until: end, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? "")
                 return JSONResponse.make(.created, ["id": .int(silence.id), "endsAt": .int(silence.endsAt)])
             }
         }
         admins.delete("/api/v1/silences/:id") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else { return JSONResponse.error(.badRequest, "must be a number", field: "id") }
-            guard try await decisions.expire(silence: id, actor: context.actor ?? "") else { return JSONResponse.error(.notFound, "no active silence \(id)") }
+            guard try await alerts.expire(silence: id, actor: context.actor ?? "") else { return JSONResponse.error(.notFound, "no active silence \(id)") }
             return JSONResponse.make(.ok, ["id": .int(id), "expired": true])
         }
         admins.post("/api/v1/alerts/ack") { request, context in
@@ -38,7 +38,7 @@ struct SilenceRoutes: Sendable {
             guard let rule = body["rule"]?.stringValue else { throw RequestProblem("rule", "required: the alert's rule") }
             let labels = try Self.labels(body["labels"] ?? .object([:]))
             return try await Self.answer {
-                try await decisions.acknowledge(rule: rule, labels: labels, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? "")
+                try await alerts.acknowledge(rule: rule, labels: labels, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? "")
                 return JSONResponse.make(.ok, ["acknowledged": true, "by": .string(context.actor ?? "")])
             }
         }

@@ -102,8 +102,10 @@ public struct NotificationGroups: Sendable, Codable, Equatable {
                 let resolvedNow = group.resolved.map { alert in
                     NotifiedAlert(alert, service: group.resolvedExtras[AlertTracker.key(alert.rule, alert.labels)])
                 }
-                out.append(GroupNotification(
-                    receiver: receiver, groupLabels: labels, firing: alerts.firing.sorted { $0.key < $1.key }, resolved: resolvedNow, reason: reason))
+                out.append(
+                    GroupNotification(
+                        receiver: receiver, groupLabels: labels, firing: alerts.firing.sorted { $0.key < $1.key }, resolved: resolvedNow,
+                        reason: reason))
                 group.lastSent = now
                 group.sent = current
                 group.resolved = []
@@ -124,10 +126,12 @@ public struct NotificationGroups: Sendable, Codable, Equatable {
     }
 
     static func decode(_ text: String) -> [Label] {
-        text.isEmpty ? [] : text.split(separator: "\u{3}", omittingEmptySubsequences: false).map { part in
-            let pieces = part.split(separator: "\u{2}", maxSplits: 1, omittingEmptySubsequences: false)
-            return Label(String(pieces[0]), pieces.count > 1 ? String(pieces[1]) : "")
-        }
+        text.isEmpty
+            ? []
+            : text.split(separator: "\u{3}", omittingEmptySubsequences: false).map { part in
+                let pieces = part.split(separator: "\u{2}", maxSplits: 1, omittingEmptySubsequences: false)
+                return Label(String(pieces[0]), pieces.count > 1 ? String(pieces[1]) : "")
+            }
     }
 }
 

@@ -58,14 +58,17 @@ enum NotificationPayload {
 
     /// The body of Alertmanager's `POST /api/v2/alerts`.
     static func alertmanager(_ alerts: [NotifiedAlert], externalURL: String) -> String {
-        JSONWriter.string(.array(alerts.map { notified in
-            var object: [String: JSONValue] = [
-                "labels": .object(labels(notified)), "annotations": .object(annotations(notified)),
-                "startsAt": .string(time(notified.alert.firedAt ?? notified.alert.activeAt)), "generatorURL": .string(externalURL + "/alerts"),
-            ]
-            if let resolved = notified.alert.resolvedAt { object["endsAt"] = .string(time(resolved)) }
-            return .object(object)
-        }))
+        JSONWriter.string(
+            .array(
+                alerts.map { notified in
+                    var object: [String: JSONValue] = [
+                        "labels": .object(labels(notified)), "annotations": .object(annotations(notified)),
+                        "startsAt": .string(time(notified.alert.firedAt ?? notified.alert.activeAt)),
+                        "generatorURL": .string(externalURL + "/alerts"),
+                    ]
+                    if let resolved = notified.alert.resolvedAt { object["endsAt"] = .string(time(resolved)) }
+                    return .object(object)
+                }))
     }
 
     /// `{"text": ...}`, which Slack and Mattermost incoming webhooks both take.
@@ -96,7 +99,8 @@ enum NotificationPayload {
     /// A one-off notice as a webhook payload: one firing alert named `name` with `labels`.
     static func noticeWebhook(name: String, labels: [Label], summary: String, receiver: String, now: Int64, externalURL: String) -> String {
         let alert = Alert(
-            rule: name, labels: labels, state: .firing, severity: .warning, value: nil, activeAt: now, firedAt: now, lastActiveAt: now, resolvedAt: nil)
+            rule: name, labels: labels, state: .firing, severity: .warning, value: nil, activeAt: now, firedAt: now, lastActiveAt: now,
+            resolvedAt: nil)
         var notified = NotifiedAlert(alert, rule: nil)
         notified.summary = summary
         return webhook(

@@ -65,7 +65,9 @@ public struct Receiver: Sendable, Hashable {
     /// Unlike a scrape interval, a wait may be zero.
     static func duration(_ node: ConfigNode?) throws(ConfigError) -> Int64? {
         guard let node else { return nil }
-        guard let text = node.string, let ms = DurationText.milliseconds(text) else { throw node.error("must be a duration such as 0s, 30s, 5m or 4h") }
+        guard let text = node.string, let ms = DurationText.milliseconds(text) else {
+            throw node.error("must be a duration such as 0s, 30s, 5m or 4h")
+        }
         return ms
     }
 
@@ -85,7 +87,8 @@ public struct Receiver: Sendable, Hashable {
         let ends = NotificationPayload.time(silence.endsAt)
         return notice(
             name: "SilenceStillActive", labels: [Label("silence_id", String(silence.id)), Label("matchers", silence.matchers)],
-            text: "🔕 Silence #\(silence.id) (\(silence.matchers)) by \(silence.createdBy) has been on for \(days) days and ends \(ends): \(silence.comment)",
+            text:
+                "🔕 Silence #\(silence.id) (\(silence.matchers)) by \(silence.createdBy) has been on for \(days) days and ends \(ends): \(silence.comment)",
             summary: "silence by \(silence.createdBy) still on; ends \(ends): \(silence.comment)", now: now, externalURL: externalURL)
     }
 
@@ -95,7 +98,9 @@ public struct Receiver: Sendable, Hashable {
         switch kind {
         case .alertmanager: return nil
         case .slack: return NotificationPayload.noticeChat(text)
-        case .webhook: return NotificationPayload.noticeWebhook(name: name, labels: labels, summary: summary, receiver: self.name, now: now, externalURL: externalURL)
+        case .webhook:
+            return NotificationPayload.noticeWebhook(
+                name: name, labels: labels, summary: summary, receiver: self.name, now: now, externalURL: externalURL)
         }
     }
 }

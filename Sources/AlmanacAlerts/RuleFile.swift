@@ -40,11 +40,12 @@ public enum RuleFile {
             guard let seriesNode = item["series"], let text = seriesNode.string else { throw item.error("missing 'series' selector") }
             let selector: Selector
             do { selector = try Selector(text) } catch { throw seriesNode.error(error.message) }
-            rules.append(AlertRule(
-                name: name, service: item["service"]?.string, selector: selector, function: try function(item["function"]),
-                condition: try condition(item), pendingFor: try DurationText.milliseconds(item["for"]) ?? 0,
-                keepFiringFor: try DurationText.milliseconds(item["keep_firing_for"]) ?? 0, summary: item["summary"]?.string,
-                runbook: item["runbook"]?.string, file: item.file, line: item.line))
+            rules.append(
+                AlertRule(
+                    name: name, service: item["service"]?.string, selector: selector, function: try function(item["function"]),
+                    condition: try condition(item), pendingFor: try DurationText.milliseconds(item["for"]) ?? 0,
+                    keepFiringFor: try DurationText.milliseconds(item["keep_firing_for"]) ?? 0, summary: item["summary"]?.string,
+                    runbook: item["runbook"]?.string, file: item.file, line: item.line))
         }
         return rules
     }
@@ -83,7 +84,8 @@ public enum RuleFile {
         default:
             let direction = AlertRule.Direction(rawValue: kinds[0])!
             let node = item[kinds[0]]!
-            let warning: Double?, critical: Double?
+            let warning: Double?
+            let critical: Double?
             if node.members != nil {
                 warning = try ConfigNumber.read(node["warning"])
                 critical = try ConfigNumber.read(node["critical"])

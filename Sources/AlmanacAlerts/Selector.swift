@@ -5,7 +5,12 @@ import Foundation
 /// The same four matchers as PromQL (`=`, `!=`, `=~`, `!~`, regular expressions anchored at both ends).
 public struct Selector: Sendable, CustomStringConvertible {
     public struct Matcher: Sendable {
-        public enum Kind: String, Sendable { case equal = "=", notEqual = "!=", matches = "=~", notMatches = "!~" }
+        public enum Kind: String, Sendable {
+            case equal = "="
+            case notEqual = "!="
+            case matches = "=~"
+            case notMatches = "!~"
+        }
         public var label: String
         public var kind: Kind
         public var value: String
@@ -54,12 +59,18 @@ public struct Selector: Sendable, CustomStringConvertible {
             i += 1
             while true {
                 skip()
-                if i < chars.count, chars[i] == "}" { i += 1; break }
+                if i < chars.count, chars[i] == "}" {
+                    i += 1
+                    break
+                }
                 let label = identifier()
                 guard !label.isEmpty else { throw fail("expected a label name") }
                 skip()
                 var op = ""
-                while i < chars.count, "=!~".contains(chars[i]) { op.append(chars[i]); i += 1 }
+                while i < chars.count, "=!~".contains(chars[i]) {
+                    op.append(chars[i])
+                    i += 1
+                }
                 guard let kind = Matcher.Kind(rawValue: op) else { throw fail("expected =, !=, =~ or !~") }
                 skip()
                 guard i < chars.count, chars[i] == "\"" else { throw fail("expected a quoted value") }
@@ -84,8 +95,14 @@ public struct Selector: Sendable, CustomStringConvertible {
                 }
                 matchers.append(Matcher(label: label, kind: kind, value: value, pattern: pattern))
                 skip()
-                if i < chars.count, chars[i] == "," { i += 1; continue }
-                if i < chars.count, chars[i] == "}" { i += 1; break }
+                if i < chars.count, chars[i] == "," {
+                    i += 1
+                    continue
+                }
+                if i < chars.count, chars[i] == "}" {
+                    i += 1
+                    break
+                }
                 throw fail("expected ',' or '}'")
             }
         }

@@ -34,7 +34,10 @@ public struct TimeChart: Sendable {
     public var width = 720.0
     public var height = 260.0
 
-    public init(title: String, history: [Point], forecast: [BandPoint] = [], threshold: Double? = nil, crossing: (earliest: Int64, likely: Int64?, latest: Int64?)? = nil) {
+    public init(
+        title: String, history: [Point], forecast: [BandPoint] = [], threshold: Double? = nil,
+        crossing: (earliest: Int64, likely: Int64?, latest: Int64?)? = nil
+    ) {
         self.title = title
         self.history = history
         self.forecast = forecast
@@ -46,9 +49,11 @@ public struct TimeChart: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        let values = history.map(\.value).filter(\.isFinite) + forecast.flatMap { [$0.low, $0.high] }.filter(\.isFinite) + (threshold.map { [$0] } ?? [])
+        let values =
+            history.map(\.value).filter(\.isFinite) + forecast.flatMap { [$0.low, $0.high] }.filter(\.isFinite) + (threshold.map { [$0] } ?? [])
         let times = history.map(\.time) + forecast.map(\.time)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
         out += "<text x=\"\(fmt(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(escape(title))</text>"
         guard let tMin = times.min(), let tMax = times.max(), let vMinRaw = values.min(), let vMaxRaw = values.max() else {
@@ -63,29 +68,36 @@ public struct TimeChart: Sendable {
         for i in 0...4 {
             let v = vMin + (vMax - vMin) * Double(i) / 4
             out += "<line x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(v)))\" y2=\"\(fmt(y(v)))\" stroke=\"#eee\"/>"
-            out += "<text x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(short(v))</text>"
+            out +=
+                "<text x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(short(v))</text>"
         }
         for i in 0...3 {
             let t = tMin + Int64(Double(i) / 3 * span)
-            out += "<text x=\"\(fmt(x(t)))\" y=\"\(fmt(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(day(t))</text>"
+            out +=
+                "<text x=\"\(fmt(x(t)))\" y=\"\(fmt(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(day(t))</text>"
         }
         if !forecast.isEmpty {
             let upper = forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.high)))" }
             let lower = forecast.reversed().map { "\(fmt(x($0.time))),\(fmt(y($0.low)))" }
             out += "<polygon class=\"band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"#cfe3f7\" opacity=\"0.8\"/>"
-            out += "<polyline class=\"forecast\" points=\"\(forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.likely)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>"
+            out +=
+                "<polyline class=\"forecast\" points=\"\(forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.likely)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>"
         }
         let drawn = history.filter { $0.value.isFinite }
         if !drawn.isEmpty {
-            out += "<polyline class=\"history\" points=\"\(drawn.map { "\(fmt(x($0.time))),\(fmt(y($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#23313f\" stroke-width=\"1.5\"/>"
+            out +=
+                "<polyline class=\"history\" points=\"\(drawn.map { "\(fmt(x($0.time))),\(fmt(y($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#23313f\" stroke-width=\"1.5\"/>"
         }
         if let threshold {
-            out += "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
+            out +=
+                "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
         }
         if let crossing, let threshold {
             let likely = crossing.likely ?? crossing.earliest
-            out += "<line class=\"crossing\" x1=\"\(fmt(x(crossing.earliest)))\" x2=\"\(fmt(x(crossing.latest ?? tMax)))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-width=\"5\" opacity=\"0.35\"/>"
-            out += "<circle class=\"crossing\" cx=\"\(fmt(x(likely)))\" cy=\"\(fmt(y(threshold)))\" r=\"4\" fill=\"#c0392b\"><title>crossing \(day(likely))</title></circle>"
+            out +=
+                "<line class=\"crossing\" x1=\"\(fmt(x(crossing.earliest)))\" x2=\"\(fmt(x(crossing.latest ?? tMax)))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-width=\"5\" opacity=\"0.35\"/>"
+            out +=
+                "<circle class=\"crossing\" cx=\"\(fmt(x(likely)))\" cy=\"\(fmt(y(threshold)))\" r=\"4\" fill=\"#c0392b\"><title>crossing \(day(likely))</title></circle>"
         }
         return out + "</svg>"
     }

@@ -126,7 +126,9 @@ public enum ConfigDocument {
         case ".nan", ".NaN", ".NAN": return .double(.nan)
         default: break
         }
-        if let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || (first >= 48 && first <= 57) || first == UInt8(ascii: ".") {
+        if let first = text.utf8.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || (first >= 48 && first <= 57) || first == UInt8(ascii: ".")
+        {
             if let i = Int64(text) { return .int(i) }
             if text.allSatisfy({ "0123456789+-.eE".contains($0) }), let d = Double(text) { return .double(d) }
         }

@@ -37,7 +37,9 @@ public enum DocsLoader {
         let parser = MarkdownParser()
         for document in documents {
             let (front, body) = split(document.text)
-            var title: String?, entities: [EntityRef] = [], tags: [String] = []
+            var title: String?
+            var entities: [EntityRef] = []
+            var tags: [String] = []
             if let front {
                 do {
                     let node = try ConfigDocument.parse(front, file: document.file).shifted(by: 1)
@@ -62,9 +64,10 @@ public enum DocsLoader {
             }
             let html = parser.html(from: body)
             let slug = String(document.file.dropFirst(document.file.hasPrefix("docs/") ? 5 : 0).dropLast(document.file.hasSuffix(".md") ? 3 : 0))
-            pages.append(DocPage(
-                slug: slug, file: document.file, title: title ?? firstHeading(body) ?? slug, entities: entities, tags: tags, html: html,
-                text: plainText(html)))
+            pages.append(
+                DocPage(
+                    slug: slug, file: document.file, title: title ?? firstHeading(body) ?? slug, entities: entities, tags: tags, html: html,
+                    text: plainText(html)))
         }
         guard errors.isEmpty else { return .failure(CatalogErrors(errors: errors.sorted { ($0.file, $0.line) < ($1.file, $1.line) })) }
         return .success(pages.sorted { $0.slug < $1.slug })
@@ -85,9 +88,17 @@ public enum DocsLoader {
 
     /// Tags dropped and entities kept as spaces: enough for word search.
     static func plainText(_ html: String) -> String {
-        var out = "", inTag = false
+        var out = ""
+        var inTag = false
         for c in html {
-            if c == "<" { inTag = true; out.append(" ") } else if c == ">" { inTag = false } else if !inTag { out.append(c) }
+            if c == "<" {
+                inTag = true
+                out.append(" ")
+            } else if c == ">" {
+                inTag = false
+            } else if !inTag {
+                out.append(c)
+            }
         }
         return out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }

@@ -11,7 +11,9 @@ public struct SitePages: Sendable {
     /// Built once: every entity page reads who can handle each technology.
     let coverage: Coverage
 
-    public init(catalog: Catalog, docs: [DocPage], entityLink: @escaping @Sendable (EntityRef) -> String, docLink: @escaping @Sendable (String) -> String) {
+    public init(
+        catalog: Catalog, docs: [DocPage], entityLink: @escaping @Sendable (EntityRef) -> String, docLink: @escaping @Sendable (String) -> String
+    ) {
         self.catalog = catalog
         self.docs = docs
         self.entityLink = entityLink
@@ -38,11 +40,13 @@ public struct SitePages: Sendable {
         }
         if let runbook = entity.runbook { out += "<p>Runbook: <a id=\"runbook\" href=\"\(e(runbook))\">\(e(runbook))</a></p>" }
         if !entity.technologies.isEmpty {
-            out += "<h2>Technologies and who can handle them</h2><table id=\"technologies\"><tr><th>Technology</th><th>People (practised or expert)</th></tr>"
+            out +=
+                "<h2>Technologies and who can handle them</h2><table id=\"technologies\"><tr><th>Technology</th><th>People (practised or expert)</th></tr>"
             for t in entity.technologies {
                 let people = coverage.capable(t)
                 let names = people.isEmpty ? "nobody" : people.map { a($0.ref) }.joined(separator: " ")
-                out += "<tr\(people.count < 2 ? " class=\"thin\"" : "")><td>\(e(t))</td><td>\(names)\(people.count < 2 ? " ⚠ fewer than two" : "")</td></tr>"
+                out +=
+                    "<tr\(people.count < 2 ? " class=\"thin\"" : "")><td>\(e(t))</td><td>\(names)\(people.count < 2 ? " ⚠ fewer than two" : "")</td></tr>"
             }
             out += "</table>"
         }
@@ -53,7 +57,9 @@ public struct SitePages: Sendable {
             out += "<h2>Depended on by</h2>" + list(catalog.dependants(of: entity.ref).map(\.ref), id: "dependants")
         }
         if !entity.skills.isEmpty {
-            out += "<h2>Skills</h2><table id=\"skills\">" + entity.skills.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            out +=
+                "<h2>Skills</h2><table id=\"skills\">"
+                + entity.skills.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                 .map { "<tr><td>\(e($0.key))</td><td>\($0.value.rawValue)</td></tr>" }.joined() + "</table>"
         }
         if let availability = entity.availability { out += "<p>Availability: \(e(availability))</p>" }
@@ -82,10 +88,12 @@ public struct SitePages: Sendable {
 
     /// The catalogue report's sections.
     public func report(_ report: CatalogReport) -> String {
-        "<h1>Who knows what</h1>" + report.sections.map { s in
-            "<section id=\"section-\(s.id)\"><h2>\(HTML.escape(s.title)) <small>(\(s.table.rows.count))</small></h2>"
-                + (s.note.isEmpty ? "" : "<p>\(HTML.escape(s.note))</p>") + (s.table.rows.isEmpty ? "<p>None.</p>" : s.table.html(id: s.id)) + "</section>"
-        }.joined()
+        "<h1>Who knows what</h1>"
+            + report.sections.map { s in
+                "<section id=\"section-\(s.id)\"><h2>\(HTML.escape(s.title)) <small>(\(s.table.rows.count))</small></h2>"
+                    + (s.note.isEmpty ? "" : "<p>\(HTML.escape(s.note))</p>") + (s.table.rows.isEmpty ? "<p>None.</p>" : s.table.html(id: s.id))
+                    + "</section>"
+            }.joined()
     }
 }
 
@@ -95,7 +103,8 @@ public enum DocSearch {
         let words = query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         guard !words.isEmpty else { return [] }
         let scored: [(DocPage, Int)] = pages.compactMap { page in
-            let title = page.title.lowercased(), text = page.text.lowercased()
+            let title = page.title.lowercased()
+            let text = page.text.lowercased()
             guard words.allSatisfy({ title.contains($0) || text.contains($0) }) else { return nil }
             return (page, words.reduce(0) { $0 + (title.contains($1) ? 10 : 0) + text.components(separatedBy: $1).count - 1 })
         }

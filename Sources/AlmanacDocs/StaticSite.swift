@@ -20,25 +20,32 @@ public enum StaticSite {
         }
         func add(_ path: String, _ pageTitle: String, _ body: (SitePages) -> String) {
             let depth = path.split(separator: "/").count - 1
-            files[path] = layout(title: "\(pageTitle) · \(title)", site: title, root: String(repeating: "../", count: depth), body: body(pages(depth: depth)))
+            files[path] = layout(
+                title: "\(pageTitle) · \(title)", site: title, root: String(repeating: "../", count: depth), body: body(pages(depth: depth)))
         }
         add("index.html", "Home") { site in
-            site.docsIndex() + "<h1>Catalogue <small>(\(catalog.services.count) services)</small></h1><table id=\"services\"><tr><th>Service</th><th>Tier</th><th>Owner</th></tr>"
-                + catalog.services.map { "<tr><td>\(site.a($0.ref))</td><td>\($0.tier?.rawValue ?? "")</td><td>\($0.owner.map(site.a) ?? "")</td></tr>" }.joined()
+            site.docsIndex()
+                + "<h1>Catalogue <small>(\(catalog.services.count) services)</small></h1><table id=\"services\"><tr><th>Service</th><th>Tier</th><th>Owner</th></tr>"
+                + catalog.services.map {
+                    "<tr><td>\(site.a($0.ref))</td><td>\($0.tier?.rawValue ?? "")</td><td>\($0.owner.map(site.a) ?? "")</td></tr>"
+                }.joined()
                 + "</table>"
         }
         for page in docs { add("docs/\(page.slug).html", page.title) { $0.doc(page) } }
         for entity in catalog.entities.values { add(entityPath(entity.ref), entity.title ?? entity.ref.name) { $0.entity(entity) } }
         add("report.html", "Who knows what") { $0.report(report) }
         add("search.html", "Search") { _ in searchPage }
-        let index: [JSONValue] = docs.map { page in
-            ["url": .string("docs/\(page.slug).html"), "title": .string(page.title), "text": .string(page.text)]
-        } + catalog.entities.values.sorted { $0.ref < $1.ref }.map { entity in
-            [
-                "url": .string(entityPath(entity.ref)), "title": .string("\(entity.ref.shortText) (\(entity.ref.kind.rawValue))"),
-                "text": .string(([entity.description ?? "", entity.tier?.rawValue ?? ""] + entity.technologies + entity.servers).joined(separator: " ")),
-            ]
-        }
+        let index: [JSONValue] =
+            docs.map { page in
+                ["url": .string("docs/\(page.slug).html"), "title": .string(page.title), "text": .string(page.text)]
+            }
+            + catalog.entities.values.sorted { $0.ref < $1.ref }.map { entity in
+                [
+                    "url": .string(entityPath(entity.ref)), "title": .string("\(entity.ref.shortText) (\(entity.ref.kind.rawValue))"),
+                    "text": .string(
+                        ([entity.description ?? "", entity.tier?.rawValue ?? ""] + entity.technologies + entity.servers).joined(separator: " ")),
+                ]
+            }
         files["search-index.json"] = JSONWriter.string(.array(index))
         return files
     }

@@ -52,13 +52,18 @@ public struct Forecast: Sendable {
 
     /// First crossing of `threshold` (rising) within `horizon` ms, searched `step` ms at a time.
     public func crossing(of threshold: Double, within horizon: Int64, step: Int64 = 3_600_000) -> Crossing? {
-        var earliest: Int64?, likely: Int64?, latest: Int64?
+        var earliest: Int64?
+        var likely: Int64?
+        var latest: Int64?
         var time = now
         while time <= now + horizon {
             let band = value(at: time)
             if earliest == nil, band.high >= threshold { earliest = time }
             if likely == nil, band.likely >= threshold { likely = time }
-            if latest == nil, band.low >= threshold { latest = time; break }
+            if latest == nil, band.low >= threshold {
+                latest = time
+                break
+            }
             time += max(step, 1)
         }
         return earliest.map { Crossing(earliest: $0, likely: likely, latest: latest) }
@@ -112,14 +117,19 @@ public enum Forecaster {
         guard samples.count > 1_000 else { return samples }
         var out: [Sample] = []
         out.reserveCapacity(samples.count / 6)
-        var bucket = Int64.min, sumT = 0.0, sumV = 0.0, n = 0.0
+        var bucket = Int64.min
+        var sumT = 0.0
+        var sumV = 0.0
+        var n = 0.0
         func flush() { if n > 0 { out.append(Sample(timestamp: Int64(sumT / n), value: sumV / n)) } }
         for sample in samples {
             let b = sample.timestamp >= 0 ? sample.timestamp / 3_600_000 : (sample.timestamp - 3_599_999) / 3_600_000
             if b != bucket {
                 flush()
                 bucket = b
-                sumT = 0; sumV = 0; n = 0
+                sumT = 0
+                sumV = 0
+                n = 0
             }
             sumT += Double(sample.timestamp)
             sumV += sample.value

@@ -8,7 +8,10 @@ public enum LinearRegression {
     public static func fit(_ samples: [Sample], interceptTime: Int64) -> (slope: Double, intercept: Double)? {
         guard samples.count >= 2 else { return nil }
         var n = 0.0
-        var sumX = CompensatedSum(), sumY = CompensatedSum(), sumXY = CompensatedSum(), sumX2 = CompensatedSum()
+        var sumX = CompensatedSum()
+        var sumY = CompensatedSum()
+        var sumXY = CompensatedSum()
+        var sumX2 = CompensatedSum()
         let first = samples[0].value
         var constant = true
         for (i, sample) in samples.enumerated() {

@@ -34,12 +34,15 @@ public struct DriftReport: Sendable, Equatable {
     public init(observations: [HostObservation], expected: [String: String], now: Int64) {
         var entries: [Entry] = []
         for (environment, hosts) in Dictionary(grouping: observations, by: \.environment).sorted(by: { $0.key < $1.key }) {
-            let majority = Dictionary(grouping: hosts.compactMap(\.revision), by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+            let majority = Dictionary(grouping: hosts.compactMap(\.revision), by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?
+                .key
             let target = expected[environment] ?? majority
             for host in hosts.sorted(by: { $0.host < $1.host }) {
                 let differs = host.revision == nil || host.revision != target
-                entries.append(Entry(
-                    environment: environment, host: host.host, revision: host.revision, expected: target, drifting: differs ? max(0, now - host.since) : 0))
+                entries.append(
+                    Entry(
+                        environment: environment, host: host.host, revision: host.revision, expected: target,
+                        drifting: differs ? max(0, now - host.since) : 0))
             }
         }
         self.entries = entries

@@ -12,7 +12,8 @@ public enum PipelineFile {
         try unknown(commandsNode, ["deploy", "health", "drain", "undrain"])
         guard let deploy = commandsNode["deploy"]?.string, !deploy.isEmpty else { throw commandsNode.error("missing 'deploy' command") }
         guard let health = commandsNode["health"]?.string, !health.isEmpty else { throw commandsNode.error("missing 'health' check") }
-        let commands = Pipeline.Commands(deploy: deploy, health: health, drain: commandsNode["drain"]?.string, undrain: commandsNode["undrain"]?.string)
+        let commands = Pipeline.Commands(
+            deploy: deploy, health: health, drain: commandsNode["drain"]?.string, undrain: commandsNode["undrain"]?.string)
         if (commands.drain == nil) != (commands.undrain == nil) { throw commandsNode.error("drain and undrain go together") }
         let timeouts = root["timeouts"]
         if let timeouts { try unknown(timeouts, ["deploy", "health", "drain"]) }
@@ -32,7 +33,9 @@ public enum PipelineFile {
             if let inventory, let unknown = environment.hosts.first(where: { !inventory.contains($0) }) {
                 throw node["hosts"]!.error("unknown host '\(unknown)' (not in the top-level hosts list)")
             }
-            if environments.contains(where: { $0.name == environment.name }) { throw node["name"]!.error("a second environment named '\(environment.name)'") }
+            if environments.contains(where: { $0.name == environment.name }) {
+                throw node["name"]!.error("a second environment named '\(environment.name)'")
+            }
             for host in environment.hosts {
                 if let other = allHosts[host] { throw node["hosts"]!.error("host '\(host)' is already in environment '\(other)'") }
                 allHosts[host] = environment.name
@@ -41,8 +44,10 @@ public enum PipelineFile {
         }
         return Pipeline(
             repository: repository, branch: root["branch"]?.string ?? "main", service: root["service"]?.string, commands: commands,
-            deployTimeout: try DurationText.milliseconds(timeouts?["deploy"]) ?? 300_000, healthTimeout: try DurationText.milliseconds(timeouts?["health"]) ?? 30_000,
-            drainTimeout: try DurationText.milliseconds(timeouts?["drain"]) ?? 30_000, healthInterval: try DurationText.milliseconds(root["health_interval"]) ?? 2000,
+            deployTimeout: try DurationText.milliseconds(timeouts?["deploy"]) ?? 300_000,
+            healthTimeout: try DurationText.milliseconds(timeouts?["health"]) ?? 30_000,
+            drainTimeout: try DurationText.milliseconds(timeouts?["drain"]) ?? 30_000,
+            healthInterval: try DurationText.milliseconds(root["health_interval"]) ?? 2000,
             environments: environments)
     }
 
@@ -88,7 +93,9 @@ public enum PipelineFile {
         var at: Int?
         if let atNode = node["at"] {
             let parts = (atNode.string ?? "").split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else { throw atNode.error("a time of day as HH:MM (UTC)") }
+            guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                throw atNode.error("a time of day as HH:MM (UTC)")
+            }
             at = parts[0] * 60 + parts[1]
         }
         return Pipeline.Environment(

@@ -2,7 +2,8 @@ import Foundation
 
 /// The QA state of one change, as Launchpad's process tagged them.
 public enum QAState: String, Sendable, Hashable, CaseIterable, Codable {
-    case needsTesting = "needs-testing", ok, bad, untestable
+    case needsTesting = "needs-testing"
+    case ok, bad, untestable
 
     /// A change that lets later revisions through.
     public var clears: Bool { self == .ok || self == .untestable }

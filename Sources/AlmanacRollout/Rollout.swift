@@ -4,7 +4,11 @@
 /// exactly where each host stands.
 public struct Rollout: Sendable, Codable, Equatable {
     public enum Phase: String, Sendable, Codable {
-        case running, paused, rollingBack = "rolling-back", succeeded, rolledBack = "rolled-back", aborted
+        case running, paused
+        case rollingBack = "rolling-back"
+        case succeeded
+        case rolledBack = "rolled-back"
+        case aborted
         /// The server stopped in the middle: nothing runs until an operator resumes or rolls back.
         case interrupted
 

@@ -86,7 +86,9 @@ public final class Database: Sendable {
         return try await writeLock.withLock { try await Self.run(body, on: self.sessions) }
     }
 
-    private static func run<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: any SQLDatabase) async throws -> R {
+    private static func run<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, on database: any SQLDatabase
+    ) async throws -> R {
         try await database.withSession { session in
             try await session.raw("BEGIN").run()
             do {

@@ -25,10 +25,12 @@ extension SQLSeriesStore {
         try await database.transaction { db in
             if !steps.isEmpty {
                 // A chunk is kept until its series' slowest level has passed its end.
-                try await db.raw("""
+                try await db.raw(
+                    """
                     DELETE FROM chunks WHERE end_ms < \(bind: now - policy.raw) AND end_ms < COALESCE(
                       (SELECT MIN(p.done_until_ms) FROM rollup_progress p WHERE p.series_id = chunks.series_id), 0)
-                    """).run()
+                    """
+                ).run()
             } else {
                 try await db.delete(from: "chunks").where("end_ms", .lessThan, now - policy.raw).run()
             }
@@ -42,11 +44,13 @@ extension SQLSeriesStore {
     /// Writes the buckets of one series from where each level stopped to the last whole step.
     func rollUp(seriesID: Int64, levels: [RetentionPolicy.Level], now: Int64) async throws -> Int {
         guard !levels.isEmpty else { return 0 }
-        let progress = Dictionary(uniqueKeysWithValues: try await database.sql.select().columns("step_ms", "done_until_ms")
-            .from("rollup_progress").where("series_id", .equal, seriesID).all()
-            .map { (try $0.decode(column: "step_ms", as: Int64.self), try $0.decode(column: "done_until_ms", as: Int64.self)) })
-        guard let oldest = try await database.sql.select().column(SQLFunction("MIN", args: SQLColumn("start_ms")), as: "oldest")
-            .from("chunks").where("series_id", .equal, seriesID).first(decodingColumn: "oldest", as: Int64?.self) ?? nil
+        let progress = Dictionary(
+            uniqueKeysWithValues: try await database.sql.select().columns("step_ms", "done_until_ms")
+                .from("rollup_progress").where("series_id", .equal, seriesID).all()
+                .map { (try $0.decode(column: "step_ms", as: Int64.self), try $0.decode(column: "done_until_ms", as: Int64.self)) })
+        guard
+            let oldest = try await database.sql.select().column(SQLFunction("MIN", args: SQLColumn("start_ms")), as: "oldest")
+                .from("chunks").where("series_id", .equal, seriesID).first(decodingColumn: "oldest", as: Int64?.self) ?? nil
         else { return 0 }
         var plans: [(step: Int64, from: Int64, to: Int64)] = []
         for level in levels {

@@ -31,11 +31,13 @@ public struct SQLFlagStore: FlagStore {
             let before = try await Self.describe(change, in: db)
             try await Self.write(change, to: db, at: milliseconds)
             let after = change.after
-            let id = try await db.insert(into: "audit_log")
+            let id =
+                try await db.insert(into: "audit_log")
                 .columns("at", "actor", "action", "flag_key", "subject", "before", "after", "comment")
                 .values(
                     SQLBind(milliseconds), SQLBind(actor), SQLBind(change.action), SQLBind(change.flagKey),
-                    SQLBind(change.subject?.description), SQLBind(before), SQLBind(after), SQLBind(comment))
+                    SQLBind(change.subject?.description), SQLBind(before), SQLBind(after), SQLBind(comment)
+                )
                 .returning("id")
                 .first(decodingColumn: "id", as: Int64.self) ?? 0
             return AuditEntry(

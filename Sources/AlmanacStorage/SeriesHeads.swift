@@ -42,8 +42,10 @@ public actor SeriesHeads {
             heads[key] = head
             touched.append(key)
         }
-        try await store.write(sealed + Set(touched).compactMap { key in
-            heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
-        })
+        try await store.write(
+            sealed
+                + Set(touched).compactMap { key in
+                    heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
+                })
     }
 }

@@ -111,7 +111,8 @@ public struct SQLSeriesStore: Sendable {
         }
         let total = try await database.sql.raw(SQLQueryString(size)).first()
         return StorageUsage(
-            rawSamples: try chunks?.decode(column: "samples", as: Int64.self) ?? 0, chunkBytes: try chunks?.decode(column: "bytes", as: Int64.self) ?? 0,
+            rawSamples: try chunks?.decode(column: "samples", as: Int64.self) ?? 0,
+            chunkBytes: try chunks?.decode(column: "bytes", as: Int64.self) ?? 0,
             rollupBuckets: try rollups?.decode(column: "n", as: Int64.self) ?? 0, databaseBytes: try total?.decode(column: "n", as: Int64.self) ?? 0)
     }
 }

@@ -6,10 +6,15 @@ extension SQLAlertStore {
     /// Stores a silence and its history line together; returns its id.
     public func addSilence(_ silence: Silence, at now: Int64) async throws -> Int64 {
         try await database.transaction { db in
-            let id = try await db.insert(into: "silences").columns("matchers", "starts_at", "ends_at", "created_by", "comment")
-                .values(SQLBind(silence.matchers), SQLBind(silence.startsAt), SQLBind(silence.endsAt), SQLBind(silence.createdBy), SQLBind(silence.comment))
+            let id =
+                try await db.insert(into: "silences").columns("matchers", "starts_at", "ends_at", "created_by", "comment")
+                .values(
+                    SQLBind(silence.matchers), SQLBind(silence.startsAt), SQLBind(silence.endsAt), SQLBind(silence.createdBy),
+                    SQLBind(silence.comment)
+                )
                 .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
-            try await Self.record(db, at: now, rule: "silence #\(id)", labels: silence.matchers, event: "silenced by \(silence.createdBy): \(silence.comment)")
+            try await Self.record(
+                db, at: now, rule: "silence #\(id)", labels: silence.matchers, event: "silenced by \(silence.createdBy): \(silence.comment)")
             return id
         }
     }
@@ -52,9 +57,10 @@ extension SQLAlertStore {
 
     /// Alert key → who acknowledged it.
     public func acknowledgements() async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await database.sql.select().columns("alert_key", "by").from("alert_acks").all().map {
-            (try $0.decode(column: "alert_key", as: String.self), try $0.decode(column: "by", as: String.self))
-        })
+        Dictionary(
+            uniqueKeysWithValues: try await database.sql.select().columns("alert_key", "by").from("alert_acks").all().map {
+                (try $0.decode(column: "alert_key", as: String.self), try $0.decode(column: "by", as: String.self))
+            })
     }
 
     static func record(_ db: any SQLDatabase, at now: Int64, rule: String, labels: String, event: String, severity: String = "") async throws {

@@ -7,9 +7,12 @@ public enum GitFixture {
     @discardableResult
     public static func git(_ directory: String, _ arguments: [String], author: String? = nil) async throws -> String {
         let name = author ?? "tester"
-        return try await GitRepository.run(directory, arguments, environment: [
-            "GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name, "GIT_AUTHOR_EMAIL": "\(name)@example.org", "GIT_COMMITTER_EMAIL": "\(name)@example.org",
-        ])
+        return try await GitRepository.run(
+            directory, arguments,
+            environment: [
+                "GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name, "GIT_AUTHOR_EMAIL": "\(name)@example.org",
+                "GIT_COMMITTER_EMAIL": "\(name)@example.org",
+            ])
     }
 
     /// A new repository on branch `main`.
@@ -22,7 +25,9 @@ public enum GitFixture {
 
     /// Writes `files`, removes `removed`, and commits everything as `author`; returns the commit hash.
     @discardableResult
-    public static func commit(_ directory: String, author: String, message: String, files: [String: String] = [:], removed: [String] = []) async throws -> String {
+    public static func commit(
+        _ directory: String, author: String, message: String, files: [String: String] = [:], removed: [String] = []
+    ) async throws -> String {
         for (path, text) in files {
             let full = directory + "/" + path
             try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -66,7 +66,9 @@ public struct ThresholdSheet: Sendable {
                 switch r.kind {
                 case "forecast": condition = "forecast \(r.function) \(symbol) level within \(r.within ?? "") at \(Int((r.confidence ?? 0) * 100))%"
                 case "absent": condition = "no sample for \(r.absentFor ?? "")"
-                default: condition = "\(r.function) \(symbol) level" + ((r.hysteresis ?? 0) > 0 ? " (hysteresis \(ReportFormat.number(r.hysteresis!)))" : "")
+                default:
+                    condition =
+                        "\(r.function) \(symbol) level" + ((r.hysteresis ?? 0) > 0 ? " (hysteresis \(ReportFormat.number(r.hysteresis!)))" : "")
                 }
                 return [
                     r.service, r.rule, r.series, condition, r.warning.map(ReportFormat.number) ?? "", r.critical.map(ReportFormat.number) ?? "",

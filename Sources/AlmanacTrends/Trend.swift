@@ -63,7 +63,9 @@ public struct Trend: Sendable {
 
     static func hourlyMeans(_ samples: [Sample]) -> [Sample] {
         var out: [Sample] = []
-        var hour = Int64.min, sum = 0.0, count = 0.0
+        var hour = Int64.min
+        var sum = 0.0
+        var count = 0.0
         for sample in samples where sample.value.isFinite {
             let h = sample.timestamp / 3_600_000
             if h != hour, count > 0 {
@@ -85,11 +87,12 @@ extension Array where Element == Trend {
     public func ranked() -> [Trend] {
         sorted { a, b in
             switch (a.crossing?.likely ?? a.crossing?.earliest, b.crossing?.likely ?? b.crossing?.earliest) {
-            case let (x?, y?) where x != y: return x < y
+            case (let x?, let y?) where x != y: return x < y
             case (_?, nil): return true
             case (nil, _?): return false
             default:
-                let ra = abs(a.relativePerMonth ?? 0), rb = abs(b.relativePerMonth ?? 0)
+                let ra = abs(a.relativePerMonth ?? 0)
+                let rb = abs(b.relativePerMonth ?? 0)
                 return ra != rb ? ra > rb : (a.subject.service, a.subject.name) < (b.subject.service, b.subject.name)
             }
         }

@@ -91,7 +91,8 @@ public struct TrendReport: Sendable {
     /// A page that stands alone (committed to the docs or mailed): the table, then a chart per trend.
     public func html() -> String {
         var out = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Trends</title>"
-        out += "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}</style>"
+        out +=
+            "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}</style>"
         out += "</head><body><h1>Trends</h1><p>Generated \(ReportFormat.date(generatedAt)); fastest first.</p>"
         out += table.html(id: "trends")
         for trend in trends { out += "<figure>" + chart(trend) + "</figure>" }

@@ -32,8 +32,10 @@ public struct TrendSelection: Sendable {
             do { selector = try Selector(text) } catch { throw node.error(error.message) }
             if item["above"] != nil && item["below"] != nil { throw item.error("give above or below, not both") }
             let direction: TrendSubject.Direction = item["below"] != nil ? .below : .above
-            out.append(TrendSelection(
-                selector: selector, service: item["service"]?.string, threshold: try ConfigNumber.read(item[direction.rawValue]), direction: direction))
+            out.append(
+                TrendSelection(
+                    selector: selector, service: item["service"]?.string, threshold: try ConfigNumber.read(item[direction.rawValue]),
+                    direction: direction))
         }
         return out
     }

@@ -22,7 +22,8 @@ struct CatalogCommand: AsyncParsableCommand {
             let catalog = try CatalogCommand.load(common)
             let counts = EntityKind.allCases.map { ($0, catalog.all($0).count) }.filter { $0.1 > 0 }
             switch common.format {
-            case .json: print(JSONWriter.string(.object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0.rawValue, JSONValue.int(Int64($0.1))) }))))
+            case .json:
+                print(JSONWriter.string(.object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0.rawValue, JSONValue.int(Int64($0.1))) }))))
             default: print("ok: " + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))
             }
         }
@@ -39,7 +40,9 @@ struct CatalogCommand: AsyncParsableCommand {
             let monitored = (try? MonitoringFiles.load(configDirectory: common.config))?.serviceNames ?? []
             var absent: EntityRef?
             if let person {
-                guard let user = catalog.people.first(where: { $0.ref.name == person }) else { throw ValidationError("no person named \(person) in the catalogue") }
+                guard let user = catalog.people.first(where: { $0.ref.name == person }) else {
+                    throw ValidationError("no person named \(person) in the catalogue")
+                }
                 absent = user.ref
             }
             let report = CatalogReport(catalog: catalog, monitored: monitored, absent: absent)
@@ -66,9 +69,11 @@ struct CatalogCommand: AsyncParsableCommand {
             let (factor, removed) = truckFactor.estimate()
             switch common.format {
             case .json:
-                print(JSONWriter.string([
-                    "truckFactor": .int(Int64(factor)), "removed": .array(removed.map(JSONValue.string)), "files": .int(Int64(truckFactor.files.count)),
-                ]))
+                print(
+                    JSONWriter.string([
+                        "truckFactor": .int(Int64(factor)), "removed": .array(removed.map(JSONValue.string)),
+                        "files": .int(Int64(truckFactor.files.count)),
+                    ]))
             case .markdown:
                 print("Truck factor: **\(factor)** (\(truckFactor.files.count) files; leaving first: \(removed.joined(separator: ", ")))")
             case .text, .html:

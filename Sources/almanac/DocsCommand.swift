@@ -33,7 +33,8 @@ struct DocsCommand: AsyncParsableCommand {
             let knowledge = try DocsCommand.load(common)
             let monitored = (try? MonitoringFiles.load(configDirectory: common.config))?.serviceNames ?? []
             let files = StaticSite.files(
-                catalog: knowledge.catalog, docs: knowledge.docs, report: CatalogReport(catalog: knowledge.catalog, monitored: monitored), title: title)
+                catalog: knowledge.catalog, docs: knowledge.docs, report: CatalogReport(catalog: knowledge.catalog, monitored: monitored),
+                title: title)
             for (index, (path, content)) in files.sorted(by: { $0.key < $1.key }).enumerated() {
                 let full = output + "/" + path
                 try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -54,14 +54,19 @@ extension Flags {
             let value = result.value.map(JSONWriter.string) ?? "(code default)"
             switch common.format {
             case .json:
-                print(JSONWriter.string([
-                    "key": .string(key), "value": result.value ?? .null, "variant": result.variant.map(JSONValue.string) ?? .null,
-                    "reason": .string(result.reason.rawValue), "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
-                ]))
+                print(
+                    JSONWriter.string([
+                        "key": .string(key), "value": result.value ?? .null, "variant": result.variant.map(JSONValue.string) ?? .null,
+                        "reason": .string(result.reason.rawValue), "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
+                    ]))
             case .markdown:
-                print("| flag | value | variant | reason |\n|---|---|---|---|\n| \(key) | `\(value)` | \(result.variant ?? "") | \(result.reason.rawValue) |")
+                print(
+                    "| flag | value | variant | reason |\n|---|---|---|---|\n| \(key) | `\(value)` | \(result.variant ?? "") | \(result.reason.rawValue) |"
+                )
             case .text, .html:
-                if let code = result.errorCode { print("\(key): \(code.rawValue): \(result.errorMessage ?? "")") } else {
+                if let code = result.errorCode {
+                    print("\(key): \(code.rawValue): \(result.errorMessage ?? "")")
+                } else {
                     print("\(key) = \(value) (variant \(result.variant ?? "none"), \(result.reason.rawValue))")
                 }
             }
@@ -79,24 +84,31 @@ extension Flags {
             let flags = set.keys.map { set.flags[$0]! }
             switch common.format {
             case .json:
-                print(JSONWriter.string(.array(flags.map { flag in
-                    [
-                        "key": .string(flag.key), "state": .string(flag.state.rawValue), "type": .string(flag.type.rawValue),
-                        "variants": .array(flag.variantNames.map(JSONValue.string)),
-                        "defaultVariant": flag.defaultVariant.map(JSONValue.string) ?? .null,
-                        "owner": flag.owner.map(JSONValue.string) ?? .null, "expires": flag.expires.map(JSONValue.string) ?? .null,
-                    ]
-                })))
+                print(
+                    JSONWriter.string(
+                        .array(
+                            flags.map { flag in
+                                [
+                                    "key": .string(flag.key), "state": .string(flag.state.rawValue), "type": .string(flag.type.rawValue),
+                                    "variants": .array(flag.variantNames.map(JSONValue.string)),
+                                    "defaultVariant": flag.defaultVariant.map(JSONValue.string) ?? .null,
+                                    "owner": flag.owner.map(JSONValue.string) ?? .null, "expires": flag.expires.map(JSONValue.string) ?? .null,
+                                ]
+                            })))
             case .markdown:
                 print("| flag | state | type | variants | default | owner | expires |\n|---|---|---|---|---|---|---|")
                 for f in flags {
-                    print("| \(f.key) | \(f.state.rawValue) | \(f.type.rawValue) | \(f.variantNames.joined(separator: ", ")) | \(f.defaultVariant ?? "") | \(f.owner ?? "") | \(f.expires ?? "") |")
+                    print(
+                        "| \(f.key) | \(f.state.rawValue) | \(f.type.rawValue) | \(f.variantNames.joined(separator: ", ")) | \(f.defaultVariant ?? "") | \(f.owner ?? "") | \(f.expires ?? "") |"
+                    )
                 }
             case .text, .html:
                 let width = flags.map(\.key.count).max() ?? 4
                 for f in flags {
                     let key = f.key.padding(toLength: width, withPad: " ", startingAt: 0)
-                    print("\(key)  \(f.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(f.type.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  default=\(f.defaultVariant ?? "-")  owner=\(f.owner ?? "-")  expires=\(f.expires ?? "-")")
+                    print(
+                        "\(key)  \(f.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(f.type.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  default=\(f.defaultVariant ?? "-")  owner=\(f.owner ?? "-")  expires=\(f.expires ?? "-")"
+                    )
                 }
             }
         }

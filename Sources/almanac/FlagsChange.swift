@@ -1,8 +1,9 @@
 import AlmanacConfig
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Options of the commands that change flags through a running server's admin API.
@@ -14,7 +15,8 @@ struct RemoteOptions: ParsableArguments {
 
     /// Sends a request with the admin token; a body (with the comment added) for writes, none for reads.
     func send(_ method: String, _ path: String, _ body: [String: JSONValue]?) async throws {
-        let token = token ?? ProcessInfo.processInfo.environment["ALMANAC_ADMIN_TOKEN"]
+        let token =
+            token ?? ProcessInfo.processInfo.environment["ALMANAC_ADMIN_TOKEN"]
             ?? (try? String(contentsOfFile: data + "/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let token, !token.isEmpty else { throw ValidationError("no admin token: pass --token or set ALMANAC_ADMIN_TOKEN") }
         guard let url = URL(string: server + path) else { throw ValidationError("--server is not a URL") }
@@ -55,7 +57,8 @@ extension Flags {
     }
 
     struct SetDefault: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "default", abstract: "Serve another default variant ('-' returns to the file's).")
+        static let configuration = CommandConfiguration(
+            commandName: "default", abstract: "Serve another default variant ('-' returns to the file's).")
         @Argument var key: String
         @Argument var variant: String
         @OptionGroup var remote: RemoteOptions

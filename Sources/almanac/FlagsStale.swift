@@ -47,7 +47,10 @@ enum SourceScanner {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return ([], []) }
         while let entry = walker.nextObject() as? String {
             let name = (entry as NSString).lastPathComponent
-            if skipped.contains(name) { walker.skipDescendants(); continue }
+            if skipped.contains(name) {
+                walker.skipDescendants()
+                continue
+            }
             let path = root + "/" + entry
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int ?? 0) < 2_000_000,
@@ -64,15 +67,22 @@ enum StaleReport {
     static func render(_ findings: [StaleFinding], format: OutputFormat) -> String {
         switch format {
         case .json:
-            return JSONWriter.string(.array(findings.map { f in
-                ["flag": .string(f.flagKey), "kind": .string(f.kind.rawValue), "detail": .string(f.detail), "owner": f.owner.map(JSONValue.string) ?? .null]
-            }))
+            return JSONWriter.string(
+                .array(
+                    findings.map { f in
+                        [
+                            "flag": .string(f.flagKey), "kind": .string(f.kind.rawValue), "detail": .string(f.detail),
+                            "owner": f.owner.map(JSONValue.string) ?? .null,
+                        ]
+                    }))
         case .markdown:
-            return (["| flag | finding | detail | owner |", "|---|---|---|---|"]
+            return
+                (["| flag | finding | detail | owner |", "|---|---|---|---|"]
                 + findings.map { "| \($0.flagKey) | \($0.kind.rawValue) | \($0.detail) | \($0.owner ?? "") |" }).joined(separator: "\n")
         case .text, .html:
             if findings.isEmpty { return "no stale flags" }
-            return findings.map { "\($0.flagKey): \($0.kind.rawValue): \($0.detail)\($0.owner.map { " (owner \($0))" } ?? "")" }.joined(separator: "\n")
+            return findings.map { "\($0.flagKey): \($0.kind.rawValue): \($0.detail)\($0.owner.map { " (owner \($0))" } ?? "")" }.joined(
+                separator: "\n")
         }
     }
 }

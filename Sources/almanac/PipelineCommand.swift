@@ -10,14 +10,16 @@ struct PipelineCommand: AsyncParsableCommand {
         subcommands: [Status.self, QA.self, Rollout.self, Drift.self])
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What an environment runs, what is deployable, and what holds the next revision back.")
+        static let configuration = CommandConfiguration(
+            abstract: "What an environment runs, what is deployable, and what holds the next revision back.")
         @Argument var environment: String
         @OptionGroup var remote: RemoteOptions
         func run() async throws { try await remote.send("GET", "/api/v1/pipeline/\(environment)", nil) }
     }
 
     struct QA: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "qa", abstract: "Set a revision's QA state: needs-testing, ok, bad or untestable.")
+        static let configuration = CommandConfiguration(
+            commandName: "qa", abstract: "Set a revision's QA state: needs-testing, ok, bad or untestable.")
         @Argument var revision: String
         @Argument var state: String
         @OptionGroup var remote: RemoteOptions

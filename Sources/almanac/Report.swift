@@ -28,7 +28,8 @@ struct Report: AsyncParsableCommand {
         func run() async throws {
             let monitoring = try Report.monitoring(common)
             let report = try await common.withDatabase { database in
-                var collector = TrendCollector(source: monitoring.seriesSource(store: SQLSeriesStore(database: database)), selections: monitoring.trends)
+                var collector = TrendCollector(
+                    source: monitoring.seriesSource(store: SQLSeriesStore(database: database)), selections: monitoring.trends)
                 collector.lookback = Int64(days) * 86_400_000
                 return try await collector.report()
             }

@@ -32,9 +32,10 @@ struct Series: AsyncParsableCommand {
                     // Time order across the file, so every series' samples append in order.
                     let ordered = timed.enumerated().sorted { ($0.element.timestamp!, $0.offset) < ($1.element.timestamp!, $1.offset) }.map(\.element)
                     for start in stride(from: 0, to: ordered.count, by: 50_000) {
-                        try await heads.append(ordered[start..<min(start + 50_000, ordered.count)].map {
-                            (name: $0.name, labels: $0.labels.sorted(), sample: Sample(timestamp: $0.timestamp!, value: $0.value))
-                        })
+                        try await heads.append(
+                            ordered[start..<min(start + 50_000, ordered.count)].map {
+                                (name: $0.name, labels: $0.labels.sorted(), sample: Sample(timestamp: $0.timestamp!, value: $0.value))
+                            })
                     }
                     print("\(file): \(ordered.count) samples")
                 }

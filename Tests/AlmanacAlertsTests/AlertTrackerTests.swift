@@ -77,10 +77,12 @@ import Testing
         let falling = (0..<(9 * 24)).map { Sample(timestamp: Int64($0) * hour, value: 100 - 10 * Double($0) / 24) }
         let flat = (0..<(9 * 24)).map { Sample(timestamp: Int64($0) * hour, value: 80 + Double($0 % 7)) }
         let now = Int64(9 * 24 - 1) * hour
-        let results = RuleEvaluator.evaluate(rule, series: [
-            SeriesData(name: "node_filesystem_avail_bytes", labels: [Label("mountpoint", "/"), Label("instance", "a")], samples: falling),
-            SeriesData(name: "node_filesystem_avail_bytes", labels: [Label("mountpoint", "/"), Label("instance", "b")], samples: flat),
-        ], now: now)
+        let results = RuleEvaluator.evaluate(
+            rule,
+            series: [
+                SeriesData(name: "node_filesystem_avail_bytes", labels: [Label("mountpoint", "/"), Label("instance", "a")], samples: falling),
+                SeriesData(name: "node_filesystem_avail_bytes", labels: [Label("mountpoint", "/"), Label("instance", "b")], samples: flat),
+            ], now: now)
         #expect(results.map(\.severity) == [.critical, nil])
     }
 }

@@ -40,7 +40,10 @@ import Testing
         #expect(sent.first?.reason == .new)
         // The web group was first seen at 10 s: its wait ends at 40 s.
         #expect(groups.due(receiver: "ops", route: Self.route, firing: [disk, load, web], resolved: [], now: 39_000).isEmpty)
-        #expect(groups.due(receiver: "ops", route: Self.route, firing: [disk, load, web], resolved: [], now: 40_000).map(\.groupLabels) == [[Label("service", "web")]])
+        #expect(
+            groups.due(receiver: "ops", route: Self.route, firing: [disk, load, web], resolved: [], now: 40_000).map(\.groupLabels) == [
+                [Label("service", "web")]
+            ])
     }
 
     @Test func changesWaitForTheGroupIntervalAndResolvedAlertsAreKeptUntilThen() {
@@ -94,7 +97,8 @@ import Testing
     }
 
     @Test func silencesMatchRuleServiceAndLabelsAndRemind() throws {
-        let silence = Silence(id: 3, matchers: #"{alertname="DiskFull", server=~"off[12]"}"#, startsAt: 0, endsAt: 10 * 86_400_000, createdBy: "ann", comment: "")
+        let silence = Silence(
+            id: 3, matchers: #"{alertname="DiskFull", server=~"off[12]"}"#, startsAt: 0, endsAt: 10 * 86_400_000, createdBy: "ann", comment: "")
         #expect(silence.matches(Self.alert("DiskFull", "off1"), service: "db"))
         #expect(!silence.matches(Self.alert("DiskFull", "off3"), service: "db"))
         #expect(!silence.matches(Self.alert("LoadHigh", "off1"), service: "db"))

@@ -41,13 +41,34 @@ import Testing
     }
 
     @Test(arguments: [
-        ("rules:\n  - alert: A\n    series: x{a=\"1\"\n    above: 1\n", "monitoring/rules/disk.yaml:3: rules[0].series: expected ',' or '}' at position 8 of 'x{a=\"1\"'"),
-        ("rules:\n  - alert: A\n    series: x\n    above: 1\n    below: 2\n", "monitoring/rules/disk.yaml:2: rules[0]: a rule needs exactly one of above, below, forecast, absent"),
-        ("rules:\n  - alert: A\n    series: x\n    above: {warning: 5, critical: 1}\n", "monitoring/rules/disk.yaml:4: rules[0].above: the critical level must be beyond the warning level"),
-        ("rules:\n  - alert: A\n    series: x\n    above: 1\n    function: median(5m)\n", "monitoring/rules/disk.yaml:5: rules[0].function: unknown function 'median'"),
-        ("rules:\n  - alert: A\n    series: x\n    above: 1\n  - alert: A\n    series: y\n    above: 1\n", "monitoring/rules/disk.yaml:5: rules[1].alert: a second rule named 'A'"),
-        ("rules:\n  - alert: A\n    series: x{a=~\"(\"}\n    above: 1\n", "monitoring/rules/disk.yaml:3: rules[0].series: invalid regular expression '(' at position 6 of 'x{a=~\"(\"}'"),
-        ("rules:\n  - alert: A\n    series: x\n    above: 1\n    for: soon\n", "monitoring/rules/disk.yaml:5: rules[0].for: must be a duration such as 15s, 1m or 2h"),
+        (
+            "rules:\n  - alert: A\n    series: x{a=\"1\"\n    above: 1\n",
+            "monitoring/rules/disk.yaml:3: rules[0].series: expected ',' or '}' at position 8 of 'x{a=\"1\"'"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x\n    above: 1\n    below: 2\n",
+            "monitoring/rules/disk.yaml:2: rules[0]: a rule needs exactly one of above, below, forecast, absent"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x\n    above: {warning: 5, critical: 1}\n",
+            "monitoring/rules/disk.yaml:4: rules[0].above: the critical level must be beyond the warning level"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x\n    above: 1\n    function: median(5m)\n",
+            "monitoring/rules/disk.yaml:5: rules[0].function: unknown function 'median'"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x\n    above: 1\n  - alert: A\n    series: y\n    above: 1\n",
+            "monitoring/rules/disk.yaml:5: rules[1].alert: a second rule named 'A'"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x{a=~\"(\"}\n    above: 1\n",
+            "monitoring/rules/disk.yaml:3: rules[0].series: invalid regular expression '(' at position 6 of 'x{a=~\"(\"}'"
+        ),
+        (
+            "rules:\n  - alert: A\n    series: x\n    above: 1\n    for: soon\n",
+            "monitoring/rules/disk.yaml:5: rules[0].for: must be a duration such as 15s, 1m or 2h"
+        ),
     ])
     func reportsMistakes(text: String, message: String) {
         do {

@@ -8,104 +8,104 @@ import Testing
 @Suite struct BackstageFormatTests {
     static let files: [String: String] = [
         "all.yaml": """
-            apiVersion: backstage.io/v1alpha1
-            kind: Location
-            metadata:
-              name: example-all
-              description: Every file of the example.
-            spec:
-              targets:
-                - ./org.yaml
-                - ./systems.yaml
-            """,
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata:
+          name: example-all
+          description: Every file of the example.
+        spec:
+          targets:
+            - ./org.yaml
+            - ./systems.yaml
+        """,
         "org.yaml": """
-            apiVersion: backstage.io/v1alpha1
-            kind: Group
-            metadata:
-              name: acme
-              annotations: {backstage.io/source-location: "url:https://git.example.org/org"}
-            spec:
-              type: organization
-              profile: {displayName: ACME, email: info@example.org, picture: https://example.org/logo.png}
-              children: [platform]
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: Group
-            metadata: {name: platform, labels: {cost-centre: "42"}}
-            spec:
-              type: team
-              parent: acme
-              children: []
-              members: [jo]
-            ---
-            apiVersion: backstage.io/v1beta1
-            kind: User
-            metadata: {name: jo}
-            spec:
-              profile: {displayName: Jo Doe, email: jo@example.org}
-              memberOf: [platform]
-            """,
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: acme
+          annotations: {backstage.io/source-location: "url:https://git.example.org/org"}
+        spec:
+          type: organization
+          profile: {displayName: ACME, email: info@example.org, picture: https://example.org/logo.png}
+          children: [platform]
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: platform, labels: {cost-centre: "42"}}
+        spec:
+          type: team
+          parent: acme
+          children: []
+          members: [jo]
+        ---
+        apiVersion: backstage.io/v1beta1
+        kind: User
+        metadata: {name: jo}
+        spec:
+          profile: {displayName: Jo Doe, email: jo@example.org}
+          memberOf: [platform]
+        """,
         "systems.yaml": """
-            apiVersion: backstage.io/v1alpha1
-            kind: Domain
-            metadata: {name: catalogue, namespace: shop}
-            spec: {owner: group:default/platform}
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: System
-            metadata: {name: storefront, namespace: shop, tags: [web, java]}
-            spec: {owner: group:default/platform, domain: catalogue}
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: Component
-            metadata:
-              name: storefront-web
-              namespace: shop
-              title: Storefront
-              links:
-                - {url: https://dashboard.example.org, title: Dashboard, icon: dashboard}
-              annotations: {github.com/project-slug: example/storefront}
-            spec:
-              type: website
-              lifecycle: production
-              owner: group:default/platform
-              system: storefront
-              providesApis: [storefront-api]
-              consumesApis: [api:shop/pricing-api]
-              dependsOn: [resource:shop/orders-db]
-              dependencyOf: [component:shop/checkout]
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: API
-            metadata: {name: storefront-api, namespace: shop}
-            spec:
-              type: openapi
-              lifecycle: production
-              owner: group:default/platform
-              system: storefront
-              definition:
-                $text: ./storefront-api.yaml
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: API
-            metadata: {name: pricing-api, namespace: shop}
-            spec:
-              type: grpc
-              lifecycle: experimental
-              owner: user:default/jo
-              definition: |
-                syntax = "proto3";
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: Resource
-            metadata: {name: orders-db, namespace: shop}
-            spec: {type: database, owner: group:default/platform, system: storefront}
-            ---
-            apiVersion: backstage.io/v1alpha1
-            kind: Component
-            metadata: {name: checkout, namespace: shop}
-            spec: {type: service, lifecycle: production, owner: group:default/platform, subcomponentOf: storefront-web}
-            """,
+        apiVersion: backstage.io/v1alpha1
+        kind: Domain
+        metadata: {name: catalogue, namespace: shop}
+        spec: {owner: group:default/platform}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: System
+        metadata: {name: storefront, namespace: shop, tags: [web, java]}
+        spec: {owner: group:default/platform, domain: catalogue}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata:
+          name: storefront-web
+          namespace: shop
+          title: Storefront
+          links:
+            - {url: https://dashboard.example.org, title: Dashboard, icon: dashboard}
+          annotations: {github.com/project-slug: example/storefront}
+        spec:
+          type: website
+          lifecycle: production
+          owner: group:default/platform
+          system: storefront
+          providesApis: [storefront-api]
+          consumesApis: [api:shop/pricing-api]
+          dependsOn: [resource:shop/orders-db]
+          dependencyOf: [component:shop/checkout]
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: API
+        metadata: {name: storefront-api, namespace: shop}
+        spec:
+          type: openapi
+          lifecycle: production
+          owner: group:default/platform
+          system: storefront
+          definition:
+            $text: ./storefront-api.yaml
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: API
+        metadata: {name: pricing-api, namespace: shop}
+        spec:
+          type: grpc
+          lifecycle: experimental
+          owner: user:default/jo
+          definition: |
+            syntax = "proto3";
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Resource
+        metadata: {name: orders-db, namespace: shop}
+        spec: {type: database, owner: group:default/platform, system: storefront}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: checkout, namespace: shop}
+        spec: {type: service, lifecycle: production, owner: group:default/platform, subcomponentOf: storefront-web}
+        """,
     ]
 
     @Test func loadsWithoutChanges() throws {

@@ -29,22 +29,27 @@ import Testing
             Issue.record("must fail")
             return
         }
-        #expect(failure.errors.map(\.description) == [
-            "docs/x.md:3: entities[0]: resource:default/ghost is not in the catalogue",
-            "docs/x.md:4: owner: unknown field (expected title, entities or tags)",
-        ])
+        #expect(
+            failure.errors.map(\.description) == [
+                "docs/x.md:3: entities[0]: resource:default/ghost is not in the catalogue",
+                "docs/x.md:4: owner: unknown field (expected title, entities or tags)",
+            ])
         let broken = DocsLoader.load([.init(file: "docs/y.md", text: "---\ntitle: [unclosed\n---\n")], catalog: try Self.catalog())
         #expect((try? broken.get()) == nil)
     }
 
     @Test func searchFindsEveryWordAndRanksTitles() throws {
         let catalog = try Self.catalog()
-        let pages = try DocsLoader.load([
-            .init(file: "docs/a.md", text: "# Backups\n\nZFS snapshots are replicated.\n"),
-            .init(file: "docs/b.md", text: "# ZFS pools\n\nHow the pools are laid out; backups elsewhere.\n"),
-            .init(file: "docs/c.md", text: "# Nginx\n\nNothing about storage.\n"),
-        ], catalog: catalog).get()
-        #expect(DocSearch.search("zfs backups", in: pages).map(\.slug) == ["a", "b"] || DocSearch.search("zfs backups", in: pages).map(\.slug) == ["b", "a"])
+        let pages = try DocsLoader.load(
+            [
+                .init(file: "docs/a.md", text: "# Backups\n\nZFS snapshots are replicated.\n"),
+                .init(file: "docs/b.md", text: "# ZFS pools\n\nHow the pools are laid out; backups elsewhere.\n"),
+                .init(file: "docs/c.md", text: "# Nginx\n\nNothing about storage.\n"),
+            ], catalog: catalog
+        ).get()
+        #expect(
+            DocSearch.search("zfs backups", in: pages).map(\.slug) == ["a", "b"]
+                || DocSearch.search("zfs backups", in: pages).map(\.slug) == ["b", "a"])
         #expect(DocSearch.search("pools", in: pages).map(\.slug) == ["b"])
         #expect(DocSearch.search("nginx storage", in: pages).map(\.slug) == ["c"])
         #expect(DocSearch.search("", in: pages).isEmpty)

@@ -10,7 +10,9 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/openfoodfacts/catalog")
         let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        let documents = try files.map { CatalogLoader.Document(file: "catalog/" + $0, text: try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)) }
+        let documents = try files.map {
+            CatalogLoader.Document(file: "catalog/" + $0, text: try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8))
+        }
         switch CatalogLoader.load(documents) {
         case .success(let catalog): return catalog
         case .failure(let errors): throw errors
@@ -40,10 +42,11 @@ import Testing
     @Test func findsServicesWithoutOwnerRunbookOrMonitoring() throws {
         let risks = Risks(catalog: try Self.example())
         #expect(risks.withoutOwner == ["blog", "legacy-wiki", "legacy-ftp-export"])
-        #expect(risks.withoutRunbook == [
-            "blog", "configuration", "image-resizer", "legacy-wiki", "taxonomy-editor", "legacy-ftp-export", "metrics-warehouse",
-            "mongodb-replication-tunnel",
-        ])
+        #expect(
+            risks.withoutRunbook == [
+                "blog", "configuration", "image-resizer", "legacy-wiki", "taxonomy-editor", "legacy-ftp-export", "metrics-warehouse",
+                "mongodb-replication-tunnel",
+            ])
         let unmonitored = risks.withoutMonitoring(monitored: ["product-database", "images", "almanac"])
         #expect(unmonitored.count == 27 && !unmonitored.contains("images"))
     }
@@ -52,11 +55,12 @@ import Testing
         let risks = Risks(catalog: try Self.example())
         #expect(risks.onOneServer.map(\.service) == ["configuration", "data-exports", "monitoring", "images", "product-database"])
         #expect(risks.onOneServer.first { $0.service == "images" }?.server == "off2")
-        #expect(risks.peripheralChains == [
-            ["data-exports", "product-opener", "legacy-ftp-export"], ["mobile-api", "product-opener", "legacy-ftp-export"],
-            ["product-opener", "legacy-ftp-export"], ["search", "product-opener", "legacy-ftp-export"],
-            ["web-frontend", "product-opener", "legacy-ftp-export"],
-        ])
+        #expect(
+            risks.peripheralChains == [
+                ["data-exports", "product-opener", "legacy-ftp-export"], ["mobile-api", "product-opener", "legacy-ftp-export"],
+                ["product-opener", "legacy-ftp-export"], ["search", "product-opener", "legacy-ftp-export"],
+                ["web-frontend", "product-opener", "legacy-ftp-export"],
+            ])
     }
 
     @Test func whatTheLossOfOnePersonLeavesUncovered() throws {

@@ -32,9 +32,10 @@ import Testing
     }
 
     @Test func oneAuthorOfEverythingIsATruckFactorOfOne() async throws {
-        let (tf, factor, removed) = try await Self.estimate(try await Self.repository([
-            ("ann", ["a", "b", "c", "d"], []), ("bob", ["a"], []),
-        ]))
+        let (tf, factor, removed) = try await Self.estimate(
+            try await Self.repository([
+                ("ann", ["a", "b", "c", "d"], []), ("bob", ["a"], []),
+            ]))
         // a: ann created it (DOA 3.293 + 1.098 + 0.164 - 0.321 ln 2 = 4.3325); bob changed it once
         // after her (3.293 + 0.164 - 0.321 ln 2 = 3.2345, below 3.293): not an author.
         #expect(tf.authors(of: "a") == ["ann"])
@@ -45,10 +46,11 @@ import Testing
     }
 
     @Test func twoOwnersOfHalfEachAndADeletedFile() async throws {
-        let (tf, factor, removed) = try await Self.estimate(try await Self.repository([
-            ("ann", ["a1", "a2", "gone"], []), ("bob", ["b1", "b2"], []), ("cy", ["c1"], ["gone"]),
-            ("ann", ["a1"], []), ("ann", ["a1"], []), ("cy", ["a1"], []),
-        ]))
+        let (tf, factor, removed) = try await Self.estimate(
+            try await Self.repository([
+                ("ann", ["a1", "a2", "gone"], []), ("bob", ["b1", "b2"], []), ("cy", ["c1"], ["gone"]),
+                ("ann", ["a1"], []), ("ann", ["a1"], []), ("cy", ["a1"], []),
+            ]))
         // gone was deleted: 5 files. a1: ann 3 deliveries and creator (3.293 + 1.098 + 0.492 - 0.321 ln 2 = 4.6605);
         // cy one change (3.293 + 0.164 - 0.321 ln 4 = 3.0120 < 3.293): not an author.
         #expect(tf.files.keys.sorted() == ["a1", "a2", "b1", "b2", "c1"])

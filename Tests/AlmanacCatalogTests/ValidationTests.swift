@@ -21,27 +21,43 @@ import Testing
     }
 
     static func component(_ name: String, _ extra: String = "") -> String {
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \(name)\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n" + extra
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \(name)\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n"
+            + extra
     }
 
-    @Test(arguments: [
-        ("apiVersion: backstage.io/v1alpha1\nkind: Gadget\nmetadata: {name: x}\nspec: {}\n",
-         "c.yaml:2: kind: unknown kind 'Gadget' (expected Component, System, Resource, API, Group, User, Domain, Location)"),
-        ("apiVersion: example.com/v1\nkind: Component\nmetadata: {name: x}\n",
-         "c.yaml:1: apiVersion: 'example.com/v1' is not a Backstage apiVersion (backstage.io/v1alpha1 or backstage.io/v1beta1)"),
-        (component("Bad Name!"), "c.yaml:4: metadata.name: 'Bad Name!' is not a valid name: 1 to 63 letters or digits, separated by single -, _ or ."),
-        (component("double--dash"), "c.yaml:4: metadata.name: 'double--dash' is not a valid name: 1 to 63 letters or digits, separated by single -, _ or ."),
-        ("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {type: service, owner: team}\n",
-         "c.yaml:4: spec: missing 'lifecycle', which a Component needs"),
-        (component("x", "  tier: vital\n"), "c.yaml:9: spec.tier: must be one of critical-for-us, critical-for-others, peripheral"),
-        (component("x", "  dependsOn: [database]\n"), "c.yaml:9: spec.dependsOn[0]: 'database' must name its kind, as in resource:database"),
-        (component("x", "  dependsOn: [resource:ghost]\n"), "c.yaml:1: spec.dependsOn: resource:default/ghost is not in the catalogue"),
-        (component("x", "  system: nowhere\n"), "c.yaml:1: spec.system: system:default/nowhere is not in the catalogue"),
-        ("apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\nspec:\n  memberOf: [team]\n  skills: {zfs: guru}\n",
-         "c.yaml:6: spec.skills.zfs: must be learning, practised or expert"),
-        ("kind: [unclosed\n", "c.yaml:2: syntax error"),
-        ("apiVersion: backstage.io/v1alpha1\nkind: Component\nkind: System\n", "c.yaml:2: duplicate key 'kind'"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            (
+                "apiVersion: backstage.io/v1alpha1\nkind: Gadget\nmetadata: {name: x}\nspec: {}\n",
+                "c.yaml:2: kind: unknown kind 'Gadget' (expected Component, System, Resource, API, Group, User, Domain, Location)"
+            ),
+            (
+                "apiVersion: example.com/v1\nkind: Component\nmetadata: {name: x}\n",
+                "c.yaml:1: apiVersion: 'example.com/v1' is not a Backstage apiVersion (backstage.io/v1alpha1 or backstage.io/v1beta1)"
+            ),
+            (
+                component("Bad Name!"),
+                "c.yaml:4: metadata.name: 'Bad Name!' is not a valid name: 1 to 63 letters or digits, separated by single -, _ or ."
+            ),
+            (
+                component("double--dash"),
+                "c.yaml:4: metadata.name: 'double--dash' is not a valid name: 1 to 63 letters or digits, separated by single -, _ or ."
+            ),
+            (
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {type: service, owner: team}\n",
+                "c.yaml:4: spec: missing 'lifecycle', which a Component needs"
+            ),
+            (component("x", "  tier: vital\n"), "c.yaml:9: spec.tier: must be one of critical-for-us, critical-for-others, peripheral"),
+            (component("x", "  dependsOn: [database]\n"), "c.yaml:9: spec.dependsOn[0]: 'database' must name its kind, as in resource:database"),
+            (component("x", "  dependsOn: [resource:ghost]\n"), "c.yaml:1: spec.dependsOn: resource:default/ghost is not in the catalogue"),
+            (component("x", "  system: nowhere\n"), "c.yaml:1: spec.system: system:default/nowhere is not in the catalogue"),
+            (
+                "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\nspec:\n  memberOf: [team]\n  skills: {zfs: guru}\n",
+                "c.yaml:6: spec.skills.zfs: must be learning, practised or expert"
+            ),
+            ("kind: [unclosed\n", "c.yaml:2: syntax error"),
+            ("apiVersion: backstage.io/v1alpha1\nkind: Component\nkind: System\n", "c.yaml:2: duplicate key 'kind'"),
+        ] as [(String, String)])
     func reportsMistakes(text: String, message: String) {
         let found = errors(["c.yaml": text, "team.yaml": Self.group])
         #expect(found.contains { $0.hasPrefix(message) }, "\(found)")
@@ -57,10 +73,12 @@ import Testing
             Self.component("a", "  dependsOn: [component:b]\n"), Self.component("b", "  dependsOn: [component:c]\n"),
             Self.component("c", "  dependsOn: [component:a]\n"), Self.component("d", "  dependsOn: [component:d]\n"),
         ].joined(separator: "---\n")
-        #expect(errors(["c.yaml": text, "team.yaml": Self.group]) == [
-            "c.yaml:1: spec.dependsOn: cycle: a → b → c → a", "c.yaml:31: spec.dependsOn: cycle: d → d",
-        ])
-        let groups = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: x}\nspec: {type: team, parent: y, children: []}\n---\n"
+        #expect(
+            errors(["c.yaml": text, "team.yaml": Self.group]) == [
+                "c.yaml:1: spec.dependsOn: cycle: a → b → c → a", "c.yaml:31: spec.dependsOn: cycle: d → d",
+            ])
+        let groups =
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: x}\nspec: {type: team, parent: y, children: []}\n---\n"
             + "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: y}\nspec: {type: team, parent: x, children: []}\n"
         #expect(errors(["g.yaml": groups]) == ["g.yaml:1: spec.parent: cycle: x → y → x"])
     }
@@ -89,7 +107,8 @@ import Testing
 
     @Test func namesFollowBackstage() {
         #expect(Names.isValidName("artist-lookup") && Names.isValidName("a.b_c-d") && Names.isValidName(String(repeating: "a", count: 63)))
-        #expect(!Names.isValidName("") && !Names.isValidName("-a") && !Names.isValidName("a-") && !Names.isValidName(String(repeating: "a", count: 64)))
+        #expect(
+            !Names.isValidName("") && !Names.isValidName("-a") && !Names.isValidName("a-") && !Names.isValidName(String(repeating: "a", count: 64)))
         #expect(Names.isValidNamespace("team-a") && !Names.isValidNamespace("Team") && !Names.isValidNamespace("a_b"))
         #expect(Names.isValidTag("java") && Names.isValidTag("c++") && !Names.isValidTag("Java"))
         let parsed = try? EntityRef.parse("Component:off/web", defaultKind: nil, defaultNamespace: "default").get()

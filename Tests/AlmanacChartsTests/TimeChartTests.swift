@@ -1,9 +1,10 @@
 import AlmanacCharts
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 @Suite struct TimeChartTests {
     @Test func drawsHistoryBandThresholdAndCrossing() throws {

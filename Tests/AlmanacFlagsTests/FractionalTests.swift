@@ -1,6 +1,7 @@
-@testable import AlmanacFlags
 import AlmanacConfig
 import Testing
+
+@testable import AlmanacFlags
 
 /// Known vectors: hashes computed with the independent `mmh3` implementation (Python, seed 0, unsigned).
 @Suite struct FractionalTests {

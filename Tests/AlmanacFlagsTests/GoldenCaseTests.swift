@@ -32,13 +32,15 @@ import Testing
     }
 
     @Test func hugeNumbersInSubstrDoNotTrap() throws {
-        let text = #"{"flags": {"f": {"state": "ENABLED", "variants": {"a": "a", "b": "b"}, "targeting": {"if": [{"==": [{"substr": ["abc", -1e300, -1e300]}, ""]}, "a", "b"]}}}}"#
+        let text =
+            #"{"flags": {"f": {"state": "ENABLED", "variants": {"a": "a", "b": "b"}, "targeting": {"if": [{"==": [{"substr": ["abc", -1e300, -1e300]}, ""]}, "a", "b"]}}}}"#
         let set = try FlagLoader.load([.init(file: "f.json", text: text)]).get()
         #expect(FlagEvaluator(flags: set).evaluate("f", context: [:], timestamp: 0).variant == "a")
     }
 
     @Test func metadataMergesFlagSetAndFlag() throws {
-        let text = #"{"metadata": {"team": "web", "v": 1}, "flags": {"f": {"state": "ENABLED", "variants": {"a": 1}, "defaultVariant": "a", "metadata": {"v": 2}}}}"#
+        let text =
+            #"{"metadata": {"team": "web", "v": 1}, "flags": {"f": {"state": "ENABLED", "variants": {"a": 1}, "defaultVariant": "a", "metadata": {"v": 2}}}}"#
         let set = try FlagLoader.load([.init(file: "f.json", text: text)]).get()
         let result = FlagEvaluator(flags: set).evaluate("f", context: [:], timestamp: 0)
         #expect(result.metadata == ["team": "web", "v": 2])

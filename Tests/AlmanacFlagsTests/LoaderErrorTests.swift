@@ -32,10 +32,11 @@ import Testing
                 state: ENABLED
                 variants: {x: 1, y: "two"}
             """
-        #expect(errors(text) == [
-            "flags/web.yaml:3: flags.a.state: must be ENABLED or DISABLED",
-            "flags/web.yaml:7: flags.b.variants.y: variant is string but earlier variants are integer; all variants of a flag share one type",
-        ])
+        #expect(
+            errors(text) == [
+                "flags/web.yaml:3: flags.a.state: must be ENABLED or DISABLED",
+                "flags/web.yaml:7: flags.b.variants.y: variant is string but earlier variants are integer; all variants of a flag share one type",
+            ])
     }
 
     @Test func brokenJsonLogicNamesItsLine() {
@@ -54,7 +55,10 @@ import Testing
         #expect(errors(one, file: "one.json").first?.contains("duplicate key") == true)
         let flag = "flags:\n  f:\n    state: ENABLED\n    variants: {a: 1}\n"
         let result = FlagLoader.load([.init(file: "a.yaml", text: flag), .init(file: "b.yaml", text: flag)])
-        guard case .failure(let e) = result else { Issue.record("loaded duplicate flag"); return }
+        guard case .failure(let e) = result else {
+            Issue.record("loaded duplicate flag")
+            return
+        }
         #expect(e.errors.map(\.description) == ["b.yaml:2: flags.f: flag 'f' is already defined at a.yaml:2"])
     }
 
@@ -90,7 +94,9 @@ import Testing
 
     @Test func billionLaughsIsBounded() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
-        for i in 1..<9 { text += "a\(i): &a\(i) [*a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1)]\n" }
+        for i in 1..<9 {
+            text += "a\(i): &a\(i) [*a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1)]\n"
+        }
         text += "flags: {}\n"
         #expect(errors(text).first?.contains("more than") == true)
     }

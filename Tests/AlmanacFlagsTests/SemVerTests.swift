@@ -1,6 +1,7 @@
-@testable import AlmanacFlags
 import AlmanacConfig
 import Testing
+
+@testable import AlmanacFlags
 
 @Suite struct SemVerTests {
     @Test(arguments: [

@@ -3,13 +3,17 @@ import AlmanacFlags
 import Testing
 
 @Suite struct StaleFlagsTests {
-    let flags = try! FlagLoader.load([.init(file: "f.yaml", text: """
-        flags:
-          old-banner: {state: ENABLED, variants: {on: true, off: false}, defaultVariant: on, expires: 2026-01-10, owner: web}
-          quiet: {state: ENABLED, variants: {on: true, off: false}, defaultVariant: on}
-          one-sided: {state: ENABLED, variants: {a: a, b: b}, defaultVariant: a}
-          healthy: {state: ENABLED, variants: {a: a, b: b}, defaultVariant: a, expires: 2027-01-01}
-        """)]).get()
+    let flags = try! FlagLoader.load([
+        .init(
+            file: "f.yaml",
+            text: """
+                flags:
+                  old-banner: {state: ENABLED, variants: {on: true, off: false}, defaultVariant: on, expires: 2026-01-10, owner: web}
+                  quiet: {state: ENABLED, variants: {on: true, off: false}, defaultVariant: on}
+                  one-sided: {state: ENABLED, variants: {a: a, b: b}, defaultVariant: a}
+                  healthy: {state: ENABLED, variants: {a: a, b: b}, defaultVariant: a, expires: 2027-01-01}
+                """)
+    ]).get()
 
     @Test func findsExpiredUnusedAndOneSidedFlags() {
         let usage: [String: FlagUsage] = [
@@ -18,9 +22,10 @@ import Testing
             "healthy": FlagUsage(byVariant: ["a": 5, "b": 6], lastHour: 10),
         ]
         let findings = StaleFlags.findings(flags: flags, usage: usage, today: DayStamp("2026-11-23")!, windowDays: 30)
-        #expect(findings.map { "\($0.flagKey) \($0.kind.rawValue)" } == [
-            "old-banner expired", "old-banner single-variant", "one-sided single-variant", "quiet unused",
-        ])
+        #expect(
+            findings.map { "\($0.flagKey) \($0.kind.rawValue)" } == [
+                "old-banner expired", "old-banner single-variant", "one-sided single-variant", "quiet unused",
+            ])
         #expect(findings.first?.detail == "expired on 2026-01-10, 317 days ago")
         #expect(findings.first?.owner == "web")
     }

@@ -67,7 +67,9 @@ enum EvaluationSuite {
             let days = r.uniform(10, 60)
             let start = r.uniform(200, 450)
             let rate = (capacity - 60 - start) / (30 + days) / Double(day)
-            let daily = r.uniform(15, 30), weekly = r.uniform(10, 25), phase = r.uniform(0, 2 * .pi)
+            let daily = r.uniform(15, 30)
+            let weekly = r.uniform(10, 25)
+            let phase = r.uniform(0, 2 * .pi)
             truth = { t in
                 start + rate * Double(t) + daily * sin(2 * .pi * Double(t) / Double(day) + phase)
                     + weekly * sin(2 * .pi * Double(t) / Double(7 * day))
@@ -79,7 +81,8 @@ enum EvaluationSuite {
             let freed = 0.55 * rate * Double(period)
             truth = { t in start + rate * Double(t) - freed * Double(t / period) }
         case .logRotation:
-            let base = r.uniform(300, 500), growth = r.uniform(150, 250) / Double(day)
+            let base = r.uniform(300, 500)
+            let growth = r.uniform(150, 250) / Double(day)
             truth = { t in base + growth * Double(t % day) }
             noise = 4
         case .flat:
@@ -108,7 +111,10 @@ enum EvaluationSuite {
         out["almanac"] = forecast?.crossing(of: series.threshold, within: horizon)?.likely.map { Double($0 - now) / Double(day) }
         for (name, window) in [("predict_linear 1h", Int64(3_600_000)), ("predict_linear 6h", 6 * 3_600_000), ("predict_linear 1d", day)] {
             let samples = series.samples.window(endingAt: now, range: window)
-            guard let line = LinearRegression.fit(samples, interceptTime: now), line.slope > 0 else { out[name] = .some(nil); continue }
+            guard let line = LinearRegression.fit(samples, interceptTime: now), line.slope > 0 else {
+                out[name] = .some(nil)
+                continue
+            }
             let seconds = (series.threshold - line.intercept) / line.slope
             out[name] = seconds <= Double(horizon) / 1000 ? max(0, seconds / 86_400) : nil
         }

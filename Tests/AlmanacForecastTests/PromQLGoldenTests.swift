@@ -28,7 +28,8 @@ import Testing
     /// `0+10x4` expands to 0 10 20 30 40; `-Inf`, `Inf`, `NaN` and plain numbers stand alone.
     static func expand(_ token: Substring) -> [Double] {
         if let plus = token.firstIndex(of: "+"), plus != token.startIndex, let x = token.firstIndex(of: "x"),
-            let start = Double(token[..<plus]), let step = Double(token[token.index(after: plus)..<x]), let count = Int(token[token.index(after: x)...])
+            let start = Double(token[..<plus]), let step = Double(token[token.index(after: plus)..<x]),
+            let count = Int(token[token.index(after: x)...])
         {
             return (0...count).map { start + Double($0) * step }
         }
@@ -53,7 +54,9 @@ import Testing
             if line.hasPrefix("load ") {
                 interval = seconds(String(line.dropFirst(5)))!
                 while index < lines.count, lines[index].hasPrefix("\t") || lines[index].hasPrefix("  ") {
-                    let fields = lines[index].split(whereSeparator: { $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    let fields = lines[index].split(whereSeparator: { $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                        !$0.isEmpty
+                    }
                     let name = String(fields[0].prefix { $0 != "{" })
                     let values = fields[1].split(separator: " ").flatMap(expand)
                     series[name] = values.enumerated().map { Sample(timestamp: Int64($0.offset) * interval, value: $0.element) }
@@ -79,9 +82,10 @@ import Testing
                 }
                 let expectedText = lines[index].split(separator: " ").last!
                 index += 1
-                cases.append(Case(
-                    line: index - 1, function: function, series: name, at: at, range: range, anchor: anchor, argument: argument,
-                    expected: expand(expectedText)[0]))
+                cases.append(
+                    Case(
+                        line: index - 1, function: function, series: name, at: at, range: range, anchor: anchor, argument: argument,
+                        expected: expand(expectedText)[0]))
             }
         }
         return (series, cases)
@@ -96,7 +100,9 @@ import Testing
             switch c.function {
             case "deriv": result = LinearRegression.deriv(samples)
             case "predict_linear": result = LinearRegression.predictLinear(samples, evaluationTime: c.at, seconds: c.argument!)
-            default: Issue.record("unknown function \(c.function)"); continue
+            default:
+                Issue.record("unknown function \(c.function)")
+                continue
             }
             let value = try #require(result, "line \(c.line)")
             if c.expected.isNaN {

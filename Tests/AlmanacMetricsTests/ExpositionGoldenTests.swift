@@ -78,7 +78,8 @@ import Testing
 
     @Test func randomAndMutatedInputNeverCrash() throws {
         var random = SystemRandomNumberGenerator()
-        let seed = Array(try String(contentsOf: #require(Bundle.module.url(forResource: "Cases/openmetrics", withExtension: "om")), encoding: .utf8).utf8)
+        let seed = Array(
+            try String(contentsOf: #require(Bundle.module.url(forResource: "Cases/openmetrics", withExtension: "om")), encoding: .utf8).utf8)
         let alphabet = Array("{}\",=# \n\\_.0123456789eE+-InfNa".utf8)
         var parsed = 0
         for round in 0..<4000 {

@@ -12,10 +12,14 @@ import Testing
             """#
         let series = try QueryResponse.parse(Array(matrix.utf8))
         #expect(series.count == 2)
-        #expect(series[0] == QueriedSeries(
-            name: "up", labels: [Label("instance", "a:9100"), Label("job", "node")],
-            samples: [Sample(timestamp: 1_700_000_000_000, value: 1), Sample(timestamp: 1_700_000_015_500, value: 0)]))
-        #expect(series[1].name == "" && series[1].samples[0].value.isNaN && series[1].samples[1].value == .infinity && series[1].samples[2].value == -.infinity)
+        #expect(
+            series[0]
+                == QueriedSeries(
+                    name: "up", labels: [Label("instance", "a:9100"), Label("job", "node")],
+                    samples: [Sample(timestamp: 1_700_000_000_000, value: 1), Sample(timestamp: 1_700_000_015_500, value: 0)]))
+        #expect(
+            series[1].name == "" && series[1].samples[0].value.isNaN && series[1].samples[1].value == .infinity
+                && series[1].samples[2].value == -.infinity)
         let vector = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"x"},"value":[1700000000.25,"2.5"]}]}}"#
         #expect(try QueryResponse.parse(Array(vector.utf8))[0].samples == [Sample(timestamp: 1_700_000_000_250, value: 2.5)])
     }
@@ -27,7 +31,10 @@ import Testing
             (#"{"status":"success","data":{"resultType":"scalar","result":[{"metric":{},"value":[1,"1"]}]}}"#, "result type scalar is not a series"),
             (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}}"#, "value 'x' is not a number"),
             (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[["1","2"]]}]}}"#, "a point's time is not a number"),
-            (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1e300,"2"]]}]}}"#, "a point's time is out of range"),
+            (
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1e300,"2"]]}]}}"#,
+                "a point's time is out of range"
+            ),
         ]
         for (text, message) in cases {
             #expect(throws: QueryError.self) { try QueryResponse.parse(Array(text.utf8)) }
@@ -45,6 +52,8 @@ import Testing
         #expect(long.path == "/api/v1/query_range")
         #expect(long.parameters.first?.1 == "avg_over_time(disk[1h])")
         #expect(throws: ConfigError.self) { try PrometheusSource.parse(try ConfigDocument.parse("prometheus:\n  url: p:9090\n", file: "s.yaml")) }
-        #expect(throws: ConfigError.self) { try PrometheusSource.parse(try ConfigDocument.parse("prometheus: {url: 'http://p', step: 1m}\n", file: "s.yaml")) }
+        #expect(throws: ConfigError.self) {
+            try PrometheusSource.parse(try ConfigDocument.parse("prometheus: {url: 'http://p', step: 1m}\n", file: "s.yaml"))
+        }
     }
 }

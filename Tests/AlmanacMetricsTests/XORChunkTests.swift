@@ -38,7 +38,9 @@ import Testing
             let n = Int.random(in: 1...120, using: &generator)
             let samples = (0..<n).map { _ -> Sample in
                 t += Int64.random(in: 0...(Bool.random(using: &generator) ? 20_000 : 1 << 40), using: &generator)
-                let value = Bool.random(using: &generator) ? Double(Int.random(in: -5...5, using: &generator)) : Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))
+                let value =
+                    Bool.random(using: &generator)
+                    ? Double(Int.random(in: -5...5, using: &generator)) : Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))
                 return Sample(timestamp: t, value: value)
             }
             #expect(same(try roundTrip(samples).decoded, samples))

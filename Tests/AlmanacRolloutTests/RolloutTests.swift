@@ -11,17 +11,18 @@ import Testing
 
     /// Expected values worked out by hand: the newest revision such that it and all before it
     /// are ok or untestable.
-    @Test(arguments: [
-        ([], nil, nil),
-        ([.ok], "r1", nil),
-        ([.ok, .untestable, .ok], "r3", nil),
-        ([.ok, .needsTesting, .ok], "r1", "r2"),
-        ([.bad, .ok, .ok], nil, "r1"),
-        ([.ok, .ok, .bad], "r2", "r3"),
-        ([.untestable, .untestable], "r2", nil),
-        ([.needsTesting], nil, "r1"),
-        ([.ok, .ok, .ok, .ok, .needsTesting, .bad], "r4", "r5"),
-    ] as [([QAState], String?, String?)])
+    @Test(
+        arguments: [
+            ([], nil, nil),
+            ([.ok], "r1", nil),
+            ([.ok, .untestable, .ok], "r3", nil),
+            ([.ok, .needsTesting, .ok], "r1", "r2"),
+            ([.bad, .ok, .ok], nil, "r1"),
+            ([.ok, .ok, .bad], "r2", "r3"),
+            ([.untestable, .untestable], "r2", nil),
+            ([.needsTesting], nil, "r1"),
+            ([.ok, .ok, .ok, .ok, .needsTesting, .bad], "r4", "r5"),
+        ] as [([QAState], String?, String?)])
     func deployableRevision(states: [QAState], deployable: String?, blockedBy: String?) {
         let result = Deployability(revisions: Self.revisions(states))
         #expect(result.deployable == deployable)
@@ -77,11 +78,15 @@ import Testing
         #expect(production.waves == [.hosts(1), .percent(25), .percent(100)])
         #expect(production.gates.errorRate?.series == "http_errors_ratio")
         #expect(pipeline.environment("staging")?.at == 180)
-        #expect(Pipeline.plan(hosts: production.hosts, waves: production.waves) == [["app1"], ["app2"], ["app3", "app4", "app5", "app6", "app7", "app8"]])
+        #expect(
+            Pipeline.plan(hosts: production.hosts, waves: production.waves) == [
+                ["app1"], ["app2"], ["app3", "app4", "app5", "app6", "app7", "app8"],
+            ])
     }
 
     @Test func dailyFollowIsDueOnceADayAfterItsTime() {
-        let midnight: Int64 = 1_795_392_000_000, minute: Int64 = 60_000
+        let midnight: Int64 = 1_795_392_000_000
+        let minute: Int64 = 60_000
         // Due at 03:00 (180): not before, once after, again the next day.
         #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight - 86_400_000 + 181 * minute, now: midnight + 179 * minute) == false)
         #expect(Pipeline.followDue(minuteOfDay: 180, lastRun: midnight - 86_400_000 + 181 * minute, now: midnight + 180 * minute))
@@ -98,21 +103,38 @@ import Testing
         #expect(Pipeline.plan(hosts: ["a"], waves: [.hosts(1), .percent(50), .percent(100)]) == [["a"]])
     }
 
-    @Test(arguments: [
-        ("repository: x\ncommands: {deploy: d}\nenvironments: [{name: p, hosts: [a]}]\n", "p.yaml:2: commands: missing 'health' check"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: []}]\n", "p.yaml:3: environments[0]: missing 'hosts' (a list)"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], waves: [0]}]\n",
-         "p.yaml:3: environments[0].waves[0]: a wave is a number of hosts (1) or a share of them (25%)"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], waves: [150%]}]\n",
-         "p.yaml:3: environments[0].waves[0]: a percentage is 1% to 100%"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nenvironments:\n  - {name: p, hosts: [a]}\n  - {name: q, hosts: [a]}\n",
-         "p.yaml:5: environments[1].hosts: host 'a' is already in environment 'p'"),
-        ("repository: x\ncommands: {deploy: d, health: h, drain: x}\nenvironments: [{name: p, hosts: [a]}]\n", "p.yaml:2: commands: drain and undrain go together"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nhosts: [a, b]\nenvironments: [{name: p, hosts: [a, c]}]\n",
-         "p.yaml:4: environments[0].hosts: unknown host 'c' (not in the top-level hosts list)"),
-        ("repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], canary: 1}]\n",
-         "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, waves)"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("repository: x\ncommands: {deploy: d}\nenvironments: [{name: p, hosts: [a]}]\n", "p.yaml:2: commands: missing 'health' check"),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: []}]\n",
+                "p.yaml:3: environments[0]: missing 'hosts' (a list)"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], waves: [0]}]\n",
+                "p.yaml:3: environments[0].waves[0]: a wave is a number of hosts (1) or a share of them (25%)"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], waves: [150%]}]\n",
+                "p.yaml:3: environments[0].waves[0]: a percentage is 1% to 100%"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments:\n  - {name: p, hosts: [a]}\n  - {name: q, hosts: [a]}\n",
+                "p.yaml:5: environments[1].hosts: host 'a' is already in environment 'p'"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h, drain: x}\nenvironments: [{name: p, hosts: [a]}]\n",
+                "p.yaml:2: commands: drain and undrain go together"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nhosts: [a, b]\nenvironments: [{name: p, hosts: [a, c]}]\n",
+                "p.yaml:4: environments[0].hosts: unknown host 'c' (not in the top-level hosts list)"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], canary: 1}]\n",
+                "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, waves)"
+            ),
+        ] as [(String, String)])
     func badFilesSayWhere(text: String, message: String) {
         do {
             _ = try PipelineFile.parse(try ConfigDocument.parse(text, file: "p.yaml"))
@@ -147,10 +169,11 @@ import Testing
     @Test func goodRevisionGoesWaveByWaveHostByHost() {
         var rollout = Self.start([["a"], ["b", "c"]])
         let log = Self.drive(&rollout)
-        #expect(log == [
-            "a drain new", "a deploy new", "a check new", "a undrain new",
-            "b drain new", "b deploy new", "b check new", "b undrain new", "c drain new", "c deploy new", "c check new", "c undrain new",
-        ])
+        #expect(
+            log == [
+                "a drain new", "a deploy new", "a check new", "a undrain new",
+                "b drain new", "b deploy new", "b check new", "b undrain new", "c drain new", "c deploy new", "c check new", "c undrain new",
+            ])
         #expect(rollout.phase == .succeeded)
         #expect(rollout.hosts.values.allSatisfy { $0.revision == "new" })
     }
@@ -158,10 +181,11 @@ import Testing
     @Test func failedHealthCheckAtTheCanaryRollsItBackAndLeavesTheRestAlone() {
         var rollout = Self.start([["a"], ["b", "c"]])
         let log = Self.drive(&rollout) { $0.step == .check && $0.revision == "new" ? "HTTP 500" : nil }
-        #expect(log == [
-            "a drain new", "a deploy new", "a check new",
-            "a drain old", "a deploy old", "a check old", "a undrain old",
-        ])
+        #expect(
+            log == [
+                "a drain new", "a deploy new", "a check new",
+                "a drain old", "a deploy old", "a check old", "a undrain old",
+            ])
         #expect(rollout.phase == .rolledBack)
         #expect(rollout.failure == "a: check failed: HTTP 500")
         #expect(rollout.hosts.values.allSatisfy { $0.revision == "old" })
@@ -171,10 +195,11 @@ import Testing
         var rollout = Self.start([["a"], ["b", "c"]])
         let log = Self.drive(&rollout) { $0.host == "c" && $0.step == .deploy && $0.revision == "new" ? "timed out after 5m" : nil }
         // c failed while drained: it goes back first, without a second drain; then b, then a.
-        #expect(Array(log.suffix(11)) == [
-            "c deploy old", "c check old", "c undrain old", "b drain old", "b deploy old", "b check old", "b undrain old",
-            "a drain old", "a deploy old", "a check old", "a undrain old",
-        ])
+        #expect(
+            Array(log.suffix(11)) == [
+                "c deploy old", "c check old", "c undrain old", "b drain old", "b deploy old", "b check old", "b undrain old",
+                "a drain old", "a deploy old", "a check old", "a undrain old",
+            ])
         #expect(rollout.phase == .rolledBack)
         #expect(rollout.hosts.values.allSatisfy { $0.revision == "old" })
     }

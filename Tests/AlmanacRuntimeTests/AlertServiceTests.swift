@@ -12,10 +12,13 @@ import Testing
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let config = try TestServer.temporaryDirectory()
-        try TestServer.write(["monitoring/rules/r.yaml": "rules:\n  - alert: DiskFull\n    service: database\n    series: disk_used\n    above: {critical: 90}\n"], to: config)
+        try TestServer.write(
+            ["monitoring/rules/r.yaml": "rules:\n  - alert: DiskFull\n    service: database\n    series: disk_used\n    above: {critical: 90}\n"],
+            to: config)
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
         do {
-            try await body(AlertService(store: SQLAlertStore(database: database), config: try MonitoringConfig(configDirectory: config, logger: logger)))
+            try await body(
+                AlertService(store: SQLAlertStore(database: database), config: try MonitoringConfig(configDirectory: config, logger: logger)))
             try await database.close()
         } catch {
             try? await database.close()
@@ -41,7 +44,8 @@ import Testing
             #expect(await problem("{server=\"off2\"}", .after("two hours"), "why") == "duration")
             #expect(await problem("{server=\"off2\"}", .at(500), "why") == "duration", "an end in the past")
             #expect(await problem("{server=\"off2\"}", nil, "why") == "duration")
-            let silence = try await service.silence(matchers: "{service=\"database\"}", until: .after("2h"), comment: "moving disks", actor: "ann", now: 1000)
+            let silence = try await service.silence(
+                matchers: "{service=\"database\"}", until: .after("2h"), comment: "moving disks", actor: "ann", now: 1000)
             #expect(silence.id > 0 && silence.endsAt == 1000 + 7_200_000)
             #expect(try await service.expire(silence: silence.id, actor: "bob", now: 2000))
             #expect(try await !service.expire(silence: silence.id, actor: "bob", now: 3000), "already ended")

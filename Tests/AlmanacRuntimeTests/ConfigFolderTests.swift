@@ -9,10 +9,11 @@ import Testing
 @Suite struct ConfigFolderTests {
     @Test func readsTheFilesOfItsFolderAndSkipsHiddenOnes() throws {
         let root = try TestServer.temporaryDirectory()
-        try TestServer.write([
-            "flags/a.yaml": "a", "flags/sub/b.yml": "b", "flags/.hidden.yaml": "h", "flags/.git/c.yaml": "c", "flags/notes.txt": "n",
-            "other/d.yaml": "d",
-        ], to: root)
+        try TestServer.write(
+            [
+                "flags/a.yaml": "a", "flags/sub/b.yml": "b", "flags/.hidden.yaml": "h", "flags/.git/c.yaml": "c", "flags/notes.txt": "n",
+                "other/d.yaml": "d",
+            ], to: root)
         let folder = ConfigFolder(root: root, folder: "flags", suffixes: [".yaml", ".yml"])
         #expect(folder.files() == ["flags/a.yaml", "flags/sub/b.yml"])
         #expect(ConfigFolder(root: root, folder: "flags", suffixes: [".yaml"], recursive: false).files() == ["flags/a.yaml"])

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func reloadRacingBulkEvaluationNeverMixesSets() async throws {
-        let config = try TestServer.temporaryDirectory(), data = try TestServer.temporaryDirectory()
+        let config = try TestServer.temporaryDirectory()
+        let data = try TestServer.temporaryDirectory()
         try TestServer.write(["flags/app.yaml": Self.set("a")], to: config)
         var logger = Logger(label: "test")
         logger.logLevel = .critical

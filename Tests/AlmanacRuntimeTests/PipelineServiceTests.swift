@@ -15,12 +15,15 @@ import Testing
         let first = try await GitFixture.commit(repository, author: "ann", message: "Search (#1)")
         let second = try await GitFixture.commit(repository, author: "bob", message: "Images (#2)")
         let config = try TestServer.temporaryDirectory()
-        try TestServer.write(["pipeline/pipeline.yaml": """
-            repository: \(repository)
-            commands: {deploy: "true", health: "true"}
-            environments:
-              - {name: production, hosts: [app1]}
-            """], to: config)
+        try TestServer.write(
+            [
+                "pipeline/pipeline.yaml": """
+                repository: \(repository)
+                commands: {deploy: "true", health: "true"}
+                environments:
+                  - {name: production, hosts: [app1]}
+                """
+            ], to: config)
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
         let pipeline = try PipelineConfig(configDirectory: config, logger: logger)
         let monitoring = try MonitoringConfig(configDirectory: config, logger: logger)

@@ -9,12 +9,17 @@ import Testing
 /// answers each kind of caller (nobody, a client key, a signed-in admin, an admin token) as its
 /// level says.
 @Suite struct AccessTests {
-    enum Caller: String, CaseIterable { case nobody, client, signedIn = "signed in", admin }
+    enum Caller: String, CaseIterable {
+        case nobody, client
+        case signedIn = "signed in"
+        case admin
+    }
 
     /// `METHOD /path` → level, from the README's access table.
     static func table() throws -> [String: AccessLevel] {
         let readme = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/README.md", encoding: .utf8)
-        let section = try #require(readme.components(separatedBy: "### Access\n").dropFirst().first?.components(separatedBy: "\n\n").dropFirst().first)
+        let section = try #require(
+            readme.components(separatedBy: "### Access\n").dropFirst().first?.components(separatedBy: "\n\n").dropFirst().first)
         var table: [String: AccessLevel] = [:]
         for line in section.split(separator: "\n") where line.hasPrefix("| `") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -45,9 +50,12 @@ import Testing
 
     @Test func everyRouteAnswersEachCallerAsTheReadmeSays() async throws {
         let table = try Self.table()
-        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.clientKeys = ["client-key": "app"] }) { server async throws in
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.clientKeys = ["client-key": "app"] }) {
+            server async throws in
             let routes = server.server.router().routes.map { "\($0.method) \($0.path)" }
-            #expect(Set(routes) == Set(table.keys), "README's access table and the router differ: \(Set(routes).symmetricDifference(table.keys).sorted())")
+            #expect(
+                Set(routes) == Set(table.keys), "README's access table and the router differ: \(Set(routes).symmetricDifference(table.keys).sorted())"
+            )
             let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
             let cookie = try await Self.signIn(client, server)
@@ -66,7 +74,9 @@ import Testing
                     _ = try await response.body.collect(upTo: 1 << 22)
                     let toLogin = response.status == .seeOther && response.headers.first(name: "Location") == "/login"
                     let refused = response.status == .unauthorized || response.status == .forbidden || toLogin
-                    #expect(refused != Self.allows(level, caller), "\(route) as \(caller.rawValue): \(response.status.code), README says \(level.rawValue)")
+                    #expect(
+                        refused != Self.allows(level, caller),
+                        "\(route) as \(caller.rawValue): \(response.status.code), README says \(level.rawValue)")
                 }
             }
         }

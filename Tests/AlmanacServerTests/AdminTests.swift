@@ -49,10 +49,12 @@ import Testing
 
     @Test func defaultVariantChangeAndUnknownFlag() async throws {
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { server async throws in
-            let reply = try await HTTP.send("PUT", server.baseURL + "/api/v1/flags/headline/default-variant", headers: Fixture.admin, body: #"{"variant": "blue"}"#)
+            let reply = try await HTTP.send(
+                "PUT", server.baseURL + "/api/v1/flags/headline/default-variant", headers: Fixture.admin, body: #"{"variant": "blue"}"#)
             #expect(reply.status == 200)
             #expect(try await evaluate(server, "headline")["value"] as? String == "blue")
-            let missing = try await HTTP.send("PUT", server.baseURL + "/api/v1/flags/ghost/state", headers: Fixture.admin, body: #"{"state": "DISABLED"}"#)
+            let missing = try await HTTP.send(
+                "PUT", server.baseURL + "/api/v1/flags/ghost/state", headers: Fixture.admin, body: #"{"state": "DISABLED"}"#)
             #expect(missing.status == 404)
         }
     }

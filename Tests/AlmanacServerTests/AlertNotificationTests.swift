@@ -1,5 +1,5 @@
-import AlmanacServer
 import AlmanacRuntime
+import AlmanacServer
 import AlmanacTesting
 import Foundation
 import Testing
@@ -9,8 +9,9 @@ import Testing
 @Suite struct AlertNotificationTests {
     static func config(receiverPort: Int) throws -> String {
         let config = try TestServer.temporaryDirectory()
-        try TestServer.write([
-            "monitoring/rules/ghost.yaml": """
+        try TestServer.write(
+            [
+                "monitoring/rules/ghost.yaml": """
                 rules:
                   - alert: GhostExporterMissing
                     service: ghost
@@ -18,8 +19,8 @@ import Testing
                     absent: 1m
                     summary: The ghost exporter reports nothing.
                 """,
-            "monitoring/notifications.yaml": "receivers:\n  - name: ops\n    webhook: http://127.0.0.1:\(receiverPort)/hook\n",
-        ], to: config)
+                "monitoring/notifications.yaml": "receivers:\n  - name: ops\n    webhook: http://127.0.0.1:\(receiverPort)/hook\n",
+            ], to: config)
         return config
     }
 
@@ -34,7 +35,8 @@ import Testing
         try await WebhookReceiver.run { receiver, port async throws in
             let config = try Self.config(receiverPort: port)
             let data = try TestServer.temporaryDirectory()
-            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) { _ async throws in
+            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) {
+                _ async throws in
                 #expect(try await waitFor { await !receiver.bodies.isEmpty })
             }
             let first = await receiver.bodies
@@ -46,9 +48,12 @@ import Testing
             let labels = try #require(alert["labels"] as? [String: String])
             #expect(labels == ["alertname": "GhostExporterMissing", "job": "ghost", "service": "ghost", "severity": "critical"])
             #expect((alert["annotations"] as? [String: String])?["summary"] == "The ghost exporter reports nothing.")
-            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) { server async throws in
+            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) {
+                server async throws in
                 try await Task.sleep(for: .seconds(1.5))
-                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]]
+                let history =
+                    try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"]
+                    as? [[String: Any]]
                 #expect(history?.map { $0["event"] as? String } == ["fired"])
             }
             #expect(await receiver.bodies.count == 1, "a restart while firing must not notify again")

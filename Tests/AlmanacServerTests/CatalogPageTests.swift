@@ -41,7 +41,8 @@ import Testing
             #expect(try await HTTP.send("GET", server.baseURL + "/docs/nothing").status == 404)
 
             // A dangling reference: reported, and the last good catalogue stays.
-            try "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: new-thing}\nspec: {type: service, lifecycle: experimental, owner: ghosts}\n"
+            try
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: new-thing}\nspec: {type: service, lifecycle: experimental, owner: ghosts}\n"
                 .write(toFile: config + "/catalog/new.yaml", atomically: true, encoding: .utf8)
             var page = ""
             _ = try await waitFor(seconds: 5) {

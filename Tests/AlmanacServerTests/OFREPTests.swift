@@ -32,8 +32,10 @@ import Testing
 
     @Test func malformedBodiesGetClearErrorsAndTheServerKeepsServing() async throws {
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { server async throws in
-            for (body, code) in [("{bad", "PARSE_ERROR"), ("[1]", "INVALID_CONTEXT"), (#"{"context": 3}"#, "INVALID_CONTEXT"),
-                                 (#"{"context": {"targetingKey": 7}}"#, "INVALID_CONTEXT"), ("\u{0}\u{1}", "PARSE_ERROR")] {
+            for (body, code) in [
+                ("{bad", "PARSE_ERROR"), ("[1]", "INVALID_CONTEXT"), (#"{"context": 3}"#, "INVALID_CONTEXT"),
+                (#"{"context": {"targetingKey": 7}}"#, "INVALID_CONTEXT"), ("\u{0}\u{1}", "PARSE_ERROR"),
+            ] {
                 let reply = try await HTTP.send("POST", server.baseURL + url + "/banner", body: body)
                 #expect(reply.status == 400, "\(body)")
                 let json = try Fixture.json(reply.body)
@@ -62,7 +64,8 @@ import Testing
     }
 
     @Test func clientKeysAreRequiredWhenConfigured() async throws {
-        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.clientKeys = ["web-key": "website"] }) { server async throws in
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configure: { $0.clientKeys = ["web-key": "website"] }) {
+            server async throws in
             #expect(try await HTTP.send("POST", server.baseURL + url + "/banner").status == 401)
             #expect(try await HTTP.send("POST", server.baseURL + url + "/banner", headers: ["Authorization": "Bearer wrong"]).status == 403)
             #expect(try await HTTP.send("POST", server.baseURL + url + "/banner", headers: ["X-API-Key": "web-key"]).status == 200)
@@ -108,7 +111,8 @@ import Testing
                 let bytes = (0..<Int.random(in: 0..<80, using: &generator)).map { _ in
                     Bool.random(using: &generator) ? alphabet.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
                 }
-                let reply = try await HTTP.send("POST", server.baseURL + "/ofrep/v1/evaluate/flags/banner", body: String(decoding: bytes, as: UTF8.self))
+                let reply = try await HTTP.send(
+                    "POST", server.baseURL + "/ofrep/v1/evaluate/flags/banner", body: String(decoding: bytes, as: UTF8.self))
                 #expect([200, 400].contains(reply.status))
             }
             #expect(try await HTTP.send("POST", server.baseURL + "/ofrep/v1/evaluate/flags/banner", body: "{}").status == 200)

@@ -13,12 +13,15 @@ import Testing
         }
         let hashes = made
         let config = try TestServer.temporaryDirectory()
-        try TestServer.write(["pipeline/pipeline.yaml": """
-            repository: \(repository)
-            commands: {deploy: "true", health: "http://{host}/health"}
-            environments:
-              - {name: production, hosts: [app1, app2, app3], waves: [1, 100%]}
-            """], to: config)
+        try TestServer.write(
+            [
+                "pipeline/pipeline.yaml": """
+                repository: \(repository)
+                commands: {deploy: "true", health: "http://{host}/health"}
+                environments:
+                  - {name: production, hosts: [app1, app2, app3], waves: [1, 100%]}
+                """
+            ], to: config)
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server async throws in
             let url = server.baseURL + "/api/v1/pipeline/production"
             var status = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)
@@ -27,7 +30,10 @@ import Testing
             #expect(status["deployable"] is NSNull && status["blockedBy"] as? String == hashes[0])
 
             func qa(_ hash: String, _ state: String, headers: [String: String] = Fixture.admin) async throws -> Int {
-                try await HTTP.send("PUT", server.baseURL + "/api/v1/revisions/\(hash)/qa", headers: headers, body: "{\"state\": \"\(state)\", \"comment\": \"checked\"}").status
+                try await HTTP.send(
+                    "PUT", server.baseURL + "/api/v1/revisions/\(hash)/qa", headers: headers,
+                    body: "{\"state\": \"\(state)\", \"comment\": \"checked\"}"
+                ).status
             }
             #expect(try await qa(hashes[0], "ok") == 200)
             #expect(try await qa(hashes[1], "untestable") == 200)

@@ -19,13 +19,18 @@ import Testing
     @Test func badEditKeepsTheLastGoodSet() async throws {
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { server async throws in
             let file = server.configDirectory + "/flags/app.yaml"
-            try Fixture.flags.replacingOccurrences(of: "defaultVariant: red", with: "defaultVariant: purple").write(toFile: file, atomically: true, encoding: .utf8)
+            try Fixture.flags.replacingOccurrences(of: "defaultVariant: red", with: "defaultVariant: purple").write(
+                toFile: file, atomically: true, encoding: .utf8)
             #expect(try await eventually { !server.server.flags.reloadErrors.isEmpty })
-            #expect(server.server.flags.reloadErrors == ["flags/app.yaml:11: flags.headline.defaultVariant: unknown variant 'purple' (variants: blue, red)"])
+            #expect(
+                server.server.flags.reloadErrors == [
+                    "flags/app.yaml:11: flags.headline.defaultVariant: unknown variant 'purple' (variants: blue, red)"
+                ])
             #expect(try await value(server, "headline") == "red")
             let page = try await HTTP.send("GET", server.baseURL + "/flags").body
             #expect(page.contains("unknown variant &#39;purple&#39;") || page.contains("unknown variant 'purple'"))
-            try Fixture.flags.replacingOccurrences(of: "defaultVariant: red", with: "defaultVariant: blue").write(toFile: file, atomically: true, encoding: .utf8)
+            try Fixture.flags.replacingOccurrences(of: "defaultVariant: red", with: "defaultVariant: blue").write(
+                toFile: file, atomically: true, encoding: .utf8)
             #expect(try await eventually { try await value(server, "headline") == "blue" })
             #expect(server.server.flags.reloadErrors.isEmpty)
         }

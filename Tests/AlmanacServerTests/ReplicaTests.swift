@@ -6,15 +6,21 @@ import Testing
 @Suite struct ReplicaTests {
     @Test func changeReachesTheOtherReplicaWithinOneSecond() async throws {
         let database = try await Backend.postgres.database()
-        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], databaseURL: database, configure: { $0.changePollSeconds = 0.25 }) { a async throws in
-            try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], databaseURL: database, configure: { $0.changePollSeconds = 0.25 }) { b async throws in
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], databaseURL: database, configure: { $0.changePollSeconds = 0.25 }) {
+            a async throws in
+            try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], databaseURL: database, configure: { $0.changePollSeconds = 0.25 }) {
+                b async throws in
                 let started = ContinuousClock.now
-                let reply = try await HTTP.send("PUT", a.baseURL + "/api/v1/flags/headline/state", headers: Fixture.admin, body: #"{"state": "DISABLED"}"#)
+                let reply = try await HTTP.send(
+                    "PUT", a.baseURL + "/api/v1/flags/headline/state", headers: Fixture.admin, body: #"{"state": "DISABLED"}"#)
                 #expect(reply.status == 200)
                 var seen = false
                 while ContinuousClock.now - started < .seconds(1) {
                     let json = try Fixture.json(try await HTTP.send("POST", b.baseURL + "/ofrep/v1/evaluate/flags/headline").body)
-                    if json["reason"] as? String == "DISABLED" { seen = true; break }
+                    if json["reason"] as? String == "DISABLED" {
+                        seen = true
+                        break
+                    }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(seen, "replica B did not serve the change within one second")

@@ -22,11 +22,13 @@ import Testing
         let repository = try await GitFixture.repository()
         var revisions: [String] = []
         for message in ["one", "two"] { revisions.append(try await GitFixture.commit(repository, author: "ann", message: message)) }
-        let hosts = try TestServer.temporaryDirectory(), config = try TestServer.temporaryDirectory()
+        let hosts = try TestServer.temporaryDirectory()
+        let config = try TestServer.temporaryDirectory()
         let receiverPort = try WebhookReceiver.freePort()
-        try TestServer.write([
-            "monitoring/notifications.yaml": "receivers:\n  - name: ops\n    webhook: http://127.0.0.1:\(receiverPort)/hook\n",
-            "pipeline/pipeline.yaml": """
+        try TestServer.write(
+            [
+                "monitoring/notifications.yaml": "receivers:\n  - name: ops\n    webhook: http://127.0.0.1:\(receiverPort)/hook\n",
+                "pipeline/pipeline.yaml": """
                 repository: \(repository)
                 service: web
                 commands: {deploy: "\(deploy.replacingOccurrences(of: "HOSTS", with: hosts))", health: "cat \(hosts)/{host}"}
@@ -35,12 +37,14 @@ import Testing
                 environments:
                   - {name: production, hosts: [app1, app2, app3], waves: [1, 100%], gates: \(gates)}
                 """,
-        ], to: config)
+            ], to: config)
         return Setup(repository: repository, revisions: revisions, hosts: hosts, config: config, receiverPort: receiverPort)
     }
 
     func running(_ setup: Setup) -> [String] {
-        ["app1", "app2", "app3"].map { (try? String(contentsOfFile: setup.hosts + "/" + $0, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "-" }
+        ["app1", "app2", "app3"].map {
+            (try? String(contentsOfFile: setup.hosts + "/" + $0, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "-"
+        }
     }
 
     /// Rolls out and waits until the rollout stops moving, paused included.
@@ -90,13 +94,19 @@ import Testing
             #expect((blind["held"] as? String)?.contains("found no value of http_errors_ratio") == true, "\(blind)")
             let heads = SeriesHeads(store: SQLSeriesStore(database: server.server.database))
             func record(_ value: Double) async throws {
-                try await heads.append([(name: "http_errors_ratio", labels: [Label("service", "web")], sample: Sample(timestamp: Self.now(), value: value))])
+                try await heads.append([
+                    (name: "http_errors_ratio", labels: [Label("service", "web")], sample: Sample(timestamp: Self.now(), value: value))
+                ])
             }
             try await record(0.001)
-            let resumed = try await HTTP.send("POST", server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")/resume", headers: Fixture.admin)
+            let resumed = try await HTTP.send(
+                "POST", server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")/resume", headers: Fixture.admin)
             #expect(resumed.status == 200, "\(resumed.body)")
             let url = server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")"
-            #expect(try await waitFor { try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["phase"] as? String == "succeeded" })
+            #expect(
+                try await waitFor {
+                    try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["phase"] as? String == "succeeded"
+                })
             #expect(running(setup) == Array(repeating: setup.revisions[0], count: 3))
             try await record(0.3)
             let bad = try await roll(server, setup.revisions[1])
@@ -111,7 +121,8 @@ import Testing
         try await WebhookReceiver.run(port: setup.receiverPort) { receiver, _ async throws in
             try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: setup.config) { server async throws in
                 let started = try await HTTP.send(
-                    "POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin, body: "{\"revision\": \"\(setup.revisions[1])\"}")
+                    "POST", server.baseURL + "/api/v1/pipeline/production/rollouts", headers: Fixture.admin,
+                    body: "{\"revision\": \"\(setup.revisions[1])\"}")
                 #expect(started.status == 202)
                 // Another server takes the lock once the canary runs the new revision.
                 #expect(try await waitFor { running(setup)[0] == setup.revisions[1] })

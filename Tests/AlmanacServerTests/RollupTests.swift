@@ -43,7 +43,9 @@ import Testing
             #expect(hourly.first?.start == now - 30 * Self.day)
             #expect(hourly.count == 30 * 24 - 1)  // the step still inside the grace is not rolled up yet
             let tenOClock = try #require(hourly.first { ($0.start - start) % Self.day == 10 * 3_600_000 })
-            #expect(tenOClock == RollupBucket(start: tenOClock.start, minimum: 600, maximum: 659, sum: Double((600...659).reduce(0, +)), count: 60, last: 659))
+            #expect(
+                tenOClock
+                    == RollupBucket(start: tenOClock.start, minimum: 600, maximum: 659, sum: Double((600...659).reduce(0, +)), count: 60, last: 659))
 
             // A second run writes nothing twice and changes nothing.
             let again = try await store.compact(policy: Self.policy, now: now)
@@ -64,9 +66,10 @@ import Testing
     func rawSamplesStayUntilRolledUp(backend: Backend) async throws {
         try await withSeries(backend) { store, heads in
             let start: Int64 = 1_790_000_000_000
-            try await heads.append((0..<120).map { i in
-                (name: "x", labels: [], sample: Sample(timestamp: start + Int64(i) * 60_000, value: Double(i)))
-            })
+            try await heads.append(
+                (0..<120).map { i in
+                    (name: "x", labels: [], sample: Sample(timestamp: start + Int64(i) * 60_000, value: Double(i)))
+                })
             let id = try #require(try await store.series(named: "x").first?.id)
             // With no rollup level, raw retention alone decides.
             _ = try await store.compact(policy: RetentionPolicy(raw: Self.day, rollups: []), now: start + 3 * Self.day)

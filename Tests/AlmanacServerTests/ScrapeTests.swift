@@ -10,7 +10,9 @@ import Testing
         guard let series = (list["series"] as? [[String: Any]])?.first(where: { ($0["labels"] as? [String: String])?["instance"] == instance }),
             let id = series["id"] as? Int
         else { return nil }
-        let samples = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series/\(id)/samples", headers: Fixture.admin).body)["samples"] as? [[Any]]
+        let samples =
+            try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series/\(id)/samples", headers: Fixture.admin).body)["samples"]
+            as? [[Any]]
         return (samples?.last?[1] as? NSNumber)?.doubleValue
     }
 
@@ -20,16 +22,20 @@ import Testing
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags]) { exporter async throws in
             _ = try await HTTP.send("POST", exporter.baseURL + "/ofrep/v1/evaluate/flags/headline")
             let config = try TestServer.temporaryDirectory()
-            try TestServer.write(["monitoring/targets.yaml": """
-                jobs:
-                  - job: almanac
-                    targets: [127.0.0.1:\(exporter.port), 127.0.0.1:1]
-                    labels: {service: flags, environment: test}
-                    interval: 1s
-                    timeout: 500ms
-                """], to: config)
+            try TestServer.write(
+                [
+                    "monitoring/targets.yaml": """
+                    jobs:
+                      - job: almanac
+                        targets: [127.0.0.1:\(exporter.port), 127.0.0.1:1]
+                        labels: {service: flags, environment: test}
+                        interval: 1s
+                        timeout: 500ms
+                    """
+                ], to: config)
             try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config, databaseURL: database) { server async throws in
-                let up = "127.0.0.1:\(exporter.port)", down = "127.0.0.1:1"
+                let up = "127.0.0.1:\(exporter.port)"
+                let down = "127.0.0.1:1"
                 var seen: (Double?, Double?) = (nil, nil)
                 for _ in 0..<40 {
                     seen = (try await latest(server, "up", instance: up), try await latest(server, "up", instance: down))
@@ -42,7 +48,8 @@ import Testing
                 #expect(scraped > 0)
                 let evaluations = try #require(try await latest(server, "almanac_flag_evaluations_total", instance: up))
                 #expect(evaluations == 1)
-                let list = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=almanac_flag_evaluations_total", headers: Fixture.admin).body)
+                let list = try Fixture.json(
+                    try await HTTP.send("GET", server.baseURL + "/api/v1/series?name=almanac_flag_evaluations_total", headers: Fixture.admin).body)
                 let labels = try #require((list["series"] as? [[String: Any]])?.first?["labels"] as? [String: String])
                 #expect(labels["job"] == "almanac" && labels["service"] == "flags" && labels["flag"] == "headline")
                 let storage = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/storage", headers: Fixture.admin).body)

@@ -1,6 +1,6 @@
 import AlmanacAlerts
-import AlmanacServer
 import AlmanacRuntime
+import AlmanacServer
 import AlmanacStorage
 import AlmanacTesting
 import Foundation
@@ -11,8 +11,9 @@ import Testing
 @Suite struct SilenceTests {
     static func config(receiverPort: Int) throws -> String {
         let config = try TestServer.temporaryDirectory()
-        try TestServer.write([
-            "monitoring/rules/ghost.yaml": """
+        try TestServer.write(
+            [
+                "monitoring/rules/ghost.yaml": """
                 rules:
                   - alert: GhostAMissing
                     service: ghost
@@ -23,14 +24,14 @@ import Testing
                     series: up{job="ghost-b"}
                     absent: 1m
                 """,
-            "monitoring/notifications.yaml": """
+                "monitoring/notifications.yaml": """
                 receivers:
                   - name: ops
                     webhook: http://127.0.0.1:\(receiverPort)/hook
                     group_by: [service]
                     repeat_interval: 2s
                 """,
-        ], to: config)
+            ], to: config)
         return config
     }
 
@@ -49,7 +50,8 @@ import Testing
         let store = try await Database.open(url: database, dataDirectory: data, logger: logger)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let silenceID = try await SQLAlertStore(database: store).addSilence(
-            Silence(id: 0, matchers: "{job=\"ghost-b\"}", startsAt: now, endsAt: now + 3_600_000, createdBy: "ann", comment: "moving ghost-b"), at: now)
+            Silence(id: 0, matchers: "{job=\"ghost-b\"}", startsAt: now, endsAt: now + 3_600_000, createdBy: "ann", comment: "moving ghost-b"),
+            at: now)
         try await store.close()
 
         try await WebhookReceiver.run { receiver, port async throws in
@@ -81,7 +83,9 @@ import Testing
                 #expect(try await waitFor { await receiver.bodies.count > count })
                 #expect(try firing(try #require(await receiver.bodies.last)) == ["GhostAMissing", "GhostBMissing"])
 
-                let history = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"] as? [[String: Any]] ?? []
+                let history =
+                    try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"]
+                    as? [[String: Any]] ?? []
                 let events = history.compactMap { $0["event"] as? String }
                 #expect(events.contains("silenced by ann: moving ghost-b"))
                 #expect(events.contains("acknowledged by tester: on it"))

@@ -89,7 +89,8 @@ import Testing
                             default:
                                 await #expect(throws: Refused.self) {
                                     try await database.transaction { db in
-                                        try await db.insert(into: "write_test").columns("writer", "n").values(SQLBind("rolled-back"), SQLBind(n)).run()
+                                        try await db.insert(into: "write_test").columns("writer", "n").values(SQLBind("rolled-back"), SQLBind(n))
+                                            .run()
                                         try await Task.sleep(for: .milliseconds(1))
                                         throw Refused()
                                     }
@@ -101,7 +102,8 @@ import Testing
                 try await group.waitForAll()
             }
             let rows = try await database.sql.raw("SELECT writer, CAST(COUNT(*) AS BIGINT) AS n FROM write_test GROUP BY writer").all()
-            let counts = Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "writer", as: String.self), try $0.decode(column: "n", as: Int64.self)) })
+            let counts = Dictionary(
+                uniqueKeysWithValues: try rows.map { (try $0.decode(column: "writer", as: String.self), try $0.decode(column: "n", as: Int64.self)) })
             #expect(counts == ["plain": 4 * 15, "committed": 4 * 15 * 2])
         }
     }

@@ -36,8 +36,13 @@ import Testing
             let heads = SeriesHeads(store: SQLSeriesStore(database: server.server.database))
             var rows: [(name: String, labels: [Label], sample: Sample)] = []
             for hour in stride(from: Int64(480), through: 0, by: -1) {
-                let t = now - hour * 3_600_000, days = Double(hour) / 24
-                rows.append(("node_filesystem_avail_bytes", [Label("mountpoint", "/"), Label("service", "database")], Sample(timestamp: t, value: 200e9 + 10e9 * days)))
+                let t = now - hour * 3_600_000
+                let days = Double(hour) / 24
+                rows.append(
+                    (
+                        "node_filesystem_avail_bytes", [Label("mountpoint", "/"), Label("service", "database")],
+                        Sample(timestamp: t, value: 200e9 + 10e9 * days)
+                    ))
                 rows.append(("images_bytes", [Label("job", "images")], Sample(timestamp: t, value: 500e9 - 1e9 * days)))
             }
             try await heads.append(rows)

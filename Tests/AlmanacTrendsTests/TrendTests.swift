@@ -44,15 +44,20 @@ import Testing
     }
 
     @Test func rankedBySoonestCrossingThenRelativeGrowth() throws {
-        let soon = try #require(Trend.fit(
-            TrendSubject(service: "db", name: "free", labels: [], threshold: 50e9, direction: .below),
-            samples: Self.series(start: 500e9, perDay: -10e9), now: Self.now))
-        let later = try #require(Trend.fit(
-            TrendSubject(service: "images", name: "used", labels: [], threshold: 250e9), samples: Self.series(start: 100e9, perDay: 2e9), now: Self.now))
-        let fast = try #require(Trend.fit(
-            TrendSubject(service: "web", name: "sessions", labels: []), samples: Self.series(start: 100, perDay: 10), now: Self.now))
-        let slow = try #require(Trend.fit(
-            TrendSubject(service: "web", name: "users", labels: []), samples: Self.series(start: 1000, perDay: 1), now: Self.now))
+        let soon = try #require(
+            Trend.fit(
+                TrendSubject(service: "db", name: "free", labels: [], threshold: 50e9, direction: .below),
+                samples: Self.series(start: 500e9, perDay: -10e9), now: Self.now))
+        let later = try #require(
+            Trend.fit(
+                TrendSubject(service: "images", name: "used", labels: [], threshold: 250e9), samples: Self.series(start: 100e9, perDay: 2e9),
+                now: Self.now))
+        let fast = try #require(
+            Trend.fit(
+                TrendSubject(service: "web", name: "sessions", labels: []), samples: Self.series(start: 100, perDay: 10), now: Self.now))
+        let slow = try #require(
+            Trend.fit(
+                TrendSubject(service: "web", name: "users", labels: []), samples: Self.series(start: 1000, perDay: 1), now: Self.now))
         let report = TrendReport(trends: [slow, fast, later, soon], generatedAt: Self.now)
         #expect(report.trends.map(\.subject.name) == ["free", "used", "sessions", "users"])
         let markdown = report.markdown()

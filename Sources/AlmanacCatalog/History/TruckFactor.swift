@@ -3,7 +3,9 @@ import Foundation
 /// One commit as the truck factor needs it: who, and which files it added, changed or deleted.
 public struct Commit: Sendable, Equatable {
     public enum Change: Sendable, Equatable {
-        case added(String), modified(String), deleted(String)
+        case added(String)
+        case modified(String)
+        case deleted(String)
     }
 
     public var author: String

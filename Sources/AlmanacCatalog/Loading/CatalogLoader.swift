@@ -29,9 +29,10 @@ public enum CatalogLoader {
             for node in nodes where node.members?.isEmpty != true {
                 guard let entity = EntityParser.parse(node, errors: &errors) else { continue }
                 if let other = entities[entity.ref] {
-                    errors.append(ConfigError(
-                        file: entity.file, line: entity.line, field: "metadata.name",
-                        message: "\(entity.ref) is already defined at \(other.file):\(other.line)"))
+                    errors.append(
+                        ConfigError(
+                            file: entity.file, line: entity.line, field: "metadata.name",
+                            message: "\(entity.ref) is already defined at \(other.file):\(other.line)"))
                     continue
                 }
                 entities[entity.ref] = entity

@@ -1,6 +1,8 @@
 /// How much a service matters, in the three levels Open Food Facts' workshop named.
 public enum Tier: String, Sendable, Hashable, CaseIterable, Comparable {
-    case criticalForUs = "critical-for-us", criticalForOthers = "critical-for-others", peripheral
+    case criticalForUs = "critical-for-us"
+    case criticalForOthers = "critical-for-others"
+    case peripheral
 
     public var isCritical: Bool { self != .peripheral }
     public static func < (a: Tier, b: Tier) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
@@ -97,7 +99,9 @@ public struct Catalog: Sendable {
         byKind = Dictionary(grouping: sorted, by: \.ref.kind)
         services = sorted.filter(\.isService)
         people = byKind[.user] ?? []
-        var members: [EntityRef: Set<EntityRef>] = [:], subgroups: [EntityRef: Set<EntityRef>] = [:], dependants: [EntityRef: [EntityRef]] = [:]
+        var members: [EntityRef: Set<EntityRef>] = [:]
+        var subgroups: [EntityRef: Set<EntityRef>] = [:]
+        var dependants: [EntityRef: [EntityRef]] = [:]
         for entity in sorted {
             for group in entity.memberOf { members[group, default: []].insert(entity.ref) }
             if entity.ref.kind == .group {
@@ -118,7 +122,9 @@ public struct Catalog: Sendable {
 
     /// People in `group` and its sub-groups: those whose `memberOf` names it and those it lists.
     public func members(of group: EntityRef) -> [Entity] {
-        var out: Set<EntityRef> = [], pending = [group], seen: Set<EntityRef> = []
+        var out: Set<EntityRef> = []
+        var pending = [group]
+        var seen: Set<EntityRef> = []
         while let next = pending.popLast() {
             guard seen.insert(next).inserted else { continue }
             out.formUnion(directMembers[next] ?? [])

@@ -1,7 +1,13 @@
 /// The kinds of Backstage's descriptor format that Almanac reads.
 public enum EntityKind: String, Sendable, Hashable, CaseIterable, Comparable {
-    case component = "Component", system = "System", resource = "Resource", api = "API", group = "Group", user = "User"
-    case domain = "Domain", location = "Location"
+    case component = "Component"
+    case system = "System"
+    case resource = "Resource"
+    case api = "API"
+    case group = "Group"
+    case user = "User"
+    case domain = "Domain"
+    case location = "Location"
 
     /// Matches `component`, `Component`, `API`: references spell kinds in any case.
     public init?(caseInsensitive text: String) {
@@ -48,7 +54,9 @@ public struct EntityRef: Sendable, Hashable, Comparable, CustomStringConvertible
             rest = rest[rest.index(after: slash)...]
         }
         let name = String(rest)
-        guard Names.isValidName(name), Names.isValidNamespace(namespace) else { return .failure(RefProblem("'\(text)' is not a valid entity reference")) }
+        guard Names.isValidName(name), Names.isValidNamespace(namespace) else {
+            return .failure(RefProblem("'\(text)' is not a valid entity reference"))
+        }
         return .success(EntityRef(kind: kind, namespace: namespace, name: name))
     }
 

@@ -23,7 +23,8 @@ public struct CatalogReport: Sendable {
     }
 
     public var sections: [Section] {
-        let coverage = Coverage(catalog: catalog), risks = Risks(catalog: catalog)
+        let coverage = Coverage(catalog: catalog)
+        let risks = Risks(catalog: catalog)
         let technologies = coverage.technologies
         var out = [
             Section(
@@ -31,14 +32,15 @@ public struct CatalogReport: Sendable {
                 table: ReportTable(
                     headers: ["Person"] + technologies,
                     rows: catalog.people.map { person in
-                        [person.ref.name] + technologies.map { t in
-                            switch person.skills[t] {
-                            case .expert?: return "E"
-                            case .practised?: return "P"
-                            case .learning?: return "L"
-                            case nil: return ""
+                        [person.ref.name]
+                            + technologies.map { t in
+                                switch person.skills[t] {
+                                case .expert?: return "E"
+                                case .practised?: return "P"
+                                case .learning?: return "L"
+                                case nil: return ""
+                                }
                             }
-                        }
                     })),
             Section(
                 id: "thin", title: "Technologies fewer than two people can handle", note: "Practised or expert counts; learners are who to train.",
@@ -55,7 +57,9 @@ public struct CatalogReport: Sendable {
             Section(
                 id: "no-owner", title: "Services with nobody to call", note: "No owner, or an owning team with no members left.",
                 table: ReportTable(headers: ["Service", "Owner"], rows: risks.withoutOwner.map { [$0, ownerText($0)] })),
-            Section(id: "no-runbook", title: "Services without a runbook", note: "", table: ReportTable(headers: ["Service"], rows: risks.withoutRunbook.map { [$0] })),
+            Section(
+                id: "no-runbook", title: "Services without a runbook", note: "",
+                table: ReportTable(headers: ["Service"], rows: risks.withoutRunbook.map { [$0] })),
             Section(
                 id: "no-monitoring", title: "Services no rule or target watches", note: "Matched on the `service` of rules and targets.",
                 table: ReportTable(headers: ["Service"], rows: risks.withoutMonitoring(monitored: monitored).map { [$0] })),
@@ -68,11 +72,12 @@ public struct CatalogReport: Sendable {
         ]
         if let absent {
             let loss = coverage.loss(of: absent)
-            out.append(Section(
-                id: "loss", title: "If \(absent.name) left", note: "",
-                table: ReportTable(
-                    headers: ["Nobody else can handle", "Services using them", "Owned by \(absent.name) alone"],
-                    rows: [[list(loss.uncovered), list(loss.services), list(loss.owned)]])))
+            out.append(
+                Section(
+                    id: "loss", title: "If \(absent.name) left", note: "",
+                    table: ReportTable(
+                        headers: ["Nobody else can handle", "Services using them", "Owned by \(absent.name) alone"],
+                        rows: [[list(loss.uncovered), list(loss.services), list(loss.owned)]])))
         }
         return out
     }
@@ -84,9 +89,10 @@ public struct CatalogReport: Sendable {
     }
 
     public func markdown() -> String {
-        "# Who knows what\n\n" + sections.map { s in
-            "## \(s.title)\n\n" + (s.note.isEmpty ? "" : s.note + "\n\n") + (s.table.rows.isEmpty ? "None.\n" : s.table.markdown())
-        }.joined(separator: "\n")
+        "# Who knows what\n\n"
+            + sections.map { s in
+                "## \(s.title)\n\n" + (s.note.isEmpty ? "" : s.note + "\n\n") + (s.table.rows.isEmpty ? "None.\n" : s.table.markdown())
+            }.joined(separator: "\n")
     }
 
     public func text() -> String {
@@ -95,8 +101,9 @@ public struct CatalogReport: Sendable {
 
     /// Section id → rows keyed by header, for `--format json`.
     public var records: [String: [[String: String]]] {
-        Dictionary(uniqueKeysWithValues: sections.map { s in
-            (s.id, s.table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(s.table.headers, row).map { ($0, $1) }) })
-        })
+        Dictionary(
+            uniqueKeysWithValues: sections.map { s in
+                (s.id, s.table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(s.table.headers, row).map { ($0, $1) }) })
+            })
     }
 }

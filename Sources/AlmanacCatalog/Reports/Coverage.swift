@@ -11,7 +11,9 @@ public struct Coverage: Sendable {
     public init(catalog: Catalog) {
         self.catalog = catalog
         technologies = Array(Set(catalog.services.flatMap(\.technologies))).sorted()
-        var capable: [String: [Entity]] = [:], learners: [String: [Entity]] = [:], users: [String: [Entity]] = [:]
+        var capable: [String: [Entity]] = [:]
+        var learners: [String: [Entity]] = [:]
+        var users: [String: [Entity]] = [:]
         for person in catalog.people {
             for (technology, level) in person.skills {
                 if level.canHandle { capable[technology, default: []].append(person) } else { learners[technology, default: []].append(person) }

@@ -34,7 +34,8 @@ public struct Risks: Sendable {
         catalog.services.compactMap { start in
             guard start.tier?.isCritical == true else { return nil }
             // Breadth first, so the chain shown is the shortest; parents rebuild it.
-            var queue: [EntityRef] = [start.ref], head = 0
+            var queue: [EntityRef] = [start.ref]
+            var head = 0
             var parent: [EntityRef: EntityRef] = [:]
             var seen: Set<EntityRef> = [start.ref]
             while head < queue.count {
@@ -43,7 +44,8 @@ public struct Risks: Sendable {
                 for next in catalog[current]?.dependsOn ?? [] where seen.insert(next).inserted {
                     parent[next] = current
                     if catalog[next]?.tier == .peripheral {
-                        var chain = [next], step = next
+                        var chain = [next]
+                        var step = next
                         while let previous = parent[step] {
                             chain.append(previous)
                             step = previous

@@ -85,7 +85,8 @@ public enum ChangeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownFlag(let key): return "flag '\(key)' is not defined"
-        case .unknownVariant(let key, let variant, let known): return "flag '\(key)' has no variant '\(variant)' (variants: \(known.joined(separator: ", ")))"
+        case .unknownVariant(let key, let variant, let known):
+            return "flag '\(key)' has no variant '\(variant)' (variants: \(known.joined(separator: ", ")))"
         }
     }
 }

@@ -10,8 +10,10 @@ public struct CodeReference: Sendable, Hashable {
 /// (`getBooleanValue("new-checkout", ...)`, `get_string_details('headline')`, `isEnabled("x")`).
 /// Heuristic on purpose: it must read Python, TypeScript, Go, Swift and PHP alike.
 public enum CodeReferences {
-    static let callWords = ["flag", "feature", "booleanvalue", "stringvalue", "integervalue", "floatvalue", "objectvalue",
-        "boolean_value", "string_value", "integer_value", "float_value", "object_value", "details", "enabled", "variant"]
+    static let callWords = [
+        "flag", "feature", "booleanvalue", "stringvalue", "integervalue", "floatvalue", "objectvalue",
+        "boolean_value", "string_value", "integer_value", "float_value", "object_value", "details", "enabled", "variant",
+    ]
 
     /// References in one file's text.
     public static func scan(_ text: String, file: String) -> [CodeReference] {
@@ -20,7 +22,10 @@ public enum CodeReferences {
             let chars = Array(line)
             var i = 0
             while i < chars.count {
-                guard chars[i] == "(" else { i += 1; continue }
+                guard chars[i] == "(" else {
+                    i += 1
+                    continue
+                }
                 var start = i
                 while start > 0, chars[start - 1].isLetter || chars[start - 1].isNumber || chars[start - 1] == "_" { start -= 1 }
                 let name = String(chars[start..<i]).lowercased()

@@ -45,15 +45,17 @@ public enum StaleFlags {
         for key in flags.keys {
             let flag = flags.flags[key]!
             if let expires = flag.expires, let day = DayStamp(expires), day < today {
-                found.append(StaleFinding(flagKey: key, kind: .expired, detail: "expired on \(expires), \(today.day - day.day) days ago", owner: flag.owner))
+                found.append(
+                    StaleFinding(flagKey: key, kind: .expired, detail: "expired on \(expires), \(today.day - day.day) days ago", owner: flag.owner))
             }
             let used = usage[key]
             if used == nil || used!.total == 0 {
                 found.append(StaleFinding(flagKey: key, kind: .unused, detail: "not evaluated in the last \(windowDays) days", owner: flag.owner))
             } else if let used, flag.variants.count > 1, used.byVariant.count == 1, let only = used.byVariant.keys.first {
-                found.append(StaleFinding(
-                    flagKey: key, kind: .singleVariant,
-                    detail: "served only '\(only)' (\(used.total) evaluations) in the last \(windowDays) days", owner: flag.owner))
+                found.append(
+                    StaleFinding(
+                        flagKey: key, kind: .singleVariant,
+                        detail: "served only '\(only)' (\(used.total) evaluations) in the last \(windowDays) days", owner: flag.owner))
             }
             if let mentions, !mentions.contains(key) {
                 found.append(StaleFinding(flagKey: key, kind: .unreferenced, detail: "not named anywhere in the source", owner: flag.owner))
@@ -62,7 +64,8 @@ public enum StaleFlags {
         if let references {
             var seen: Set<String> = []
             for reference in references where flags.flags[reference.key] == nil && seen.insert(reference.key).inserted {
-                found.append(StaleFinding(flagKey: reference.key, kind: .undefined, detail: "used at \(reference.file):\(reference.line) but not defined"))
+                found.append(
+                    StaleFinding(flagKey: reference.key, kind: .undefined, detail: "used at \(reference.file):\(reference.line) but not defined"))
             }
         }
         return found.sorted { ($0.flagKey, $0.kind.rawValue) < ($1.flagKey, $1.kind.rawValue) }

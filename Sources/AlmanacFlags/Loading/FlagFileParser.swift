@@ -140,7 +140,9 @@ enum FlagFileParser {
                 settings.defaultVariant = .some(nil)
             } else {
                 guard let name = ScopeCompiler.variantName(defaultNode.scalar) else { throw defaultNode.error("must be a variant name") }
-                guard variants[name] != nil else { throw defaultNode.error("unknown variant '\(name)' (variants: \(variants.keys.sorted().joined(separator: ", ")))") }
+                guard variants[name] != nil else {
+                    throw defaultNode.error("unknown variant '\(name)' (variants: \(variants.keys.sorted().joined(separator: ", ")))")
+                }
                 settings.defaultVariant = .some(name)
             }
         }
@@ -153,7 +155,9 @@ enum FlagFileParser {
         if let scopesNode = node["scopes"] {
             let rules = try ScopeCompiler.parse(scopesNode)
             for (i, rule) in rules.enumerated() where variants[rule.variant] == nil {
-                throw ConfigError(file: scopesNode.file, line: scopesNode.elements?[i].line ?? scopesNode.line, field: "\(scopesNode.path)[\(i)].variant", message: "unknown variant '\(rule.variant)'")
+                throw ConfigError(
+                    file: scopesNode.file, line: scopesNode.elements?[i].line ?? scopesNode.line, field: "\(scopesNode.path)[\(i)].variant",
+                    message: "unknown variant '\(rule.variant)'")
             }
             settings.scopes = rules
         }
@@ -182,7 +186,8 @@ enum FlagFileParser {
             case (nil, _): type = memberType
             case (.integer?, .float), (.float?, .integer): type = .float
             case (let t?, let m) where t == m: break
-            case (let t?, let m): throw member.value.error("variant is \(m.rawValue) but earlier variants are \(t.rawValue); all variants of a flag share one type")
+            case (let t?, let m):
+                throw member.value.error("variant is \(m.rawValue) but earlier variants are \(t.rawValue); all variants of a flag share one type")
             }
             variants[member.key] = value
         }

@@ -65,7 +65,8 @@ enum ScopeCompiler {
                     let team = Expression.variable(path: ["team"], key: "team", fallback: nil)
                     let listed = Expression.literal(.array(names.map { .string($0) }))
                     let element = Expression.variable(path: [], key: "", fallback: nil)
-                    tests.append(.operation(.or, [.operation(.in, [team, listed]), .operation(.some, [team, .operation(.in, [element, listed])])]))
+                    tests.append(
+                        .operation(.or, [.operation(.in, [team, listed]), .operation(.some, [team, .operation(.in, [element, listed])])]))
                 case .user(let names):
                     let user = Expression.variable(path: ["targetingKey"], key: "targetingKey", fallback: nil)
                     tests.append(.operation(.in, [user, .literal(.array(names.map { .string($0) }))]))

@@ -52,7 +52,8 @@ extension Interpreter {
             let r = x % y
             return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
         }
-        let x = a.double, y = b.double
+        let x = a.double
+        let y = b.double
         let r = x.truncatingRemainder(dividingBy: y)
         return .double(r != 0 && (r < 0) != (y < 0) ? r + y : r)
     }

@@ -14,10 +14,11 @@ extension Interpreter {
     static func missing(_ args: [JSONValue], data: JSONValue) -> JSONValue {
         let keys: [JSONValue]
         if case .array(let list) = args.at(0) { keys = list } else { keys = args }
-        return .array(keys.filter { key in
-            let value = lookup(key, fallback: .null, data: data)
-            return value == .null || value == .string("")
-        })
+        return .array(
+            keys.filter { key in
+                let value = lookup(key, fallback: .null, data: data)
+                return value == .null || value == .string("")
+            })
     }
 
     static func missingSome(_ args: [JSONValue], data: JSONValue) -> JSONValue {
@@ -52,9 +53,10 @@ extension Interpreter {
         case .reduce:
             var accumulator = arguments.count > 2 ? try initial(arguments[2], data: data) : .null
             for item in items {
-                accumulator = try rule.map { rule throws(EvaluationFailure) in
-                    try evaluate(rule, data: .object(["current": item, "accumulator": accumulator]))
-                } ?? .null
+                accumulator =
+                    try rule.map { rule throws(EvaluationFailure) in
+                        try evaluate(rule, data: .object(["current": item, "accumulator": accumulator]))
+                    } ?? .null
             }
             return accumulator
         case .all:

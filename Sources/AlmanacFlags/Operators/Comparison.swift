@@ -3,7 +3,9 @@ import AlmanacConfig
 /// `<`, `>`, `<=`, `>=`, with JsonLogic's three-argument "between" form.
 extension Interpreter {
     static func compare(_ op: Operator, _ args: [JSONValue]) -> Bool {
-        let a = args.at(0), b = args.at(1), c = args.at(2)
+        let a = args.at(0)
+        let b = args.at(1)
+        let c = args.at(2)
         if case .null = c { return compare(op, a, b) }
         return compare(op, a, b) && compare(op, b, c)
     }

@@ -13,17 +13,36 @@ public indirect enum Expression: Sendable {
 /// Every operator the engine knows: JsonLogic's standard set, flagd's additions and Almanac's `slice`.
 public enum Operator: String, Sendable, CaseIterable {
     // Logic
-    case `if`, ternary = "?:", and, or, not = "!", truthy = "!!"
+    case `if`
+    case ternary = "?:"
+    case and, or
+    case not = "!"
+    case truthy = "!!"
     // Equality and comparison
-    case equal = "==", notEqual = "!=", strictEqual = "===", strictNotEqual = "!=="
-    case less = "<", greater = ">", lessOrEqual = "<=", greaterOrEqual = ">="
+    case equal = "=="
+    case notEqual = "!="
+    case strictEqual = "==="
+    case strictNotEqual = "!=="
+    case less = "<"
+    case greater = ">"
+    case lessOrEqual = "<="
+    case greaterOrEqual = ">="
     // Arithmetic
-    case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%", min, max
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case modulo = "%"
+    case min, max
     // Strings and collections
     case cat, substr, `in`, merge, map, filter, reduce, all, some, none, missing
-    case missingSome = "missing_some", `var`, log
+    case missingSome = "missing_some"
+    case `var`, log
     // flagd
-    case fractional, semVer = "sem_ver", startsWith = "starts_with", endsWith = "ends_with"
+    case fractional
+    case semVer = "sem_ver"
+    case startsWith = "starts_with"
+    case endsWith = "ends_with"
     // Almanac: true for a stable percentage of users
     case slice
 }

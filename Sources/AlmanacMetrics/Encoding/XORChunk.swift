@@ -99,7 +99,8 @@ public struct XORChunk: Sendable, Hashable {
         var value = try reader.read(bits: 64)
         samples.append(Sample(timestamp: timestamp, value: Double(bitPattern: value)))
         var delta: Int64 = 0
-        var leading = 0, trailing = 0
+        var leading = 0
+        var trailing = 0
         for i in 1..<max(count, 1) where i < count {
             if i == 1 {
                 delta = Int64(bitPattern: try reader.read(bits: 64))

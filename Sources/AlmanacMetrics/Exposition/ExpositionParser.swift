@@ -107,7 +107,9 @@ public struct ExpositionParser {
                 case "n": out.append("\n")
                 case "\\": out.append("\\")
                 case "\"" where quotes: out.append("\"")
-                default: out.append("\\"); out.append(c)
+                default:
+                    out.append("\\")
+                    out.append(c)
                 }
                 escaping = false
             } else if c == "\\" {

@@ -72,7 +72,10 @@ struct LineScanner {
         while true {
             skipSpaces()
             guard !atEnd else { throw failure("unterminated label set") }
-            if current == UInt8(ascii: "}") { index += 1; break }
+            if current == UInt8(ascii: "}") {
+                index += 1
+                break
+            }
             let labelName: String
             if current == UInt8(ascii: "\"") {
                 let quoted = try quotedString()
@@ -101,8 +104,14 @@ struct LineScanner {
             }
             skipSpaces()
             guard !atEnd else { throw failure("unterminated label set") }
-            if current == UInt8(ascii: ",") { index += 1; continue }
-            if current == UInt8(ascii: "}") { index += 1; break }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if current == UInt8(ascii: "}") {
+                index += 1
+                break
+            }
             throw failure("expected ',' or '}' in label set")
         }
         return labels

@@ -30,8 +30,11 @@ public struct PrometheusSource: Sendable, Equatable {
         if seconds <= 6 * 3600 {
             return ("/api/v1/query", [("query", "\(selector)[\(seconds)s]"), ("time", end)])
         }
-        return ("/api/v1/query_range", [
-            ("query", "avg_over_time(\(selector)[1h])"), ("start", String(Double(from) / 1000)), ("end", end), ("step", "3600"),
-        ])
+        return (
+            "/api/v1/query_range",
+            [
+                ("query", "avg_over_time(\(selector)[1h])"), ("start", String(Double(from) / 1000)), ("end", end), ("step", "3600"),
+            ]
+        )
     }
 }

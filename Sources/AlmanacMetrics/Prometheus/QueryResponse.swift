@@ -24,7 +24,8 @@ public enum QueryResponse {
         let root: JSONValue
         do { root = try JSONParser.parse(bytes) } catch { throw QueryError(message: "not JSON: \(error)") }
         guard root["status"]?.stringValue == "success" else {
-            throw QueryError(message: "Prometheus answered \(root["errorType"]?.stringValue ?? "an error"): \(root["error"]?.stringValue ?? "no reason given")")
+            throw QueryError(
+                message: "Prometheus answered \(root["errorType"]?.stringValue ?? "an error"): \(root["error"]?.stringValue ?? "no reason given")")
         }
         guard let data = root["data"], let kind = data["resultType"]?.stringValue, let result = data["result"]?.arrayValue else {
             throw QueryError(message: "no data.resultType and data.result in the answer")

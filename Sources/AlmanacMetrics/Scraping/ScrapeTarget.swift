@@ -67,13 +67,16 @@ public enum ScrapeConfig {
             if groups.isEmpty { throw job.error("a job needs 'targets' or 'files'") }
             for group in groups {
                 for address in group.addresses {
-                    guard seen.insert("\(name)/\(address)").inserted else { throw group.node.error("target '\(address)' is listed twice in job '\(name)'") }
+                    guard seen.insert("\(name)/\(address)").inserted else {
+                        throw group.node.error("target '\(address)' is listed twice in job '\(name)'")
+                    }
                     var all = group.labels
                     all["job"] = name
                     all["instance"] = all["instance"] ?? address
-                    out.append(ScrapeTarget(
-                        job: name, address: address, scheme: scheme, path: path, interval: interval, timeout: timeout,
-                        labels: all.map { Label($0.key, $0.value) }.sorted()))
+                    out.append(
+                        ScrapeTarget(
+                            job: name, address: address, scheme: scheme, path: path, interval: interval, timeout: timeout,
+                            labels: all.map { Label($0.key, $0.value) }.sorted()))
                 }
             }
         }
@@ -95,7 +98,8 @@ public enum ScrapeConfig {
         for (i, address) in list.enumerated() {
             let parts = address.split(separator: ":")
             guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw ConfigError(file: node.file, line: node.elements?[i].line ?? node.line, field: "\(node.path)[\(i)]", message: "must be host:port")
+                throw ConfigError(
+                    file: node.file, line: node.elements?[i].line ?? node.line, field: "\(node.path)[\(i)]", message: "must be host:port")
             }
         }
         return list

@@ -32,7 +32,9 @@ public typealias CatalogConfig = ReloadingFiles<Knowledge>
 
 extension ReloadingFiles where Value == Knowledge {
     public convenience init(configDirectory: String, logger: Logger) throws {
-        try self.init(configDirectory: configDirectory, folders: ["catalog", "docs"], logger: logger) { try CatalogFiles.knowledge(configDirectory: $0) }
+        try self.init(configDirectory: configDirectory, folders: ["catalog", "docs"], logger: logger) {
+            try CatalogFiles.knowledge(configDirectory: $0)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import Foundation
 public enum GitHistory {
     public static func commits(repository: String) async throws -> [Commit] {
         // Renames count as new files: simpler than following them, and what a reader of `git log` sees.
-        TruckFactor.parseLog(try await GitRepository.run(repository, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"]))
+        TruckFactor.parseLog(
+            try await GitRepository.run(repository, ["log", "--reverse", "--no-renames", "--no-merges", "--format=%x1e%aN", "--name-status"]))
     }
 }

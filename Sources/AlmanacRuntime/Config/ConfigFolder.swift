@@ -60,8 +60,12 @@ public struct ConfigFolder: Sendable {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ConfigDocument.maximumBytes {
             throw ConfigError(file: file, line: 0, field: "", message: "file is \(size) bytes, more than the limit of \(ConfigDocument.maximumBytes)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError(file: file, line: 0, field: "", message: "cannot be read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: file, line: 0, field: "", message: "cannot be read as UTF-8 text") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: file, line: 0, field: "", message: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: file, line: 0, field: "", message: "cannot be read as UTF-8 text")
+        }
         return text
     }
 

@@ -32,7 +32,9 @@ public struct ConfigWatcher: Service {
             }
             group.addTask {
                 await every(changePollSeconds) {
-                    do { try await flags.refreshRuntime() } catch { logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"]) }
+                    do { try await flags.refreshRuntime() } catch {
+                        logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"])
+                    }
                 }
             }
             group.addTask { await every(usageFlushSeconds) { await flags.flushUsage() } }

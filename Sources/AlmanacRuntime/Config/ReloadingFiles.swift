@@ -31,12 +31,14 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     /// Loads the files; throws when the first load fails (the server then does not start).
     public convenience init(configDirectory: String, folders: [String], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
         try self.init(
-            configDirectory: configDirectory, watching: folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) }, logger: logger,
+            configDirectory: configDirectory, watching: folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) },
+            logger: logger,
             load: load)
     }
 
     /// Loads the files of `folders`, the ones a change to which means a reload.
-    public init(configDirectory: String, watching folders: [ConfigFolder], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+    public init(configDirectory: String, watching folders: [ConfigFolder], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws
+    {
         self.configDirectory = configDirectory
         self.folders = folders
         self.load = load

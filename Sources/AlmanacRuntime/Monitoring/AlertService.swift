@@ -105,14 +105,18 @@ public struct AlertService: Sendable {
         let endsAt: Int64
         switch end {
         case .after(let text)?:
-            guard let ms = DurationText.milliseconds(text), ms > 0 else { throw .invalid(field: "duration", message: "must be a duration such as 30m, 2h or 3d") }
+            guard let ms = DurationText.milliseconds(text), ms > 0 else {
+                throw .invalid(field: "duration", message: "must be a duration such as 30m, 2h or 3d")
+            }
             endsAt = now + ms
         case .at(let at)?:
             endsAt = at
         case nil:
             throw .invalid(field: "duration", message: "required: duration (such as 2h) or endsAt (ms since 1970)")
         }
-        guard endsAt > now, endsAt - now <= longestSilence else { throw .invalid(field: "duration", message: "must end in the future, within a year") }
+        guard endsAt > now, endsAt - now <= longestSilence else {
+            throw .invalid(field: "duration", message: "must end in the future, within a year")
+        }
         return Silence(id: 0, matchers: matchers, startsAt: now, endsAt: endsAt, createdBy: actor, comment: comment)
     }
 

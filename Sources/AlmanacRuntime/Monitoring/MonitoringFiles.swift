@@ -31,7 +31,9 @@ public struct MonitoringFiles: Sendable {
     static func targets(_ configDirectory: String) throws -> [ScrapeTarget] {
         guard let root = try optional(configDirectory, "targets.yaml") else { return [] }
         return try ScrapeConfig.targets(root) { (file: String) throws(ConfigError) -> ConfigNode in
-            guard !file.contains("..") else { throw ConfigError(file: "monitoring/" + file, line: 0, field: "", message: "must stay inside monitoring/") }
+            guard !file.contains("..") else {
+                throw ConfigError(file: "monitoring/" + file, line: 0, field: "", message: "must stay inside monitoring/")
+            }
             return try ConfigDocument.parse(try ConfigFolder.read(root: configDirectory, file: "monitoring/" + file), file: "monitoring/" + file)
         }
     }

@@ -70,11 +70,14 @@ public struct Notifier: Service {
         } catch {
             let attempts = entry.attempts + 1
             let pause = min(maximumBackoffSeconds, pow(2, Double(min(attempts, 20))) * 0.5)
-            logger.warning("notification not delivered; will retry", metadata: [
-                "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
-            ])
+            logger.warning(
+                "notification not delivered; will retry",
+                metadata: [
+                    "receiver": "\(entry.receiver)", "attempt": "\(attempts)", "error": "\(error)",
+                ])
             do {
-                try await alerts.failed(entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
+                try await alerts.failed(
+                    entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
             } catch {
                 // The entry stays due: it is retried at the next round instead of after its pause.
                 logger.warning("cannot record a failed delivery", metadata: ["receiver": "\(entry.receiver)", "error": "\(error)"])

@@ -23,10 +23,12 @@ public struct RetentionService: Service {
             let started = Date()
             do {
                 let result = try await store.compact(policy: config.current.retention, now: Int64(started.timeIntervalSince1970 * 1000))
-                logger.info("compacted series storage", metadata: [
-                    "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
-                    "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
-                ])
+                logger.info(
+                    "compacted series storage",
+                    metadata: [
+                        "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
+                        "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
+                    ])
             } catch {
                 logger.error("compaction failed; raw samples are kept until it succeeds", metadata: ["error": "\(error)"])
             }

@@ -17,7 +17,8 @@ public struct RuleService: Service {
     var silenceReminder: Int64 = 7 * 86_400_000
     let logger: Logger
 
-    public init(config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String, logger: Logger) {
+    public init(config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String, logger: Logger)
+    {
         self.config = config
         self.store = store
         self.alerts = alerts
@@ -63,19 +64,24 @@ public struct RuleService: Service {
 
     func evaluate(_ state: inout AlertingState, now: Int64) async throws {
         let files = config.current
-        let rules = files.rules, receivers = files.receivers, source = files.seriesSource(store: store)
+        let rules = files.rules
+        let receivers = files.receivers
+        let source = files.seriesSource(store: store)
         guard !rules.isEmpty || !state.tracker.alerts.isEmpty else { return }
         let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
         let acknowledged = try await alerts.acknowledgements()
         let byName = Dictionary(rules.map { ($0.name, $0) }) { a, _ in a }
         var events: [AlertEvent] = []
-        var changed: [Alert] = [], resolved: [Alert] = []
+        var changed: [Alert] = []
+        var resolved: [Alert] = []
         // Alerts of a rule that a reload removed end quietly: nobody is watching for them any more.
         for alert in state.tracker.forget(keeping: Set(byName.keys)) {
             events.append(event(alert, "rule removed", now))
         }
         for rule in rules {
-            let results = RuleEvaluator.evaluate(rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now, firing: state.tracker.firing(rule: rule.name))
+            let results = RuleEvaluator.evaluate(
+                rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now,
+                firing: state.tracker.firing(rule: rule.name))
             for transition in state.tracker.update(rule: rule, results: results, now: now) {
                 switch transition {
                 case .fired(let a):
@@ -106,11 +112,14 @@ public struct RuleService: Service {
                 // the firing set again each minute.
                 let push = (resend ? firing : changed.filter { !silenced($0) }) + resolved
                 if !push.isEmpty {
-                    notifications.append((receiver.name, receiver.url, receiver.alertmanagerPayload(for: push.map(notified), externalURL: externalURL)))
+                    notifications.append(
+                        (receiver.name, receiver.url, receiver.alertmanagerPayload(for: push.map(notified), externalURL: externalURL)))
                 }
                 continue
             }
-            for group in state.groups.due(receiver: receiver.name, route: receiver.route, firing: firing.map(notified), resolved: resolved.map(notified), now: now) {
+            for group in state.groups.due(
+                receiver: receiver.name, route: receiver.route, firing: firing.map(notified), resolved: resolved.map(notified), now: now)
+            {
                 notifications.append((receiver.name, receiver.url, receiver.payload(for: group, externalURL: externalURL)))
             }
         }

@@ -22,7 +22,9 @@ public struct SeriesForecast: Sendable {
     public var summary: String
 
     /// The series `id` (nil when there is none) with its forecast and, given a threshold, its crossing.
-    public static func load(_ id: Int64, threshold: Double?, store: SQLSeriesStore, config: MonitoringConfig, now: Int64) async throws -> SeriesForecast? {
+    public static func load(
+        _ id: Int64, threshold: Double?, store: SQLSeriesStore, config: MonitoringConfig, now: Int64
+    ) async throws -> SeriesForecast? {
         guard let stored = try await store.series().first(where: { $0.id == id }) else { return nil }
         let samples = try await store.history(seriesID: id, from: now - 30 * 86_400_000, to: now, steps: config.current.retention.rollups.map(\.step))
         var view = SeriesForecast(

@@ -25,7 +25,10 @@ public struct StoredSeriesSource: SeriesSource {
     public func select(_ selector: Selector, from: Int64, to: Int64) async throws -> [SeriesData] {
         var out: [SeriesData] = []
         for stored in try await store.series(named: selector.name) where selector.matches(name: stored.name, labels: stored.labels) {
-            out.append(SeriesData(name: stored.name, labels: stored.labels, samples: try await store.history(seriesID: stored.id, from: from, to: to, steps: steps)))
+            out.append(
+                SeriesData(
+                    name: stored.name, labels: stored.labels, samples: try await store.history(seriesID: stored.id, from: from, to: to, steps: steps))
+            )
         }
         return out
     }

@@ -45,10 +45,13 @@ public struct DriftWatcher: Service {
             }
         }
         let report = try await DriftWatcher.report(store: store, now: now)
-        try await heads.append(report.entries.map { entry in
-            (name: "almanac_revision_drift_seconds", labels: [Label("environment", entry.environment), Label("host", entry.host)],
-             sample: Sample(timestamp: now, value: Double(entry.drifting) / 1000))
-        })
+        try await heads.append(
+            report.entries.map { entry in
+                (
+                    name: "almanac_revision_drift_seconds", labels: [Label("environment", entry.environment), Label("host", entry.host)],
+                    sample: Sample(timestamp: now, value: Double(entry.drifting) / 1000)
+                )
+            })
     }
 
     /// The drift report: each environment should run its last successful rollout's revision.

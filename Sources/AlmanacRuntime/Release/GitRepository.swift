@@ -17,7 +17,8 @@ public enum GitRepository {
             throw Failure(description: "git \(arguments.first ?? "") in \(repository): \(error)")
         }
         guard outcome.succeeded else {
-            throw Failure(description: "git \(arguments.first ?? "") in \(repository): \(outcome.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Failure(
+                description: "git \(arguments.first ?? "") in \(repository): \(outcome.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return outcome.output
     }

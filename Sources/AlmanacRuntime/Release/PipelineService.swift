@@ -40,11 +40,15 @@ public struct PipelineService: Sendable {
         var revisions = try await GitRepository.revisions(pipeline.repository, after: running, upTo: candidate)
         let states = try await store.qaStates(revisions.map(\.hash))
         for i in revisions.indices { revisions[i].qa = states[revisions[i].hash] ?? .needsTesting }
-        return Status(environment: environment, running: running, candidate: candidate, revisions: revisions, deployability: Deployability(revisions: revisions))
+        return Status(
+            environment: environment, running: running, candidate: candidate, revisions: revisions, deployability: Deployability(revisions: revisions)
+        )
     }
 
     /// Records a QA state for a full commit hash, as `actor` says, with why.
-    public func setQA(revision hash: String, state text: String, actor: String, comment: String, now: Int64 = RolloutManager.now()) async throws -> QAState {
+    public func setQA(
+        revision hash: String, state text: String, actor: String, comment: String, now: Int64 = RolloutManager.now()
+    ) async throws -> QAState {
         guard hash.count == 40, hash.allSatisfy(\.isHexDigit) else { throw Problem(field: "revision", message: "a full 40-character commit hash") }
         guard let state = QAState(rawValue: text) else {
             throw Problem(field: "state", message: "required: \(QAState.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -34,9 +34,11 @@ extension RolloutManager {
                 if let action = rollout.next {
                     let started = clock()
                     let outcome = await runner.run(action)
-                    rollout.log.append(.init(
-                        at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok, milliseconds: clock() - started,
-                        output: outcome.output))
+                    rollout.log.append(
+                        .init(
+                            at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok,
+                            milliseconds: clock() - started,
+                            output: outcome.output))
                     if outcome.ok {
                         rollout.succeeded(action, reported: outcome.reported)
                     } else {
@@ -59,11 +61,12 @@ extension RolloutManager {
             await tell(rollout, "stopped: this server lost its lock of \(rollout.environment) to another", name: "RolloutStopped")
             return
         } catch {
-            let reason = switch error as? Stop {
-            case .leaseUnreadable(let cause)?: "the rollout lock cannot be renewed: \(cause)"
-            case .unsaved(let cause)?: "a step's result cannot be saved: \(cause)"
-            default: "\(error)"
-            }
+            let reason =
+                switch error as? Stop {
+                case .leaseUnreadable(let cause)?: "the rollout lock cannot be renewed: \(cause)"
+                case .unsaved(let cause)?: "a step's result cannot be saved: \(cause)"
+                default: "\(error)"
+                }
             rollout.interrupt()
             rollout.held = reason
             logger.error("rollout stopped", metadata: ["rollout": "\(rollout.id)", "reason": "\(reason)"])
@@ -77,7 +80,8 @@ extension RolloutManager {
         do {
             try await store.save(rollout, at: clock())
         } catch {
-            logger.error("cannot save where the rollout stopped; a restart marks it interrupted", metadata: ["rollout": "\(rollout.id)", "error": "\(error)"])
+            logger.error(
+                "cannot save where the rollout stopped; a restart marks it interrupted", metadata: ["rollout": "\(rollout.id)", "error": "\(error)"])
         }
         if rollout.phase.isFinished {
             do {
@@ -92,7 +96,8 @@ extension RolloutManager {
             let what = rollout.phase == .rolledBack ? "rolled back" : "stopped while rolling back"
             await tell(rollout, "\(what): \(rollout.failure ?? "")", name: "RolloutRolledBack")
         }
-        logger.notice("rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
+        logger.notice(
+            "rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
     }
 
     private func renewLease(_ environment: String) async throws {
@@ -113,6 +118,8 @@ extension RolloutManager {
             receiver.notice(name: name, labels: labels, text: text, summary: text, now: clock(), externalURL: externalURL)
                 .map { (receiver: receiver.name, url: receiver.url, payload: $0) }
         }
-        do { try await alerts.enqueue(notifications, at: clock()) } catch { logger.error("cannot queue the rollout notice", metadata: ["error": "\(error)"]) }
+        do { try await alerts.enqueue(notifications, at: clock()) } catch {
+            logger.error("cannot queue the rollout notice", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -65,7 +65,9 @@ struct RolloutGates: Sendable {
         } catch {
             return .unreadable("the error-rate gate cannot read \(gate.series): \(error)")
         }
-        let values = data.filter { ($0.labels.first { $0.name == "environment" }?.value ?? environment) == environment }.compactMap { $0.samples.last?.value }
+        let values = data.filter { ($0.labels.first { $0.name == "environment" }?.value ?? environment) == environment }.compactMap {
+            $0.samples.last?.value
+        }
         guard !values.isEmpty else {
             return .unreadable("the error-rate gate found no value of \(gate.series) in the last \(Self.errorRateWindow / 60_000) minutes")
         }

@@ -69,7 +69,8 @@ public actor RolloutManager {
     /// Rollouts this server did not finish (it stopped or crashed) are marked interrupted, with
     /// hosts caught mid-deploy of unknown revision; an operator resumes or rolls back.
     public func recover() async throws {
-        for var rollout in try await store.rollouts(limit: 200) where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
+        for var rollout in try await store.rollouts(limit: 200)
+        where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
             rollout.interrupt()
             try await store.save(rollout, at: clock())
             logger.warning("rollout interrupted by a restart", metadata: ["rollout": "\(rollout.id)", "environment": "\(rollout.environment)"])
@@ -172,7 +173,8 @@ public actor RolloutManager {
             followedAt[environment.name] = clock()
             do {
                 let (rollout, reason) = try await follow(environment: environment.name)
-                logger.notice("daily follow", metadata: ["environment": "\(environment.name)", "rollout": "\(rollout?.id ?? "none")", "reason": "\(reason)"])
+                logger.notice(
+                    "daily follow", metadata: ["environment": "\(environment.name)", "rollout": "\(rollout?.id ?? "none")", "reason": "\(reason)"])
             } catch {
                 logger.error("daily follow failed", metadata: ["environment": "\(environment.name)", "error": "\(error)"])
             }

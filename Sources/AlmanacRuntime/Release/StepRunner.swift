@@ -24,8 +24,10 @@ struct StepRunner: Sendable {
     func run(_ action: Rollout.Action) async -> Outcome {
         let commands = pipeline.commands
         switch action.step {
-        case .drain: return await shell(commands.drain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
-        case .undrain: return await shell(commands.undrain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
+        case .drain:
+            return await shell(commands.drain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
+        case .undrain:
+            return await shell(commands.undrain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
         case .deploy: return await shell(Self.fill(commands.deploy, host: action.host, revision: action.revision), timeout: pipeline.deployTimeout)
         case .check: return await check(Self.fill(commands.health, host: action.host, revision: action.revision), expected: action.revision)
         }

@@ -54,7 +54,8 @@ public enum ProcessRunner {
     }
 
     private static func environment(_ added: [String: String]) -> Environment {
-        added.isEmpty ? .inherit : .inherit.updating(Dictionary(uniqueKeysWithValues: added.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        added.isEmpty
+            ? .inherit : .inherit.updating(Dictionary(uniqueKeysWithValues: added.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
     }
 
     private static func status(_ status: TerminationStatus) -> Int32 {

@@ -69,7 +69,8 @@ public struct Authenticator: Sendable {
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
         for i in 0..<max(x.count, y.count) {
             difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
@@ -79,7 +80,8 @@ public struct Authenticator: Sendable {
 
     /// `actor.expiry.signature`, with the actor base64url-encoded.
     func sessionCookie(actor: String, now: Int64) -> String {
-        let payload = Data(actor.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
+        let payload =
+            Data(actor.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
             + "." + String(now + Self.sessionSeconds)
         return payload + "." + signature(payload)
     }

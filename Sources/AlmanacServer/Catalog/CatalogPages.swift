@@ -38,10 +38,13 @@ struct CatalogPages: Sendable {
             let person = request.uri.queryParameters.get("person").flatMap { name in current.catalog.people.first { $0.ref.name == name }?.ref }
             let report = CatalogReport(catalog: current.catalog, monitored: monitoring.current.serviceNames, absent: person)
             let options = current.catalog.people.map { "<option\($0.ref == person ? " selected" : "")>\($0.ref.name)</option>" }.joined()
-            let form = "<form method=\"get\" action=\"/catalog/report\"><label>If this person left: <select name=\"person\"><option value=\"\">nobody</option>"
+            let form =
+                "<form method=\"get\" action=\"/catalog/report\"><label>If this person left: <select name=\"person\"><option value=\"\">nobody</option>"
                 + options + "</select></label> <button>Show</button></form>"
-            return body("Who knows what", context, form + site(current).report(report)
-                + "<p><code>almanac catalog report --format markdown</code> prints the same, ready to commit.</p>")
+            return body(
+                "Who knows what", context,
+                form + site(current).report(report)
+                    + "<p><code>almanac catalog report --format markdown</code> prints the same, ready to commit.</p>")
         }
         router.get("/catalog/:kind/:name") { _, context in
             try entityPage(context, namespace: "default", name: try context.parameters.require("name"))
@@ -53,12 +56,14 @@ struct CatalogPages: Sendable {
         router.get("/docs") { request, context in
             let current = knowledge.current
             let query = request.uri.queryParameters.get("q") ?? ""
-            var html = "<form method=\"get\" action=\"/docs\"><input name=\"q\" value=\"\(HTML.escape(query))\" placeholder=\"search\"> <button>Search</button></form>"
+            var html =
+                "<form method=\"get\" action=\"/docs\"><input name=\"q\" value=\"\(HTML.escape(query))\" placeholder=\"search\"> <button>Search</button></form>"
             if query.isEmpty {
                 html += site(current).docsIndex()
             } else {
                 let hits = DocSearch.search(query, in: current.docs)
-                html += "<h1>Search: \(HTML.escape(query)) <small>(\(hits.count))</small></h1><ol id=\"results\">"
+                html +=
+                    "<h1>Search: \(HTML.escape(query)) <small>(\(hits.count))</small></h1><ol id=\"results\">"
                     + hits.map { "<li><a href=\"/docs/\($0.slug)\">\(HTML.escape($0.title))</a></li>" }.joined() + "</ol>"
             }
             return body("Documentation", context, html)

@@ -78,14 +78,19 @@ struct FlagDetailPage {
         self.actor = actor
         targetingText = flag.targetingText
         targetingJSON = flag.targetingSource.map(JSONWriter.string)
-        variants = flag.variantNames.map { Variant(name: $0, value: flag.variants[$0].map(JSONWriter.string) ?? "", isDefault: $0 == flag.defaultVariant) }
+        variants = flag.variantNames.map {
+            Variant(name: $0, value: flag.variants[$0].map(JSONWriter.string) ?? "", isDefault: $0 == flag.defaultVariant)
+        }
         scopes = flag.scopes.map(\.summary)
         hasScopes = !scopes.isEmpty
         environments = flag.environments
         hasEnvironments = !environments.isEmpty
-        self.pins = actor == nil ? [] : pins.sorted { $0.key.description < $1.key.description }.map {
-            Pin(subject: $0.key.description, variant: $0.value, key: flag.key, actor: actor)
-        }
+        self.pins =
+            actor == nil
+            ? []
+            : pins.sorted { $0.key.description < $1.key.description }.map {
+                Pin(subject: $0.key.description, variant: $0.value, key: flag.key, actor: actor)
+            }
         let when = ISO8601DateFormatter()
         self.audit = audit.map { entry in
             Change(

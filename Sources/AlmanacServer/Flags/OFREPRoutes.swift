@@ -21,10 +21,12 @@ struct OFREPRoutes: Sendable {
             try await evaluateAll(request)
         }
         groups.open.get("/ofrep/v1/configuration") { _, _ in
-            JSONResponse.make(.ok, [
-                "name": "almanac",
-                "capabilities": ["cacheInvalidation": ["polling": ["enabled": true, "minPollingIntervalMs": 1000]]],
-            ])
+            JSONResponse.make(
+                .ok,
+                [
+                    "name": "almanac",
+                    "capabilities": ["cacheInvalidation": ["polling": ["enabled": true, "minPollingIntervalMs": 1000]]],
+                ])
         }
     }
 
@@ -82,7 +84,8 @@ struct OFREPRoutes: Sendable {
         let resolutions = flags.evaluateAll(context: context, timestamp: timestamp)
         let body = "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",") + "]}"
         let etag = "\"" + String(MurmurHash3.hash32(body.utf8), radix: 16) + String(body.utf8.count, radix: 16) + "\""
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         return JSONResponse.text(.ok, body, headers: [.eTag: etag])

@@ -36,7 +36,8 @@ public final class ServerMetrics: Sendable {
             text += "# HELP almanac_flag_evaluations_total Flag evaluations by flag, variant and reason.\n"
             text += "# TYPE almanac_flag_evaluations_total counter\n"
             for (key, count) in flags.evaluationTotals.sorted(by: { ($0.key.flag, $0.key.variant) < ($1.key.flag, $1.key.variant) }) {
-                text += "almanac_flag_evaluations_total{flag=\(Self.quoted(key.flag)),variant=\(Self.quoted(key.variant)),reason=\"\(key.reason.rawValue)\"} \(count)\n"
+                text +=
+                    "almanac_flag_evaluations_total{flag=\(Self.quoted(key.flag)),variant=\(Self.quoted(key.variant)),reason=\"\(key.reason.rawValue)\"} \(count)\n"
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -46,6 +47,8 @@ public final class ServerMetrics: Sendable {
 
     /// A label value in the exposition format's escaping.
     static func quoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        "\""
+            + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+                of: "\n", with: "\\n") + "\""
     }
 }

@@ -32,8 +32,10 @@ struct MonitoringDomain: Domain {
     var alerts: SQLAlertStore { alertService.store }
     var reloadables: [any Reloadable] { [config] }
     var navigation: [NavigationEntry] {
-        [.init(title: "Alerts", path: "/alerts"), .init(title: "Series", path: "/series"), .init(title: "Trends", path: "/trends"),
-         .init(title: "Thresholds", path: "/thresholds")]
+        [
+            .init(title: "Alerts", path: "/alerts"), .init(title: "Series", path: "/series"), .init(title: "Trends", path: "/trends"),
+            .init(title: "Thresholds", path: "/thresholds"),
+        ]
     }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
@@ -42,8 +44,10 @@ struct MonitoringDomain: Domain {
         MonitoringRoutes(store: series).add(to: groups)
         AlertRoutes(store: alerts).add(to: groups)
         SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
-        MonitoringPages(series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes)
-            .add(to: groups)
+        MonitoringPages(
+            series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes
+        )
+        .add(to: groups)
         TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates)).add(to: groups)
         return routes
     }

@@ -41,7 +41,9 @@ struct AlertsPage {
                 ackedBy: view.acknowledgedBy, silencedBy: view.silencedBy.map { "#\($0)" })
         }
         hasCurrent = !current.isEmpty
-        silences = overview.silences.map { SilenceRow(id: $0.id, matchers: $0.matchers, by: $0.createdBy, until: Self.time($0.endsAt), comment: $0.comment) }
+        silences = overview.silences.map {
+            SilenceRow(id: $0.id, matchers: $0.matchers, by: $0.createdBy, until: Self.time($0.endsAt), comment: $0.comment)
+        }
         hasSilences = !silences.isEmpty
         history = overview.history.map { Event(when: Self.time($0.at), rule: $0.rule, event: $0.event, severity: $0.severity, labels: $0.labels) }
         self.actor = actor

@@ -17,21 +17,27 @@ struct MonitoringRoutes: Sendable {
             return JSONResponse.make(.ok, .object(["series": .array(series.map(Self.describe))]))
         }
         router.get("/api/v1/series/:id/samples") { request, context in
-            guard let id = Int64(try context.parameters.require("id")) else { return JSONResponse.error(.badRequest, "id must be a number", field: "id") }
+            guard let id = Int64(try context.parameters.require("id")) else {
+                return JSONResponse.error(.badRequest, "id must be a number", field: "id")
+            }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let from = request.uri.queryParameters.get("from").flatMap(Int64.init) ?? now - 3_600_000
             let to = request.uri.queryParameters.get("to").flatMap(Int64.init) ?? now
-            guard from <= to, to - from <= 400 * 86_400_000 else { return JSONResponse.error(.badRequest, "from must precede to, at most 400 days apart", field: "from") }
+            guard from <= to, to - from <= 400 * 86_400_000 else {
+                return JSONResponse.error(.badRequest, "from must precede to, at most 400 days apart", field: "from")
+            }
             let samples = try await store.samples(seriesID: id, from: from, to: to)
             return JSONResponse.make(.ok, .object(["samples": .array(samples.map { .array([.int($0.timestamp), Self.number($0.value)]) })]))
         }
         router.get("/api/v1/storage") { _, _ in
             let usage = try await store.usage()
-            return JSONResponse.make(.ok, [
-                "rawSamples": .int(usage.rawSamples), "chunkBytes": .int(usage.chunkBytes), "rollupBuckets": .int(usage.rollupBuckets),
-                "databaseBytes": .int(usage.databaseBytes), "bytesPerSample": .double(usage.bytesPerSample),
-                "diskBytesPerSample": .double(usage.diskBytesPerSample),
-            ])
+            return JSONResponse.make(
+                .ok,
+                [
+                    "rawSamples": .int(usage.rawSamples), "chunkBytes": .int(usage.chunkBytes), "rollupBuckets": .int(usage.rollupBuckets),
+                    "databaseBytes": .int(usage.databaseBytes), "bytesPerSample": .double(usage.bytesPerSample),
+                    "diskBytesPerSample": .double(usage.diskBytesPerSample),
+                ])
         }
     }
 

@@ -24,13 +24,18 @@ struct SilenceRoutes: Sendable {
                 if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["endsAt"] { .at(at) } else { nil }
             return try await Self.answer {
                 let silence = try await alerts.silence(
-                    matchers: body["matchers"]?.stringValue ?? "", until: end, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? "")
+                    matchers: body["matchers"]?.stringValue ?? "", until: end, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? ""
+                )
                 return JSONResponse.make(.created, ["id": .int(silence.id), "endsAt": .int(silence.endsAt)])
             }
         }
         admins.delete("/api/v1/silences/:id") { _, context in
-            guard let id = Int64(try context.parameters.require("id")) else { return JSONResponse.error(.badRequest, "must be a number", field: "id") }
-            guard try await alerts.expire(silence: id, actor: context.actor ?? "") else { return JSONResponse.error(.notFound, "no active silence \(id)") }
+            guard let id = Int64(try context.parameters.require("id")) else {
+                return JSONResponse.error(.badRequest, "must be a number", field: "id")
+            }
+            guard try await alerts.expire(silence: id, actor: context.actor ?? "") else {
+                return JSONResponse.error(.notFound, "no active silence \(id)")
+            }
             return JSONResponse.make(.ok, ["id": .int(id), "expired": true])
         }
         admins.post("/api/v1/alerts/ack") { request, context in

@@ -21,7 +21,9 @@ struct TrendPages: Sendable {
     func add(to groups: AccessGroups) {
         groups.open.get("/trends") { _, context in
             let report = try await trends.report()
-            let page = TrendsPage(table: report.table.html(id: "trends"), count: report.trends.count, charts: report.trends.prefix(50).map { .init(svg: report.chart($0)) })
+            let page = TrendsPage(
+                table: report.table.html(id: "trends"), count: report.trends.count,
+                charts: report.trends.prefix(50).map { .init(svg: report.chart($0)) })
             return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
         groups.admins.get("/api/v1/trends") { _, _ in
@@ -34,11 +36,14 @@ struct TrendPages: Sendable {
         }
         groups.admins.get("/api/v1/monitoring/status") { _, _ in
             let files = config.current
-            return JSONResponse.make(.ok, [
-                "loadedAt": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
-                "targets": .int(Int64(files.targets.count)), "rules": .int(Int64(files.rules.count)), "receivers": .int(Int64(files.receivers.count)),
-                "source": .string(files.source?.url ?? "local"),
-            ])
+            return JSONResponse.make(
+                .ok,
+                [
+                    "loadedAt": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
+                    "targets": .int(Int64(files.targets.count)), "rules": .int(Int64(files.rules.count)),
+                    "receivers": .int(Int64(files.receivers.count)),
+                    "source": .string(files.source?.url ?? "local"),
+                ])
         }
         groups.admins.get("/api/v1/thresholds") { _, _ in
             try JSONResponse.encode(["thresholds": ThresholdSheet(rules: rules).records])

@@ -19,7 +19,8 @@ struct PipelineDomain: Domain {
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
         jobs = [
             RolloutRecovery(manager: rollouts),
-            DriftWatcher(pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger),
+            DriftWatcher(
+                pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger),
         ]
     }
 

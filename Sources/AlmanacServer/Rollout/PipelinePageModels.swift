@@ -31,7 +31,8 @@ struct DriftPage {
         hosts = report.entries.map { e in
             Host(
                 environment: e.environment, host: e.host, revision: e.revision.map { String($0.prefix(10)) } ?? "no answer",
-                expected: e.expected.map { String($0.prefix(10)) } ?? "", span: e.drifting > 0 ? DurationText.span(e.drifting) : "", drifting: e.drifting > 0)
+                expected: e.expected.map { String($0.prefix(10)) } ?? "", span: e.drifting > 0 ? DurationText.span(e.drifting) : "",
+                drifting: e.drifting > 0)
         }
         count = report.drifting.count
         quiet = report.drifting.isEmpty
@@ -87,7 +88,9 @@ struct EnvironmentPage {
                 states: QAState.allCases.map { RevisionRow.Choice(state: $0.rawValue, selected: $0 == r.qa) })
         }
         count = revisions.count
-        self.history = history.map { RolloutRow(id: $0.id, to: String($0.to.prefix(10)), phase: $0.phase.rawValue, by: $0.startedBy, failure: $0.failure ?? "") }
+        self.history = history.map {
+            RolloutRow(id: $0.id, to: String($0.to.prefix(10)), phase: $0.phase.rawValue, by: $0.startedBy, failure: $0.failure ?? "")
+        }
         deployable = d.deployable.map { Deployable(hash: $0, short: String($0.prefix(10)), count: d.count) }
         reason = d.reason
         current = history.first { !$0.phase.isFinished }.map { Current(id: $0.id, phase: $0.phase.rawValue) }
@@ -133,9 +136,13 @@ struct RolloutPage {
         canAbort = !rollout.phase.isFinished
         canRollBack = canResume
         waves = rollout.waves.enumerated().map { index, hosts in
-            Wave(number: index + 1, current: index == rollout.wave, hosts: hosts.compactMap { rollout.hosts[$0] }.map { h in
-                Wave.Host(name: h.name, revision: h.revision.map { String($0.prefix(10)) } ?? "unknown", done: h.done?.rawValue ?? "", error: h.error ?? "")
-            })
+            Wave(
+                number: index + 1, current: index == rollout.wave,
+                hosts: hosts.compactMap { rollout.hosts[$0] }.map { h in
+                    Wave.Host(
+                        name: h.name, revision: h.revision.map { String($0.prefix(10)) } ?? "unknown", done: h.done?.rawValue ?? "",
+                        error: h.error ?? "")
+                })
         }
         log = rollout.log.reversed().map { e in
             Step(

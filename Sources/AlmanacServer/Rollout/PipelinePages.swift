@@ -32,7 +32,8 @@ struct PipelinePages: Sendable {
             let name = try context.parameters.require("environment")
             return try await act(request, context, back: "/pipeline/\(name)") { form, actor in
                 do {
-                    _ = try await service.setQA(revision: form["revision"] ?? "", state: form["state"] ?? "", actor: actor, comment: form["comment"] ?? "")
+                    _ = try await service.setQA(
+                        revision: form["revision"] ?? "", state: form["state"] ?? "", actor: actor, comment: form["comment"] ?? "")
                     return nil
                 } catch let problem as PipelineService.Problem {
                     return problem.description
@@ -58,7 +59,8 @@ struct PipelinePages: Sendable {
             return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: RolloutPage(rollout, actor: context.actor))
         }
         groups.forms.post("/rollouts/:id/:action") { request, context in
-            let id = try context.parameters.require("id"), action = try context.parameters.require("action")
+            let id = try context.parameters.require("id")
+            let action = try context.parameters.require("action")
             guard let control = RolloutControl(rawValue: action) else { return Response(status: .notFound) }
             return try await act(request, context, back: "/rollouts/\(id)") { _, _ in
                 do {
@@ -88,7 +90,8 @@ struct PipelinePages: Sendable {
         let status: PipelineService.Status
         do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
         let history = try await service.store.rollouts(environment: name, limit: 20)
-        return renderer.page("environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, actor: actor))
+        return renderer.page(
+            "environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, actor: actor))
     }
 
     static let driftTemplate = """

@@ -15,29 +15,37 @@ struct PipelineRoutes: Sendable {
         let router = groups.admins
         router.get("/api/v1/drift") { _, _ in
             let report = try await service.drift()
-            return JSONResponse.make(.ok, ["hosts": .array(report.entries.map { e in
+            return JSONResponse.make(
+                .ok,
                 [
-                    "environment": .string(e.environment), "host": .string(e.host), "revision": e.revision.map(JSONValue.string) ?? .null,
-                    "expected": e.expected.map(JSONValue.string) ?? .null, "driftingSeconds": .double(Double(e.drifting) / 1000),
-                ]
-            })])
+                    "hosts": .array(
+                        report.entries.map { e in
+                            [
+                                "environment": .string(e.environment), "host": .string(e.host), "revision": e.revision.map(JSONValue.string) ?? .null,
+                                "expected": e.expected.map(JSONValue.string) ?? .null, "driftingSeconds": .double(Double(e.drifting) / 1000),
+                            ]
+                        })
+                ])
         }
         router.get("/api/v1/pipeline/:environment") { _, context in
             try await answer {
                 let status = try await service.status(try context.parameters.require("environment"))
                 let d = status.deployability
-                return JSONResponse.make(.ok, [
-                    "environment": .string(status.environment.name), "hosts": .array(status.environment.hosts.map(JSONValue.string)),
-                    "running": status.running.map(JSONValue.string) ?? .null, "candidate": .string(status.candidate),
-                    "deployable": d.deployable.map(JSONValue.string) ?? .null, "blockedBy": d.blockedBy.map(JSONValue.string) ?? .null,
-                    "reason": d.reason.map(JSONValue.string) ?? .null,
-                    "revisions": .array(status.revisions.map { r in
-                        [
-                            "hash": .string(r.hash), "author": .string(r.author), "subject": .string(r.subject),
-                            "issues": .array(r.issues.map(JSONValue.string)), "qa": .string(r.qa.rawValue),
-                        ]
-                    }),
-                ])
+                return JSONResponse.make(
+                    .ok,
+                    [
+                        "environment": .string(status.environment.name), "hosts": .array(status.environment.hosts.map(JSONValue.string)),
+                        "running": status.running.map(JSONValue.string) ?? .null, "candidate": .string(status.candidate),
+                        "deployable": d.deployable.map(JSONValue.string) ?? .null, "blockedBy": d.blockedBy.map(JSONValue.string) ?? .null,
+                        "reason": d.reason.map(JSONValue.string) ?? .null,
+                        "revisions": .array(
+                            status.revisions.map { r in
+                                [
+                                    "hash": .string(r.hash), "author": .string(r.author), "subject": .string(r.subject),
+                                    "issues": .array(r.issues.map(JSONValue.string)), "qa": .string(r.qa.rawValue),
+                                ]
+                            }),
+                    ])
             }
         }
         router.post("/api/v1/pipeline/:environment/rollouts") { request, context in
@@ -47,20 +55,25 @@ struct PipelineRoutes: Sendable {
                 return JSONResponse.error(.badRequest, "required: the revision to roll out (a hash or a branch)", field: "revision")
             }
             return try await answer {
-                let rollout = try await service.rollouts.start(environment: try context.parameters.require("environment"), revision: revision, actor: actor)
+                let rollout = try await service.rollouts.start(
+                    environment: try context.parameters.require("environment"), revision: revision, actor: actor)
                 return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
             }
         }
         router.post("/api/v1/pipeline/:environment/follow") { _, context in
             try await answer {
                 let (rollout, reason) = try await service.rollouts.follow(environment: try context.parameters.require("environment"))
-                return JSONResponse.make(rollout == nil ? .ok : .accepted, [
-                    "started": .bool(rollout != nil), "id": rollout.map { .string($0.id) } ?? .null, "reason": .string(reason),
-                ])
+                return JSONResponse.make(
+                    rollout == nil ? .ok : .accepted,
+                    [
+                        "started": .bool(rollout != nil), "id": rollout.map { .string($0.id) } ?? .null, "reason": .string(reason),
+                    ])
             }
         }
         router.get("/api/v1/pipeline/:environment/rollouts") { _, context in
-            try JSONResponse.encode(["rollouts": try await service.store.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)])
+            try JSONResponse.encode([
+                "rollouts": try await service.store.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)
+            ])
         }
         router.get("/api/v1/rollouts/:id") { _, context in
             try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollout(id: try context.parameters.require("id")))) }
@@ -69,7 +82,9 @@ struct PipelineRoutes: Sendable {
             guard let action = RolloutControl(rawValue: try context.parameters.require("action")) else {
                 return JSONResponse.error(.notFound, "actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            return try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action))) }
+            return try await answer {
+                try JSONResponse.encode(RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action)))
+            }
         }
         router.put("/api/v1/revisions/:hash/qa") { request, context in
             let actor = context.actor ?? ""
@@ -132,7 +147,9 @@ struct RolloutRecord: Codable {
         phase = rollout.phase.rawValue
         wave = rollout.wave
         waves = rollout.waves
-        hosts = rollout.waves.joined().compactMap { rollout.hosts[$0] }.map { Host(name: $0.name, revision: $0.revision, done: $0.done?.rawValue, error: $0.error) }
+        hosts = rollout.waves.joined().compactMap { rollout.hosts[$0] }.map {
+            Host(name: $0.name, revision: $0.revision, done: $0.done?.rawValue, error: $0.error)
+        }
         failure = rollout.failure
         held = rollout.held
         log = rollout.log

@@ -53,8 +53,10 @@ public struct AlmanacServer: Sendable {
             access: Access(auth: auth, limiter: RateLimiter(rate: configuration.rateLimit)), navigation: domains.flatMap(\.navigation),
             maximumBodyBytes: configuration.maximumBodyBytes)
         let site = RouteCollection(context: AlmanacRequestContext.self)
-        SiteRoutes(auth: auth, database: database, renderer: web.renderer(["login": SiteRoutes.loginTemplate]), maximumBodyBytes: web.maximumBodyBytes)
-            .add(to: web.access.groups(site))
+        SiteRoutes(
+            auth: auth, database: database, renderer: web.renderer(["login": SiteRoutes.loginTemplate]), maximumBodyBytes: web.maximumBodyBytes
+        )
+        .add(to: web.access.groups(site))
         router.addRoutes(site)
         for domain in domains { router.addRoutes(domain.routes(web)) }
         return router

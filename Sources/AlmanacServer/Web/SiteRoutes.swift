@@ -27,12 +27,14 @@ struct SiteRoutes: Sendable {
         open.post("/login") { request, _ in
             let form = try await request.formFields(limit: maximumBodyBytes)
             guard let tokenName = auth.login(token: form["token"] ?? "") else {
-                return renderer.page("login", title: "Sign in", actor: nil, context: SignInPage(error: "That token is not valid."), status: .unauthorized)
+                return renderer.page(
+                    "login", title: "Sign in", actor: nil, context: SignInPage(error: "That token is not valid."), status: .unauthorized)
             }
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
             let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
             let cookie = auth.sessionCookie(actor: actor, now: Int64(Date().timeIntervalSince1970))
-            return PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
+            return PageRenderer.redirect(
+                "/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
         }
         open.post("/logout") { _, _ in
             PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")

@@ -19,14 +19,15 @@ GARBAGE = b'demo_queue_depth{queue="orders" 12\n\xff\xfe{{{\n'
 class Exporter:
     """Serves one gauge whose value the test sets; it can also answer late or with garbage."""
 
-    def __init__(self, delay=0, garbage=False):
-        self.value = 1
+    def __init__(self, delay=0, garbage=False, series='demo_queue_depth{queue="orders"}', value=1):
+        self.value = value
+        name = series.split("{")[0]
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 time.sleep(delay)
-                body = f'# TYPE demo_queue_depth gauge\ndemo_queue_depth{{queue="orders"}} {exporter.value}\n'.encode()
+                body = f"# TYPE {name} gauge\n{series} {exporter.value}\n".encode()
                 if garbage:
                     body = GARBAGE
                 self.send_response(200)

@@ -2,38 +2,14 @@
 package) scraping a small exporter of `http_errors_ratio`. Above its level the rollout rolls
 back at the canary; below it, it goes on; with Prometheus gone, the gate cannot read and holds
 the rollout (fail closed) instead of letting the next wave start."""
-import http.server
 import shutil
-import threading
 import time
 
 import requests
 
 from conftest import Server, free_port, start_and_wait
+from test_alerting import Exporter
 from test_rollout_crash import roll, setup, wait
-
-
-class Exporter:
-    """Serves `http_errors_ratio{service="web"} VALUE` in Prometheus's text format."""
-
-    def __init__(self, value):
-        self.value = value
-        exporter = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = f'http_errors_ratio{{service="web"}} {exporter.value}\n'.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def prometheus_for(workdir, exporter_port):
@@ -64,7 +40,7 @@ def test_error_rate_gate_reads_prometheus(workdir):
     pipeline.write_text(pipeline.read_text().replace(
         "{name: production, hosts: [h1, h2, h3], waves: [1, 100%]}",
         "{name: production, hosts: [h1, h2, h3], waves: [1, 100%], gates: {alerts: false, error_rate: {series: http_errors_ratio, above: 0.02}}}"))
-    exporter = Exporter(0.001)
+    exporter = Exporter(series='http_errors_ratio{service="web"}', value=0.001)
     prometheus, url = prometheus_for(workdir, exporter.port)
     try:
         (config / "monitoring").mkdir()

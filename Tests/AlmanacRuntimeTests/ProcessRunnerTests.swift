@@ -31,7 +31,7 @@ import Testing
                 started = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("started-") }.count
             }
             seen.withLock { $0 = started }
-            FileManager.default.createFile(atPath: directory + "/go", contents: nil)
+            _ = FileManager.default.createFile(atPath: directory + "/go", contents: nil)
         }
         try await withThrowingTaskGroup(of: Int32.self) { group in
             for _ in 0..<16 { group.addTask { try await ProcessRunner.run(["sh", "-c", script]).status } }

@@ -22,9 +22,6 @@ public struct ConfigRepository: Sendable {
     /// Flag file paths relative to the repository root, sorted.
     public func flagFiles() -> [String] { folder.files() }
 
-    /// Changes whenever a flag file is added, removed or modified.
-    public func fingerprint() -> String { folder.fingerprint() }
-
     /// Loads and validates every flag file for `environment`.
     public func load(environment: String?) -> Result<FlagSet, ConfigErrorList> {
         let documents: [SourceText]

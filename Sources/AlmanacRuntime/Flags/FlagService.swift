@@ -72,7 +72,7 @@ public final class FlagService: Reloadable {
     /// change that does not fit the flags throws its `ChangeProblem`.
     public func apply(_ change: RuntimeChange, actor: String, comment: String) async throws -> AuditEntry {
         if let problem = change.problem(in: evaluator.flags) { throw problem }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.milliseconds()
         let entry = try await store.apply(change, actor: actor, comment: comment, at: now)
         logger.notice("flag changed", metadata: ["flag": "\(change.flagKey)", "action": "\(change.action)", "actor": "\(actor)"])
         try await refreshRuntime()
@@ -108,7 +108,7 @@ public final class FlagService: Reloadable {
         public var findings: [StaleFinding]
     }
 
-    public func overview(now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> Overview {
+    public func overview(now: Int64 = WallClock.seconds()) async throws -> Overview {
         let snapshot = evaluator
         let hour = now / 3600
         let month = try await store.usage(sinceHour: hour - 30 * 24)

@@ -51,7 +51,7 @@ public struct AlertService: Sendable {
         public var history: [AlertEvent]
     }
 
-    public func overview(now: Int64 = Self.now()) async throws -> Overview {
+    public func overview(now: Int64 = WallClock.milliseconds()) async throws -> Overview {
         let silences = try await store.silences(endingAfter: now)
         let acknowledged = try await store.acknowledgements()
         let rules = Dictionary(config.current.rules.map { ($0.name, $0) }) { a, _ in a }
@@ -69,7 +69,7 @@ public struct AlertService: Sendable {
     }
 
     /// Acknowledges the active alert of `rule` with `labels`.
-    public func acknowledge(rule: String, labels: [Label], comment: String, actor: String, now: Int64 = Self.now()) async throws {
+    public func acknowledge(rule: String, labels: [Label], comment: String, actor: String, now: Int64 = WallClock.milliseconds()) async throws {
         guard comment.count <= 2000 else { throw Problem.invalid(field: "comment", message: "at most 2000 characters") }
         let state = try await store.state()
         guard let alert = state.tracker.alerts[AlertTracker.key(rule, labels.sorted())], alert.state != .resolved else {
@@ -79,7 +79,9 @@ public struct AlertService: Sendable {
     }
 
     /// Stores a silence of the alerts `matchers` pick until `end`, as `actor` says, with why.
-    public func silence(matchers: String, until end: SilenceEnd?, comment: String, actor: String, now: Int64 = Self.now()) async throws -> Silence {
+    public func silence(
+        matchers: String, until end: SilenceEnd?, comment: String, actor: String, now: Int64 = WallClock.milliseconds()
+    ) async throws -> Silence {
         let silence = try Self.silence(matchers: matchers, until: end, comment: comment, actor: actor, now: now)
         var stored = silence
         stored.id = try await store.addSilence(silence, at: now)
@@ -87,7 +89,7 @@ public struct AlertService: Sendable {
     }
 
     /// Ends a silence now; false when there is no such active silence.
-    public func expire(silence id: Int64, actor: String, now: Int64 = Self.now()) async throws -> Bool {
+    public func expire(silence id: Int64, actor: String, now: Int64 = WallClock.milliseconds()) async throws -> Bool {
         try await store.expireSilence(id: id, by: actor, at: now)
     }
 
@@ -120,5 +122,4 @@ public struct AlertService: Sendable {
         return Silence(id: 0, matchers: matchers, startsAt: now, endsAt: endsAt, createdBy: actor, comment: comment)
     }
 
-    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

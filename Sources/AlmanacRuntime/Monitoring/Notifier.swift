@@ -26,7 +26,7 @@ public struct Notifier: Service {
             rounds += 1
             if rounds % 14_400 == 1 {  // about every hour
                 do {
-                    try await alerts.prune(deliveredBefore: Int64(Date().timeIntervalSince1970 * 1000) - 7 * 86_400_000)
+                    try await alerts.prune(deliveredBefore: WallClock.milliseconds() - 7 * 86_400_000)
                 } catch {
                     logger.warning("cannot prune delivered notifications; they stay until the next try", metadata: ["error": "\(error)"])
                 }
@@ -37,7 +37,7 @@ public struct Notifier: Service {
     /// Receivers are served side by side, so one that is down delays only its own notifications;
     /// each receiver gets its notifications in order, and a failure ends its turn.
     func deliverDue() async {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.milliseconds()
         let due: [OutboxEntry]
         do {
             due = try await alerts.due(at: now)
@@ -65,7 +65,7 @@ public struct Notifier: Service {
             let response = try await client.execute(request, timeout: .seconds(5))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else { throw ScrapeFailure(message: "HTTP \(response.status.code)") }
-            try await alerts.delivered(entry.id, at: Int64(Date().timeIntervalSince1970 * 1000))
+            try await alerts.delivered(entry.id, at: WallClock.milliseconds())
             return true
         } catch {
             let attempts = entry.attempts + 1
@@ -77,7 +77,7 @@ public struct Notifier: Service {
                 ])
             do {
                 try await alerts.failed(
-                    entry.id, attempts: attempts, error: "\(error)", retryAt: Int64(Date().timeIntervalSince1970 * 1000) + Int64(pause * 1000))
+                    entry.id, attempts: attempts, error: "\(error)", retryAt: WallClock.milliseconds() + Int64(pause * 1000))
             } catch {
                 // The entry stays due: it is retried at the next round instead of after its pause.
                 logger.warning("cannot record a failed delivery", metadata: ["receiver": "\(entry.receiver)", "error": "\(error)"])

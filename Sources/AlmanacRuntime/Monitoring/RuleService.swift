@@ -38,7 +38,7 @@ public struct RuleService: Service {
         }
         repeat {
             do {
-                try await evaluate(&state, now: Int64(Date().timeIntervalSince1970 * 1000))
+                try await evaluate(&state, now: WallClock.milliseconds())
             } catch {
                 logger.error("rule evaluation failed", metadata: ["error": "\(error)"])
             }

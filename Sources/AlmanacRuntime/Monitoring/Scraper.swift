@@ -58,7 +58,7 @@ public struct Scraper: Service {
     /// One scrape, stored; returns the number of samples the target exposed (nil when it failed).
     @discardableResult
     func scrapeOnce(_ target: ScrapeTarget) async -> Int? {
-        let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        let startedAt = WallClock.milliseconds()
         let clock = ContinuousClock.now
         var exposed: [ScrapedSample] = []
         var failure: String?

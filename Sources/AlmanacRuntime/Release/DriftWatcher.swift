@@ -27,7 +27,7 @@ public struct DriftWatcher: Service {
         repeat {
             do {
                 // Hosts that do not answer must not hold up a shutdown.
-                try await cancelWhenGracefulShutdown { try await observe(now: Int64(Date().timeIntervalSince1970 * 1000)) }
+                try await cancelWhenGracefulShutdown { try await observe(now: WallClock.milliseconds()) }
             } catch is CancellationError {
                 return
             } catch {

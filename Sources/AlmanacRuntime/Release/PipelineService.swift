@@ -47,7 +47,7 @@ public struct PipelineService: Sendable {
 
     /// Records a QA state for a full commit hash, as `actor` says, with why.
     public func setQA(
-        revision hash: String, state text: String, actor: String, comment: String, now: Int64 = RolloutManager.now()
+        revision hash: String, state text: String, actor: String, comment: String, now: Int64 = WallClock.milliseconds()
     ) async throws -> QAState {
         guard hash.count == 40, hash.allSatisfy(\.isHexDigit) else { throw Problem(field: "revision", message: "a full 40-character commit hash") }
         guard let state = QAState(rawValue: text) else {
@@ -59,7 +59,7 @@ public struct PipelineService: Sendable {
     }
 
     /// The drift report: each environment should run its last successful rollout's revision.
-    public func drift(now: Int64 = RolloutManager.now()) async throws -> DriftReport {
+    public func drift(now: Int64 = WallClock.milliseconds()) async throws -> DriftReport {
         try await DriftWatcher.report(store: store, now: now)
     }
 

@@ -17,7 +17,9 @@ extension RolloutManager {
         var rollout = start
         defer { forget(rollout.id) }
         guard let pipeline = pipeline.current else {
-            rollout.hold(because: "pipeline/pipeline.yaml no longer defines a pipeline")
+            // Whether it was going forward or back, nothing can run without the commands.
+            rollout.interrupt()
+            rollout.held = "pipeline/pipeline.yaml no longer defines a pipeline"
             await settle(rollout)
             return
         }

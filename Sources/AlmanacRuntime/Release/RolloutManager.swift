@@ -51,7 +51,7 @@ public actor RolloutManager {
 
     public init(
         pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig,
-        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = RolloutManager.now
+        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
         self.lease = Int64(leaseSeconds * 1000)
         self.monitoring = monitoring
@@ -63,8 +63,6 @@ public actor RolloutManager {
         self.logger = logger
         self.clock = clock
     }
-
-    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Rollouts this server did not finish (it stopped or crashed) are marked interrupted, with
     /// hosts caught mid-deploy of unknown revision; an operator resumes or rolls back.

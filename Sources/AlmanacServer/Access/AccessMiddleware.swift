@@ -33,12 +33,21 @@ struct RequireClient: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A client key was matched once already, by the caller authenticator.
+        if let caller = context.identity, caller.role == .client { return try await admitted(caller.name, request, context, next) }
         let client: String
         switch auth.client(request) {
         case .missing: return JSONResponse.make(.unauthorized, ["errorDetails": "a client key is required (Authorization: Bearer or X-API-Key)"])
         case .forbidden: return JSONResponse.make(.forbidden, ["errorDetails": "the client key is not valid"])
         case .allowed(let name): client = name
         }
+        return try await admitted(client, request, context, next)
+    }
+
+    /// The per-client rate, then the route.
+    private func admitted(
+        _ client: String, _ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if let wait = limiter.retryAfter(client: client) {
             return JSONResponse.make(.tooManyRequests, ["errorDetails": "rate limit reached"], headers: [.retryAfter: String(wait)])
         }

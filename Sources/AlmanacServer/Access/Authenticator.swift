@@ -93,7 +93,7 @@ public struct Authenticator: Sendable {
     private func sessionActor(_ request: Request) -> String? {
         guard let cookie = request.cookies[Self.cookieName]?.value else { return nil }
         let parts = cookie.split(separator: ".")
-        guard parts.count == 3, let expiry = Int64(parts[1]), expiry > Int64(Date().timeIntervalSince1970) else { return nil }
+        guard parts.count == 3, let expiry = Int64(parts[1]), expiry > WallClock.seconds() else { return nil }
         let payload = "\(parts[0]).\(parts[1])"
         guard Self.constantTimeEqual(signature(payload), String(parts[2])) else { return nil }
         let encoded = parts[0].replacingOccurrences(of: "_", with: "/").replacingOccurrences(of: "-", with: "+")

@@ -70,7 +70,7 @@ struct MonitoringPages: Sendable {
     }
 
     private func seriesPage(_ id: Int64, threshold: Double?, actor: String?) async throws -> Response {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.milliseconds()
         guard let view = try await SeriesForecast.load(id, threshold: threshold, store: series, config: config, now: now) else {
             return Response(status: .notFound)
         }

@@ -20,7 +20,7 @@ struct MonitoringRoutes: Sendable {
             guard let id = Int64(try context.parameters.require("id")) else {
                 return JSONResponse.error(.badRequest, "id must be a number", field: "id")
             }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = WallClock.milliseconds()
             let from = request.uri.queryParameters.get("from").flatMap(Int64.init) ?? now - 3_600_000
             let to = request.uri.queryParameters.get("to").flatMap(Int64.init) ?? now
             guard from <= to, to - from <= 400 * 86_400_000 else {

@@ -15,7 +15,7 @@ struct SilenceRoutes: Sendable {
     func add(to groups: AccessGroups) {
         let admins = groups.admins
         admins.get("/api/v1/silences") { _, _ in
-            let since = AlertService.now() - 7 * 86_400_000
+            let since = WallClock.milliseconds() - 7 * 86_400_000
             return try JSONResponse.encode(["silences": try await alerts.silences(endingAfter: since).map(SilenceRecord.init)])
         }
         admins.post("/api/v1/silences") { request, context in

@@ -32,7 +32,7 @@ struct SiteRoutes: Sendable {
             }
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(80)
             let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
-            let cookie = auth.sessionCookie(actor: actor, now: Int64(Date().timeIntervalSince1970))
+            let cookie = auth.sessionCookie(actor: actor, now: WallClock.seconds())
             return PageRenderer.redirect(
                 "/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
         }

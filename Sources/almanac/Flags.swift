@@ -31,10 +31,21 @@ extension Flags {
             let root = directory ?? common.config
             let files = ConfigRepository(root: root).flagFiles()
             let set = try Flags.load(root, environment: environment)
+            // flagd serves these, so the server does too; CI should still stop on them.
+            let warnings = set.warnings.map(\.description)
             switch common.format {
-            case .json: print(JSONWriter.string(["ok": true, "flags": .int(Int64(set.flags.count)), "files": .int(Int64(files.count))]))
-            default: print("ok: \(set.flags.count) flags in \(files.count) files")
+            case .json:
+                print(
+                    JSONWriter.string([
+                        "ok": .bool(warnings.isEmpty), "flags": .int(Int64(set.flags.count)), "files": .int(Int64(files.count)),
+                        "warnings": .array(warnings.map(JSONValue.string)),
+                    ]))
+            default:
+                for warning in warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
+                print(
+                    warnings.isEmpty ? "ok: \(set.flags.count) flags in \(files.count) files" : "\(warnings.count) warnings in \(files.count) files")
             }
+            if !warnings.isEmpty { throw ExitCode(1) }
         }
     }
 

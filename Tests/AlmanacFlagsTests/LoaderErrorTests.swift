@@ -62,7 +62,7 @@ import Testing
         #expect(e.errors.map(\.description) == ["b.yaml:2: flags.f: flag 'f' is already defined at a.yaml:2"])
     }
 
-    @Test func refCycleAndUnknownRef() {
+    @Test func refCycleIsAnError() {
         let text = """
             $evaluators:
               a: {$ref: b}
@@ -72,15 +72,44 @@ import Testing
                 state: ENABLED
                 variants: {x: 1}
                 targeting: {$ref: a}
+            """
+        let found = errors(text)
+        #expect(found.count == 1)
+        #expect(found.contains { $0.contains("$ref cycle") })
+    }
+
+    /// What flagd loads and answers at evaluation: the set loads, each case is a warning with
+    /// its file, line and field.
+    @Test func questionableTargetingLoadsWithWarnings() throws {
+        let text = """
+            flags:
               g:
                 state: ENABLED
                 variants: {x: 1}
                 targeting: {$ref: nowhere}
+              v:
+                state: ENABLED
+                variants: {x: 1}
+                targeting: {if: [{sem_ver: [{var: version}, "1.0"]}, x, null]}
+              c:
+                state: ENABLED
+                variants: {x: 1}
+                targeting: {if: [{sem_ver: [{var: version}, "===", "1.0"]}, x, null]}
+              s:
+                state: ENABLED
+                variants: {x: 1}
+                targeting: {if: [{ends_with: [{var: email}]}, x, null]}
             """
-        let found = errors(text)
-        #expect(found.count == 2)
-        #expect(found.contains { $0.contains("$ref cycle") })
-        #expect(found.contains { $0.contains("flags.g.targeting.$ref: unknown evaluator 'nowhere'") })
+        let set = try FlagLoader.load([.init(file: "f.yaml", text: text)]).get()
+        #expect(set.flags.count == 4)
+        #expect(
+            set.warnings.map(\.description) == [
+                "f.yaml:5: flags.g.targeting.$ref: unknown evaluator 'nowhere' in $ref (the flag answers PARSE_ERROR)",
+                "f.yaml:9: flags.v.targeting.if[0]: sem_ver takes 3 arguments, got 2 (it evaluates to null)",
+                "f.yaml:13: flags.c.targeting.if[0]: sem_ver has no comparison '===' (it evaluates to null)",
+                "f.yaml:17: flags.s.targeting.if[0]: ends_with takes 2 arguments, got 1 (it evaluates to null)",
+            ])
+        #expect(set.flags["g"]?.targetingProblem == "Invalid targeting: unknown evaluator 'nowhere' in $ref")
     }
 
     @Test func hugeFileIsRefused() {

@@ -49,6 +49,7 @@ public struct FlagEvaluator: Sendable {
         if let pinned = pin(for: flag, context: context) {
             return Resolution(key: flag.key, value: flag.variants[pinned], variant: pinned, reason: .targetingMatch)
         }
+        if let problem = flag.targetingProblem { return .failure(flag.key, .parseError, problem) }
         guard let targeting = flag.targeting else { return serveDefault(flag, reason: .static) }
         var data = context
         data["targetingKey"] = context["targetingKey"].flatMap { $0.stringValue.map(JSONValue.string) } ?? .null

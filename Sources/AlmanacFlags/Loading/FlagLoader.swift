@@ -31,21 +31,23 @@ public enum FlagLoader {
             }
         }
         var flags: [String: Flag] = [:]
+        var warnings: [ConfigError] = []
         for definition in definitions.values {
             do throws(ConfigError) {
-                flags[definition.key] = try build(definition, environment: environment)
+                flags[definition.key] = try build(definition, environment: environment, warnings: &warnings)
             } catch {
                 errors.append(error)
             }
         }
-        if !errors.isEmpty {
-            return .failure(ConfigErrors(errors.sorted { ($0.file, $0.line, $0.field) < ($1.file, $1.line, $1.field) }))
-        }
-        return .success(FlagSet(environment: environment, flags: flags))
+        let order = { (a: ConfigError, b: ConfigError) in (a.file, a.line, a.field, a.message) < (b.file, b.line, b.field, b.message) }
+        if !errors.isEmpty { return .failure(ConfigErrors(errors.sorted(by: order))) }
+        var set = FlagSet(environment: environment, flags: flags)
+        set.warnings = Array(Set(warnings)).sorted(by: order)
+        return .success(set)
     }
 
     /// Applies the environment's overrides, then compiles scopes and targeting into one expression.
-    static func build(_ definition: FlagDefinition, environment: String?) throws(ConfigError) -> Flag {
+    static func build(_ definition: FlagDefinition, environment: String?, warnings: inout [ConfigError]) throws(ConfigError) -> Flag {
         var settings = definition.base
         if let environment, let override = definition.environments[environment] {
             if let state = override.state { settings.state = state }
@@ -60,10 +62,12 @@ public enum FlagLoader {
             targeting = try compiler.compile(node)
             source = node.json
         }
+        let problem = compiler.missingEvaluator.map { "Invalid targeting: unknown evaluator '\($0)' in $ref" }
         // Compile every environment's targeting too, so a mistake in one is caught whichever serves.
         for (name, override) in definition.environments where name != environment {
             if let node = override.targeting ?? nil { _ = try compiler.compile(node) }
         }
+        warnings += compiler.warnings
         let scopes = settings.scopes ?? []
         let combined = ScopeCompiler.compile(scopes, environment: environment, fallback: targeting)
         return Flag(
@@ -72,6 +76,6 @@ public enum FlagLoader {
             targetingText: source.map { RuleText.describe($0, evaluators: definition.evaluators.mapValues(\.json)) }, targeting: combined,
             metadata: definition.metadata, owner: definition.owner, description: definition.description,
             expires: definition.expires, scopes: scopes, environments: definition.environments.keys.sorted(),
-            source: SourceLocation(file: definition.node.file, line: definition.node.line))
+            source: SourceLocation(file: definition.node.file, line: definition.node.line), targetingProblem: problem)
     }
 }

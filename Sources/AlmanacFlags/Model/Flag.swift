@@ -45,6 +45,9 @@ public struct Flag: Sendable {
     /// Environments that override something for this flag.
     public var environments: [String]
     public var source: SourceLocation
+    /// Why the served targeting cannot run (a `$ref` to an evaluator `$evaluators` does not
+    /// define): every evaluation answers PARSE_ERROR with this, as flagd does.
+    public var targetingProblem: String?
 
     /// Variant names sorted, for stable display.
     public var variantNames: [String] { variants.keys.sorted() }

@@ -5,6 +5,10 @@ import AlmanacConfig
 public struct RuleCompiler {
     /// Named rules from `$evaluators`, reachable with `{"$ref": "name"}`.
     public var evaluators: [String: ConfigNode]
+    /// What flagd accepts and evaluates to null or to PARSE_ERROR, found while compiling.
+    public private(set) var warnings: [ConfigError] = []
+    /// The first `$ref` to a missing evaluator in what was compiled; that targeting cannot run.
+    public private(set) var missingEvaluator: String?
     private var expanding: [String] = []
 
     public init(evaluators: [String: ConfigNode] = [:]) {
@@ -42,7 +46,12 @@ public struct RuleCompiler {
 
     private mutating func reference(_ node: ConfigNode) throws(ConfigError) -> Expression {
         guard let name = node.string else { throw node.error("$ref must name an evaluator") }
-        guard let target = evaluators[name] else { throw node.error("unknown evaluator '\(name)' in $ref") }
+        guard let target = evaluators[name] else {
+            // flagd loads the set and answers PARSE_ERROR for this flag only.
+            warnings.append(node.error("unknown evaluator '\(name)' in $ref (the flag answers PARSE_ERROR)"))
+            if missingEvaluator == nil { missingEvaluator = name }
+            return .literal(.null)
+        }
         if expanding.contains(name) {
             throw node.error("$ref cycle: \((expanding + [name]).joined(separator: " -> "))")
         }
@@ -51,18 +60,20 @@ public struct RuleCompiler {
         return try compile(target)
     }
 
-    /// Catches mistakes that would otherwise only show as a silent default at run time.
-    private func check(_ op: Operator, arguments: [Expression], at node: ConfigNode) throws(ConfigError) {
+    /// Catches mistakes that would otherwise only show as a silent default at run time. Those
+    /// flagd tolerates (the operator returns null) are warnings; the rest are errors.
+    private mutating func check(_ op: Operator, arguments: [Expression], at node: ConfigNode) throws(ConfigError) {
         switch op {
         case .semVer:
-            if arguments.count != 3 { throw node.error("sem_ver takes 3 arguments, got \(arguments.count)") }
-            if case .literal(.string(let comparison)) = arguments[1],
-                !["=", "!=", "<", "<=", ">", ">=", "^", "~"].contains(comparison)
-            {
-                throw node.error("sem_ver has no comparison '\(comparison)'")
+            if arguments.count != 3 {
+                warnings.append(node.error("sem_ver takes 3 arguments, got \(arguments.count) (it evaluates to null)"))
+            } else if case .literal(.string(let comparison)) = arguments[1], !["=", "!=", "<", "<=", ">", ">=", "^", "~"].contains(comparison) {
+                warnings.append(node.error("sem_ver has no comparison '\(comparison)' (it evaluates to null)"))
             }
         case .startsWith, .endsWith:
-            if arguments.count != 2 { throw node.error("\(op.rawValue) takes 2 arguments, got \(arguments.count)") }
+            if arguments.count != 2 {
+                warnings.append(node.error("\(op.rawValue) takes 2 arguments, got \(arguments.count) (it evaluates to null)"))
+            }
         case .fractional:
             if arguments.isEmpty { throw node.error("fractional needs at least one variant") }
         case .slice:

@@ -16,6 +16,15 @@ struct FlagAdminRoutes: Sendable {
         admins.get("/api/v1/flags") { _, _ in
             JSONResponse.make(.ok, .object(["flags": .array(flags.evaluator.effective.values.sorted { $0.key < $1.key }.map(Self.describe))]))
         }
+        admins.get("/api/v1/flags/status") { _, _ in
+            let snapshot = flags.evaluator
+            return JSONResponse.make(
+                .ok,
+                [
+                    "flags": .int(Int64(snapshot.flags.flags.count)), "errors": .array(flags.reloadErrors.map(JSONValue.string)),
+                    "warnings": .array(snapshot.flags.warnings.map { .string($0.description) }),
+                ])
+        }
         admins.get("/api/v1/flags/:key/audit") { _, context in
             let entries = try await flags.store.auditLog(flagKey: try context.parameters.require("key"), limit: 200)
             return JSONResponse.make(.ok, .object(["entries": .array(entries.map(Self.describe))]))

@@ -21,6 +21,8 @@ struct FlagListPage {
     var environment: String?
     var reloadErrors: [String]
     var hasErrors: Bool
+    var warnings: [String]
+    var hasWarnings: Bool
 
     init(_ overview: FlagService.Overview, environment: String?, reloadErrors: [String]) {
         let effective = overview.evaluator.effective
@@ -35,6 +37,8 @@ struct FlagListPage {
         self.environment = environment
         self.reloadErrors = reloadErrors
         hasErrors = !reloadErrors.isEmpty
+        warnings = overview.evaluator.flags.warnings.map(\.description)
+        hasWarnings = !warnings.isEmpty
     }
 }
 

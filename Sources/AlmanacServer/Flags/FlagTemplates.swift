@@ -5,6 +5,7 @@ enum FlagTemplates {
     static let list = """
         <h1>Flags{{#environment}} <small>in {{environment}}</small>{{/environment}}</h1>
         {{#hasErrors}}<div class="errors"><strong>The flag files have errors; the last good set is serving.</strong><ul>{{#reloadErrors}}<li><code>{{.}}</code></li>{{/reloadErrors}}</ul></div>{{/hasErrors}}
+        {{#hasWarnings}}<div class="errors" id="warnings"><strong>Targeting that cannot do what it says; these flags answer as flagd would (null, or PARSE_ERROR):</strong><ul>{{#warnings}}<li><code>{{.}}</code></li>{{/warnings}}</ul></div>{{/hasWarnings}}
         <table id="flags"><thead><tr><th>Flag</th><th>State</th><th>Type</th><th>Variants</th><th>Default</th><th>Owner</th><th>Expires</th><th>Evaluations (24 h)</th><th>Marks</th></tr></thead><tbody>
         {{#flags}}<tr data-flag="{{key}}"><td><a href="/flags/{{key}}">{{key}}</a></td><td><span class="tag {{state}}">{{state}}</span></td><td>{{type}}</td>
         <td>{{variants}}</td><td>{{defaultVariant}}</td><td>{{owner}}</td><td>{{expires}}</td><td class="evaluations">{{evaluations}}</td>

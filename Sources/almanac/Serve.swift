@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacRuntime
 import AlmanacServer
 import ArgumentParser
@@ -75,8 +76,8 @@ struct Serve: AsyncParsableCommand {
         let server: AlmanacServer
         do {
             server = try await AlmanacServer(configuration: configuration, logger: logger)
-        } catch let errors as ConfigErrorList {
-            throw ValidationError("the flag files have errors:\n\(errors)")
+        } catch let errors as ConfigErrors {
+            throw ValidationError("the config files have errors:\n\(errors)")
         }
         let announcer = logger
         let app = server.application { port in

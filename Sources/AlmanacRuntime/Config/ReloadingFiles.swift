@@ -1,3 +1,4 @@
+import AlmanacConfig
 import Foundation
 import Logging
 import Synchronization
@@ -17,7 +18,8 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     private struct State {
         var value: Value
         var fingerprint: String
-        var error: String?
+        /// The last reload's mistakes, one `file:line: field: message` each.
+        var errors: [String] = []
         var loadedAt: Date
     }
 
@@ -51,7 +53,12 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
 
     public var current: Value { state.withLock { $0.value } }
     /// The last reload's mistake, while the previous value stays in force.
-    public var error: String? { state.withLock { $0.error } }
+    public var error: String? {
+        let errors = self.errors
+        return errors.isEmpty ? nil : errors.joined(separator: "\n")
+    }
+    /// The same, one mistake a line.
+    public var errors: [String] { state.withLock { $0.errors } }
     public var loadedAt: Date { state.withLock { $0.loadedAt } }
 
     /// Re-reads the files when they changed (or always, with `force`); true when a new value is in force.
@@ -61,12 +68,12 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         do {
             let value = try load(configDirectory)
-            state.withLock { $0 = State(value: value, fingerprint: fingerprint, error: nil, loadedAt: Date()) }
+            state.withLock { $0 = State(value: value, fingerprint: fingerprint, loadedAt: Date()) }
             logger.info("reloaded \(names) files")
             return true
         } catch {
             state.withLock {
-                $0.error = "\(error)"
+                $0.errors = (error as? ConfigErrors)?.errors.map(\.description) ?? ["\(error)"]
                 $0.fingerprint = fingerprint
             }
             logger.error("\(names) files have errors; the last good set stays in force", metadata: ["error": "\(error)"])

@@ -22,23 +22,12 @@ public struct ConfigRepository: Sendable {
     /// Flag file paths relative to the repository root, sorted.
     public func flagFiles() -> [String] { folder.files() }
 
-    /// Loads and validates every flag file for `environment`.
-    public func load(environment: String?) -> Result<FlagSet, ConfigErrorList> {
-        let documents: [SourceText]
+    /// Loads and validates every flag file for `environment`; every problem, located.
+    public func load(environment: String?) -> Result<FlagSet, ConfigErrors> {
         do throws(ConfigErrors) {
-            documents = try folder.documents()
+            return FlagLoader.load(try folder.documents(), environment: environment)
         } catch {
-            return .failure(ConfigErrorList(lines: error.errors.map(\.description)))
-        }
-        switch FlagLoader.load(documents, environment: environment) {
-        case .success(let set): return .success(set)
-        case .failure(let errors): return .failure(ConfigErrorList(lines: errors.errors.map(\.description)))
+            return .failure(error)
         }
     }
-}
-
-/// Load errors as lines of `file:line: field: message`.
-public struct ConfigErrorList: Error, Sendable, CustomStringConvertible {
-    public var lines: [String]
-    public var description: String { lines.joined(separator: "\n") }
 }

@@ -44,7 +44,7 @@ public final class FlagService: Reloadable {
 
     /// Errors of the last failed reload, one `file:line: field: message` each (empty when the
     /// files on disk are serving).
-    public var reloadErrors: [String] { files.error.map { $0.split(separator: "\n").map(String.init) } ?? [] }
+    public var reloadErrors: [String] { files.errors }
 
     /// Re-reads the files when they changed (or always, when `force`); a new set serves with the
     /// run-time state it had, a bad edit leaves the last good set serving.

@@ -135,14 +135,14 @@ public actor RolloutManager {
             guard running[id] == nil else { return rollout }
             try await takeLock(rollout.environment)
             rollout.resume()
-            spawn(rollout)
         case .rollback:
             guard running[id] == nil else { throw RolloutError.conflict("pause the rollout first") }
             try await takeLock(rollout.environment)
             rollout.rollBack(because: "rolled back by an operator")
-            spawn(rollout)
         }
+        // Saved before its loop starts, so this save cannot land after the loop's first step.
         try await store.save(rollout, at: clock())
+        if action == .resume || action == .rollback { spawn(rollout) }
         return rollout
     }
 

@@ -36,8 +36,6 @@ struct CallerAuthenticator: AuthenticatorMiddleware {
     let auth: Authenticator
 
     func authenticate(request: Request, context: Context) async throws -> Caller? {
-        if let admin = auth.admin(request) { return Caller(name: admin, role: .admin) }
-        if !auth.clientKeys.isEmpty, case .allowed(let name) = auth.client(request) { return Caller(name: name, role: .client) }
-        return nil
+        auth.caller(request)
     }
 }

@@ -44,10 +44,14 @@ public struct Authenticator: Sendable {
         return nil
     }
 
-    /// The actor behind an admin token in the headers, or behind a valid session cookie.
-    func admin(_ request: Request) -> String? {
-        if let credential = Self.credential(request), let name = Self.match(credential, in: adminTokens) { return name }
-        return sessionActor(request)
+    /// Who the request's credentials name, each matched once: an admin token in the headers,
+    /// an admin's session cookie, or (when keys are configured) a client key.
+    func caller(_ request: Request) -> Caller? {
+        let credential = Self.credential(request)
+        if let credential, let name = Self.match(credential, in: adminTokens) { return Caller(name: name, role: .admin) }
+        if let actor = sessionActor(request) { return Caller(name: actor, role: .admin) }
+        if let credential, !clientKeys.isEmpty, let name = Self.match(credential, in: clientKeys) { return Caller(name: name, role: .client) }
+        return nil
     }
 
     func client(_ request: Request) -> ClientAccess {

@@ -69,7 +69,7 @@ public enum DocsLoader {
                     slug: slug, file: document.file, title: title ?? firstHeading(body) ?? slug, entities: entities, tags: tags, html: html,
                     text: plainText(html)))
         }
-        guard errors.isEmpty else { return .failure(CatalogErrors(errors: errors.sorted { ($0.file, $0.line) < ($1.file, $1.line) })) }
+        guard errors.isEmpty else { return .failure(CatalogErrors(errors.sorted { ($0.file, $0.line) < ($1.file, $1.line) })) }
         return .success(pages.sorted { $0.slug < $1.slug })
     }
 

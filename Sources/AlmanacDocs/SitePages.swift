@@ -33,10 +33,16 @@ public struct SitePages: Sendable {
         out += "<p><code>\(e(entity.ref.description))</code> · defined in <code>\(e(entity.file)):\(entity.line)</code></p>"
         if let d = entity.description { out += "<p>\(e(d))</p>" }
         if let tier = entity.tier { out += "<p id=\"tier\" class=\"\(tier.rawValue)\">Tier: <strong>\(tier.rawValue)</strong></p>" }
-        if entity.isService || entity.ref.kind == .system {
+        if !entity.ref.kind.isCore {
+            out += "<p id=\"plugin-kind\">\(e(entity.ref.kind.rawValue)) is a kind a Backstage plugin adds: its name, owner, relations and "
+            out += "annotations are read.</p>"
+        }
+        if entity.isService || entity.ref.kind == .system || !entity.ref.kind.isCore {
             out += "<h2>Who to call</h2><ul id=\"contacts\">"
             if let owner = entity.owner { out += "<li>Owner: \(a(owner))</li>" }
             out += catalog.contacts(for: entity).map { "<li>\(a($0.ref))</li>" }.joined() + "</ul>"
+        } else if let owner = entity.owner {
+            out += "<p>Owner: \(a(owner))</p>"
         }
         if let runbook = entity.runbook { out += "<p>Runbook: <a id=\"runbook\" href=\"\(e(runbook))\">\(e(runbook))</a></p>" }
         if !entity.technologies.isEmpty {
@@ -52,7 +58,8 @@ public struct SitePages: Sendable {
         }
         if !entity.servers.isEmpty { out += "<p>Runs on: \(e(entity.servers.joined(separator: ", ")))</p>" }
         if let system = entity.system { out += "<p>System: \(a(system))</p>" }
-        if entity.isService {
+        out += api(entity)
+        if entity.isService || !entity.ref.kind.isCore {
             out += "<h2>Depends on</h2>" + list(entity.dependsOn, id: "depends-on")
             out += "<h2>Depended on by</h2>" + list(catalog.dependants(of: entity.ref).map(\.ref), id: "dependants")
         }
@@ -68,6 +75,26 @@ public struct SitePages: Sendable {
         if !pages.isEmpty || !entity.links.isEmpty {
             out += "<h2>Documentation</h2><ul id=\"docs\">" + pages.map { "<li><a href=\"\(e(docLink($0.slug)))\">\(e($0.title))</a></li>" }.joined()
             out += entity.links.map { "<li><a href=\"\(e($0.url))\">\(e($0.title ?? $0.url))</a></li>" }.joined() + "</ul>"
+        }
+        if !entity.annotations.isEmpty {
+            out += "<h2>Annotations</h2><table id=\"annotations\">"
+            out += entity.annotations.sorted { $0.key < $1.key }.map { "<tr><td><code>\(e($0.key))</code></td><td>\(e($0.value))</td></tr>" }.joined()
+            out += "</table>"
+        }
+        return out
+    }
+
+    /// What an API offers and where: its definition (often pulled in with `$text`) or its remotes.
+    func api(_ entity: Entity) -> String {
+        var out = ""
+        if !entity.providesApis.isEmpty { out += "<h2>Provides</h2>" + list(entity.providesApis, id: "provides-apis") }
+        if !entity.consumesApis.isEmpty { out += "<h2>Consumes</h2>" + list(entity.consumesApis, id: "consumes-apis") }
+        if !entity.remotes.isEmpty {
+            out += "<h2>Served at</h2><ul id=\"remotes\">" + entity.remotes.map { "<li><code>\(HTML.escape($0))</code></li>" }.joined() + "</ul>"
+        }
+        if let definition = entity.definition {
+            out += "<details id=\"definition\"><summary>Definition (\(HTML.escape(entity.type ?? "text")), \(definition.utf8.count) bytes)</summary>"
+            out += "<pre>\(HTML.escape(definition))</pre></details>"
         }
         return out
     }

@@ -45,6 +45,12 @@ import Testing
           profile: {displayName: Jo Doe, email: jo@example.org}
           memberOf: [platform]
         """,
+        "storefront-api.yaml": """
+        openapi: 3.0.3
+        info: {title: Storefront, version: 1.0.0}
+        paths:
+          /products: {get: {responses: {"200": {description: the products}}}}
+        """,
         "systems.yaml": """
         apiVersion: backstage.io/v1alpha1
         kind: Domain
@@ -116,6 +122,10 @@ import Testing
         #expect(web.providesApis == [EntityRef(kind: .api, namespace: "shop", name: "storefront-api")])
         #expect(web.dependsOn == [EntityRef(kind: .resource, namespace: "shop", name: "orders-db")])
         #expect(web.links.first?.title == "Dashboard")
+        #expect(web.annotations["github.com/project-slug"] == "example/storefront")
+        let api = try #require(catalog[EntityRef(kind: .api, namespace: "shop", name: "storefront-api")])
+        #expect(api.definition?.hasPrefix("openapi: 3.0.3\n") == true)
+        #expect(catalog.warnings.isEmpty, "\(catalog.warnings)")
         #expect(catalog.contacts(for: web).map(\.ref.name) == ["jo"])
         #expect(catalog.members(of: EntityRef(kind: .group, name: "acme")).map(\.ref.name) == ["jo"], "members of sub-groups count")
         #expect(catalog.dependants(of: web.ref).map(\.ref.name) == ["checkout"])

@@ -28,8 +28,13 @@ import Testing
     @Test(
         arguments: [
             (
-                "apiVersion: backstage.io/v1alpha1\nkind: Gadget\nmetadata: {name: x}\nspec: {}\n",
-                "c.yaml:2: kind: unknown kind 'Gadget' (expected Component, System, Resource, API, Group, User, Domain, Location)"
+                "apiVersion: gadgets\nkind: Gadget\nmetadata: {name: x}\n",
+                "c.yaml:1: apiVersion: 'gadgets' is not an apiVersion of the form group/version"
+            ),
+            ("apiVersion: example.com/v1\nkind: 9lives\nmetadata: {name: x}\n", "c.yaml:2: kind: '9lives' is not a kind"),
+            (
+                "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: x}\nspec: {type: mcp, lifecycle: beta, owner: team}\n",
+                "c.yaml:4: spec: missing 'definition', which API entities need"
             ),
             (
                 "apiVersion: example.com/v1\nkind: Component\nmetadata: {name: x}\n",
@@ -45,7 +50,7 @@ import Testing
             ),
             (
                 "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {type: service, owner: team}\n",
-                "c.yaml:4: spec: missing 'lifecycle', which a Component needs"
+                "c.yaml:4: spec: missing 'lifecycle', which Component entities need"
             ),
             (component("x", "  tier: vital\n"), "c.yaml:9: spec.tier: must be one of critical-for-us, critical-for-others, peripheral"),
             (component("x", "  dependsOn: [database]\n"), "c.yaml:9: spec.dependsOn[0]: 'database' must name its kind, as in resource:database"),
@@ -100,8 +105,14 @@ import Testing
             metadata: {name: products, namespace: off, tags: [rest, v2]}
             spec: {type: openapi, lifecycle: production, owner: group:default/team, definition: {$text: ./openapi.yaml}}
             """
-        let catalog = try CatalogLoader.load([.init(file: "x.yaml", text: text), .init(file: "t.yaml", text: Self.group)]).get()
+        let openapi = "openapi: 3.1.0\ninfo: {title: Products, version: '2'}\npaths: {}\n"
+        let catalog = try CatalogLoader.load(
+            [.init(file: "x.yaml", text: text), .init(file: "t.yaml", text: Self.group), .init(file: "a.yaml", text: Self.component("a"))]
+                + [.init(file: "openapi.yaml", text: openapi)]
+        ).get()
         #expect(catalog[EntityRef(kind: .api, namespace: "off", name: "products")]?.tags == ["rest", "v2"])
+        #expect(catalog[EntityRef(kind: .api, namespace: "off", name: "products")]?.definition == openapi)
+        #expect(catalog.warnings.isEmpty, "the OpenAPI file is content, not a skipped document: \(catalog.warnings)")
         #expect(catalog[EntityRef(kind: .domain, namespace: "off", name: "food")]?.owner == EntityRef(kind: .group, name: "team"))
     }
 

@@ -5,31 +5,47 @@ enum EntityParser {
     static let apiVersions: Set<String> = ["backstage.io/v1alpha1", "backstage.io/v1beta1"]
 
     /// What each kind's `spec` must hold (Backstage's schemas).
-    static func required(_ kind: EntityKind) -> [String] {
+    /// What each core kind's `spec` must hold (Backstage's schemas); nothing for other kinds.
+    static func required(_ kind: EntityKind, _ spec: ConfigNode?) -> [String] {
         switch kind {
         case .component: return ["type", "lifecycle", "owner"]
-        case .api: return ["type", "lifecycle", "owner", "definition"]
+        // Newer Backstage accepts an API that names its `remotes` (an MCP server) instead.
+        case .api: return ["type", "lifecycle", "owner"] + (spec?["remotes"] == nil ? ["definition"] : [])
         case .resource: return ["type", "owner"]
         case .system, .domain: return ["owner"]
         case .group: return ["type", "children"]
         case .user: return ["memberOf"]
-        case .location: return []
+        default: return []
         }
     }
 
-    static func parse(_ node: ConfigNode, errors: inout [ConfigError]) -> Entity? {
+    /// A plugin's kind names its own apiVersion; Backstage only asks that it be `group/version`.
+    static func isPluginAPIVersion(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && !$0.contains(" ") }
+    }
+
+    static func parse(_ node: ConfigNode, errors: inout [ConfigError], warnings: inout [ConfigError]) -> Entity? {
         func fail(_ at: ConfigNode, _ message: String) -> Entity? {
             errors.append(at.error(message))
             return nil
         }
         guard node.members != nil else { return fail(node, "an entity must be a mapping with apiVersion, kind, metadata and spec") }
         guard let version = node["apiVersion"]?.string else { return fail(node, "missing 'apiVersion'") }
-        guard apiVersions.contains(version) else {
-            return fail(node["apiVersion"]!, "'\(version)' is not a Backstage apiVersion (backstage.io/v1alpha1 or backstage.io/v1beta1)")
-        }
         guard let kindText = node["kind"]?.string else { return fail(node, "missing 'kind'") }
-        guard let kind = EntityKind(rawValue: kindText) else {
-            return fail(node["kind"]!, "unknown kind '\(kindText)' (expected \(EntityKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let kind = EntityKind(caseInsensitive: kindText) else {
+            return fail(node["kind"]!, "'\(kindText)' is not a kind: letters and digits, starting with a letter")
+        }
+        if kind.isCore {
+            guard apiVersions.contains(version) else {
+                return fail(node["apiVersion"]!, "'\(version)' is not a Backstage apiVersion (backstage.io/v1alpha1 or backstage.io/v1beta1)")
+            }
+        } else {
+            guard isPluginAPIVersion(version) else { return fail(node["apiVersion"]!, "'\(version)' is not an apiVersion of the form group/version") }
+            let core = EntityKind.core.map(\.rawValue).joined(separator: ", ")
+            warnings.append(
+                node["kind"]!.error(
+                    "'\(kindText)' is not one of Backstage's core kinds (\(core)): loaded with its name, owner, relations and annotations"))
         }
         guard let metadata = node["metadata"], metadata.members != nil else { return fail(node, "missing 'metadata'") }
         guard let nameNode = metadata["name"], let name = nameNode.string else { return fail(metadata, "missing 'name'") }
@@ -56,13 +72,24 @@ enum EntityParser {
             }
             entity.links.append(EntityLink(url: url, title: link["title"]?.string))
         }
-        let spec = node["spec"]
-        if spec == nil && !required(kind).isEmpty { return fail(node, "missing 'spec'") }
-        if let spec {
-            for field in required(kind) where spec[field] == nil {
-                errors.append(spec.error("missing '\(field)', which a \(kind.rawValue) needs"))
+        if let annotations = metadata["annotations"] {
+            for member in annotations.members ?? [] {
+                guard let value = member.value.string else {
+                    errors.append(member.value.error("an annotation's value must be a string"))
+                    continue
+                }
+                entity.annotations[member.key] = value
             }
-            readSpec(spec, into: &entity, errors: &errors)
+            if annotations.members == nil { errors.append(annotations.error("must map names to strings")) }
+        }
+        let spec = node["spec"]
+        if spec == nil && !required(kind, nil).isEmpty { return fail(node, "missing 'spec'") }
+        if let spec {
+            for field in required(kind, spec) where spec[field] == nil {
+                errors.append(spec.error("missing '\(field)', which \(kind.rawValue) entities need"))
+            }
+            readRelations(spec, into: &entity, errors: &errors)
+            if kind.isCore { readSpec(spec, into: &entity, errors: &errors) }
         }
         return errors.count == before ? entity : nil
     }
@@ -110,10 +137,9 @@ enum EntityParser {
         return items.compactMap { ref($0, kind, namespace, &errors) }
     }
 
-    static func readSpec(_ spec: ConfigNode, into entity: inout Entity, errors: inout [ConfigError]) {
+    /// The fields every kind may carry, a plugin's too: what references and reports use.
+    static func readRelations(_ spec: ConfigNode, into entity: inout Entity, errors: inout [ConfigError]) {
         let ns = entity.ref.namespace
-        entity.type = text(spec["type"], &errors)
-        entity.lifecycle = text(spec["lifecycle"], &errors)
         entity.owner = ref(spec["owner"], .group, ns, &errors)
         entity.system = ref(spec["system"], .system, ns, &errors)
         entity.domain = ref(spec["domain"], .domain, ns, &errors)
@@ -125,6 +151,21 @@ enum EntityParser {
         entity.parent = ref(spec["parent"], .group, ns, &errors)
         entity.children = refs(spec["children"], .group, ns, &errors)
         entity.members = refs(spec["members"], .user, ns, &errors)
+    }
+
+    /// The core kinds' own fields, and Almanac's.
+    static func readSpec(_ spec: ConfigNode, into entity: inout Entity, errors: inout [ConfigError]) {
+        entity.type = text(spec["type"], &errors)
+        entity.lifecycle = text(spec["lifecycle"], &errors)
+        entity.definition = text(spec["definition"], &errors)
+        for remote in spec["remotes"]?.elements ?? [] {
+            guard let url = remote["url"]?.string ?? remote.string else {
+                errors.append(remote.error("a remote needs a 'url'"))
+                continue
+            }
+            entity.remotes.append(url)
+        }
+        if let remotes = spec["remotes"], remotes.elements == nil { errors.append(remotes.error("must be a list of remotes, each with a 'url'")) }
         if let node = spec["tier"] {
             if let value = node.string, let tier = Tier(rawValue: value) {
                 entity.tier = tier

@@ -1,3 +1,5 @@
+import AlmanacConfig
+
 /// How much a service matters, in the three levels Open Food Facts' workshop named.
 public enum Tier: String, Sendable, Hashable, CaseIterable, Comparable {
     case criticalForUs = "critical-for-us"
@@ -29,8 +31,13 @@ public struct Entity: Sendable {
     public var description: String?
     public var tags: [String] = []
     public var links: [EntityLink] = []
+    public var annotations: [String: String] = [:]
     public var type: String?
     public var lifecycle: String?
+    /// An API's definition (OpenAPI, AsyncAPI, GraphQL…), often pulled in with `$text`.
+    public var definition: String?
+    /// Where an API without a definition is served (an MCP server's URL).
+    public var remotes: [String] = []
 
     // Backstage's relations.
     public var owner: EntityRef?
@@ -92,6 +99,13 @@ public struct Catalog: Sendable {
     private let directMembers: [EntityRef: Set<EntityRef>]
     private let subgroups: [EntityRef: Set<EntityRef>]
     private let dependantsIndex: [EntityRef: [EntityRef]]
+    /// What loaded but deserves a look: plugin kinds, skipped documents, locations not read.
+    public var warnings: [ConfigError] = []
+    /// Every file the catalogue was read from, descriptors and placeholder content: what a
+    /// reload watches.
+    public var files: [String] = []
+    /// Folders a location's glob lists, where a new file may be a new descriptor.
+    public var folders: [String] = []
 
     public init(entities: [EntityRef: Entity]) {
         self.entities = entities

@@ -1,21 +1,37 @@
-/// The kinds of Backstage's descriptor format that Almanac reads.
-public enum EntityKind: String, Sendable, Hashable, CaseIterable, Comparable {
-    case component = "Component"
-    case system = "System"
-    case resource = "Resource"
-    case api = "API"
-    case group = "Group"
-    case user = "User"
-    case domain = "Domain"
-    case location = "Location"
+/// An entity's kind: one of Backstage's core kinds, or one a Backstage plugin adds (`MCP`,
+/// `Template`). Kinds compare without case, as Backstage's references spell them in any case.
+public struct EntityKind: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The spelling pages show: the core spelling, or the one the descriptor used.
+    public let rawValue: String
 
-    /// Matches `component`, `Component`, `API`: references spell kinds in any case.
+    public static let component = EntityKind(core: "Component")
+    public static let system = EntityKind(core: "System")
+    public static let resource = EntityKind(core: "Resource")
+    public static let api = EntityKind(core: "API")
+    public static let group = EntityKind(core: "Group")
+    public static let user = EntityKind(core: "User")
+    public static let domain = EntityKind(core: "Domain")
+    public static let location = EntityKind(core: "Location")
+
+    /// The kinds Backstage's catalogue model defines, whose fields Almanac checks.
+    public static let core: [EntityKind] = [.component, .system, .resource, .api, .group, .user, .domain, .location]
+
+    private init(core name: String) { rawValue = name }
+
+    /// Any kind: a core kind in its own spelling whatever the case, another as written.
     public init?(caseInsensitive text: String) {
-        guard let kind = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else { return nil }
-        self = kind
+        guard let first = text.unicodeScalars.first, CharacterClass.letters.contains(first),
+            text.unicodeScalars.allSatisfy({ CharacterClass.letters.contains($0) || CharacterClass.digits.contains($0) })
+        else { return nil }
+        rawValue = Self.core.first { $0.rawValue.lowercased() == text.lowercased() }?.rawValue ?? text
     }
 
-    public static func < (a: EntityKind, b: EntityKind) -> Bool { a.rawValue < b.rawValue }
+    public var isCore: Bool { Self.core.contains(self) }
+    public var description: String { rawValue }
+
+    public static func == (a: EntityKind, b: EntityKind) -> Bool { a.rawValue.lowercased() == b.rawValue.lowercased() }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue.lowercased()) }
+    public static func < (a: EntityKind, b: EntityKind) -> Bool { a.rawValue.lowercased() < b.rawValue.lowercased() }
 }
 
 /// `kind:namespace/name`, as Backstage writes entity references.

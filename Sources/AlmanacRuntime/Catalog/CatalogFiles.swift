@@ -12,8 +12,11 @@ public struct Knowledge: Sendable {
 
 /// Reads `catalog/` (YAML, any depth) and `docs/` (Markdown, any depth) of the config repository.
 public enum CatalogFiles {
+    /// Seeds are the YAML files under `catalog/`; locations and placeholders may reach any file
+    /// of the repository.
     public static func load(configDirectory: String) throws -> Catalog {
-        try CatalogLoader.load(try read(configDirectory, "catalog", [".yaml", ".yml"])).get()
+        let seeds = ConfigFolder(root: configDirectory, folder: "catalog", suffixes: [".yaml", ".yml"]).files()
+        return try CatalogLoader.load(from: RepositorySource(root: configDirectory), seeds: seeds).get()
     }
 
     public static func knowledge(configDirectory: String) throws -> Knowledge {
@@ -27,12 +30,34 @@ public enum CatalogFiles {
     }
 }
 
+/// The config repository's files, as the catalogue reads them: within the size limit, hidden
+/// files left out of globs.
+struct RepositorySource: CatalogSource {
+    let root: String
+
+    func text(of path: String) throws(ConfigError) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue { throw ConfigError(file: path, line: 0, field: "", message: "is a folder, not a file") }
+        return try ConfigFolder.read(root: root, file: path)
+    }
+
+    func files(under directory: String) -> [String] { ConfigFolder(root: root, folder: directory, suffixes: [""]).files() }
+}
+
 /// The catalogue and documentation currently in force.
 public typealias CatalogConfig = ReloadingFiles<Knowledge>
 
 extension ReloadingFiles where Value == Knowledge {
     public convenience init(configDirectory: String, logger: Logger) throws {
-        try self.init(configDirectory: configDirectory, folders: ["catalog", "docs"], logger: logger) {
+        let folders = ["catalog", "docs"].map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) }
+        // Locations may name files outside catalog/: a change to one of them is a change too.
+        try self.init(
+            configDirectory: configDirectory, watching: folders, logger: logger,
+            alsoWatching: {
+                WatchList(files: $0.catalog.files, folders: $0.catalog.folders)
+            }
+        ) {
             try CatalogFiles.knowledge(configDirectory: $0)
         }
     }

@@ -70,8 +70,11 @@ public struct ConfigFolder: Sendable {
     }
 
     /// Changes whenever one of the files is added, removed or modified.
-    public func fingerprint() -> String {
-        files().map { file in
+    public func fingerprint() -> String { Self.fingerprint(root: root, files: files()) }
+
+    /// Changes whenever one of `files` (relative to `root`) appears, disappears or is modified.
+    public static func fingerprint(root: String, files: [String]) -> String {
+        files.map { file in
             let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + file)
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             return "\(file):\(modified):\(attributes?[.size] as? Int ?? -1)"

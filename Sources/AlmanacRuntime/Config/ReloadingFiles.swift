@@ -27,6 +27,8 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     /// The folders whose files make the value; any change in them means a reload.
     let folders: [ConfigFolder]
     let load: @Sendable (String) throws -> Value
+    /// What a value was read from beyond `folders`.
+    let alsoWatching: @Sendable (Value) -> WatchList
     let logger: Logger
     private let state: Mutex<State>
 
@@ -39,14 +41,20 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     }
 
     /// Loads the files of `folders`, the ones a change to which means a reload.
-    public init(configDirectory: String, watching folders: [ConfigFolder], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws
-    {
+    public init(
+        configDirectory: String, watching folders: [ConfigFolder], logger: Logger,
+        alsoWatching: @escaping @Sendable (Value) -> WatchList = { _ in WatchList() }, load: @escaping @Sendable (String) throws -> Value
+    ) throws {
         self.configDirectory = configDirectory
         self.folders = folders
         self.load = load
+        self.alsoWatching = alsoWatching
         self.logger = logger
-        let fingerprint = Self.fingerprint(folders)
-        state = Mutex(State(value: try load(configDirectory), fingerprint: fingerprint, loadedAt: Date()))
+        let before = folders.map { $0.fingerprint() }
+        let value = try load(configDirectory)
+        state = Mutex(State(value: value, fingerprint: "", loadedAt: Date()))
+        let fingerprint = Self.fingerprint(before, configDirectory, folders, alsoWatching(value))
+        state.withLock { $0.fingerprint = fingerprint }
     }
 
     private var names: String { folders.map { $0.folder.isEmpty ? "config" : $0.folder }.joined(separator: " and ") }
@@ -64,7 +72,7 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     /// Re-reads the files when they changed (or always, with `force`); true when a new value is in force.
     @discardableResult
     public func reload(force: Bool = false) -> Bool {
-        let fingerprint = Self.fingerprint(folders)
+        let fingerprint = Self.fingerprint(folders.map { $0.fingerprint() }, configDirectory, folders, alsoWatching(current))
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         do {
             let value = try load(configDirectory)
@@ -81,9 +89,24 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
         }
     }
 
-    /// Changes whenever a file under one of `folders` is added, removed or modified.
-    static func fingerprint(_ folders: [ConfigFolder]) -> String {
-        folders.map { $0.fingerprint() }.joined(separator: "|")
+    /// Changes whenever a file under one of `folders`, or one the value names beyond them, is
+    /// added, removed or modified.
+    private static func fingerprint(_ inFolders: [String], _ root: String, _ folders: [ConfigFolder], _ named: WatchList) -> String {
+        let beyond = named.files.filter { file in !folders.contains { file.hasPrefix($0.folder + "/") } }
+        let listed = named.folders.map { ConfigFolder(root: root, folder: $0, suffixes: [""]).fingerprint() }
+        return (inFolders + [ConfigFolder.fingerprint(root: root, files: beyond)] + listed).joined(separator: "|")
+    }
+}
+
+/// Files and folders, relative to the config repository, that a loaded value came from beyond
+/// its own folders (a catalogue location may name any file of the repository).
+public struct WatchList: Sendable {
+    public var files: [String]
+    public var folders: [String]
+
+    public init(files: [String] = [], folders: [String] = []) {
+        self.files = files
+        self.folders = folders
     }
 }
 

@@ -23,14 +23,20 @@ struct CatalogPages: Sendable {
     func add(to groups: AccessGroups) {
         let router = groups.open
         router.get("/catalog") { _, context in
-            let catalog = knowledge.current.catalog
+            let current = knowledge.current
+            let catalog = current.catalog
+            let link = site(current).entityLink
+            let others = catalog.entities.values.filter { !$0.isService && ![.user, .group, .location].contains($0.ref.kind) }
             let page = CatalogListPage(
                 services: catalog.services.map { s in
                     CatalogListPage.Service(
-                        kind: s.ref.kind.rawValue.lowercased(), name: s.ref.name, tier: s.tier?.rawValue ?? "", owner: s.owner?.shortText ?? "",
+                        link: link(s.ref), name: s.ref.shortText, tier: s.tier?.rawValue ?? "", owner: s.owner?.shortText ?? "",
                         system: s.system?.shortText ?? "", technologies: s.technologies.joined(separator: ", "))
                 },
-                people: catalog.people.count, error: knowledge.error)
+                others: others.sorted { $0.ref < $1.ref }.map {
+                    CatalogListPage.Other(link: link($0.ref), name: $0.ref.shortText, kind: $0.ref.kind.rawValue, owner: $0.owner?.shortText ?? "")
+                },
+                people: catalog.people.count, warnings: catalog.warnings.map(\.description), error: knowledge.error)
             return renderer.page("catalog", title: "Catalogue", actor: context.actor, context: page)
         }
         router.get("/catalog/report") { request, context in
@@ -93,26 +99,41 @@ struct CatalogPages: Sendable {
         {{#error}}<p class="error" id="reload-error">The catalogue or documentation files have an error; the last good set stays in force until it is fixed:<br><code>{{error}}</code></p>{{/error}}
         <p><a href="/catalog/report">Who knows what: skills and gaps</a> · <a href="/docs">Documentation</a></p>
         <table id="services"><tr><th>Service</th><th>Tier</th><th>Owner</th><th>System</th><th>Technologies</th></tr>
-        {{#services}}<tr class="{{tier}}"><td><a href="/catalog/{{kind}}/{{name}}">{{name}}</a></td><td>{{tier}}</td><td>{{owner}}</td><td>{{system}}</td><td>{{technologies}}</td></tr>{{/services}}
+        {{#services}}<tr class="{{tier}}"><td><a href="{{link}}">{{name}}</a></td><td>{{tier}}</td><td>{{owner}}</td><td>{{system}}</td><td>{{technologies}}</td></tr>{{/services}}
         </table>
+        {{#hasOthers}}<h2>APIs, systems and other kinds</h2><table id="others"><tr><th>Name</th><th>Kind</th><th>Owner</th></tr>
+        {{#others}}<tr><td><a href="{{link}}">{{name}}</a></td><td>{{kind}}</td><td>{{owner}}</td></tr>{{/others}}</table>{{/hasOthers}}
+        {{#hasWarnings}}<h2>Loaded, worth a look</h2><ul id="warnings">{{#warnings}}<li><code>{{.}}</code></li>{{/warnings}}</ul>{{/hasWarnings}}
         """
 }
 
 /// What the catalogue list reads.
 struct CatalogListPage {
     struct Service {
-        var kind, name, tier, owner, system, technologies: String
+        var link, name, tier, owner, system, technologies: String
+    }
+
+    struct Other {
+        var link, name, kind, owner: String
     }
 
     var services: [Service]
+    var others: [Other]
+    var hasOthers: Bool
     var count: Int
     var people: Int
+    var warnings: [String]
+    var hasWarnings: Bool
     var error: String?
 
-    init(services: [Service], people: Int, error: String?) {
+    init(services: [Service], others: [Other], people: Int, warnings: [String], error: String?) {
         self.services = services
+        self.others = others
+        hasOthers = !others.isEmpty
         count = services.count
         self.people = people
+        self.warnings = warnings
+        hasWarnings = !warnings.isEmpty
         self.error = error
     }
 }

@@ -1,5 +1,6 @@
 import AlmanacCatalog
 import AlmanacConfig
+import AlmanacReporting
 import AlmanacRuntime
 import ArgumentParser
 import Foundation
@@ -53,10 +54,7 @@ struct CatalogCommand: AsyncParsableCommand {
             let report = CatalogReport(catalog: catalog, monitored: monitored, absent: absent)
             switch common.format {
             case .markdown: print(report.markdown(), terminator: "")
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(report.records), as: UTF8.self))
+            case .json: print(try JSONReport.string(report.records, pretty: true))
             case .text, .html: print(report.text(), terminator: "")
             }
         }
@@ -76,7 +74,7 @@ struct CatalogCommand: AsyncParsableCommand {
             case .json:
                 print(
                     JSONWriter.string([
-                        "truckFactor": .int(Int64(factor)), "removed": .array(removed.map(JSONValue.string)),
+                        "truck_factor": .int(Int64(factor)), "removed": .array(removed.map(JSONValue.string)),
                         "files": .int(Int64(truckFactor.files.count)),
                     ]))
             case .markdown:

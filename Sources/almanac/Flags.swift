@@ -68,7 +68,7 @@ extension Flags {
                 print(
                     JSONWriter.string([
                         "key": .string(key), "value": result.value ?? .null, "variant": result.variant.map(JSONValue.string) ?? .null,
-                        "reason": .string(result.reason.rawValue), "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
+                        "reason": .string(result.reason.rawValue), "error_code": result.errorCode.map { .string($0.rawValue) } ?? .null,
                     ]))
             case .markdown:
                 print(
@@ -102,7 +102,7 @@ extension Flags {
                                 [
                                     "key": .string(flag.key), "state": .string(flag.state.rawValue), "type": .string(flag.type.rawValue),
                                     "variants": .array(flag.variantNames.map(JSONValue.string)),
-                                    "defaultVariant": flag.defaultVariant.map(JSONValue.string) ?? .null,
+                                    "default_variant": flag.defaultVariant.map(JSONValue.string) ?? .null,
                                     "owner": flag.owner.map(JSONValue.string) ?? .null, "expires": flag.expires.map(JSONValue.string) ?? .null,
                                 ]
                             })))

@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacReporting
 import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTrends
@@ -14,9 +15,7 @@ struct Report: AsyncParsableCommand {
     }
 
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONReport.string(value, pretty: true)
     }
 
     struct Trends: AsyncParsableCommand {

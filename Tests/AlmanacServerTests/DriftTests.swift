@@ -42,13 +42,13 @@ import Testing
                     let hosts = try await drift()
                     return hosts.count == 3 && hosts.allSatisfy { $0["revision"] as? String == first }
                 })
-            #expect(try await drift().allSatisfy { number($0["driftingSeconds"]) == 0 })
+            #expect(try await drift().allSatisfy { number($0["drifting_seconds"]) == 0 })
 
             try "0123456789abcdef\n".write(toFile: hosts + "/h2", atomically: true, encoding: .utf8)  // changed by hand
             #expect(
                 try await waitFor {
                     let hosts = try await drift()
-                    return hosts.contains { $0["host"] as? String == "h2" && (number($0["driftingSeconds"]) ?? 0) > 0.5 }
+                    return hosts.contains { $0["host"] as? String == "h2" && (number($0["drifting_seconds"]) ?? 0) > 0.5 }
                 })
             let h2 = try #require(try await drift().first { $0["host"] as? String == "h2" })
             #expect(h2["revision"] as? String == "0123456789abcdef" && h2["expected"] as? String == first)

@@ -27,7 +27,7 @@ import Testing
             var status = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)
             #expect(status["candidate"] as? String == hashes[3])
             #expect((status["revisions"] as? [[String: Any]])?.map { $0["issues"] as? [String] } == [["#1"], ["#2"], ["OFF-3"], []])
-            #expect(status["deployable"] is NSNull && status["blockedBy"] as? String == hashes[0])
+            #expect(status["deployable"] is NSNull && status["blocked_by"] as? String == hashes[0])
 
             func qa(_ hash: String, _ state: String, headers: [String: String] = Fixture.admin) async throws -> Int {
                 try await HTTP.send(
@@ -41,7 +41,7 @@ import Testing
             #expect(try await qa(hashes[3], "ok") == 200)
             status = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)
             #expect(status["deployable"] as? String == hashes[1])
-            #expect(status["blockedBy"] as? String == hashes[2])
+            #expect(status["blocked_by"] as? String == hashes[2])
             #expect((status["reason"] as? String)?.hasSuffix("(OFF-3) is QA'd bad: New product page (OFF-3)") == true)
 
             #expect(try await qa(hashes[2], "ok") == 200)

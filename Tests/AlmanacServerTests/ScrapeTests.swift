@@ -53,7 +53,7 @@ import Testing
                 let labels = try #require((list["series"] as? [[String: Any]])?.first?["labels"] as? [String: String])
                 #expect(labels["job"] == "almanac" && labels["service"] == "flags" && labels["flag"] == "headline")
                 let storage = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/storage", headers: Fixture.admin).body)
-                #expect((storage["bytesPerSample"] as? Double ?? 0) > 0)
+                #expect((storage["bytes_per_sample"] as? Double ?? 0) > 0)
             }
         }
     }

@@ -123,7 +123,7 @@ import Testing
             let created = try await HTTP.send("POST", url, headers: admin, body: #"{"matchers": "{job=\"x\"}", "duration": "1h", "comment": "c"}"#)
             #expect(created.status == 201)
             let list = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["silences"] as? [[String: Any]]
-            #expect(list?.first?["createdBy"] as? String == "tester")
+            #expect(list?.first?["created_by"] as? String == "tester")
             let unknown = try await HTTP.send("POST", server.baseURL + "/api/v1/alerts/ack", headers: admin, body: #"{"rule": "Nope", "labels": {}}"#)
             #expect(unknown.status == 404)
             #expect(try await HTTP.send("DELETE", url + "/999", headers: admin).status == 404)

@@ -51,19 +51,19 @@ import Testing
             let trends = try #require(api["trends"] as? [[String: Any]])
             #expect(trends.map { $0["name"] as? String } == ["node_filesystem_avail_bytes", "images_bytes"])
             let disk = trends[0]
-            #expect(abs((number(disk["perDay"]) ?? 0) + 10e9) < 0.1e9)
+            #expect(abs((number(disk["per_day"]) ?? 0) + 10e9) < 0.1e9)
             #expect(number(disk["threshold"]) == 50e9 && disk["direction"] as? String == "below" && disk["service"] as? String == "database")
-            let likely = try #require(number(disk["crossingLikely"]).map { Int64($0) })
+            let likely = try #require(number(disk["crossing_likely"]).map { Int64($0) })
             #expect(abs(Double(likely - now) / 86_400_000 - 15) < 1)
-            #expect(abs((number(trends[1]["perMonth"]) ?? 0) - 30e9) < 1e9)
-            #expect(trends[1]["crossingLikely"] == nil)
+            #expect(abs((number(trends[1]["per_month"]) ?? 0) - 30e9) < 1e9)
+            #expect(trends[1]["crossing_likely"] == nil)
 
             let page = try await HTTP.send("GET", server.baseURL + "/trends").body
             #expect(page.contains("<table id=\"trends\">") && page.contains("<td>database</td>") && page.contains("<svg"))
             let sheet = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/thresholds", headers: Fixture.admin).body)
             let records = try #require(sheet["thresholds"] as? [[String: Any]])
             #expect(records.map { $0["rule"] as? String } == ["ApiErrors", "DiskAlmostFull"])
-            #expect(number(records[1]["warning"]) == 100e9 && records[1]["definedIn"] as? String == "monitoring/rules/disk.yaml:2")
+            #expect(number(records[1]["warning"]) == 100e9 && records[1]["defined_in"] as? String == "monitoring/rules/disk.yaml:2")
             let thresholds = try await HTTP.send("GET", server.baseURL + "/thresholds").body
             #expect(thresholds.contains("<td>DiskAlmostFull</td>") && thresholds.contains("<td>rate(5m) &gt; level</td>"))
         }

@@ -26,7 +26,7 @@ def test_check_reports_every_error_with_file_line_and_field(workdir):
 
 def test_eval_and_list_formats():
     result = almanac("flags", "eval", "new-product-page", "--config", str(EXAMPLE), "--environment", "staging", "--format", "json")
-    assert json.loads(result.stdout) == {"key": "new-product-page", "value": True, "variant": "on", "reason": "DEFAULT", "errorCode": None}
+    assert json.loads(result.stdout) == {"key": "new-product-page", "value": True, "variant": "on", "reason": "DEFAULT", "error_code": None}
     listed = json.loads(almanac("flags", "list", "--config", str(EXAMPLE), "--format", "json").stdout)
     assert len(listed) == 15 and listed[0]["key"] == "api-write-rate-limit"
     markdown = almanac("flags", "list", "--config", str(EXAMPLE), "--format", "markdown").stdout

@@ -49,9 +49,9 @@ def test_rules_and_trends_read_from_prometheus(workdir):
             trends = requests.get(server.url + "/api/v1/trends", timeout=60, headers=ADMIN).json()["trends"]
             assert [t["name"] for t in trends] == ["node_filesystem_avail_bytes", "images_bytes"]
             disk, images = trends
-            assert abs(disk["perDay"] + 8e9) < 0.3e9, disk
-            assert abs((disk["crossingLikely"] / 1000 - now) / DAY - 10) < 1.5, disk
-            assert abs(images["perDay"] - 2e9) < 0.1e9, images
+            assert abs(disk["per_day"] + 8e9) < 0.3e9, disk
+            assert abs((disk["crossing_likely"] / 1000 - now) / DAY - 10) < 1.5, disk
+            assert abs(images["per_day"] - 2e9) < 0.1e9, images
             assert images["labels"] == {"service": "images"}
         finally:
             server.stop()

@@ -121,7 +121,7 @@ def test_the_pipeline_from_the_command_line(workdir):
         assert cli("qa", one, "ok")["state"] == "ok"
         assert cli("qa", two, "untestable")["state"] == "untestable"
         status = cli("status", "production")
-        assert status["deployable"] == two and status["blockedBy"] is not None
+        assert status["deployable"] == two and status["blocked_by"] is not None
         rollout_id = cli("rollout", "production", two)["id"]
         assert wait(server, rollout_id)["phase"] == "succeeded"
         assert on_disk(hosts) == [two] * 3

@@ -52,10 +52,10 @@ def test_trends_report_and_pages(browser, workdir):  # noqa: F811
     assert [t["name"] for t in trends] == ["node_filesystem_avail_bytes", "images_bytes", "cache_bytes"]
     disk = trends[0]
     # The cleanup 20 days ago is a level shift: only the fall since is fitted.
-    assert abs(disk["perDay"] + 8e9) < 0.2e9, disk
-    assert abs((disk["crossingLikely"] / 1000 - now) / DAY - 10) < 1, disk
-    assert disk["crossingEarliest"] <= disk["crossingLikely"] <= disk["crossingLatest"]
-    assert abs(trends[1]["perWeek"] - 14e9) < 0.3e9
+    assert abs(disk["per_day"] + 8e9) < 0.2e9, disk
+    assert abs((disk["crossing_likely"] / 1000 - now) / DAY - 10) < 1, disk
+    assert disk["crossing_earliest"] <= disk["crossing_likely"] <= disk["crossing_latest"]
+    assert abs(trends[1]["per_week"] - 14e9) < 0.3e9
 
     markdown = subprocess.run([str(BINARY), "report", "trends", "--format", "markdown"] + common, capture_output=True, text=True).stdout
     assert "| Service | Series | Now | Per day |" in markdown

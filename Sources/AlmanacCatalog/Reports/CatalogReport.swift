@@ -98,12 +98,4 @@ public struct CatalogReport: Sendable {
     public func text() -> String {
         sections.map { s in "\(s.title)\n\n" + (s.table.rows.isEmpty ? "none\n" : s.table.text()) }.joined(separator: "\n")
     }
-
-    /// Section id → rows keyed by header, for `--format json`.
-    public var records: [String: [[String: String]]] {
-        Dictionary(
-            uniqueKeysWithValues: sections.map { s in
-                (s.id, s.table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(s.table.headers, row).map { ($0, $1) }) })
-            })
-    }
 }

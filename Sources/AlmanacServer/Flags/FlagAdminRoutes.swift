@@ -109,7 +109,7 @@ struct FlagAdminRoutes: Sendable {
     static func describe(_ flag: Flag) -> JSONValue {
         var out: [String: JSONValue] = [
             "key": .string(flag.key), "state": .string(flag.state.rawValue), "type": .string(flag.type.rawValue),
-            "variants": .object(flag.variants), "defaultVariant": flag.defaultVariant.map(JSONValue.string) ?? .null,
+            "variants": .object(flag.variants), "default_variant": flag.defaultVariant.map(JSONValue.string) ?? .null,
             "source": .string("\(flag.source.file):\(flag.source.line)"),
         ]
         if let owner = flag.owner { out["owner"] = .string(owner) }

@@ -34,9 +34,9 @@ struct MonitoringRoutes: Sendable {
             return JSONResponse.make(
                 .ok,
                 [
-                    "rawSamples": .int(usage.rawSamples), "chunkBytes": .int(usage.chunkBytes), "rollupBuckets": .int(usage.rollupBuckets),
-                    "databaseBytes": .int(usage.databaseBytes), "bytesPerSample": .double(usage.bytesPerSample),
-                    "diskBytesPerSample": .double(usage.diskBytesPerSample),
+                    "raw_samples": .int(usage.rawSamples), "chunk_bytes": .int(usage.chunkBytes), "rollup_buckets": .int(usage.rollupBuckets),
+                    "database_bytes": .int(usage.databaseBytes), "bytes_per_sample": .double(usage.bytesPerSample),
+                    "disk_bytes_per_sample": .double(usage.diskBytesPerSample),
                 ])
         }
     }

@@ -21,12 +21,12 @@ struct SilenceRoutes: Sendable {
         admins.post("/api/v1/silences") { request, context in
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             let end: AlertService.SilenceEnd? =
-                if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["endsAt"] { .at(at) } else { nil }
+                if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["ends_at"] { .at(at) } else { nil }
             return try await Self.answer {
                 let silence = try await alerts.silence(
                     matchers: body["matchers"]?.stringValue ?? "", until: end, comment: body["comment"]?.stringValue ?? "", actor: context.actor ?? ""
                 )
-                return JSONResponse.make(.created, ["id": .int(silence.id), "endsAt": .int(silence.endsAt)])
+                return JSONResponse.make(.created, ["id": .int(silence.id), "ends_at": .int(silence.endsAt)])
             }
         }
         admins.delete("/api/v1/silences/:id") { _, context in

@@ -39,7 +39,7 @@ struct TrendPages: Sendable {
             return JSONResponse.make(
                 .ok,
                 [
-                    "loadedAt": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
+                    "loaded_at": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
                     "targets": .int(Int64(files.targets.count)), "rules": .int(Int64(files.rules.count)),
                     "receivers": .int(Int64(files.receivers.count)),
                     "source": .string(files.source?.url ?? "local"),

@@ -22,7 +22,7 @@ struct PipelineRoutes: Sendable {
                         report.entries.map { e in
                             [
                                 "environment": .string(e.environment), "host": .string(e.host), "revision": e.revision.map(JSONValue.string) ?? .null,
-                                "expected": e.expected.map(JSONValue.string) ?? .null, "driftingSeconds": .double(Double(e.drifting) / 1000),
+                                "expected": e.expected.map(JSONValue.string) ?? .null, "drifting_seconds": .double(Double(e.drifting) / 1000),
                             ]
                         })
                 ])
@@ -36,7 +36,7 @@ struct PipelineRoutes: Sendable {
                     [
                         "environment": .string(status.environment.name), "hosts": .array(status.environment.hosts.map(JSONValue.string)),
                         "running": status.running.map(JSONValue.string) ?? .null, "candidate": .string(status.candidate),
-                        "deployable": d.deployable.map(JSONValue.string) ?? .null, "blockedBy": d.blockedBy.map(JSONValue.string) ?? .null,
+                        "deployable": d.deployable.map(JSONValue.string) ?? .null, "blocked_by": d.blockedBy.map(JSONValue.string) ?? .null,
                         "reason": d.reason.map(JSONValue.string) ?? .null,
                         "revisions": .array(
                             status.revisions.map { r in

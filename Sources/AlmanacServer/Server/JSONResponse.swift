@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacReporting
 import AlmanacRuntime
 import Foundation
 import Hummingbird
@@ -17,9 +18,7 @@ enum JSONResponse {
 
     /// A `Codable` value as a 200 answer; records' optional fields are left out when nil.
     static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return text(status, String(decoding: try encoder.encode(value), as: UTF8.self))
+        text(status, try JSONReport.string(value))
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {

@@ -18,7 +18,9 @@ public actor SeriesHeads {
     }
 
     /// Appends samples (one scrape's, or a bulk import's in time order) and writes the chunks they touched.
-    public func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws {
+    /// Returns how many were stored: out-of-order and duplicate samples are not.
+    @discardableResult
+    public func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws -> Int {
         var touched: [String] = []
         // Chunks that filled up during this call: written too, or a bulk import would lose them.
         var sealed: [ChunkWrite] = []
@@ -47,5 +49,6 @@ public actor SeriesHeads {
                 + Set(touched).compactMap { key in
                     heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
                 })
+        return touched.count
     }
 }

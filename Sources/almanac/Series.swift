@@ -1,4 +1,5 @@
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacStorage
 import ArgumentParser
 import Foundation
@@ -15,29 +16,20 @@ struct Series: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withDatabase { database in
-                let heads = SeriesHeads(store: SQLSeriesStore(database: database))
+                let importer = SeriesImport(heads: SeriesHeads(store: SQLSeriesStore(database: database)))
                 for file in files {
-                    guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot be read") }
-                    let bytes = Array(data)
-                    let isOpenMetrics = String(decoding: bytes.suffix(16), as: UTF8.self).contains("# EOF")
-                    let exposition: Exposition
+                    let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 } ?? 0
+                    var bar = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent, total: Int64(size))
+                    let summary: SeriesImport.Summary
                     do {
-                        exposition = try ExpositionParser.parse(bytes, format: isOpenMetrics ? .openMetrics : .prometheusText)
-                    } catch let error as ExpositionError {
-                        FileHandle.standardError.write(Data("\(file):\(error.line): \(error.message)\n".utf8))
+                        summary = try await importer.run(file) { bar.update(done: $0.bytesRead, detail: "\($0.samples) samples") }
+                    } catch let failure as SeriesImport.Failure {
+                        FileHandle.standardError.write(Data("\n\(failure)\n".utf8))
                         throw ExitCode(1)
                     }
-                    let timed = exposition.samples.filter { $0.timestamp != nil }
-                    guard timed.count == exposition.samples.count else { throw ValidationError("\(file): every sample needs a timestamp") }
-                    // Time order across the file, so every series' samples append in order.
-                    let ordered = timed.enumerated().sorted { ($0.element.timestamp!, $0.offset) < ($1.element.timestamp!, $1.offset) }.map(\.element)
-                    for start in stride(from: 0, to: ordered.count, by: 50_000) {
-                        try await heads.append(
-                            ordered[start..<min(start + 50_000, ordered.count)].map {
-                                (name: $0.name, labels: $0.labels.sorted(), sample: Sample(timestamp: $0.timestamp!, value: $0.value))
-                            })
-                    }
-                    print("\(file): \(ordered.count) samples")
+                    bar.update(done: Int64(size), detail: "\(summary.stored) samples", final: true)
+                    let dropped = summary.dropped > 0 ? "; \(summary.dropped) out of order or duplicated, dropped" : ""
+                    print("\(file): \(summary.stored) samples\(dropped)")
                 }
             }
         }

@@ -9,57 +9,70 @@ public struct ExpositionParser {
     public static let maximumBytes = 32 * 1024 * 1024
     public static let maximumSamples = 2_000_000
 
-    let bytes: [UInt8]
     let format: ExpositionFormat
-    var index = 0
-    var line = 1
+    /// The line `consume` reads next, from 1.
+    public private(set) var line = 1
+    private var sawEOF = false
+    private var typed: Set<String> = []
+    /// HELP, TYPE and UNIT of the families seen so far.
+    public private(set) var families: [String: MetricFamily] = [:]
+
+    /// A parser fed one line at a time: what streams a file of any size in constant memory.
+    public init(format: ExpositionFormat) {
+        self.format = format
+    }
 
     /// Parses a whole exposition; the first error ends it (a scrape is all or nothing).
     public static func parse(_ bytes: [UInt8], format: ExpositionFormat) throws(ExpositionError) -> Exposition {
         guard bytes.count <= maximumBytes else {
             throw ExpositionError(line: 0, message: "exposition is \(bytes.count) bytes, more than \(maximumBytes)")
         }
-        var parser = ExpositionParser(bytes: bytes, format: format)
-        return try parser.run()
+        var parser = ExpositionParser(format: format)
+        var samples: [ScrapedSample] = []
+        var index = 0
+        while index < bytes.count {
+            let start = index
+            while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+            if let sample = try parser.consume(bytes[start..<index]) {
+                samples.append(sample)
+                if samples.count > Self.maximumSamples { throw ExpositionError(line: parser.line - 1, message: "more than \(Self.maximumSamples) samples") }
+            }
+            index += 1
+        }
+        try parser.finish()
+        return Exposition(samples: samples, families: parser.families)
     }
 
     public static func parse(_ text: String, format: ExpositionFormat) throws(ExpositionError) -> Exposition {
         try parse(Array(text.utf8), format: format)
     }
 
-    private mutating func run() throws(ExpositionError) -> Exposition {
-        var result = Exposition()
-        var sawEOF = false
-        var typed: Set<String> = []
-        while index < bytes.count {
-            let start = index
-            while index < bytes.count, bytes[index] != 0x0A { index += 1 }
-            var end = index
-            if end > start, bytes[end - 1] == 0x0D, format == .prometheusText { end -= 1 }
-            let lineBytes = bytes[start..<end]
-            defer {
-                index += 1
-                line += 1
-            }
-            if sawEOF { throw failure("data after # EOF") }
-            if lineBytes.isEmpty {
-                if format == .openMetrics { throw failure("empty line") }
-                continue
-            }
-            if lineBytes.first == UInt8(ascii: "#") {
-                if try comment(lineBytes, into: &result, typed: &typed) { sawEOF = true }
-                continue
-            }
-            var scanner = LineScanner(bytes: lineBytes, line: line, format: format)
-            result.samples.append(try scanner.sample())
-            if result.samples.count > Self.maximumSamples { throw failure("more than \(Self.maximumSamples) samples") }
+    /// Reads one line (without its newline): the sample it holds, or nil for a comment or a
+    /// blank line.
+    public mutating func consume(_ text: ArraySlice<UInt8>) throws(ExpositionError) -> ScrapedSample? {
+        defer { line += 1 }
+        var lineBytes = text
+        if format == .prometheusText, lineBytes.last == 0x0D { lineBytes = lineBytes.dropLast() }
+        if sawEOF { throw failure("data after # EOF") }
+        if lineBytes.isEmpty {
+            if format == .openMetrics { throw failure("empty line") }
+            return nil
         }
-        if format == .openMetrics && !sawEOF { throw failure("missing # EOF") }
-        return result
+        if lineBytes.first == UInt8(ascii: "#") {
+            if try comment(lineBytes) { sawEOF = true }
+            return nil
+        }
+        var scanner = LineScanner(bytes: lineBytes, line: line, format: format)
+        return try scanner.sample()
+    }
+
+    /// The end of the input: OpenMetrics must have said `# EOF`.
+    public func finish() throws(ExpositionError) {
+        if format == .openMetrics && !sawEOF { throw ExpositionError(line: line, message: "missing # EOF") }
     }
 
     /// Handles `# HELP`, `# TYPE`, `# UNIT` and `# EOF`; returns true at EOF.
-    private func comment(_ text: ArraySlice<UInt8>, into result: inout Exposition, typed: inout Set<String>) throws(ExpositionError) -> Bool {
+    private mutating func comment(_ text: ArraySlice<UInt8>) throws(ExpositionError) -> Bool {
         let content = String(decoding: text, as: UTF8.self)
         if content == "# EOF" {
             if format == .openMetrics { return true }
@@ -74,17 +87,17 @@ public struct ExpositionParser {
         let rest = parts.count > 3 ? String(parts[3]) : ""
         switch parts[1] {
         case "HELP":
-            result.families[name, default: MetricFamily()].help = unescape(rest, quotes: format == .openMetrics)
+            families[name, default: MetricFamily()].help = unescape(rest, quotes: format == .openMetrics)
         case "TYPE":
             guard let kind = MetricFamily.Kind(rawValue: rest) else { throw failure("unknown type '\(rest)'") }
             if format == .prometheusText, ![.counter, .gauge, .histogram, .summary, .untyped].contains(kind) {
                 throw failure("type '\(rest)' is not part of the text format")
             }
             guard typed.insert(name).inserted else { throw failure("second TYPE line for '\(name)'") }
-            result.families[name, default: MetricFamily()].type = kind
+            families[name, default: MetricFamily()].type = kind
         default:
             guard format == .openMetrics else { return false }
-            result.families[name, default: MetricFamily()].unit = rest
+            families[name, default: MetricFamily()].unit = rest
         }
         return false
     }

@@ -1,0 +1,71 @@
+"""`almanac series import` streams: files larger than the old 32 MB limit import with a
+progress bar, and peak memory does not grow with the file (three times the data, about the same
+resident set); a mistake in the middle names its file and line."""
+import os
+import subprocess
+
+from conftest import BINARY
+
+START = 1_600_000_000
+
+
+def history(path, megabytes):
+    """Munin-like history: a year of 5-minute samples per series, each series in time order."""
+    samples, written, series = 0, 0, 0
+    with open(path, "w") as f:
+        f.write("# TYPE munin_df_bytes gauge\n")
+        while written < megabytes * 1024 * 1024:
+            value = 1e9 + series * 1e6
+            lines = []
+            for i in range(105_120):
+                value += 1000 + i % 288
+                lines.append(f'munin_df_bytes{{host="off{series % 40}",fs="fs{series // 40}"}} {value:.0f} {START + i * 300}\n')
+            text = "".join(lines)
+            f.write(text)
+            written += len(text)
+            samples += len(lines)
+            series += 1
+        f.write("# EOF\n")
+    return samples
+
+
+def peak_kb(path, data):
+    process = subprocess.Popen([str(BINARY), "series", "import", str(path), "--data", str(data)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wait4 reports this child's own peak, which communicate() would reap without.
+    _, status, usage = os.wait4(process.pid, 0)
+    out, err = process.stdout.read().decode(), process.stderr.read().decode()
+    assert os.waitstatus_to_exitcode(status) == 0, err
+    return usage.ru_maxrss, out, err
+
+
+def test_a_file_over_the_old_limit_streams_in_constant_memory(workdir):
+    small, large = workdir / "small.om", workdir / "large.om"
+    small_count, large_count = history(small, 40), history(large, 120)
+    small_peak, small_out, _ = peak_kb(small, workdir / "data-small")
+    large_peak, large_out, large_err = peak_kb(large, workdir / "data-large")
+    assert small_out.strip() == f"{small}: {small_count} samples"
+    assert large_out.strip() == f"{large}: {large_count} samples"
+    progress = [line for line in large_err.splitlines() if line.startswith("large.om [")]
+    size = f"{os.path.getsize(large) / 1048576:.1f} MB"
+    assert len(progress) >= 5 and "100%" in progress[-1] and f"{size}/{size}" in progress[-1], large_err
+    assert large_peak < small_peak * 1.25, (small_peak, large_peak)
+    assert large_peak < 200_000, large_peak
+
+
+def test_out_of_order_samples_are_counted_and_a_bad_line_is_named(workdir):
+    path = workdir / "mixed.prom"
+    path.write_text('disk_used{host="a"} 1 1600000000000\ndisk_used{host="a"} 2 1600000300000\n'
+                    'disk_used{host="a"} 3 1600000000000\ndisk_used{host="b"} 4 1600000000000\n')
+    result = subprocess.run([str(BINARY), "series", "import", str(path), "--data", str(workdir / "data")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{path}: 3 samples; 1 out of order or duplicated, dropped"
+
+    bad = workdir / "bad.om"
+    bad.write_text('# TYPE x gauge\nx 1 1600000000\nx{oops 2 1600000300\n# EOF\n')
+    result = subprocess.run([str(BINARY), "series", "import", str(bad), "--data", str(workdir / "data")], capture_output=True, text=True)
+    assert result.returncode == 1 and f"{bad}:3: " in result.stderr, result.stderr
+    untimed = workdir / "untimed.prom"
+    untimed.write_text("x 1\n")
+    result = subprocess.run([str(BINARY), "series", "import", str(untimed), "--data", str(workdir / "data")], capture_output=True, text=True)
+    assert result.returncode == 1 and f"{untimed}:1: the sample has no timestamp" in result.stderr, result.stderr

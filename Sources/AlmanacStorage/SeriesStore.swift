@@ -72,6 +72,11 @@ public struct SQLSeriesStore: Sendable {
         }
     }
 
+    /// True when no series has been stored yet: a new data directory or database.
+    public func isEmpty() async throws -> Bool {
+        try await database.sql.select().column("id").from("series").limit(1).all().isEmpty
+    }
+
     /// Series whose name is `name` (every series when nil).
     public func series(named name: String? = nil) async throws -> [StoredSeries] {
         var query = database.sql.select().columns("id", "name", "labels").from("series")

@@ -35,7 +35,9 @@ public struct ExpositionParser {
             while index < bytes.count, bytes[index] != 0x0A { index += 1 }
             if let sample = try parser.consume(bytes[start..<index]) {
                 samples.append(sample)
-                if samples.count > Self.maximumSamples { throw ExpositionError(line: parser.line - 1, message: "more than \(Self.maximumSamples) samples") }
+                if samples.count > Self.maximumSamples {
+                    throw ExpositionError(line: parser.line - 1, message: "more than \(Self.maximumSamples) samples")
+                }
             }
             index += 1
         }

@@ -44,8 +44,22 @@ public struct SeriesImport: Sendable {
     }
 
     /// Imports `file`, OpenMetrics when it ends with `# EOF`, else the Prometheus text format.
-    /// Each series' samples must come in time order; `progress` hears after each batch.
-    public func run(_ file: String, progress: (Progress) -> Void = { _ in }) async throws -> Summary {
+    /// Each series' samples must come in time order; `progress` hears after each batch. With
+    /// `endingAt`, every timestamp moves so that the newest lands there (a bundled example's
+    /// history, replayed up to the moment it is imported).
+    public func run(_ file: String, endingAt end: Int64? = nil, progress: (Progress) -> Void = { _ in }) async throws -> Summary {
+        var shift: Int64 = 0
+        if let end {
+            var newest = Int64.min
+            _ = try await read(file, shift: 0, store: false, seen: { newest = max(newest, $0) })
+            if newest > .min { shift = end - newest }
+        }
+        return try await read(file, shift: shift, store: true, progress: progress)
+    }
+
+    private func read(
+        _ file: String, shift: Int64, store: Bool, progress: (Progress) -> Void = { _ in }, seen observe: (Int64) -> Void = { _ in }
+    ) async throws -> Summary {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw Failure.unreadable(file) }
         defer { try? handle.close() }
         let total = Int64(try handle.seekToEnd())
@@ -65,8 +79,9 @@ public struct SeriesImport: Sendable {
             let parsed: ScrapedSample?
             do throws(ExpositionError) { parsed = try parser.consume(line) } catch { throw Failure.parse(file: file, error) }
             guard let sample = parsed else { return }
-            guard let timestamp = sample.timestamp else { throw Failure.untimed(file: file, line: number) }
-            batch.append((sample.name, sample.labels.sorted(), Sample(timestamp: timestamp, value: sample.value)))
+            guard let stamp = sample.timestamp else { throw Failure.untimed(file: file, line: number) }
+            observe(stamp)
+            if store { batch.append((sample.name, sample.labels.sorted(), Sample(timestamp: stamp + shift, value: sample.value))) }
         }
         func flush() async throws {
             guard !batch.isEmpty else { return }

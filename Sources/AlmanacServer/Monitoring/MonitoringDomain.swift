@@ -19,6 +19,7 @@ struct MonitoringDomain: Domain {
         heads = SeriesHeads(store: series)
         let alerts = SQLAlertStore(database: database)
         alertService = AlertService(store: alerts, config: config)
+        seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger)
         jobs = [
             Scraper(config: config, heads: heads, logger: logger),
             RuleService(
@@ -28,6 +29,11 @@ struct MonitoringDomain: Domain {
             RetentionService(store: series, config: config, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger),
         ]
     }
+
+    let seed: HistorySeed
+
+    /// A new store takes the history the config repository carries, before rules first run.
+    func prepare() async throws { try await seed.importIfEmpty() }
 
     var alerts: SQLAlertStore { alertService.store }
     var reloadables: [any Reloadable] { [config] }

@@ -35,6 +35,7 @@ public struct AlmanacServer: Sendable {
                 try CatalogDomain(configuration, monitoring: monitoring, logger: logger),
                 try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
             ]
+            for domain in domains { try await domain.prepare() }
         } catch {
             try? await database.close()
             throw error
@@ -54,7 +55,8 @@ public struct AlmanacServer: Sendable {
             maximumBodyBytes: configuration.maximumBodyBytes)
         let site = RouteCollection(context: AlmanacRequestContext.self)
         SiteRoutes(
-            auth: auth, database: database, renderer: web.renderer(["login": SiteRoutes.loginTemplate]), maximumBodyBytes: web.maximumBodyBytes
+            auth: auth, database: database, renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template]),
+            maximumBodyBytes: web.maximumBodyBytes, domains: domains
         )
         .add(to: web.access.groups(site))
         router.addRoutes(site)

@@ -64,6 +64,10 @@ struct PageRenderer: Sendable {
         .ENABLED{background:#d8f0dc}.DISABLED{background:#f6d5d5}.stale{background:#fbe8c4}
         .errors{background:#f6d5d5;padding:.6rem;border-radius:.3rem}
         form.inline{display:inline}button{cursor:pointer}
+        .home{display:grid;grid-template-columns:repeat(auto-fill,minmax(22rem,1fr));gap:1rem}
+        .home section{background:#fff;border:1px solid #e2e2dd;border-radius:.4rem;padding:.2rem .9rem}
+        .home ul{padding-left:1.1rem}.home li.critical{color:#a11}.home li.critical a{color:#a11;font-weight:600}
+        .home .detail,.home .none,.generated{color:#5b6570}
         </style></head>
         <body><header><strong>Almanac</strong>{{#navigation}}<a href="{{path}}">{{title}}</a>{{/navigation}}
         <span class="who">{{#actor}}signed in as {{actor}} <form class="inline" method="post" action="/logout"><button>Sign out</button></form>{{/actor}}{{^actor}}<a href="/login">Sign in</a>{{/actor}}</span>

@@ -10,10 +10,15 @@ struct SiteRoutes: Sendable {
     let database: Database
     let renderer: PageRenderer
     let maximumBodyBytes: Int
+    let domains: [any Domain]
 
     func add(to groups: AccessGroups) {
         let open = groups.open
-        open.get("/") { _, _ in PageRenderer.redirect("/flags") }
+        open.get("/") { _, context in
+            var sections: [AttentionSection] = []
+            for domain in domains { sections += await domain.attention() }
+            return renderer.page("home", title: "Home", actor: context.actor, context: HomePage(sections))
+        }
         open.get("/healthz") { _, _ in "ok\n" }
         open.get("/readyz") { _, _ in
             do {
@@ -34,10 +39,10 @@ struct SiteRoutes: Sendable {
             let actor = name.isEmpty ? tokenName : "\(name) (\(tokenName))"
             let cookie = auth.sessionCookie(actor: actor, now: WallClock.seconds())
             return PageRenderer.redirect(
-                "/flags", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
+                "/", cookie: "\(Authenticator.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authenticator.sessionSeconds)")
         }
         open.post("/logout") { _, _ in
-            PageRenderer.redirect("/flags", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+            PageRenderer.redirect("/", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
         }
     }
 

@@ -22,4 +22,12 @@ protocol Domain: Sendable {
     var jobs: [any Service] { get }
     var navigation: [NavigationEntry] { get }
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext>
+    /// What the home page lists for this domain: the things that need a person now.
+    func attention() async -> [AttentionSection]
+    /// Work before the server answers (a first start's data), after every domain is built.
+    func prepare() async throws
+}
+
+extension Domain {
+    func prepare() async throws {}
 }

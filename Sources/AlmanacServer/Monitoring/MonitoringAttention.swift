@@ -1,0 +1,61 @@
+import AlmanacAlerts
+import AlmanacMetrics
+import AlmanacReporting
+import AlmanacRuntime
+import AlmanacTrends
+
+/// Monitoring's part of the home page: alerts firing or pending, and the nearest projected
+/// crossings with their range.
+extension MonitoringDomain {
+    func attention() async -> [AttentionSection] {
+        [await alertSection(), await crossingSection()]
+    }
+
+    private func alertSection() async -> AttentionSection {
+        let more = NavigationEntry(title: "Alerts", path: "/alerts")
+        do {
+            let now = WallClock.milliseconds()
+            let active = try await alertService.overview(now: now).alerts.filter { $0.alert.state != .resolved }
+            let items = active.sorted { ($0.alert.state == .firing ? 0 : 1, $0.alert.rule) < ($1.alert.state == .firing ? 0 : 1, $1.alert.rule) }
+                .map { view in
+                    let alert = view.alert
+                    let labels = alert.labels.filter { $0.name != "alertname" }.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+                    var detail = "\(alert.severity.rawValue), since \(Span.text(milliseconds: (alert.firedAt ?? alert.activeAt) - now))"
+                    if let by = view.acknowledgedBy { detail += ", acknowledged by \(by)" }
+                    if view.silencedBy != nil { detail += ", silenced" }
+                    return AttentionItem(
+                        "\(alert.rule) \(alert.state.rawValue)\(labels.isEmpty ? "" : " (\(labels))")", detail: detail, link: "/alerts",
+                        level: alert.state == .firing && view.silencedBy == nil ? .critical : .warning)
+                }
+            return AttentionSection(id: "attention-alerts", title: "Alerts firing or pending", items: items, none: "No alert is firing.", more: more)
+        } catch {
+            return .failed(id: "attention-alerts", title: "Alerts firing or pending", more: more, error)
+        }
+    }
+
+    private func crossingSection() async -> AttentionSection {
+        let more = NavigationEntry(title: "Trends", path: "/trends")
+        do {
+            let files = config.current
+            let report = try await TrendCollector(source: files.seriesSource(store: series), selections: files.trends).report()
+            // A crossing only the far edge of the band reaches is noise, not news.
+            let items = report.trends.ranked().filter { $0.crossing?.likely != nil }.prefix(5).map { trend in
+                let crossing = trend.crossing!
+                let days = { (at: Int64) in Span.days(milliseconds: at - trend.now) }
+                let range = "between \(days(crossing.earliest)) and \(crossing.latest.map(days) ?? "more than a year")"
+                let likely = crossing.likely.map { "in \(days($0)) days, " } ?? ""
+                let labels = trend.subject.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+                let level = trend.subject.threshold.map(ReportFormat.number) ?? ""
+                return AttentionItem(
+                    "\(trend.subject.name){\(labels)} \(trend.subject.direction == .below ? "falls to" : "reaches") \(level) \(likely)\(range)",
+                    detail: "\(trend.subject.service), \(ReportFormat.signed(trend.perDay))/day",
+                    link: "/trends", level: crossing.earliest - trend.now < 7 * 86_400_000 ? .critical : .warning)
+            }
+            return AttentionSection(
+                id: "attention-crossings", title: "Projected crossings", items: Array(items), none: "No watched series is heading for its level.",
+                more: more)
+        } catch {
+            return .failed(id: "attention-crossings", title: "Projected crossings", more: more, error)
+        }
+    }
+}

@@ -31,6 +31,8 @@ public struct Pipeline: Sendable, Equatable {
         public var health: String
         public var drain: String?
         public var undrain: String?
+        /// Makes the repository when it is missing (a `git clone`), once, as the server starts.
+        public var setup: String?
     }
 
     public struct Gates: Sendable, Equatable {
@@ -52,6 +54,9 @@ public struct Pipeline: Sendable, Equatable {
         /// The branch this environment follows on its own (the daily staging), and when (minutes after midnight UTC).
         public var follow: String?
         public var at: Int?
+        /// False where QA happens on the environment itself (staging): only a revision QA'd bad
+        /// holds the others back there.
+        public var requiresQA = true
         public var line: Int
     }
 
@@ -71,6 +76,8 @@ public struct Pipeline: Sendable, Equatable {
     public var drainTimeout: Int64
     public var healthInterval: Int64
     public var environments: [Environment]
+    /// Where the commands run: the config repository, so they may name its scripts.
+    public var directory: String?
 
     public func environment(_ name: String) -> Environment? { environments.first { $0.name == name } }
 

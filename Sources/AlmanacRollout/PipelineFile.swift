@@ -3,17 +3,18 @@ import AlmanacConfig
 /// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
 public enum PipelineFile {
     static let fields: Set<String> = ["repository", "branch", "service", "commands", "timeouts", "health_interval", "environments", "hosts"]
-    static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at"]
+    static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at", "qa"]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> Pipeline {
         try unknown(root, fields)
         guard let repository = root["repository"]?.string, !repository.isEmpty else { throw root.error("missing 'repository' (a git repository)") }
         guard let commandsNode = root["commands"] else { throw root.error("missing 'commands' (deploy and health at least)") }
-        try unknown(commandsNode, ["deploy", "health", "drain", "undrain"])
+        try unknown(commandsNode, ["deploy", "health", "drain", "undrain", "setup"])
         guard let deploy = commandsNode["deploy"]?.string, !deploy.isEmpty else { throw commandsNode.error("missing 'deploy' command") }
         guard let health = commandsNode["health"]?.string, !health.isEmpty else { throw commandsNode.error("missing 'health' check") }
         let commands = Pipeline.Commands(
-            deploy: deploy, health: health, drain: commandsNode["drain"]?.string, undrain: commandsNode["undrain"]?.string)
+            deploy: deploy, health: health, drain: commandsNode["drain"]?.string, undrain: commandsNode["undrain"]?.string,
+            setup: commandsNode["setup"]?.string)
         if (commands.drain == nil) != (commands.undrain == nil) { throw commandsNode.error("drain and undrain go together") }
         let timeouts = root["timeouts"]
         if let timeouts { try unknown(timeouts, ["deploy", "health", "drain"]) }
@@ -98,8 +99,16 @@ public enum PipelineFile {
             }
             at = parts[0] * 60 + parts[1]
         }
+        var requiresQA = true
+        if let qa = node["qa"] {
+            switch qa.string {
+            case "required": requiresQA = true
+            case "none": requiresQA = false
+            default: throw qa.error("'required' (every revision QA'd ok or untestable first) or 'none' (QA happens here)")
+            }
+        }
         return Pipeline.Environment(
             name: name, hosts: hosts, waves: waves.isEmpty ? [.percent(100)] : waves, gates: gates, follow: node["follow"]?.string, at: at,
-            line: node.line)
+            requiresQA: requiresQA, line: node.line)
     }
 }

@@ -38,11 +38,12 @@ public struct Deployability: Sendable, Equatable {
     /// Revisions the deployable one would bring.
     public var count: Int
 
-    public init(revisions: [Revision]) {
+    /// With `requiresQA` false, a revision not QA'd yet lets the later ones through; one QA'd bad never does.
+    public init(revisions: [Revision], requiresQA: Bool = true) {
         var deployable: String?
         var count = 0
         for revision in revisions {
-            guard revision.qa.clears else {
+            guard revision.qa.clears || (!requiresQA && revision.qa != .bad) else {
                 blockedBy = revision.hash
                 let what = revision.issues.isEmpty ? "" : " (\(revision.issues.joined(separator: ", ")))"
                 reason = "\(String(revision.hash.prefix(10)))\(what) is \(revision.qa == .bad ? "QA'd bad" : "not QA'd yet"): \(revision.subject)"

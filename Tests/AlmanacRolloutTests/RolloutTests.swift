@@ -84,6 +84,19 @@ import Testing
             ])
     }
 
+    @Test func setupAndAnEnvironmentWithoutQA() throws {
+        let text = "repository: x\ncommands: {deploy: d, health: h, setup: git clone u x}\nenvironments: [{name: s, hosts: [a], qa: none}]\n"
+        let pipeline = try PipelineFile.parse(try ConfigDocument.parse(text, file: "p.yaml"))
+        #expect(pipeline.commands.setup == "git clone u x" && pipeline.environment("s")?.requiresQA == false)
+        let pending = ["a", "b", "c"].map { Revision(hash: $0, author: "ann", subject: $0) }
+        #expect(Deployability(revisions: pending, requiresQA: false).deployable == "c")
+        #expect(Deployability(revisions: pending).deployable == nil, "where QA is required, nothing untested goes")
+        var withBad = pending
+        withBad[1].qa = .bad
+        let blocked = Deployability(revisions: withBad, requiresQA: false)
+        #expect(blocked.deployable == "a" && blocked.blockedBy == "b", "a revision QA'd bad holds the rest back even without QA")
+    }
+
     @Test func dailyFollowIsDueOnceADayAfterItsTime() {
         let midnight: Int64 = 1_795_392_000_000
         let minute: Int64 = 60_000
@@ -132,7 +145,11 @@ import Testing
             ),
             (
                 "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], canary: 1}]\n",
-                "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, waves)"
+                "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, qa, waves)"
+            ),
+            (
+                "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], qa: sometimes}]\n",
+                "p.yaml:3: environments[0].qa: 'required' (every revision QA'd ok or untestable first) or 'none' (QA happens here)"
             ),
         ] as [(String, String)])
     func badFilesSayWhere(text: String, message: String) {

@@ -7,6 +7,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ADMIN_TOKEN
@@ -34,6 +35,19 @@ def click_and_wait(browser, element):
     finds the old page's elements, which go stale under the reader."""
     element.click()
     WebDriverWait(browser, 10).until(staleness_of(element))
+
+
+def refresh_until(browser, element_id, text, seconds=60):
+    """Reloads the page until the element reads `text`; a read that races the reload (a stale or
+    detached node) is retried, not failed."""
+    def done(b):
+        b.refresh()
+        return b.find_element(By.ID, element_id).text == text
+    try:
+        WebDriverWait(browser, seconds, poll_frequency=0.5, ignored_exceptions=[WebDriverException]).until(done)
+    except TimeoutException:
+        pass
+    return browser.find_element(By.ID, element_id).text
 
 
 def sign_in(browser, url):

@@ -2,12 +2,11 @@
 deployable, the button starts the rollout, its page follows it to the end, and the history
 lists it."""
 import os
-import time
 
 from selenium.webdriver.common.by import By
 
 from conftest import Server
-from test_pages_chromium import browser, click_and_wait, sign_in  # noqa: F401  (the fixture)
+from test_pages_chromium import browser, click_and_wait, refresh_until, sign_in  # noqa: F401  (the fixture)
 from test_rollout_crash import on_disk, setup
 
 
@@ -30,11 +29,7 @@ def test_qa_button_rollout_and_history(browser, workdir):  # noqa: F811
         assert browser.current_url.startswith(server.url + "/rollouts/production-")
         assert browser.find_element(By.ID, "phase").text == "running", "the page shows the rollout in progress"
         browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "rollout.png"))
-        deadline = time.time() + 30
-        while time.time() < deadline and browser.find_element(By.ID, "phase").text != "succeeded":
-            time.sleep(0.5)
-            browser.refresh()
-        assert browser.find_element(By.ID, "phase").text == "succeeded"
+        assert refresh_until(browser, "phase", "succeeded", seconds=30) == "succeeded"
         assert len(browser.find_elements(By.CSS_SELECTOR, "#steps tr")) == 1 + 12
         assert on_disk(hosts) == [two] * 3
 

@@ -10,6 +10,7 @@ public enum PipelineFiles {
         guard FileManager.default.fileExists(atPath: configDirectory + "/" + file) else { return nil }
         var pipeline = try PipelineFile.parse(try ConfigDocument.parse(try ConfigFolder.read(root: configDirectory, file: file), file: file))
         if !pipeline.repository.hasPrefix("/") { pipeline.repository = configDirectory + "/" + pipeline.repository }
+        pipeline.directory = configDirectory
         return pipeline
     }
 }

@@ -41,7 +41,8 @@ public struct PipelineService: Sendable {
         let states = try await store.qaStates(revisions.map(\.hash))
         for i in revisions.indices { revisions[i].qa = states[revisions[i].hash] ?? .needsTesting }
         return Status(
-            environment: environment, running: running, candidate: candidate, revisions: revisions, deployability: Deployability(revisions: revisions)
+            environment: environment, running: running, candidate: candidate, revisions: revisions,
+            deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA)
         )
     }
 
@@ -61,6 +62,17 @@ public struct PipelineService: Sendable {
     /// The drift report: each environment should run its last successful rollout's revision.
     public func drift(now: Int64 = WallClock.milliseconds()) async throws -> DriftReport {
         try await DriftWatcher.report(store: store, now: now)
+    }
+
+    /// Runs the pipeline's `setup` command when its repository is missing (a checkout to clone,
+    /// the bundled example's application); nil when there was nothing to do, else whether it
+    /// worked and what it printed.
+    public func setUpIfMissing() async -> (ok: Bool, output: String)? {
+        guard let pipeline = pipeline.current, let setup = pipeline.commands.setup,
+            !FileManager.default.fileExists(atPath: pipeline.repository)
+        else { return nil }
+        let outcome = await StepRunner(pipeline: pipeline).shell(setup, timeout: pipeline.deployTimeout)
+        return (outcome.ok, outcome.output)
     }
 
     public func rollout(id: String) async throws -> Rollout {

@@ -8,7 +8,16 @@ import NIOCore
 /// revision, or a command whose output holds it).
 struct StepRunner: Sendable {
     let pipeline: Pipeline
-    let client: HTTPClient = .shared
+    let client: HTTPClient = Self.probes
+
+    /// A client that fails at once on a refused connection: the shared one retries connecting
+    /// with growing pauses until the request's deadline, so a host that is down (or starting)
+    /// held each check and each drift round for the whole timeout.
+    static let probes: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     struct Outcome {
         var ok: Bool
@@ -42,7 +51,7 @@ struct StepRunner: Sendable {
         do {
             status = try await ProcessRunner.run(
                 ["timeout", "--kill-after=2", String(format: "%.3f", Double(timeout) / 1000), "bash", "-c", Self.closeInherited, "step", command],
-                outputFile: path)
+                outputFile: path, directory: pipeline.directory)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             return Outcome(ok: false, output: "could not start the command: \(error)")

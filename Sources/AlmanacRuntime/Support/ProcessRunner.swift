@@ -37,14 +37,14 @@ public enum ProcessRunner {
     /// Runs `arguments` with stdout and stderr both written to `file`: a command that leaves a
     /// process in the background (a deploy starting a server) ends when its shell ends, not
     /// when the last holder of a pipe closes it.
-    public static func run(_ arguments: [String], outputFile file: String) async throws(Failure) -> Int32 {
+    public static func run(_ arguments: [String], outputFile file: String, directory: String? = nil) async throws(Failure) -> Int32 {
         guard let name = arguments.first else { throw Failure(description: "no program to run") }
         do {
             let descriptor = try FileDescriptor.open(
                 FilePath(file), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
             defer { try? descriptor.close() }
             let result = try await Subprocess.run(
-                .name(name), arguments: Arguments(Array(arguments.dropFirst())),
+                .name(name), arguments: Arguments(Array(arguments.dropFirst())), workingDirectory: directory.map { FilePath($0) },
                 output: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
                 error: .fileDescriptor(descriptor, closeAfterSpawningProcess: false))
             return Self.status(result.terminationStatus)

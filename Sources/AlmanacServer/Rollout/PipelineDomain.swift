@@ -17,11 +17,25 @@ struct PipelineDomain: Domain {
             pipeline: pipeline, store: releases, alerts: monitoring.alerts, series: monitoring.series, monitoring: monitoring.config,
             externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
+        self.logger = logger
         jobs = [
             RolloutRecovery(manager: rollouts),
             DriftWatcher(
                 pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger),
         ]
+    }
+
+    let logger: Logger
+
+    /// A first start clones (or, in the example, creates) the application's repository.
+    func prepare() async throws {
+        guard let result = await service.setUpIfMissing() else { return }
+        if result.ok {
+            logger.info("ran the pipeline's setup command", metadata: ["output": "\(result.output.suffix(2000))"])
+        } else {
+            // The server still starts: the pipeline page says the repository is missing, the other domains work.
+            logger.error("the pipeline's setup command failed", metadata: ["output": "\(result.output.suffix(2000))"])
+        }
     }
 
     var reloadables: [any Reloadable] { [service.pipeline] }

@@ -1,0 +1,40 @@
+"""A host of the example's pipeline: answers every request with the revision it was deployed at
+(body and X-Revision), and exits once the example's state folder is gone."""
+import http.server
+import os
+import sys
+import threading
+import time
+
+port, revision, state = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"product-opener {revision}\n".encode()
+        self.send_response(200 if self.path in ("/", "/health") else 404)
+        self.send_header("X-Revision", revision)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def leave_with_the_example():
+    while os.path.isdir(state):
+        time.sleep(1)
+    os._exit(0)
+
+
+threading.Thread(target=leave_with_the_example, daemon=True).start()
+for _ in range(100):  # the host it replaces may take a moment to let the port go
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit(f"port {port} stays busy")
+server.serve_forever()

@@ -1,0 +1,41 @@
+"""The example's pipeline on a first start: the setup command creates the application's git
+repository and starts production's local hosts (one a release behind, so drift shows at once);
+staging, which needs no QA, has a deployable revision; a rollout pressed on its page runs in
+waves on the local hosts until each answers with the new revision; production needs QA first."""
+import shutil
+import subprocess
+
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import EXAMPLE, Server
+from test_bad_monitoring_input import wait_until
+from test_pages_chromium import browser, click_and_wait, refresh_until, sign_in  # noqa: F401  (the fixture)
+
+
+def test_the_example_pipeline_rolls_out_on_local_hosts(browser, workdir):  # noqa: F811
+    config = workdir / "config"
+    shutil.copytree(EXAMPLE, config, ignore=shutil.ignore_patterns(".example-*"))
+    server = Server(config, workdir / "data", args=["--drift-interval", "1"]).start()
+    try:
+        head = subprocess.run(["git", "-C", str(config / ".example-app"), "rev-parse", "main"], capture_output=True, text=True, check=True).stdout.strip()
+        assert requests.get("http://127.0.0.1:18411/health", timeout=5).headers["X-Revision"] != head
+        drifting = '<tr class="drifting"><td>production</td><td>127.0.0.1:18414</td>'
+        assert wait_until(lambda: drifting in requests.get(server.url + "/drift").text), "the host a release behind drifts"
+
+        sign_in(browser, server.url)
+        browser.get(server.url + "/pipeline/production")
+        assert browser.find_element(By.ID, "deployable").text == "Nothing new is deployable.", "production needs QA"
+        browser.get(server.url + "/pipeline/staging")
+        assert head[:10] in browser.find_element(By.ID, "deployable").text
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#roll-out button"))
+        assert browser.current_url.startswith(server.url + "/rollouts/staging-")
+        assert refresh_until(browser, "phase", "succeeded") == "succeeded", browser.find_element(By.ID, "steps").text
+        for port in (18401, 18402):
+            assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).headers["X-Revision"] == head
+        browser.get(server.url + "/pipeline/staging")
+        assert browser.find_element(By.ID, "running").text == head[:10]
+    finally:
+        server.stop()
+        # The hosts leave once the example's state folder is gone.
+        shutil.rmtree(config / ".example-hosts", ignore_errors=True)

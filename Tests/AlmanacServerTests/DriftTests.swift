@@ -37,8 +37,9 @@ import Testing
                 try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/drift", headers: Fixture.admin).body)["hosts"]
                     as? [[String: Any]] ?? []
             }
+            // Three hosts, four steps each, every one a child process: slow when the whole suite runs at once.
             #expect(
-                try await waitFor {
+                try await waitFor(seconds: 30) {
                     let hosts = try await drift()
                     return hosts.count == 3 && hosts.allSatisfy { $0["revision"] as? String == first }
                 })
@@ -46,7 +47,7 @@ import Testing
 
             try "0123456789abcdef\n".write(toFile: hosts + "/h2", atomically: true, encoding: .utf8)  // changed by hand
             #expect(
-                try await waitFor {
+                try await waitFor(seconds: 20) {
                     let hosts = try await drift()
                     return hosts.contains { $0["host"] as? String == "h2" && (number($0["drifting_seconds"]) ?? 0) > 0.5 }
                 })

@@ -3,6 +3,7 @@ repository and starts production's local hosts (one a release behind, so drift s
 staging, which needs no QA, has a deployable revision; a rollout pressed on its page runs in
 waves on the local hosts until each answers with the new revision; production needs QA first."""
 import shutil
+import socket
 import subprocess
 
 import requests
@@ -13,7 +14,22 @@ from test_bad_monitoring_input import wait_until
 from test_pages_chromium import browser, click_and_wait, refresh_until, sign_in  # noqa: F401  (the fixture)
 
 
+PORTS = [18401, 18402, 18411, 18412, 18413, 18414]
+
+
+def port_answers(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def test_the_example_pipeline_rolls_out_on_local_hosts(browser, workdir):  # noqa: F811
+    # Hosts of an earlier test's copy leave within a second of its folder's removal.
+    wait_until(lambda: not any(port_answers(port) for port in PORTS), 5)
+    busy = [port for port in PORTS if port_answers(port)]
+    assert not busy, f"ports {busy} already answer: another copy of the example runs its hosts (stop it and remove its .example-hosts)"
     config = workdir / "config"
     shutil.copytree(EXAMPLE, config, ignore=shutil.ignore_patterns(".example-*"))
     server = Server(config, workdir / "data", args=["--drift-interval", "1"]).start()

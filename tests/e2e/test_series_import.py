@@ -5,28 +5,7 @@ import os
 import subprocess
 
 from conftest import BINARY
-
-START = 1_600_000_000
-
-
-def history(path, megabytes):
-    """Munin-like history: a year of 5-minute samples per series, each series in time order."""
-    samples, written, series = 0, 0, 0
-    with open(path, "w") as f:
-        f.write("# TYPE munin_df_bytes gauge\n")
-        while written < megabytes * 1024 * 1024:
-            value = 1e9 + series * 1e6
-            lines = []
-            for i in range(105_120):
-                value += 1000 + i % 288
-                lines.append(f'munin_df_bytes{{host="off{series % 40}",fs="fs{series // 40}"}} {value:.0f} {START + i * 300}\n')
-            text = "".join(lines)
-            f.write(text)
-            written += len(text)
-            samples += len(lines)
-            series += 1
-        f.write("# EOF\n")
-    return samples
+from munin_history import history
 
 
 def peak_kb(path, data):
@@ -69,3 +48,4 @@ def test_out_of_order_samples_are_counted_and_a_bad_line_is_named(workdir):
     untimed.write_text("x 1\n")
     result = subprocess.run([str(BINARY), "series", "import", str(untimed), "--data", str(workdir / "data")], capture_output=True, text=True)
     assert result.returncode == 1 and f"{untimed}:1: the sample has no timestamp" in result.stderr, result.stderr
+

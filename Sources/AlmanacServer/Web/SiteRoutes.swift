@@ -19,13 +19,14 @@ struct SiteRoutes: Sendable {
             for domain in domains { sections += await domain.attention() }
             return renderer.page("home", title: "Home", actor: context.actor, context: HomePage(sections))
         }
-        open.get("/healthz") { _, _ in "ok\n" }
+        open.get("/healthz") { _, _ in Self.plain(.ok, "ok\n") }
+        open.get("/api/openapi.json") { _, _ in OpenAPIDocument.response() }
         open.get("/readyz") { _, _ in
             do {
                 try await database.ping()
-                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+                return Self.plain(.ok, "ready\n")
             } catch {
-                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "database unavailable\n")))
+                return Self.plain(.serviceUnavailable, "database unavailable\n")
             }
         }
         open.get("/login") { _, context in renderer.page("login", title: "Sign in", actor: context.actor, context: SignInPage(error: nil)) }
@@ -44,6 +45,10 @@ struct SiteRoutes: Sendable {
         open.post("/logout") { _, _ in
             PageRenderer.redirect("/", cookie: "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
         }
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static let loginTemplate = """

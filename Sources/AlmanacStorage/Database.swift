@@ -38,13 +38,21 @@ public final class Database: Sendable {
 
     /// Opens `url` (postgres://...) when given, otherwise `almanac.sqlite` in `dataDirectory`,
     /// and brings the schema up to date.
+    /// A PostgreSQL failure is thrown as a `DatabaseError` that says what to do about it.
     public static func open(url: String?, dataDirectory: String, logger: Logger) async throws -> Database {
-        let database = try await connect(url: url, dataDirectory: dataDirectory, logger: logger)
+        try await migrate(try await connect(url: url, dataDirectory: dataDirectory, logger: logger), url: url, logger: logger)
+    }
+
+    /// Brings a connected database's schema up to date; closes it and explains when that fails.
+    public static func migrate(_ database: Database, url: String? = nil, logger: Logger? = nil) async throws -> Database {
         do {
             try await Migrations.run(on: database)
         } catch {
             try? await database.close()
-            throw error
+            guard database.backend == .postgres else { throw error }
+            let explained = DatabaseError(error, url: url)
+            logger?.error("cannot open the database", metadata: ["error": "\(explained.message)", "cause": "\(explained.cause)"])
+            throw explained
         }
         return database
     }

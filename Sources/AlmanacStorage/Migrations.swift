@@ -168,19 +168,21 @@ enum Migrations {
     ]
 
     static func run(on database: Database) async throws {
-        try await database.sql.create(table: "schema_migrations").ifNotExists()
-            .column("version", type: .bigint, .primaryKey(autoIncrement: false))
-            .column("name", type: .text, .notNull)
-            .run()
-        for migration in all {
-            // Each migration and its record commit together; on PostgreSQL an advisory lock makes a
-            // second replica starting at the same moment wait and then find the work done.
-            let backend = database.backend
-            try await database.transaction { db in
-                if backend == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7340211)").run() }
+        let backend = database.backend
+        // One transaction under one lock covers everything, creating the migrations table
+        // included: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second session
+        // doing the same, so replicas started at the same moment wait for the first and then
+        // find the work done. DDL is transactional on both backends.
+        try await database.transaction { db in
+            if backend == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7340211)").run() }
+            try await db.create(table: "schema_migrations").ifNotExists()
+                .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .run()
+            for migration in all {
                 let done = try await db.select().column("version").from("schema_migrations")
                     .where("version", .equal, migration.version).first()
-                if done != nil { return }
+                if done != nil { continue }
                 try await migration.apply(db)
                 try await db.insert(into: "schema_migrations")
                     .columns("version", "name").values(SQLBind(migration.version), SQLBind(migration.name)).run()

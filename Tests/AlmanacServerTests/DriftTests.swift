@@ -44,6 +44,13 @@ import Testing
                     return hosts.count == 3 && hosts.allSatisfy { $0["revision"] as? String == first }
                 })
             #expect(try await drift().allSatisfy { number($0["drifting_seconds"]) == 0 })
+            // A host changed by hand while the rollout still checks its hosts would roll it back.
+            let id = try #require(try Fixture.json(started.body)["id"] as? String)
+            #expect(
+                try await waitFor(seconds: 30) {
+                    let rollout = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/rollouts/" + id, headers: Fixture.admin).body)
+                    return rollout["phase"] as? String == "succeeded"
+                })
 
             try "0123456789abcdef\n".write(toFile: hosts + "/h2", atomically: true, encoding: .utf8)  // changed by hand
             #expect(

@@ -84,26 +84,10 @@ struct Discovery<Source: CatalogSource> {
 
     /// A location that leads back to itself, directly or through others, is an error naming the loop.
     mutating func findLocationCycles() {
-        var state: [String: Int] = [:]  // 1: on the current path, 2: done
-        var stack: [String] = []
-        var reported: Set<Set<String>> = []
-        func walk(_ file: String) {
-            state[file] = 1
-            stack.append(file)
-            for (next, at) in edges[file] ?? [] {
-                if state[next] == 1, let start = stack.firstIndex(of: next) {
-                    let loop = Array(stack[start...])
-                    if reported.insert(Set(loop)).inserted {
-                        problems.errors.append(at.error("location cycle: " + (loop + [next]).joined(separator: " → ")))
-                    }
-                } else if state[next] == nil {
-                    walk(next)
-                }
-            }
-            stack.removeLast()
-            state[file] = 2
+        let edges = self.edges
+        for (loop, closing) in Loops.find(from: order, next: { file in (edges[file] ?? []).map { (node: $0.file, edge: $0.at) } }) {
+            problems.errors.append(closing.error("location cycle: " + (loop + [loop[0]]).joined(separator: " → ")))
         }
-        for file in order where state[file] == nil { walk(file) }
     }
 
     /// Backstage's conventional names for descriptor files.

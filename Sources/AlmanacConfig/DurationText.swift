@@ -39,6 +39,9 @@ public enum DurationText {
         return number(minutes / 1440) + " days"
     }
 
+    /// A number of days as `span` writes it: `7.5`, `13`.
+    public static func days(_ ms: Int64) -> String { number(Double(ms) / 86_400_000) }
+
     private static func number(_ value: Double) -> String {
         if value >= 10 { return String(Int(value.rounded())) }
         let tenths = (value * 10).rounded()

@@ -14,10 +14,6 @@ struct Report: AsyncParsableCommand {
         try loadOrExit { try MonitoringFiles.load(configDirectory: common.config) }
     }
 
-    static func json(_ value: some Encodable) throws -> String {
-        try JSONReport.string(value, pretty: true)
-    }
-
     struct Trends: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Growth per day, week and month of every watched series, with projected crossings, fastest first.")
@@ -27,15 +23,14 @@ struct Report: AsyncParsableCommand {
         func run() async throws {
             let monitoring = try Report.monitoring(common)
             let report = try await common.withDatabase { database in
-                var collector = TrendCollector(
-                    source: monitoring.seriesSource(store: SQLSeriesStore(database: database)), selections: monitoring.trends)
+                var collector = monitoring.trendCollector(store: SQLSeriesStore(database: database))
                 collector.lookback = Int64(days) * 86_400_000
                 return try await collector.report()
             }
             switch common.format {
             case .markdown: print(report.markdown(), terminator: "")
             case .html: print(report.html(), terminator: "")
-            case .json: print(try Report.json(["trends": report.records]))
+            case .json: print(try JSONReport.string(["trends": report.records], pretty: true))
             case .text: print(report.text(), terminator: "")
             }
         }
@@ -50,7 +45,7 @@ struct Report: AsyncParsableCommand {
             switch common.format {
             case .markdown: print(sheet.markdown(), terminator: "")
             case .html: print(sheet.table.html(id: "thresholds"))
-            case .json: print(try Report.json(["thresholds": sheet.records]))
+            case .json: print(try JSONReport.string(["thresholds": sheet.records], pretty: true))
             case .text: print(sheet.table.text(), terminator: "")
             }
         }

@@ -1,6 +1,12 @@
 import AlmanacMetrics
+import AlmanacStorage
 import AlmanacTrends
 import Foundation
+
+extension MonitoringFiles {
+    /// The trends these files follow, read from where they say series live.
+    public func trendCollector(store: SQLSeriesStore) -> TrendCollector { TrendCollector(source: seriesSource(store: store), selections: trends) }
+}
 
 /// Gathers the samples of every followed series and fits their trends: the I/O half of the
 /// trends report, shared by the server's pages and `almanac report trends`.

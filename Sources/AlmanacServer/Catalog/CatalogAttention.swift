@@ -10,8 +10,7 @@ extension CatalogDomain {
             let thin = risk.thin.sorted { $0.key < $1.key }.map {
                 "\($0.key) (\($0.value == 0 ? "nobody" : $0.value == 1 ? "one person" : "\($0.value) people"))"
             }
-            let ref = catalog.services.first { $0.ref.name == risk.service }?.ref
-            let link = ref.map { "/catalog/\($0.kind.rawValue.lowercased())/\($0.namespace == "default" ? "" : $0.namespace + "/")\($0.name)" }
+            let link = catalog.services.first { $0.ref.name == risk.service }.map { CatalogPages.link($0.ref) }
             return AttentionItem(
                 "\(risk.service): \(thin.joined(separator: ", "))", detail: risk.tier.rawValue, link: link ?? "/catalog/report",
                 level: risk.thin.values.contains(0) ? .critical : .warning)

@@ -13,10 +13,15 @@ struct CatalogPages: Sendable {
     let renderer: PageRenderer
     static let templates = ["catalog": listTemplate, "body": "{{{body}}}"]
 
+    /// An entity's page: `/catalog/KIND/NAME`, or `/catalog/KIND/NAMESPACE/NAME` outside the default namespace.
+    static func link(_ ref: EntityRef) -> String {
+        "/catalog/\(ref.kind.rawValue.lowercased())/\(ref.namespace == "default" ? "" : ref.namespace + "/")\(ref.name)"
+    }
+
     func site(_ knowledge: Knowledge) -> SitePages {
         SitePages(
             catalog: knowledge.catalog, docs: knowledge.docs,
-            entityLink: { "/catalog/\($0.kind.rawValue.lowercased())/\($0.namespace == "default" ? "" : $0.namespace + "/")\($0.name)" },
+            entityLink: Self.link,
             docLink: { "/docs/" + $0 })
     }
 

@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacConfig
 import AlmanacMetrics
 import AlmanacReporting
 import AlmanacRuntime
@@ -20,7 +21,7 @@ extension MonitoringDomain {
                 .map { view in
                     let alert = view.alert
                     let labels = alert.labels.filter { $0.name != "alertname" }.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-                    var detail = "\(alert.severity.rawValue), since \(Span.text(milliseconds: (alert.firedAt ?? alert.activeAt) - now))"
+                    var detail = "\(alert.severity.rawValue), for \(DurationText.span(now - (alert.firedAt ?? alert.activeAt)))"
                     if let by = view.acknowledgedBy { detail += ", acknowledged by \(by)" }
                     if view.silencedBy != nil { detail += ", silenced" }
                     return AttentionItem(
@@ -36,12 +37,11 @@ extension MonitoringDomain {
     private func crossingSection() async -> AttentionSection {
         let more = NavigationEntry(title: "Trends", path: "/trends")
         do {
-            let files = config.current
-            let report = try await TrendCollector(source: files.seriesSource(store: series), selections: files.trends).report()
+            let report = try await config.current.trendCollector(store: series).report()
             // A crossing only the far edge of the band reaches is noise, not news.
             let items = report.trends.ranked().filter { $0.crossing?.likely != nil }.prefix(5).map { trend in
                 let crossing = trend.crossing!
-                let days = { (at: Int64) in Span.days(milliseconds: at - trend.now) }
+                let days = { (at: Int64) in DurationText.days(at - trend.now) }
                 let range = "between \(days(crossing.earliest)) and \(crossing.latest.map(days) ?? "more than a year")"
                 let likely = crossing.likely.map { "in \(days($0)) days, " } ?? ""
                 let labels = trend.subject.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")

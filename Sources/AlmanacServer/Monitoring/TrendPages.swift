@@ -10,10 +10,7 @@ import Hummingbird
 struct TrendPages: Sendable {
     let config: MonitoringConfig
     let store: SQLSeriesStore
-    var trends: TrendCollector {
-        let files = config.current
-        return TrendCollector(source: files.seriesSource(store: store), selections: files.trends)
-    }
+    var trends: TrendCollector { config.current.trendCollector(store: store) }
     var rules: [AlertRule] { config.current.rules }
     let renderer: PageRenderer
     static let templates = ["trends": trendsTemplate, "thresholds": thresholdsTemplate]

@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacRollout
 import AlmanacRuntime
 
@@ -21,7 +22,7 @@ extension PipelineDomain {
             items += try await service.drift(now: now).entries.filter { $0.drifting > 0 }.map { entry in
                 AttentionItem(
                     "\(entry.environment)/\(entry.host) runs \(entry.revision.map { String($0.prefix(10)) } ?? "nothing known")",
-                    detail: "expected \(entry.expected.map { String($0.prefix(10)) } ?? "?"), for \(Span.amount(milliseconds: entry.drifting))",
+                    detail: "expected \(entry.expected.map { String($0.prefix(10)) } ?? "?"), for \(DurationText.span(entry.drifting))",
                     link: "/drift")
             }
             return [

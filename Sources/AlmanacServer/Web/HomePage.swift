@@ -34,10 +34,6 @@ struct AttentionSection: Sendable {
     }
 }
 
-extension Domain {
-    func attention() async -> [AttentionSection] { [] }
-}
-
 /// The home page: what needs attention now, every domain's sections in the header's order.
 struct HomePage {
     struct Section {
@@ -68,24 +64,4 @@ struct HomePage {
         <p class="more"><a href="{{morePath}}">{{moreTitle}} →</a></p></section>{{/sections}}</div>
         <p class="generated">As of {{generated}}.</p>
         """
-}
-
-/// How pages write a span of time from now: "in 12 days", "3 h ago".
-enum Span {
-    static func text(milliseconds: Int64) -> String {
-        milliseconds >= 0 ? "in " + amount(milliseconds: milliseconds) : amount(milliseconds: milliseconds) + " ago"
-    }
-
-    /// `3 h`, `12 days`, whichever the sign.
-    static func amount(milliseconds: Int64) -> String {
-        let seconds = abs(milliseconds) / 1000
-        if seconds >= 2 * 86_400 { return "\(seconds / 86_400) days" }
-        if seconds >= 7200 { return "\(seconds / 3600) h" }
-        return seconds >= 120 ? "\(seconds / 60) min" : "\(seconds) s"
-    }
-
-    static func days(milliseconds: Int64) -> String {
-        let days = Double(milliseconds) / 86_400_000
-        return days >= 10 ? String(Int(days.rounded())) : String(format: "%.1f", days)
-    }
 }

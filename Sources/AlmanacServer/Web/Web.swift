@@ -29,5 +29,6 @@ protocol Domain: Sendable {
 }
 
 extension Domain {
+    func attention() async -> [AttentionSection] { [] }
     func prepare() async throws {}
 }

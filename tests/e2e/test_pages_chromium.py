@@ -38,16 +38,20 @@ def click_and_wait(browser, element):
 
 
 def refresh_until(browser, element_id, text, seconds=60):
-    """Reloads the page until the element reads `text`; a read that races the reload (a stale or
-    detached node) is retried, not failed."""
+    """Reloads the page until the element reads `text` and returns what it last read. A read
+    that races a reload (a running rollout's page also reloads itself) is retried, not failed,
+    and the answer is the read that succeeded, not a second one that could race again."""
+    seen = [None]
+
     def done(b):
         b.refresh()
-        return b.find_element(By.ID, element_id).text == text
+        seen[0] = b.find_element(By.ID, element_id).text
+        return seen[0] == text
     try:
         WebDriverWait(browser, seconds, poll_frequency=0.5, ignored_exceptions=[WebDriverException]).until(done)
     except TimeoutException:
         pass
-    return browser.find_element(By.ID, element_id).text
+    return seen[0]
 
 
 def sign_in(browser, url):

@@ -30,10 +30,11 @@ public enum DurationText {
         return "\(ms)ms"
     }
 
-    /// A span for people: minutes under an hour and a half, hours under two days, then days;
-    /// one decimal below ten (`4.5 hours`), whole numbers above (`12 days`).
+    /// A span for people: seconds under a minute and a half, minutes under an hour and a half,
+    /// hours under two days, then days; one decimal below ten (`4.5 hours`), whole numbers above.
     public static func span(_ ms: Int64) -> String {
-        let minutes = Double(max(ms, 0)) / 60_000
+        if ms < 90_000 { return "\(Int((Double(max(ms, 0)) / 1000).rounded())) seconds" }
+        let minutes = Double(ms) / 60_000
         if minutes < 90 { return "\(Int(minutes.rounded())) minutes" }
         if minutes < 48 * 60 { return number(minutes / 60) + " hours" }
         return number(minutes / 1440) + " days"

@@ -12,6 +12,12 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// A failure of Almanac's own making, with nothing to redact.
+    public init(message: String) {
+        self.message = message
+        cause = message
+    }
+
     public init(_ error: any Error, url: String?) {
         let redacted = Self.redact(String(reflecting: error), url: url)
         cause = redacted

@@ -165,6 +165,26 @@ enum Migrations {
                 .primaryKey("environment", "host")
                 .run()
         },
+        Migration(version: 8, name: "leases for work done once per cluster, replicas, and the series log") { db in
+            try await db.create(table: "leases").ifNotExists()
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("holder", type: .text, .notNull)
+                .column("since_ms", type: .bigint, .notNull)
+                .column("expires_ms", type: .bigint, .notNull)
+                .column("term", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "replicas").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("address", type: .text, .notNull)
+                .column("started_ms", type: .bigint, .notNull)
+                .column("seen_ms", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "series_log").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("newest_ms", type: .bigint, .notNull)
+                .column("data", type: .blob, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

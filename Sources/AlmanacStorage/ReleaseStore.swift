@@ -59,6 +59,14 @@ public struct SQLReleaseStore: Sendable {
         }
     }
 
+    /// True while another server's rollout lock on the environment has not run out. With SQLite
+    /// one process owns the file, so a lock it does not know of is an earlier run's.
+    public func isLocked(environment: String, now: Int64) async throws -> Bool {
+        guard database.backend == .postgres else { return false }
+        return try await database.sql.select().column("holder").from("rollout_locks").where("environment", .equal, environment)
+            .where("lease_until", .greaterThan, now).first() != nil
+    }
+
     public func unlock(environment: String, holder: String) async throws {
         try await database.sql.delete(from: "rollout_locks").where("environment", .equal, environment).where("holder", .equal, holder).run()
     }

@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a rollout lock outlives a server that stopped renewing it (crashed).")
     var rolloutLease: Double = 60
 
+    @Option(help: "Seconds a replica's hold on once-per-cluster work (scraping, rules, notifications) outlives its last renewal.")
+    var lease: Double = 15
+
     @Option(help: "Seconds between checks of which revision each host runs.")
     var driftInterval: Double = 60
 
@@ -69,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         configuration.notificationBackoffSeconds = notificationBackoff
         configuration.compactionIntervalSeconds = compactionInterval
         configuration.rolloutLeaseSeconds = rolloutLease
+        configuration.leaseSeconds = lease
         configuration.driftIntervalSeconds = driftInterval
         let environmentVariables = ProcessInfo.processInfo.environment
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])

@@ -64,11 +64,14 @@ public actor RolloutManager {
         self.clock = clock
     }
 
-    /// Rollouts this server did not finish (it stopped or crashed) are marked interrupted, with
-    /// hosts caught mid-deploy of unknown revision; an operator resumes or rolls back.
+    /// Rollouts no server is running any more (it stopped or crashed) are marked interrupted,
+    /// with hosts caught mid-deploy of unknown revision; an operator resumes or rolls back. A
+    /// rollout whose environment lock another replica still renews is that replica's to finish.
     public func recover() async throws {
         for var rollout in try await store.rollouts(limit: 200)
         where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
+            if running[rollout.environment] != nil { continue }
+            if try await store.isLocked(environment: rollout.environment, now: clock()) { continue }
             rollout.interrupt()
             try await store.save(rollout, at: clock())
             logger.warning("rollout interrupted by a restart", metadata: ["rollout": "\(rollout.id)", "environment": "\(rollout.environment)"])

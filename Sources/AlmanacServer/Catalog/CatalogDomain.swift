@@ -15,7 +15,7 @@ struct CatalogDomain: Domain {
     }
 
     var reloadables: [any Reloadable] { [knowledge] }
-    var jobs: [any Service] { [] }
+    var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Catalogue", path: "/catalog")] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {

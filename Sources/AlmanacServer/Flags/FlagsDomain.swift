@@ -18,7 +18,7 @@ struct FlagsDomain: Domain {
     }
 
     var reloadables: [any Reloadable] { [flags] }
-    var jobs: [any Service] { [] }
+    var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Flags", path: "/flags")] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {

@@ -11,9 +11,10 @@ struct MonitoringDomain: Domain {
     let series: SQLSeriesStore
     let heads: SeriesHeads
     let alertService: AlertService
-    let jobs: [any Service]
+    let jobs: [ClusterJob]
 
-    init(_ configuration: ServerConfiguration, database: Database, logger: Logger) throws {
+    init(_ configuration: ServerConfiguration, database: Database, leases: ClusterLeases, logger: Logger) throws {
+        self.leases = leases
         config = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
         series = SQLSeriesStore(database: database)
         heads = SeriesHeads(store: series)
@@ -21,19 +22,25 @@ struct MonitoringDomain: Domain {
         alertService = AlertService(store: alerts, config: config)
         seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger)
         jobs = [
-            Scraper(config: config, heads: heads, logger: logger),
-            RuleService(
-                config: config, store: series, alerts: alerts, intervalSeconds: configuration.ruleIntervalSeconds,
-                externalURL: configuration.externalURL, logger: logger),
-            Notifier(alerts: alerts, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger),
-            RetentionService(store: series, config: config, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger),
+            ClusterJob("scraping", Scraper(config: config, heads: heads, logger: logger)),
+            ClusterJob(
+                "rule evaluation",
+                RuleService(
+                    config: config, store: series, alerts: alerts, intervalSeconds: configuration.ruleIntervalSeconds,
+                    externalURL: configuration.externalURL, logger: logger)),
+            ClusterJob("notifications", Notifier(alerts: alerts, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)),
+            ClusterJob(
+                "retention and rollups",
+                RetentionService(store: series, config: config, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)),
         ]
     }
 
     let seed: HistorySeed
+    let leases: ClusterLeases
 
-    /// A new store takes the history the config repository carries, before rules first run.
-    func prepare() async throws { try await seed.importIfEmpty() }
+    /// A new store takes the history the config repository carries, before rules first run; one
+    /// replica imports it while the others start.
+    func prepare() async throws { _ = try await leases.once("history import", for: 600) { try await seed.importIfEmpty() } }
 
     var alerts: SQLAlertStore { alertService.store }
     var reloadables: [any Reloadable] { [config] }

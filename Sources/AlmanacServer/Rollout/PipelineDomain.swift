@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// follow and the drift watch, with their pages and API.
 struct PipelineDomain: Domain {
     let service: PipelineService
-    let jobs: [any Service]
+    let jobs: [ClusterJob]
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, logger: Logger) throws {
         let pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, logger: logger)
@@ -19,9 +19,12 @@ struct PipelineDomain: Domain {
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
         self.logger = logger
         jobs = [
-            RolloutRecovery(manager: rollouts),
-            DriftWatcher(
-                pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds, logger: logger),
+            ClusterJob("rollout recovery and daily follows", RolloutRecovery(manager: rollouts)),
+            ClusterJob(
+                "drift checks",
+                DriftWatcher(
+                    pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds,
+                    logger: logger)),
         ]
     }
 

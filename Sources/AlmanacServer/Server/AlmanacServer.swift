@@ -15,6 +15,7 @@ public struct AlmanacServer: Sendable {
     public let database: Database
     public let metrics = ServerMetrics()
     let flagsDomain: FlagsDomain
+    let leases: ClusterLeases
     /// Every domain, in the order of the page header.
     let domains: [any Domain]
     let logger: Logger
@@ -26,7 +27,11 @@ public struct AlmanacServer: Sendable {
         database = try await Database.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
         do {
             let flags = try await FlagsDomain(configuration, database: database, metrics: metrics, logger: logger)
-            let monitoring = try MonitoringDomain(configuration, database: database, logger: logger)
+            let leases = ClusterLeases(
+                database: database, identity: ReplicaIdentity(address: "\(configuration.host):\(configuration.port)"),
+                periodSeconds: configuration.leaseSeconds, logger: logger)
+            self.leases = leases
+            let monitoring = try MonitoringDomain(configuration, database: database, leases: leases, logger: logger)
             flagsDomain = flags
             // Adding a domain is one line here.
             domains = [
@@ -34,6 +39,7 @@ public struct AlmanacServer: Sendable {
                 monitoring,
                 try CatalogDomain(configuration, monitoring: monitoring, logger: logger),
                 try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
+                ClusterDomain(leases: leases, database: database, logger: logger),
             ]
             for domain in domains { try await domain.prepare() }
         } catch {
@@ -73,7 +79,7 @@ public struct AlmanacServer: Sendable {
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the jobs, then the watcher saves counts, then the database closes.
-            services: [DatabaseCloser(database: database), watcher] + domains.flatMap(\.jobs),
+            services: [DatabaseCloser(database: database), watcher] + domains.flatMap(\.jobs).map(leases.service),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)) : .singleton,

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var compactionIntervalSeconds: Double = 300
     /// How long a rollout lock outlives its holder's last sign of life.
     public var rolloutLeaseSeconds: Double = 60
+    /// How long a replica's hold on once-per-cluster work (scraping, rules, notifications)
+    /// outlives its last renewal; another replica takes the work over within two of these.
+    public var leaseSeconds: Double = 15
     /// How often every host is asked which revision it runs.
     public var driftIntervalSeconds: Double = 60
     /// Threads serving HTTP; 0 uses one per core.

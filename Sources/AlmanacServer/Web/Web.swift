@@ -19,7 +19,7 @@ struct Web: Sendable {
 /// this kind and one line in `AlmanacServer`.
 protocol Domain: Sendable {
     var reloadables: [any Reloadable] { get }
-    var jobs: [any Service] { get }
+    var jobs: [ClusterJob] { get }
     var navigation: [NavigationEntry] { get }
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext>
     /// What the home page lists for this domain: the things that need a person now.

@@ -1,54 +1,182 @@
 import AlmanacMetrics
+import Synchronization
 
-/// The open chunk of every series: samples are appended here, and each scrape's changed chunks
-/// are written back whole, so a scrape's samples are durable once that write commits.
+/// The open chunk of every series, in memory, as Prometheus's head keeps them. An append first
+/// goes to the write-ahead log (one record per call: a sample is acknowledged once that write
+/// returns), then into the open chunks; a chunk is written to the database once, when it is
+/// full or spans two hours, or at shutdown. A restart replays the log. Without a log (an
+/// import, which can be run again) chunks are written when full and at `flush()`.
 public actor SeriesHeads {
-    private struct Head {
-        var id: Int64
-        var chunk = XORChunk()
-        var start: Int64 = 0
-        var last: Int64 = .min
-    }
+    public typealias Entry = LogRecord.Entry
 
     private let store: SQLSeriesStore
-    private var heads: [String: Head] = [:]
+    private let log: (any SeriesLog)?
+    /// The open chunks, shared with readers (`HeadView`), which merge them with stored chunks.
+    public nonisolated let view: HeadView
+    private var ids: [String: Int64] = [:]
+    /// Closed chunks the database did not take yet: retried at the next append, and kept in the log.
+    private var pending: [ChunkWrite] = []
+    private var appends = 0
+    /// Appends wait while the log is replayed: one landing in between would be overwritten.
+    private var recovering = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    public init(store: SQLSeriesStore) {
+    public init(store: SQLSeriesStore, log: (any SeriesLog)? = nil, view: HeadView = HeadView()) {
         self.store = store
+        self.log = log
+        self.view = view
     }
 
-    /// Appends samples (one scrape's, or a bulk import's in time order) and writes the chunks they touched.
-    /// Returns how many were stored: out-of-order and duplicate samples are not.
+    /// The id of a series, created in the database on first sight and remembered.
+    public func seriesID(name: String, labels: [Label]) async throws -> Int64 {
+        let key = SQLSeriesStore.fingerprint(name, labels)
+        if let id = ids[key] { return id }
+        let id = try await store.seriesID(name: name, labels: labels)
+        ids[key] = id
+        return id
+    }
+
+    /// Appends samples (one scrape's, or an import's in time order). Returns how many were
+    /// taken: out-of-order and duplicate samples are not.
     @discardableResult
     public func append(_ samples: [(name: String, labels: [Label], sample: Sample)]) async throws -> Int {
-        var touched: [String] = []
-        // Chunks that filled up during this call: written too, or a bulk import would lose them.
-        var sealed: [ChunkWrite] = []
+        var entries: [Entry] = []
+        entries.reserveCapacity(samples.count)
         for entry in samples {
-            let key = ([entry.name] + entry.labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
-            var head: Head
-            if let existing = heads[key] {
-                head = existing
-            } else {
-                head = Head(id: try await store.seriesID(name: entry.name, labels: entry.labels))
-            }
-            // Out-of-order and duplicate samples are dropped, as Prometheus drops them.
-            guard entry.sample.timestamp > head.last else { continue }
-            if head.chunk.isFull {
-                sealed.append(ChunkWrite(seriesID: head.id, start: head.start, end: head.last, count: head.chunk.count, bytes: head.chunk.bytes))
-                head.chunk = XORChunk()
-            }
-            if head.chunk.count == 0 { head.start = entry.sample.timestamp }
-            head.chunk.append(entry.sample)
-            head.last = entry.sample.timestamp
-            heads[key] = head
-            touched.append(key)
+            entries.append(Entry(seriesID: try await seriesID(name: entry.name, labels: entry.labels), sample: entry.sample))
         }
-        try await store.write(
-            sealed
-                + Set(touched).compactMap { key in
-                    heads[key].map { ChunkWrite(seriesID: $0.id, start: $0.start, end: $0.last, count: $0.chunk.count, bytes: $0.chunk.bytes) }
-                })
-        return touched.count
+        return try await append(entries)
+    }
+
+    /// Appends samples of series already known by id (what a scrape loop does after its first scrape).
+    @discardableResult
+    public func append(_ entries: [Entry]) async throws -> Int {
+        guard !entries.isEmpty else { return 0 }
+        while recovering { await withCheckedContinuation { waiting.append($0) } }
+        if let log {
+            var record: [UInt8] = []
+            LogRecord.encode(entries, into: &record)
+            try await log.append(record, newest: entries.map(\.sample.timestamp).max() ?? 0)
+        }
+        let (taken, closed) = view.append(entries)
+        pending += closed
+        try await writePending()
+        appends += 1
+        if appends % 256 == 0 { try await truncateLog() }
+        return taken
+    }
+
+    /// Rebuilds the open chunks from the log (at start, or when this replica takes scraping
+    /// over): samples already in stored chunks are skipped. Returns warnings about damage.
+    public func recover() async throws -> (samples: Int, warnings: [String]) {
+        recovering = true
+        defer {
+            recovering = false
+            for waiter in waiting { waiter.resume() }
+            waiting = []
+        }
+        view.removeAll()
+        pending = []
+        guard let log else { return (0, []) }
+        let (records, warnings) = try await log.replay()
+        let stored = try await store.newestStored()
+        view.seed(stored)
+        var replayed = 0
+        for record in records {
+            let fresh = record.filter { $0.sample.timestamp > stored[$0.seriesID, default: .min] }
+            let (taken, closed) = view.append(fresh)
+            replayed += taken
+            pending += closed
+        }
+        try await writePending()
+        return (replayed, warnings)
+    }
+
+    /// Writes every open chunk (shutdown, the end of an import) and empties the log.
+    public func flush() async throws {
+        pending += view.cut { _ in true }
+        try await writePending()
+        try await truncateLog()
+    }
+
+    /// Closes chunks of series that have gone quiet for `after` ms, so the log does not keep them.
+    public func cutQuiet(now: Int64, after: Int64 = OpenChunk.maximumSpan) async throws {
+        pending += view.cut { now - $0.last >= after }
+        try await writePending()
+    }
+
+    /// Forgets the open chunks without writing them: another replica replays them from the log.
+    public func abandon() {
+        view.removeAll()
+        pending = []
+    }
+
+    private func writePending() async throws {
+        guard !pending.isEmpty else { return }
+        try await store.write(pending)
+        pending = []
+    }
+
+    private func truncateLog() async throws {
+        guard let log else { return }
+        let oldest = min(view.oldestOpen() ?? .max, pending.map(\.start).min() ?? .max)
+        try await log.truncate(before: oldest)
+    }
+}
+
+/// The open chunks by series id, behind a lock, so readers on any task can merge them with
+/// what the database holds while the head's actor appends.
+public final class HeadView: Sendable {
+    private let chunks = Mutex<[Int64: OpenChunk]>([:])
+
+    public init() {}
+
+    /// Appends entries in order; returns how many were taken and the chunks that closed.
+    func append(_ entries: [LogRecord.Entry]) -> (Int, [ChunkWrite]) {
+        chunks.withLock { chunks in
+            var taken = 0
+            var closed: [ChunkWrite] = []
+            for entry in entries {
+                let (accepted, done) = chunks[entry.seriesID, default: OpenChunk()].append(entry.sample)
+                if accepted { taken += 1 }
+                if let done { closed.append(ChunkWrite(entry.seriesID, done)) }
+            }
+            return (taken, closed)
+        }
+    }
+
+    func cut(where shouldCut: (OpenChunk) -> Bool) -> [ChunkWrite] {
+        chunks.withLock { chunks in
+            var closed: [ChunkWrite] = []
+            for id in Array(chunks.keys) where shouldCut(chunks[id]!) {
+                if let done = chunks[id]!.cut() { closed.append(ChunkWrite(id, done)) }
+            }
+            return closed
+        }
+    }
+
+    func removeAll() { chunks.withLock { $0.removeAll() } }
+
+    /// Starts each series after its newest stored sample, so nothing older is taken again.
+    func seed(_ newest: [Int64: Int64]) {
+        chunks.withLock { chunks in
+            for (id, last) in newest { chunks[id] = OpenChunk(after: last) }
+        }
+    }
+
+    func oldestOpen() -> Int64? {
+        chunks.withLock { $0.values.filter { $0.count > 0 }.map(\.start).min() }
+    }
+
+    /// The series' samples not yet in stored chunks, between two times (ms, inclusive).
+    public func samples(seriesID: Int64, from: Int64, to: Int64) throws -> [Sample] {
+        guard let open = chunks.withLock({ $0[seriesID] }), open.count > 0, open.last >= from, open.start <= to else { return [] }
+        return try open.samples().filter { $0.timestamp >= from && $0.timestamp <= to }
+    }
+}
+
+extension ChunkWrite {
+    init(_ seriesID: Int64, _ closed: OpenChunk.Closed) {
+        self.init(seriesID: seriesID, start: closed.start, end: closed.end, count: closed.count, bytes: closed.bytes)
     }
 }

@@ -26,12 +26,37 @@ public struct ChunkWrite: Sendable {
     }
 }
 
-/// Samples in compressed chunks on the shared SQL layer (SQLite or PostgreSQL).
+/// Samples in compressed chunks on the shared SQL layer (SQLite or PostgreSQL), merged on
+/// reading with the head's open chunks: in this process's memory with SQLite, from the log's
+/// rows with PostgreSQL (the replica that scrapes may be another).
 public struct SQLSeriesStore: Sendable {
-    let database: Database
+    /// Where reads find the samples not yet in stored chunks.
+    public enum Head: Sendable {
+        case none
+        case memory(HeadView)
+        case log(SQLSeriesLog)
+    }
 
-    public init(database: Database) {
+    let database: Database
+    let head: Head
+
+    public init(database: Database, head: Head = .none) {
         self.database = database
+        self.head = head
+    }
+
+    /// The store as a server uses it: with the head and log that fit its backend.
+    public static func withHead(database: Database, logDirectory: String) -> (store: SQLSeriesStore, heads: SeriesHeads) {
+        switch database.backend {
+        case .sqlite:
+            let view = HeadView()
+            let store = SQLSeriesStore(database: database, head: .memory(view))
+            return (store, SeriesHeads(store: store, log: FileSeriesLog(directory: logDirectory), view: view))
+        case .postgres:
+            let log = SQLSeriesLog(database: database)
+            let store = SQLSeriesStore(database: database, head: .log(log))
+            return (store, SeriesHeads(store: store, log: log))
+        }
     }
 
     static func fingerprint(_ name: String, _ labels: [Label]) -> String {
@@ -89,8 +114,37 @@ public struct SQLSeriesStore: Sendable {
         }
     }
 
-    /// Samples of a series between two times (ms, inclusive).
+    /// Samples of a series between two times (ms, inclusive), stored and open. The head is read
+    /// first: a chunk written in between then shows up in both, and only its stored copy is kept.
     public func samples(seriesID: Int64, from: Int64, to: Int64) async throws -> [Sample] {
+        let open: [Sample]
+        switch head {
+        case .none: open = []
+        case .memory(let view): open = try view.samples(seriesID: seriesID, from: from, to: to)
+        case .log(let log):
+            open = try await log.records(newerThan: from - 1).records.joined()
+                .filter { $0.seriesID == seriesID && $0.sample.timestamp >= from && $0.sample.timestamp <= to }.map(\.sample)
+        }
+        let stored = try await storedSamples(seriesID: seriesID, from: from, to: to)
+        let newest = stored.last?.timestamp ?? .min
+        var seen = newest
+        var merged = stored
+        for sample in open.sorted(by: { $0.timestamp < $1.timestamp }) where sample.timestamp > seen {
+            merged.append(sample)
+            seen = sample.timestamp
+        }
+        return merged
+    }
+
+    /// The newest stored sample's time of every series with chunks: where replaying the log resumes.
+    public func newestStored() async throws -> [Int64: Int64] {
+        let rows = try await database.sql.raw("SELECT series_id, MAX(end_ms) AS newest FROM chunks GROUP BY series_id").all()
+        var out: [Int64: Int64] = [:]
+        for row in rows { out[try row.decode(column: "series_id", as: Int64.self)] = try row.decode(column: "newest", as: Int64.self) }
+        return out
+    }
+
+    func storedSamples(seriesID: Int64, from: Int64, to: Int64) async throws -> [Sample] {
         let rows = try await database.sql.select().columns("sample_count", "data").from("chunks")
             .where("series_id", .equal, seriesID).where("end_ms", .greaterThanOrEqual, from).where("start_ms", .lessThanOrEqual, to)
             .orderBy("start_ms").all()

@@ -92,7 +92,7 @@ import Testing
             let blind = try await roll(server, setup.revisions[0])
             #expect(blind["phase"] as? String == "paused")
             #expect((blind["held"] as? String)?.contains("found no value of http_errors_ratio") == true, "\(blind)")
-            let heads = SeriesHeads(store: SQLSeriesStore(database: server.server.database))
+            let heads = server.server.seriesHeads
             func record(_ value: Double) async throws {
                 try await heads.append([
                     (name: "http_errors_ratio", labels: [Label("service", "web")], sample: Sample(timestamp: Self.now(), value: value))

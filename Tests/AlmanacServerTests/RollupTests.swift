@@ -13,8 +13,8 @@ import Testing
 
     func withSeries(_ backend: Backend, _ body: (SQLSeriesStore, SeriesHeads) async throws -> Void) async throws {
         try await backend.withDatabase { database in
-            let store = SQLSeriesStore(database: database)
-            try await body(store, SeriesHeads(store: store))
+            let (store, heads) = SQLSeriesStore.withHead(database: database, logDirectory: try TestServer.temporaryDirectory())
+            try await body(store, heads)
         }
     }
 
@@ -70,11 +70,14 @@ import Testing
                 (0..<120).map { i in
                     (name: "x", labels: [], sample: Sample(timestamp: start + Int64(i) * 60_000, value: Double(i)))
                 })
+            // Written as a shutdown writes them: compaction works on stored chunks, never the head.
+            try await heads.flush()
             let id = try #require(try await store.series(named: "x").first?.id)
             // With no rollup level, raw retention alone decides.
             _ = try await store.compact(policy: RetentionPolicy(raw: Self.day, rollups: []), now: start + 3 * Self.day)
             #expect(try await store.samples(seriesID: id, from: start, to: start + Self.day).isEmpty)
             try await heads.append([(name: "y", labels: [], sample: Sample(timestamp: start, value: 1))])
+            try await heads.flush()
             let y = try #require(try await store.series(named: "y").first?.id)
             // The grace keeps a step open: nothing is rolled up, so nothing raw may go.
             _ = try await store.compact(policy: Self.policy, now: start + 1)

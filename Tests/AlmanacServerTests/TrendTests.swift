@@ -33,7 +33,7 @@ import Testing
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config, databaseURL: database) { server in
             // 20 days of hourly history: free space falls 10 GB a day to 200 GB; images grow 1 GB a day.
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let heads = SeriesHeads(store: SQLSeriesStore(database: server.server.database))
+            let heads = server.server.seriesHeads
             var rows: [(name: String, labels: [Label], sample: Sample)] = []
             for hour in stride(from: Int64(480), through: 0, by: -1) {
                 let t = now - hour * 3_600_000

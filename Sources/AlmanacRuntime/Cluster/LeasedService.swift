@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Runs a job only while this replica holds the job's lease: it waits for the lease, runs the
 /// job, renews the lease every third of a period, and stops the job as soon as the lease is
-/// lost or can no longer be proven (a renewal that fails until the lease would have ended). At
+/// lost or can no longer be proven (no renewal for two thirds of a period). At
 /// shutdown the job stops first and the lease is released, so another replica takes over at
 /// once instead of after the lease runs out; a replica that dies is replaced within two periods.
 public struct LeasedService: Service {
@@ -74,27 +74,38 @@ public struct LeasedService: Service {
         }
     }
 
-    /// Renews until shutdown (`.shutdown`) or until the lease is another's or may have run out (`.lost`).
+    /// Renews until shutdown (`.shutdown`) or until the lease is another's or cannot be proven
+    /// (`.lost`). As Kubernetes' leader election does, the holder gives up two thirds into a
+    /// lease it could not renew, while others wait for the whole lease: the gap absorbs a late
+    /// wake-up, so two replicas never run the job at once.
     private func keep(since start: ContinuousClock.Instant) async -> End {
+        let third = Duration.milliseconds(period / 3)
         var renewed = start
-        let length = Duration.milliseconds(period)
-        while await nextRound(after: Double(period) / 3000) {
-            // A pause longer than the lease (a stopped process, a stalled machine) means another
-            // replica may already run the job: stop before doing anything else.
-            if ContinuousClock.now - renewed >= length { return .lost }
+        var next = start + third
+        while await nextRound(after: Self.seconds(next - ContinuousClock.now)) {
+            // A pause past the deadline (a stopped process, a stalled machine) means the job
+            // must stop before it does anything else.
+            let deadline = renewed + third * 2
+            if ContinuousClock.now >= deadline { return .lost }
             let attempt = ContinuousClock.now
             do {
-                // A renewal that hangs past the lease's end is a lost lease, not a wait.
+                // A renewal that hangs past the deadline is a lost lease, not a wait.
                 let (store, name, replica, period) = (store, job.name, replica, period)
-                guard let lease = try await untilDeadline(renewed + length, { try await store.acquire(name, holder: replica, duration: period) })
+                guard let lease = try await untilDeadline(deadline, { try await store.acquire(name, holder: replica, duration: period) })
                 else { return .lost }
                 guard lease.holder == replica else { return .lost }
                 renewed = attempt
+                next = attempt + third
             } catch {
                 logger.warning("cannot renew the lease", metadata: ["lease": "\(job.name)", "error": "\(error)"])
-                if ContinuousClock.now - renewed >= length { return .lost }
+                next = min(ContinuousClock.now + third / 3, deadline)
             }
         }
         return .shutdown
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return max(0, Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
     }
 }

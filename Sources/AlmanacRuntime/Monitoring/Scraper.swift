@@ -24,8 +24,13 @@ public struct Scraper: Service {
     }
 
     public func run() async throws {
+        // Scraping waits for the log's replay: a new sample first would make the replayed ones out of order.
+        guard await recover() else { return }
         var running: [ScrapeTarget: Task<Void, Never>] = [:]
+        var rounds = 0
         repeat {
+            rounds += 1
+            if rounds % 60 == 0 { await cutQuiet() }
             let wanted = Set(config.current.targets)
             for (target, task) in running where !wanted.contains(target) {
                 task.cancel()
@@ -37,6 +42,43 @@ public struct Scraper: Service {
         } while await nextRound(after: 1)
         for task in running.values { task.cancel() }
         for task in running.values { await task.value }
+        await close()
+    }
+
+    /// Replays the log into the head, retrying while the database cannot be read; false at shutdown.
+    private func recover() async -> Bool {
+        repeat {
+            do {
+                let (samples, warnings) = try await heads.recover()
+                for warning in warnings { logger.warning("the series log was damaged", metadata: ["detail": "\(warning)"]) }
+                logger.info("replayed the series log", metadata: ["samples": "\(samples)"])
+                return true
+            } catch {
+                logger.error("cannot replay the series log; scraping waits for it", metadata: ["error": "\(error)"])
+            }
+        } while await nextRound(after: 2)
+        return false
+    }
+
+    private func cutQuiet() async {
+        do {
+            try await heads.cutQuiet(now: WallClock.milliseconds())
+        } catch {
+            logger.warning("cannot write the chunks of quiet series; they stay in the log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// At shutdown the open chunks are written; when the lease went, another replica replays them.
+    private func close() async {
+        if Task.isCancelled {
+            await heads.abandon()
+            return
+        }
+        do {
+            try await heads.flush()
+        } catch {
+            logger.warning("cannot write the open chunks; the next start replays them from the log", metadata: ["error": "\(error)"])
+        }
     }
 
     private func loop(_ target: ScrapeTarget) async {

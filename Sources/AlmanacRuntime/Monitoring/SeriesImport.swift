@@ -54,7 +54,9 @@ public struct SeriesImport: Sendable {
             _ = try await read(file, shift: 0, store: false, seen: { newest = max(newest, $0) })
             if newest > .min { shift = end - newest }
         }
-        return try await read(file, shift: shift, store: true, progress: progress)
+        let summary = try await read(file, shift: shift, store: true, progress: progress)
+        try await heads.flush()
+        return summary
     }
 
     private func read(

@@ -16,8 +16,7 @@ struct MonitoringDomain: Domain {
     init(_ configuration: ServerConfiguration, database: Database, leases: ClusterLeases, logger: Logger) throws {
         self.leases = leases
         config = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
-        series = SQLSeriesStore(database: database)
-        heads = SeriesHeads(store: series)
+        (series, heads) = SQLSeriesStore.withHead(database: database, logDirectory: configuration.dataDirectory + "/series-log")
         let alerts = SQLAlertStore(database: database)
         alertService = AlertService(store: alerts, config: config)
         seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger)

@@ -20,8 +20,9 @@ struct PipelineDomain: Domain {
         self.logger = logger
         jobs = [
             ClusterJob("rollout recovery and daily follows", RolloutRecovery(manager: rollouts)),
+            // Under the scraping lease: its samples go to the same head, which one replica keeps.
             ClusterJob(
-                "drift checks",
+                "scraping",
                 DriftWatcher(
                     pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds,
                     logger: logger)),

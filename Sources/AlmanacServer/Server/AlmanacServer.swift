@@ -33,6 +33,7 @@ public struct AlmanacServer: Sendable {
             self.leases = leases
             let monitoring = try MonitoringDomain(configuration, database: database, leases: leases, logger: logger)
             flagsDomain = flags
+            seriesHeads = monitoring.heads
             // Adding a domain is one line here.
             domains = [
                 flags,
@@ -49,6 +50,8 @@ public struct AlmanacServer: Sendable {
     }
 
     public var flags: FlagService { flagsDomain.flags }
+    /// Where samples are appended: scrapes, drift checks, and tests that bring their own.
+    public let seriesHeads: SeriesHeads
 
     /// The router with every domain's routes, each in the access group of its level.
     public func router() -> Router<AlmanacRequestContext> {

@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
-        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
@@ -52,14 +51,22 @@ let package = Package(
             name: "Ingestion",
             dependencies: [
                 .product(name: "AlmanacMetrics", package: almanac),
-                .product(name: "AlmanacStorage", package: almanac),
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Ingestion",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // Not a package-benchmark target: scripts/bench-ingest runs it beside promtool on the same input.
+        .executableTarget(
+            name: "IngestVersusPrometheus",
+            dependencies: [
+                .product(name: "AlmanacMetrics", package: almanac),
+                .product(name: "AlmanacStorage", package: almanac),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/IngestVersusPrometheus",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]
 )

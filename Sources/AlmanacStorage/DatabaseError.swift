@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PostgresKit
 
 /// A database failure told so a person can act on it: what went wrong in words (cannot connect,
@@ -46,6 +48,18 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
             message = "cannot connect to \(target): \(reason)"
         default:
             message = "database error (\(psql.code)) on \(target)"
+        }
+    }
+
+    /// True when `error` says the database could not be reached (refused, closed, timed out),
+    /// rather than that it refused a statement: an outage to wait out, not a bug to report.
+    public static func isUnreachable(_ error: any Error) -> Bool {
+        if error is ConnectionPoolTimeoutError || error is NIOConnectionError || error is ChannelError { return true }
+        if let error = error as? IOError { return [ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EHOSTUNREACH].contains(error.errnoCode) }
+        guard let psql = error as? PSQLError else { return false }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection: return true
+        default: return psql.underlying.map(isUnreachable) ?? false
         }
     }
 

@@ -36,6 +36,11 @@ public actor SeriesHeads {
         return id
     }
 
+    /// The time of the series' newest sample, in the head or stored; nil for a series never seen.
+    public func newest(name: String, labels: [Label]) async throws -> Int64? {
+        view.last(seriesID: try await seriesID(name: name, labels: labels))
+    }
+
     /// Appends samples (one scrape's, or an import's in time order). Returns how many were
     /// taken: out-of-order and duplicate samples are not.
     @discardableResult
@@ -162,6 +167,10 @@ public final class HeadView: Sendable {
         chunks.withLock { chunks in
             for (id, last) in newest { chunks[id] = OpenChunk(after: last) }
         }
+    }
+
+    func last(seriesID: Int64) -> Int64? {
+        chunks.withLock { $0[seriesID].map(\.last) }.flatMap { $0 == .min ? nil : $0 }
     }
 
     func oldestOpen() -> Int64? {

@@ -121,9 +121,7 @@ public struct SQLSeriesStore: Sendable {
         switch head {
         case .none: open = []
         case .memory(let view): open = try view.samples(seriesID: seriesID, from: from, to: to)
-        case .log(let log):
-            open = try await log.records(newerThan: from - 1).records.joined()
-                .filter { $0.seriesID == seriesID && $0.sample.timestamp >= from && $0.sample.timestamp <= to }.map(\.sample)
+        case .log(let log): open = try await log.samples(seriesID: seriesID, from: from, to: to)
         }
         let stored = try await storedSamples(seriesID: seriesID, from: from, to: to)
         let newest = stored.last?.timestamp ?? .min

@@ -29,11 +29,11 @@ def free_port():
 class Server:
     """One `almanac serve` process; restartable on the same config and data."""
 
-    def __init__(self, config, data, database=None, extra_env=None, args=()):
+    def __init__(self, config, data, database=None, extra_env=None, args=(), port=None):
         self.config, self.data, self.database = str(config), str(data), database
         self.extra_env, self.args = extra_env or {}, list(args)
         self.process = None
-        self.port = None
+        self.fixed_port, self.port = port, None
         self.log = Path(self.data) / "server.log"
 
     @property
@@ -41,7 +41,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.port = free_port()
+        self.port = self.fixed_port or free_port()
         env = dict(os.environ, ALMANAC_ADMIN_TOKEN=ADMIN_TOKEN, ALMANAC_CLIENT_KEYS=f"e2e:{CLIENT_KEY}", **self.extra_env)
         command = [str(BINARY), "serve", "--config", self.config, "--data", self.data, "--port", str(self.port)] + self.args
         if self.database:

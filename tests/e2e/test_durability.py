@@ -81,3 +81,50 @@ def test_sighup_reloads_and_a_bad_edit_keeps_the_last_good_set(workdir):
         assert server.evaluate("search-suggestions").json()["value"] is False
     finally:
         server.stop()
+
+
+def test_kill9_during_a_burst_of_scrapes_keeps_every_sample_the_log_acknowledged(backend, workdir):
+    """Scrapes every 50 ms of a counter that counts its own scrapes; after kill -9 and a restart
+    every value served is stored except at most the one scrape in flight."""
+    import json
+    import threading as threads
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import ADMIN, monitoring_config
+
+    served = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            served.append(len(served) + 1)
+            body = f"# TYPE burst_scrapes counter\nburst_scrapes_total {served[-1]}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    exporter = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threads.Thread(target=exporter.serve_forever, daemon=True).start()
+    config = monitoring_config(
+        workdir, f"jobs:\n  - job: burst\n    targets: ['127.0.0.1:{exporter.server_address[1]}']\n    interval: 50ms\n    timeout: 40ms\n")
+    server = Server(config, workdir / "data", backend).start()
+    time.sleep(4)
+    server.stop(signal.SIGKILL)
+    count = len(served)
+    exporter.shutdown()
+    assert count > 40, f"a burst: {count} scrapes"
+    server.start()
+    try:
+        series = requests.get(server.url + "/api/v1/series", params={"name": "burst_scrapes_total"}, headers=ADMIN, timeout=10).json()
+        samples = requests.get(f"{server.url}/api/v1/series/{series['series'][0]['id']}/samples", params={"from": int(time.time() * 1000) - 3_600_000}, headers=ADMIN,
+                               timeout=10).json()["samples"]
+        stored = sorted(int(value) for _, value in samples)
+        missing = sorted(set(range(1, count + 1)) - set(stored))
+        assert missing in ([], [count]), f"{count} served, missing {missing} ({json.dumps(stored[-5:])} last stored)"
+        assert len(stored) == len(set(stored)), "no sample twice"
+        print(f"\nkill -9 after {count} scrapes: {len(stored)} stored, missing {missing}")
+    finally:
+        server.stop()

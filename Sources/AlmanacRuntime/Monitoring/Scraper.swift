@@ -83,8 +83,16 @@ public struct Scraper: Service {
 
     private func loop(_ target: ScrapeTarget) async {
         // Spread targets over the first second, stably (FNV-1a of the URL), so they do not all fire at once.
-        let offset = target.url.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } % 1000
-        do { try await Task.sleep(for: .milliseconds(Int64(offset))) } catch { return }
+        var wait = Int64(target.url.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } % 1000)
+        // A replica taking scraping over keeps the last one's rhythm: one sample per interval.
+        do {
+            if let last = try await heads.newest(name: "up", labels: target.labels) {
+                wait = max(wait, last + target.interval - WallClock.milliseconds())
+            }
+        } catch {
+            logger.warning("cannot read the target's last scrape; scraping now", metadata: ["target": "\(target.url)", "error": "\(error)"])
+        }
+        do { try await Task.sleep(for: .milliseconds(wait)) } catch { return }
         while !Task.isCancelled {
             let started = ContinuousClock.now
             await scrapeOnce(target)

@@ -58,6 +58,8 @@ public struct AlmanacServer: Sendable {
         let auth = Authenticator(adminTokens: configuration.adminTokens, clientKeys: configuration.clientKeys)
         let router = Router(context: AlmanacRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(
+            middleware: DatabaseOutageMiddleware(renderer: PageRenderer(templates: [:], navigation: domains.flatMap(\.navigation)), logger: logger))
         router.add(middleware: CallerAuthenticator(auth: auth))
         let web = Web(
             access: Access(auth: auth, limiter: RateLimiter(rate: configuration.rateLimit)), navigation: domains.flatMap(\.navigation),

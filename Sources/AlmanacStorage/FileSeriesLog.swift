@@ -1,32 +1,60 @@
 import AlmanacMetrics
 import Foundation
+import Synchronization
 
 /// The log as numbered segment files in a directory of the data directory. Each open starts a
 /// new segment, so nothing is ever appended after a damaged tail; a full segment is closed and
 /// a new one begun; segments whose samples all reached stored chunks are deleted. A record
 /// is written with one `write` call: once it returns, the operating system has it, and it
 /// survives the process being killed (not a power cut: the segment is synced when it closes).
-public actor FileSeriesLog: SeriesLog {
+/// A lock, not an actor: the head's actor calls it once per append, and a hop to another
+/// executor and back cost more than the write.
+public final class FileSeriesLog: SeriesLog {
     public static let segmentBytes = 64 << 20
 
     let directory: String
-    private var segments: [(number: Int, newest: Int64)] = []
-    private var current: FileHandle?
-    private var currentBytes = 0
+    private let state: Mutex<Segments>
 
     public init(directory: String) {
         self.directory = directory
+        state = Mutex(Segments(directory: directory))
     }
 
     public func append(_ record: [UInt8], newest: Int64) async throws {
-        if current == nil || currentBytes + record.count > Self.segmentBytes { try startSegment() }
+        try state.withLock { try $0.append(record, newest: newest) }
+    }
+
+    public func replay() async throws -> (records: [[LogRecord.Entry]], warnings: [String]) {
+        try state.withLock { try $0.replay() }
+    }
+
+    public func truncate(before oldest: Int64) async throws {
+        try state.withLock { try $0.truncate(before: oldest) }
+    }
+
+    /// Syncs and closes the segment being written.
+    public func close() throws {
+        try state.withLock { try $0.close() }
+    }
+
+    fileprivate struct Segments {
+        var directory = ""
+        var segments: [(number: Int, newest: Int64)] = []
+        var current: FileHandle?
+        var currentBytes = 0
+    }
+}
+
+extension FileSeriesLog.Segments {
+    mutating func append(_ record: [UInt8], newest: Int64) throws {
+        if current == nil || currentBytes + record.count > FileSeriesLog.segmentBytes { try startSegment() }
         guard let current else { return }
         try current.write(contentsOf: record)
         currentBytes += record.count
         segments[segments.count - 1].newest = max(segments[segments.count - 1].newest, newest)
     }
 
-    public func replay() async throws -> (records: [[LogRecord.Entry]], warnings: [String]) {
+    mutating func replay() throws -> (records: [[LogRecord.Entry]], warnings: [String]) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var records: [[LogRecord.Entry]] = []
         var warnings: [String] = []
@@ -44,7 +72,7 @@ public actor FileSeriesLog: SeriesLog {
         return (records, warnings)
     }
 
-    public func truncate(before oldest: Int64) async throws {
+    mutating func truncate(before oldest: Int64) throws {
         let keep = segments.count - (current == nil ? 0 : 1)
         var kept: [(number: Int, newest: Int64)] = []
         for (index, segment) in segments.enumerated() {
@@ -57,14 +85,13 @@ public actor FileSeriesLog: SeriesLog {
         segments = kept
     }
 
-    /// Syncs and closes the segment being written.
-    public func close() throws {
+    mutating func close() throws {
         try current?.synchronize()
         try current?.close()
         current = nil
     }
 
-    private func startSegment() throws {
+    private mutating func startSegment() throws {
         try close()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let number = max(segments.last?.number ?? 0, try existingSegments().last ?? 0) + 1

@@ -57,7 +57,9 @@ let newest = timeDelta * Int64(scrapes)
 let (store, reader) = SQLSeriesStore.withHead(database: database, logDirectory: directory + "/query-log")
 _ = try await reader.recover()
 let probe = try await reader.seriesID(name: "bench_probe", labels: [])
-let probeSamples = (0..<2880).map { LogRecord.Entry(seriesID: probe, sample: Sample(timestamp: newest - Int64(2879 - $0) * 30_000, value: Double($0))) }
+let probeSamples = (0..<2880).map { index in
+    LogRecord.Entry(seriesID: probe, sample: Sample(timestamp: newest - Int64(2879 - index) * 30_000, value: Double(index)))
+}
 try await reader.append(Array(probeSamples.prefix(2820)))
 try await reader.flush()
 try await reader.append(Array(probeSamples.suffix(60)))
@@ -71,7 +73,8 @@ for _ in 0..<200 {
 }
 times.sort()
 try await database.close()
-print("query of a day of one series (\(read) samples, 60 in the head): median \(String(format: "%.2f", times[100])) ms, p99 \(String(format: "%.2f", times[198])) ms")
+let (median, p99) = (String(format: "%.2f", times[100]), String(format: "%.2f", times[198]))
+print("query of a day of one series (\(read) samples, 60 in the head): median \(median) ms, p99 \(p99) ms")
 print("series: \(labelSets.count)")
 print("samples: \(total)")
 print("seconds: \(String(format: "%.3f", seconds))")

@@ -80,6 +80,7 @@ struct ClusterPage {
         {{#replicas}}<tr><td>{{id}}{{#me}} (this one){{/me}}</td><td>{{address}}</td><td>{{started}}</td><td>{{seen}}</td></tr>{{/replicas}}</table>
         <h2>Leases</h2>
         <table id="leases"><tr><th>Work</th><th>Held by</th><th>Since</th><th>Ends unless renewed</th><th>Hand-overs</th></tr>
-        {{#leases}}<tr{{^held}} class="free"{{/held}}><td>{{name}}</td><td>{{holder}}</td><td>{{since}}</td><td>{{expires}}</td><td>{{term}}</td></tr>{{/leases}}</table>
+        {{#leases}}<tr{{^held}} class="free"{{/held}}><td>{{name}}</td><td>{{holder}}</td><td>{{since}}</td><td>{{expires}}</td>\
+        <td>{{term}}</td></tr>{{/leases}}</table>
         """
 }

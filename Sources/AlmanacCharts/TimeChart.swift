@@ -31,6 +31,8 @@ public struct TimeChart: Sendable {
     public var threshold: Double?
     /// Earliest, likely and latest crossing times (ms), when predicted.
     public var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?
+    /// Where growth changed pace: a marked line, so the regime the forecast follows is seen.
+    public var change: Int64?
     public var width = 720.0
     public var height = 260.0
 
@@ -91,6 +93,12 @@ public struct TimeChart: Sendable {
         if let threshold {
             out +=
                 "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
+        }
+        if let change, change >= tMin, change <= tMax {
+            out +=
+                "<line class=\"change\" x1=\"\(fmt(x(change)))\" x2=\"\(fmt(x(change)))\" y1=\"\(fmt(margin.top))\" y2=\"\(fmt(height - margin.bottom))\" stroke=\"#8e44ad\" stroke-dasharray=\"4 3\"><title>growth changed \(day(change))</title></line>"
+            out +=
+                "<text class=\"change\" x=\"\(fmt(x(change) + 4))\" y=\"\(fmt(margin.top + 10))\" font-size=\"10\" fill=\"#8e44ad\" font-family=\"sans-serif\">growth changed</text>"
         }
         if let crossing, let threshold {
             let likely = crossing.likely ?? crossing.earliest

@@ -1,4 +1,5 @@
 import AlmanacMetrics
+import Foundation
 
 /// When a series is expected to cross a threshold: earliest, likely and latest, in ms.
 public struct Crossing: Sendable, Equatable {
@@ -17,6 +18,8 @@ public struct Forecast: Sendable {
         case afterShift = "after-shift"
         /// Repeated drops (log rotation and the like): the trend of the cycle peaks is fitted.
         case sawtooth
+        /// Growth changed pace (`change`): only the samples since are fitted.
+        case afterChange = "after-change"
     }
 
     public var now: Int64
@@ -33,6 +36,23 @@ public struct Forecast: Sendable {
     /// Seasonal offsets by hour of day (24) and hour of week (168), when the data covers them.
     public var daily: [Double]?
     public var weekly: [Double]?
+    /// Where growth changed pace, when it did.
+    public var change: SlopeChange?
+    /// Compounding growth, when an exponential predicts the regime's end better than the line.
+    public var acceleration: Acceleration?
+    /// Mean absolute error of the model, fitted on the regime's first three quarters, on its last.
+    public var backtestError: Double?
+
+    /// The model the forecast follows, in words for pages and reports.
+    public var model: String {
+        if acceleration != nil { return "accelerating" }
+        switch regime {
+        case .sawtooth: return "sawtooth"
+        case .afterChange: return "line after change point"
+        case .afterShift: return "line after cleanup"
+        case .steady: return daily != nil || weekly != nil ? "seasonal" : "line"
+        }
+    }
 
     func seasonal(at time: Int64) -> Double {
         let hour = Int((time / 3_600_000) % 168 + 168) % 168
@@ -43,10 +63,16 @@ public struct Forecast: Sendable {
     public func value(at time: Int64) -> (low: Double, likely: Double, high: Double) {
         let seconds = Double(time - now) / 1000
         let season = seasonal(at: time)
+        let line = (
+            low: level + slopeLow * seconds + season + residualLow, likely: level + slope * seconds + season,
+            high: level + slopeHigh * seconds + season + residualHigh
+        )
+        guard let curve = acceleration else { return line }
+        // The band covers both the line and the exponential; the likely value is the exponential's.
         return (
-            level + slopeLow * seconds + season + residualLow,
-            level + slope * seconds + season,
-            level + slopeHigh * seconds + season + residualHigh
+            min(line.low, curve.level * exp(curve.rateLow * seconds) + season + residualLow),
+            curve.level * exp(curve.rate * seconds) + season,
+            max(line.high, curve.level * exp(curve.rateHigh * seconds) + season + residualHigh)
         )
     }
 
@@ -98,7 +124,26 @@ public enum Forecaster {
                 forecast.weekly = profile(clean, residuals: afterDaily, bins: 168, period: 7 * 86_400_000)
             }
         }
-        let remaining = zip(clean[(regime == .afterShift ? drops.last! : 0)...], residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+        var remaining = zip(clean[(regime == .afterShift ? drops.last! : 0)...], residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+        if regime != .sawtooth {
+            // A change of pace is looked for once the seasons are out: weekly swings look like one.
+            let regimeSamples = clean[(regime == .afterShift ? drops.last! : 0)...]
+            let deseasonalised = regimeSamples.map { Sample(timestamp: $0.timestamp, value: $0.value - forecast.seasonal(at: $0.timestamp)) }
+            if let change = SlopeChange.find(deseasonalised),
+                let recent = TheilSen(Array(deseasonalised[change.index...]), origin: now, confidence: confidence)
+            {
+                forecast.regime = .afterChange
+                forecast.change = change
+                forecast.regimeStart = change.at
+                (forecast.slope, forecast.slopeLow, forecast.slopeHigh, forecast.level) = (
+                    recent.slope, recent.slopeLow, recent.slopeHigh, recent.intercept
+                )
+                remaining = deseasonalised[change.index...].map { $0.value - recent.value(at: $0.timestamp) }
+            }
+            let current = Array(deseasonalised[(forecast.change?.index ?? 0)...])
+            forecast.acceleration = Acceleration.find(current, now: now, confidence: confidence)
+            forecast.backtestError = forecast.acceleration?.backtestError ?? backtest(current)
+        }
         let half = (1 - confidence) / 2
         let sortedResiduals = remaining.sorted()
         forecast.residualLow = min(0, Robust.quantile(sorted: sortedResiduals, half))
@@ -109,6 +154,15 @@ public enum Forecaster {
             forecast.residualHigh = max(0, forecast.residualHigh)
         }
         return forecast
+    }
+
+    /// The line's mean absolute error on the last quarter when fitted on the first three.
+    static func backtest(_ samples: [Sample]) -> Double? {
+        guard samples.count >= 8, let origin = samples.first?.timestamp else { return nil }
+        let cut = samples.count * 3 / 4
+        let line = PrefixSums(samples, origin: origin).fit(0, cut)
+        let errors = samples[cut...].map { abs($0.value - line.value(at: Double($0.timestamp - origin) / 1000)) }
+        return errors.reduce(0, +) / Double(errors.count)
     }
 
     /// Hourly means once a series is long: trends over days and weekly profiles need no more,

@@ -36,6 +36,12 @@ public struct Trend: Sendable {
     /// Month's change as a share of the current value, for comparing series of any unit.
     public var relativePerMonth: Double? { current == 0 ? nil : perMonth / abs(current) }
     public var regime: Forecast.Regime
+    /// The forecast's model in words (line, line after change point, accelerating, sawtooth, seasonal).
+    public var model: String
+    public var regimeStart: Int64
+    /// When growth changed pace, with the rates per day before and after.
+    public var change: (at: Int64, beforePerDay: Double, afterPerDay: Double)?
+    public var backtestError: Double?
     public var crossing: Crossing?
     /// Hourly history and the forecast band, for charts.
     public var history: [Sample]
@@ -57,8 +63,16 @@ public struct Trend: Sendable {
             return sign > 0 ? (time: t, low: v.low, likely: v.likely, high: v.high) : (time: t, low: -v.high, likely: -v.likely, high: -v.low)
         }
         return Trend(
-            subject: subject, now: now, current: last.value, perDay: sign * forecast.slope * 86_400, regime: forecast.regime,
-            crossing: crossing, history: hourlyMeans(samples), band: band)
+            subject: subject, now: now, current: last.value, perDay: sign * perDay(forecast), regime: forecast.regime, model: forecast.model,
+            regimeStart: forecast.regimeStart,
+            change: forecast.change.map { ($0.at, sign * $0.before * 86_400, sign * $0.after * 86_400) },
+            backtestError: forecast.backtestError, crossing: crossing, history: hourlyMeans(samples), band: band)
+    }
+
+    /// Growth per day now: the line's slope, or the exponential's at this moment.
+    static func perDay(_ forecast: Forecast) -> Double {
+        guard let curve = forecast.acceleration else { return forecast.slope * 86_400 }
+        return curve.level * curve.rate * 86_400
     }
 
     static func hourlyMeans(_ samples: [Sample]) -> [Sample] {

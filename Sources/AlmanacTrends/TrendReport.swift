@@ -28,15 +28,22 @@ public struct TrendReport: Sendable {
         return (likely, range)
     }
 
+    /// The model, and when growth changed pace, by how much: "growth changed on DATE, from X/day to Y/day".
+    static func modelText(_ trend: Trend) -> String {
+        guard let change = trend.change else { return trend.model }
+        return "\(trend.model); growth changed on \(ReportFormat.date(change.at)), from \(ReportFormat.signed(change.beforePerDay))/day "
+            + "to \(ReportFormat.signed(change.afterPerDay))/day"
+    }
+
     public var table: ReportTable {
         ReportTable(
-            headers: ["Service", "Series", "Now", "Per day", "Per week", "Per month", "Level", "Likely crossing", "Range"],
+            headers: ["Service", "Series", "Now", "Per day", "Per week", "Per month", "Model", "Level", "Likely crossing", "Range"],
             rows: trends.map { t in
                 let crossing = crossingText(t)
                 let level = t.subject.threshold.map { "\(t.subject.direction == .above ? ">" : "<") \(ReportFormat.number($0))" } ?? ""
                 return [
                     t.subject.service, Self.seriesText(t.subject), ReportFormat.number(t.current), ReportFormat.signed(t.perDay),
-                    ReportFormat.signed(t.perWeek), ReportFormat.signed(t.perMonth), level, crossing.likely, crossing.range,
+                    ReportFormat.signed(t.perWeek), ReportFormat.signed(t.perMonth), Self.modelText(t), level, crossing.likely, crossing.range,
                 ]
             })
     }
@@ -44,7 +51,7 @@ public struct TrendReport: Sendable {
     public func markdown() -> String {
         "## Trends\n\nGenerated \(ReportFormat.date(generatedAt)) by `almanac report trends`; fastest first: series heading for their "
             + "level soonest, then by growth relative to their size. Growth is the robust trend of the current regime "
-            + "(after the last cleanup).\n\n" + table.markdown()
+            + "(after the last cleanup or change of pace; an exponential where growth compounds).\n\n" + table.markdown()
     }
 
     public func text() -> String { table.text() }
@@ -54,7 +61,9 @@ public struct TrendReport: Sendable {
         trends.map { t in
             Record(
                 service: t.subject.service, name: t.subject.name, labels: Dictionary(t.subject.labels.map { ($0.name, $0.value) }) { a, _ in a },
-                current: t.current, perDay: t.perDay, perWeek: t.perWeek, perMonth: t.perMonth, regime: t.regime.rawValue,
+                current: t.current, perDay: t.perDay, perWeek: t.perWeek, perMonth: t.perMonth, regime: t.regime.rawValue, model: t.model,
+                regimeStart: t.regimeStart, growthChangedAt: t.change?.at, growthBeforePerDay: t.change?.beforePerDay,
+                growthAfterPerDay: t.change?.afterPerDay, backtestError: t.backtestError,
                 threshold: t.subject.threshold, direction: t.subject.direction.rawValue, rule: t.subject.source,
                 crossingEarliest: t.crossing?.earliest, crossingLikely: t.crossing?.likely, crossingLatest: t.crossing?.latest)
         }
@@ -69,6 +78,12 @@ public struct TrendReport: Sendable {
         public var perWeek: Double
         public var perMonth: Double
         public var regime: String
+        public var model: String
+        public var regimeStart: Int64
+        public var growthChangedAt: Int64?
+        public var growthBeforePerDay: Double?
+        public var growthAfterPerDay: Double?
+        public var backtestError: Double?
         public var threshold: Double?
         public var direction: String
         public var rule: String?

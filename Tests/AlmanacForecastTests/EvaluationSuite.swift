@@ -23,6 +23,11 @@ enum EvaluationSuite {
         case cleanups = "growth with periodic cleanups"
         case logRotation = "bursty log rotation on a flat disk"
         case flat = "flat with noise"
+        case paceChange = "growth that changes pace"
+        case compounding = "compounding growth"
+
+        /// Families whose shape `predict_linear` cannot follow: Almanac must halve its error there.
+        var shaped: Bool { self == .seasonal || self == .cleanups || self == .logRotation }
     }
 
     /// SplitMix64 with Box–Muller normals: the same series on every machine.
@@ -39,6 +44,14 @@ enum EvaluationSuite {
         mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * uniform() }
         mutating func normal() -> Double {
             (-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform())
+        }
+        /// Student's t with 3 degrees of freedom, scaled to unit variance: heavy tails.
+        mutating func heavy() -> Double {
+            let chi = (0..<3).reduce(0.0) { sum, _ in
+                let z = normal()
+                return sum + z * z
+            }
+            return normal() / (chi / 3).squareRoot() / 3.0.squareRoot()
         }
     }
 
@@ -57,6 +70,7 @@ enum EvaluationSuite {
         let capacity = 1_000.0
         let truth: (Int64) -> Double
         var noise = 2.0
+        var heavy = false
         switch family {
         case .steady:
             let days = r.uniform(8, 60)
@@ -89,18 +103,39 @@ enum EvaluationSuite {
             let level = r.uniform(300, 600)
             truth = { _ in level }
             noise = r.uniform(5, 25)
+        case .paceChange:
+            // Slow growth, then `factor` times faster from `ago` days before the end; full `days` after it.
+            let (factor, ago, days, start) = (r.uniform(1.5, 4), r.uniform(3, 20), r.uniform(8, 60), r.uniform(200, 450))
+            let rate = (capacity - start) / ((30 - ago) + factor * (ago + days)) / Double(day)
+            let change = Int64((30 - ago) * Double(day))
+            truth = { t in start + rate * Double(min(t, change)) + factor * rate * Double(max(0, t - change)) }
+            heavy = true
+        case .compounding:
+            // Growing by `percent` a day, full `days` after the end.
+            let (percent, days) = (r.uniform(1, 5), r.uniform(8, 60))
+            let start = capacity / pow(1 + percent / 100, 30 + days)
+            truth = { t in start * pow(1 + percent / 100, Double(t) / Double(day)) }
+            noise = max(0.5, start * 0.01)
+            heavy = true
         }
         var samples: [Sample] = []
         samples.reserveCapacity(Int(span / step))
         var t: Int64 = 0
         while t < span {
-            var value = truth(t) + noise * r.normal()
+            var value = truth(t) + noise * (heavy ? r.heavy() : r.normal())
             if family == .logRotation && r.uniform() < 0.004 { value += r.uniform(50, 150) }  // bursts of debug logging
             samples.append(Sample(timestamp: t, value: value))
             t += step
         }
         let threshold = family == .flat || family == .logRotation ? capacity * 0.9 : capacity
         return Series(samples: samples, threshold: threshold, truth: firstCrossing(after: span - step, threshold: threshold, truth))
+    }
+
+    /// Almanac's 80% interval for the crossing, in days from the end (latest nil: beyond a year).
+    static func interval(_ series: Series) -> (earliest: Double, latest: Double?)? {
+        let now = series.samples.last!.timestamp
+        guard let crossing = Forecaster.fit(series.samples, now: now)?.crossing(of: series.threshold, within: horizon) else { return nil }
+        return (Double(crossing.earliest - now) / Double(day), crossing.latest.map { Double($0 - now) / Double(day) })
     }
 
     /// Days to the crossing predicted by each method; nil for "not within a year".
@@ -125,6 +160,10 @@ enum EvaluationSuite {
         var medianError: Double?
         var falseAlerts: Int
         var series: Int
+        /// Almanac only: how many true crossings its 80% interval held, of how many.
+        var covered = 0
+        var crossings = 0
+        var coverage: Double? { crossings == 0 ? nil : Double(covered) / Double(crossings) }
     }
 
     /// Median absolute error in days (a missed crossing counts as predicted at the horizon) and
@@ -134,8 +173,13 @@ enum EvaluationSuite {
         for family in Family.allCases {
             var errors: [String: [Double]] = [:]
             var falseAlerts: [String: Int] = [:]
+            var (covered, crossings) = (0, 0)
             for seed in 0..<seriesPerFamily {
                 let series = make(family, seed: UInt64(seed + 1))
+                if let truth = series.truth {
+                    crossings += 1
+                    if let range = interval(series), range.earliest <= truth, truth <= (range.latest ?? .infinity) { covered += 1 }
+                }
                 for (method, predicted) in predictions(series) {
                     if let predicted, predicted <= 7, (series.truth ?? .infinity) > 7 { falseAlerts[method, default: 0] += 1 }
                     if let truth = series.truth { errors[method, default: []].append(abs((predicted ?? 365) - truth)) }
@@ -144,21 +188,30 @@ enum EvaluationSuite {
             for method in ["almanac", "predict_linear 1h", "predict_linear 6h", "predict_linear 1d"] {
                 let e = errors[method] ?? []
                 results[family, default: [:]][method] = Score(
-                    medianError: e.isEmpty ? nil : e.sorted()[e.count / 2], falseAlerts: falseAlerts[method] ?? 0, series: seriesPerFamily)
+                    medianError: e.isEmpty ? nil : e.sorted()[e.count / 2], falseAlerts: falseAlerts[method] ?? 0, series: seriesPerFamily,
+                    covered: method == "almanac" ? covered : 0, crossings: method == "almanac" ? crossings : 0)
             }
         }
         return results
     }
 
     static func report(_ results: [Family: [String: Score]]) -> String {
-        var lines = ["| family | method | median abs. error (days) | false 'full within 7 days' |", "|---|---|---|---|"]
+        var lines = [
+            "| family | method | median abs. error (days) | 80% interval holds the truth | false 'full within 7 days' |", "|---|---|---|---|---|",
+        ]
         for family in Family.allCases {
             for method in ["almanac", "predict_linear 1h", "predict_linear 6h", "predict_linear 1d"] {
                 let s = results[family]![method]!
                 let error = s.medianError.map { String(format: "%.1f", $0) } ?? "n/a (never crosses)"
-                lines.append("| \(family.rawValue) | \(method) | \(error) | \(s.falseAlerts) of \(s.series) |")
+                let coverage = s.coverage.map { "\(Int(($0 * 100).rounded()))% (\(s.covered) of \(s.crossings))" } ?? ""
+                lines.append("| \(family.rawValue) | \(method) | \(error) | \(coverage) | \(s.falseAlerts) of \(s.series) |")
             }
         }
+        let all = results.values.compactMap { $0["almanac"] }
+        let (covered, crossings) = (all.map(\.covered).reduce(0, +), all.map(\.crossings).reduce(0, +))
+        lines.append(
+            "\nAll families: the 80% interval held \(covered) of \(crossings) true crossings (\(Int((Double(covered) / Double(max(crossings, 1)) * 100).rounded()))%)."
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -61,8 +61,8 @@ import Testing
         let report = TrendReport(trends: [slow, fast, later, soon], generatedAt: Self.now)
         #expect(report.trends.map(\.subject.name) == ["free", "used", "sessions", "users"])
         let markdown = report.markdown()
-        #expect(markdown.contains("| Service | Series | Now | Per day | Per week | Per month | Level | Likely crossing | Range |"))
-        #expect(markdown.contains("| db | free | 200G | -10G | -70G | -300G | < 50G | 2026-12-08 (in 15 days) |"))
+        #expect(markdown.contains("| Service | Series | Now | Per day | Per week | Per month | Model | Level | Likely crossing | Range |"))
+        #expect(markdown.contains("| db | free | 200G | -10G | -70G | -300G | seasonal | < 50G | 2026-12-08 (in 15 days) |"), "\(markdown)")
         #expect(report.html().contains("<table id=\"trends\">"))
         #expect(report.html().components(separatedBy: "<svg").count == 5)
     }
@@ -71,7 +71,7 @@ import Testing
         let subject = TrendSubject(service: "db", name: "free", labels: [], threshold: 50e9, direction: .below)
         let trend = try #require(Trend.fit(subject, samples: Self.series(start: 200e9, perDay: 0, wobble: 5e9), now: Self.now))
         #expect(trend.crossing == nil)
-        #expect(TrendReport(trends: [trend], generatedAt: Self.now).table.rows[0][7] == "not within a year")
+        #expect(TrendReport(trends: [trend], generatedAt: Self.now).table.rows[0][8] == "not within a year")
     }
 
     @Test func tooLittleDataGivesNoTrend() {

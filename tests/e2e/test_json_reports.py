@@ -188,7 +188,13 @@ class Trend:
     per_week: float
     per_month: float
     regime: str
+    model: str
+    regime_start: int
     direction: str
+    growth_changed_at: Opt[int] = None
+    growth_before_per_day: Opt[float] = None
+    growth_after_per_day: Opt[float] = None
+    backtest_error: Opt[float] = None
     threshold: Opt[float] = None
     rule: Opt[str] = None
     crossing_earliest: Opt[int] = None

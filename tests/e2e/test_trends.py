@@ -59,7 +59,7 @@ def test_trends_report_and_pages(browser, workdir):  # noqa: F811
 
     markdown = subprocess.run([str(BINARY), "report", "trends", "--format", "markdown"] + common, capture_output=True, text=True).stdout
     assert "| Service | Series | Now | Per day |" in markdown
-    assert "| database | node_filesystem_avail_bytes{mountpoint=\"/\"} | 120G | -8G | -56G | -240G | < 40G |" in markdown
+    assert "| database | node_filesystem_avail_bytes{mountpoint=\"/\"} | 120G | -8G | -56G | -240G | line after cleanup | < 40G |" in markdown
     thresholds = subprocess.run([str(BINARY), "report", "thresholds", "--format", "markdown"] + common, capture_output=True, text=True).stdout
     assert "| database | DiskAlmostFull | node_filesystem_avail_bytes{mountpoint=\"/\"} | last < level | 80G | 40G | 10m |" in thresholds
 

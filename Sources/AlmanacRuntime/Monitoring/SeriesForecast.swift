@@ -1,6 +1,7 @@
 import AlmanacConfig
 import AlmanacForecast
 import AlmanacMetrics
+import AlmanacReporting
 import AlmanacStorage
 import Foundation
 
@@ -20,6 +21,8 @@ public struct SeriesForecast: Sendable {
     public var band: [BandPoint]
     public var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?
     public var summary: String
+    /// Where growth changed pace, for the chart's marker.
+    public var change: Int64?
 
     /// The series `id` (nil when there is none) with its forecast and, given a threshold, its crossing.
     public static func load(
@@ -37,7 +40,16 @@ public struct SeriesForecast: Sendable {
             let v = forecast.value(at: t)
             return BandPoint(time: t, low: v.low, likely: v.likely, high: v.high)
         }
-        view.summary = "Trend \(String(format: "%+.4g", forecast.slope * 86_400)) per day (\(forecast.regime.rawValue))."
+        view.summary = "Trend \(String(format: "%+.4g", forecast.slope * 86_400)) per day (\(forecast.model))."
+        if let change = forecast.change {
+            view.change = change.at
+            // The chart reaches back to a day before the change, so both paces are seen.
+            view.recent = samples.filter { $0.timestamp >= min(last.timestamp - 7 * 86_400_000, change.at - 86_400_000) }
+            view.summary +=
+                " Growth changed on \(ReportFormat.date(change.at)), from \(String(format: "%+.4g", change.before * 86_400))/day"
+                + " to \(String(format: "%+.4g", change.after * 86_400))/day."
+        }
+        if let error = forecast.backtestError { view.summary += " Back-test error \(String(format: "%.3g", error))." }
         if let threshold, let c = forecast.crossing(of: threshold, within: horizon, step: horizon / 500) {
             view.crossing = (c.earliest, c.likely, c.latest)
             let after = { (t: Int64?) in t.map { DurationText.span($0 - last.timestamp) } ?? "beyond the chart" }

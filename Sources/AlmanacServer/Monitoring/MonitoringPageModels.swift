@@ -96,11 +96,13 @@ struct SeriesPage {
     init(_ view: SeriesForecast, threshold: Double?) {
         name = view.series.name
         labels = view.series.labels.map { LabelView(name: $0.name, value: $0.value) }
-        chart = TimeChart(
+        var chart = TimeChart(
             title: view.series.name, history: view.recent.map { TimeChart.Point(time: $0.timestamp, value: $0.value) },
             forecast: view.band.map { TimeChart.BandPoint(time: $0.time, low: $0.low, likely: $0.likely, high: $0.high) },
             threshold: threshold, crossing: view.crossing
-        ).svg()
+        )
+        chart.change = view.change
+        self.chart = chart.svg()
         summary = view.summary
         id = view.series.id
         samples = view.samples.count

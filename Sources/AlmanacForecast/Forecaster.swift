@@ -42,6 +42,9 @@ public struct Forecast: Sendable {
     public var acceleration: Acceleration?
     /// Mean absolute error of the model, fitted on the regime's first three quarters, on its last.
     public var backtestError: Double?
+    /// The crossing interval's half-width as a share of the time to the crossing, from back-tests
+    /// on this series (nil: the band decides, as for sawtooths).
+    public var timingError: Double?
 
     /// The model the forecast follows, in words for pages and reports.
     public var model: String {
@@ -92,7 +95,25 @@ public struct Forecast: Sendable {
             }
             time += max(step, 1)
         }
-        return earliest.map { Crossing(earliest: $0, likely: likely, latest: latest) }
+        guard let timingError, let likely else { return earliest.map { Crossing(earliest: $0, likely: likely, latest: latest) } }
+        // The trend's error at the crossing, as the back-tests measured it: the first and last
+        // hours that margin allows.
+        let distance = abs(threshold - level)
+        let margin = timingError * distance
+        var (first, last): (Int64?, Int64?) = (nil, nil)
+        time = now
+        while time <= now + horizon {
+            let expected = value(at: time).likely
+            // Two steps early: the search's own step and the seasonal profile's hourly bins each
+            // put the likely crossing up to an hour late.
+            if first == nil, expected + margin >= threshold { first = max(now, time - 2 * step) }
+            if expected - margin >= threshold {
+                last = min(now + horizon, time + step)
+                break
+            }
+            time += max(step, 1)
+        }
+        return Crossing(earliest: min(first ?? likely, likely), likely: likely, latest: last.map { max($0, likely) })
     }
 }
 
@@ -143,6 +164,7 @@ public enum Forecaster {
             let current = Array(deseasonalised[(forecast.change?.index ?? 0)...])
             forecast.acceleration = Acceleration.find(current, now: now, confidence: confidence)
             forecast.backtestError = forecast.acceleration?.backtestError ?? backtest(current)
+            forecast.timingError = TimingError.measure(current, accelerating: forecast.acceleration != nil, now: now, confidence: confidence)
         }
         let half = (1 - confidence) / 2
         let sortedResiduals = remaining.sorted()

@@ -94,13 +94,15 @@ public struct TrendReport: Sendable {
 
     /// A chart per trend: hourly history, the forecast band, the level and its crossing.
     public func chart(_ trend: Trend) -> String {
-        TimeChart(
+        var chart = TimeChart(
             title: "\(trend.subject.service): \(Self.seriesText(trend.subject))",
             history: trend.history.map { TimeChart.Point(time: $0.timestamp, value: $0.value) },
             forecast: trend.band.map { TimeChart.BandPoint(time: $0.time, low: $0.low, likely: $0.likely, high: $0.high) },
             threshold: trend.subject.threshold,
             crossing: trend.crossing.map { ($0.earliest, $0.likely, $0.latest) }
-        ).svg()
+        )
+        chart.change = trend.change?.at
+        return chart.svg()
     }
 
     /// A page that stands alone (committed to the docs or mailed): the table, then a chart per trend.

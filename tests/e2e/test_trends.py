@@ -6,9 +6,10 @@ import os
 import subprocess
 import time
 
+import requests
 from selenium.webdriver.common.by import By
 
-from conftest import BINARY, Server, monitoring_config
+from conftest import ADMIN, BINARY, Server, monitoring_config
 from test_pages_chromium import browser  # noqa: F401  (the fixture)
 
 DAY = 86400
@@ -75,5 +76,45 @@ def test_trends_report_and_pages(browser, workdir):  # noqa: F811
         browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "trends.png"))
         browser.get(server.url + "/thresholds")
         assert "DiskAlmostFull" in browser.find_element(By.ID, "thresholds").text
+    finally:
+        server.stop()
+
+
+def test_a_change_of_pace_is_found_reported_and_drawn(browser, workdir):  # noqa: F811
+    """Uploads grew 1 GB a day for 22 days, then 3 GB a day for the last 8: the report names the
+    change with both rates, and the series page marks it on the chart, in Chromium."""
+    config = monitoring_config(workdir, "jobs: []\n")
+    (config / "monitoring" / "trends.yaml").write_text("trends:\n  - series: uploads_bytes\n")
+    data = workdir / "data"
+    now = int(time.time())
+    lines = ["# TYPE uploads_bytes gauge"]
+    for hour in range(30 * 24, -1, -1):
+        days_ago = hour / 24
+        value = 100e9 + 1e9 * (30 - max(days_ago, 8)) + 3e9 * (8 - min(days_ago, 8)) + ((hour * 7919) % 13 - 6) * 5e7
+        lines.append(f'uploads_bytes{{service="images"}} {value} {now - hour * 3600}')
+    (workdir / "uploads.om").write_text("\n".join(lines) + "\n# EOF\n")
+    common = ["--config", str(config), "--data", str(data)]
+    imported = subprocess.run([str(BINARY), "series", "import", str(workdir / "uploads.om")] + common, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+
+    trend = json.loads(subprocess.run([str(BINARY), "report", "trends", "--format", "json"] + common, capture_output=True,
+                                      text=True).stdout)["trends"][0]
+    assert trend["model"] == "line after change point", trend
+    assert abs((now - trend["growth_changed_at"] / 1000) / DAY - 8) < 1, trend
+    assert abs(trend["growth_before_per_day"] - 1e9) < 0.15e9 and abs(trend["growth_after_per_day"] - 3e9) < 0.15e9, trend
+    assert abs(trend["per_day"] - 3e9) < 0.15e9, trend
+    markdown = subprocess.run([str(BINARY), "report", "trends", "--format", "markdown"] + common, capture_output=True, text=True).stdout
+    assert "line after change point; growth changed on" in markdown and "from +1G/day to +3" in markdown, markdown
+
+    server = Server(config, data).start()
+    try:
+        series = requests.get(server.url + "/api/v1/series", params={"name": "uploads_bytes"}, headers=ADMIN, timeout=10).json()["series"]
+        browser.get(f"{server.url}/series/{series[0]['id']}")
+        chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
+        assert chart.find_elements(By.CSS_SELECTOR, "line.change") and chart.find_elements(By.CSS_SELECTOR, "polygon.band")
+        assert "Growth changed on" in browser.find_element(By.ID, "summary").text
+        browser.get(server.url + "/trends")
+        assert browser.find_elements(By.CSS_SELECTOR, "figure.trend svg line.change")
+        browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "change-of-pace.png"))
     finally:
         server.stop()

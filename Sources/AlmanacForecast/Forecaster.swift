@@ -104,9 +104,8 @@ public struct Forecast: Sendable {
         time = now
         while time <= now + horizon {
             let expected = value(at: time).likely
-            // Two steps early: the search's own step and the seasonal profile's hourly bins each
-            // put the likely crossing up to an hour late.
-            if first == nil, expected + margin >= threshold { first = max(now, time - 2 * step) }
+            // A step early: the search finds the first step past the level, up to a step late.
+            if first == nil, expected + margin >= threshold { first = max(now, time - step) }
             if expected - margin >= threshold {
                 last = min(now + horizon, time + step)
                 break
@@ -137,19 +136,27 @@ public enum Forecaster {
         var forecast = Forecast(
             now: now, regime: regime, regimeStart: fitted.first!.timestamp, slope: line.slope, slopeLow: line.slopeLow,
             slopeHigh: line.slopeHigh, level: line.intercept, residualLow: 0, residualHigh: 0)
-        let span = clean.last!.timestamp - clean.first!.timestamp
+        let regimeSamples = Array(clean[(regime == .afterShift ? drops.last! : 0)...])
+        let span = regimeSamples.last!.timestamp - regimeSamples.first!.timestamp
         if regime != .sawtooth {
-            if span >= 2 * 86_400_000 { forecast.daily = profile(clean, residuals: residuals, bins: 24, period: 86_400_000) }
+            if span >= 2 * 86_400_000 { forecast.daily = profile(regimeSamples, residuals: residuals, bins: 24, period: 86_400_000) }
             if span >= 14 * 86_400_000 {
-                let afterDaily = zip(clean, residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
-                forecast.weekly = profile(clean, residuals: afterDaily, bins: 168, period: 7 * 86_400_000)
+                let afterDaily = zip(regimeSamples, residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+                forecast.weekly = profile(regimeSamples, residuals: afterDaily, bins: 168, period: 7 * 86_400_000)
             }
         }
-        var remaining = zip(clean[(regime == .afterShift ? drops.last! : 0)...], residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
+        var remaining = zip(regimeSamples, residuals).map { $1 - forecast.seasonal(at: $0.timestamp) }
         if regime != .sawtooth {
             // A change of pace is looked for once the seasons are out: weekly swings look like one.
-            let regimeSamples = clean[(regime == .afterShift ? drops.last! : 0)...]
             let deseasonalised = regimeSamples.map { Sample(timestamp: $0.timestamp, value: $0.value - forecast.seasonal(at: $0.timestamp)) }
+            // The line again without the seasons: their lopsided share of the regime biased its
+            // level, and a crossing at a season's flat peak moves by hours for a small bias.
+            if let refit = TheilSen(deseasonalised, origin: now, confidence: confidence) {
+                (forecast.slope, forecast.slopeLow, forecast.slopeHigh, forecast.level) = (
+                    refit.slope, refit.slopeLow, refit.slopeHigh, refit.intercept
+                )
+                remaining = deseasonalised.map { $0.value - refit.value(at: $0.timestamp) }
+            }
             if let change = SlopeChange.find(deseasonalised),
                 let recent = TheilSen(Array(deseasonalised[change.index...]), origin: now, confidence: confidence)
             {
@@ -248,7 +255,12 @@ public enum Forecaster {
         let center = Robust.median(medians)
         let centered = medians.map { $0 - center }
         let spread = Robust.scale(residuals)
-        guard let amplitude = centered.map(abs).max(), amplitude > spread * 0.5 else { return nil }
+        // A profile must stand out of its own noise: the median of n residuals errs by about
+        // 1.25 sigma / sqrt(n), and the largest of many such errors by several times that.
+        let perBin = Double(samples.count) / Double(bins)
+        let within = Robust.scale(zip(buckets, medians).flatMap { bucket, median in bucket.map { $0 - median } })
+        let noise = 4 * 1.25 * within / perBin.squareRoot()
+        guard let amplitude = centered.map(abs).max(), amplitude > max(spread * 0.5, noise) else { return nil }
         return centered
     }
 }

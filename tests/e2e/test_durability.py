@@ -119,7 +119,8 @@ def test_kill9_during_a_burst_of_scrapes_keeps_every_sample_the_log_acknowledged
     server.start()
     try:
         series = requests.get(server.url + "/api/v1/series", params={"name": "burst_scrapes_total"}, headers=ADMIN, timeout=10).json()
-        samples = requests.get(f"{server.url}/api/v1/series/{series['series'][0]['id']}/samples", params={"from": int(time.time() * 1000) - 3_600_000}, headers=ADMIN,
+        since = int(time.time() * 1000) - 3_600_000
+        samples = requests.get(f"{server.url}/api/v1/series/{series['series'][0]['id']}/samples", params={"from": since}, headers=ADMIN,
                                timeout=10).json()["samples"]
         stored = sorted(int(value) for _, value in samples)
         missing = sorted(set(range(1, count + 1)) - set(stored))

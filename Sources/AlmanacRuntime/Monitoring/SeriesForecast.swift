@@ -40,7 +40,8 @@ public struct SeriesForecast: Sendable {
             let v = forecast.value(at: t)
             return BandPoint(time: t, low: v.low, likely: v.likely, high: v.high)
         }
-        view.summary = "Trend \(String(format: "%+.4g", forecast.slope * 86_400)) per day (\(forecast.model))."
+        let since = forecast.regime == .steady ? "" : ", since \(ReportFormat.date(forecast.regimeStart))"
+        view.summary = "Trend \(String(format: "%+.4g", forecast.growthPerDay)) per day (\(forecast.model)\(since))."
         if let change = forecast.change {
             view.change = change.at
             // The chart reaches back to a day before the change, so both paces are seen.

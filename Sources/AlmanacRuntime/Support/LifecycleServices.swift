@@ -1,4 +1,5 @@
 import AlmanacStorage
+import Logging
 import ServiceLifecycle
 
 /// Closes the database after the server stops.
@@ -15,9 +16,23 @@ public struct DatabaseCloser: Service {
 /// the daily follows (the staging that runs the stable branch) when they are due.
 public struct RolloutRecovery: Service {
     let manager: RolloutManager
-    public init(manager: RolloutManager) { self.manager = manager }
+    let logger: Logger
+    public init(manager: RolloutManager, logger: Logger) {
+        self.manager = manager
+        self.logger = logger
+    }
     public func run() async throws {
-        try await manager.recover()
+        // Follows wait for the recovery: a follow must not start beside a rollout still marked running.
+        while true {
+            do {
+                try await manager.recover()
+                break
+            } catch {
+                // A database that cannot be read now is retried; ending here would end the whole replica.
+                logger.error("cannot mark interrupted rollouts; retrying", metadata: ["error": "\(error)"])
+            }
+            guard await nextRound(after: 5) else { return }
+        }
         repeat {
             await manager.followDue()
         } while await nextRound(after: 30)

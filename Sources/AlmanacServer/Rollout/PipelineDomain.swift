@@ -19,7 +19,7 @@ struct PipelineDomain: Domain {
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
         self.logger = logger
         jobs = [
-            ClusterJob("rollout recovery and daily follows", RolloutRecovery(manager: rollouts)),
+            ClusterJob("rollout recovery and daily follows", RolloutRecovery(manager: rollouts, logger: logger)),
             // Under the scraping lease: its samples go to the same head, which one replica keeps.
             ClusterJob(
                 "scraping",

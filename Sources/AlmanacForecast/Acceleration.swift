@@ -21,19 +21,13 @@ public struct Acceleration: Sendable, Equatable {
             samples.allSatisfy({ $0.value > 0 })
         else { return nil }
         let logs = samples.map { Sample(timestamp: $0.timestamp, value: Foundation.log($0.value)) }
+        // The same held-back quarter as the line's back-test, so the two errors compare.
         let cut = samples.count * 3 / 4
-        let (trainLine, trainCurve) = (
-            PrefixSums(samples, origin: first.timestamp).fit(0, cut), PrefixSums(logs, origin: first.timestamp).fit(0, cut)
-        )
-        var lineError = 0.0
-        var curveError = 0.0
-        for sample in samples[cut...] {
-            let x = Double(sample.timestamp - first.timestamp) / 1000
-            lineError += abs(sample.value - trainLine.value(at: x))
-            curveError += abs(sample.value - exp(trainCurve.value(at: x)))
-        }
-        let held = Double(samples.count - cut)
-        guard trainCurve.slope > 0, curveError < 0.75 * lineError else { return nil }
+        let trainCurve = PrefixSums(logs, origin: first.timestamp).fit(0, cut)
+        let curveError =
+            samples[cut...].map { abs($0.value - exp(trainCurve.value(at: Double($0.timestamp - first.timestamp) / 1000))) }
+            .reduce(0, +) / Double(samples.count - cut)
+        guard let lineError = Forecaster.backtest(samples), trainCurve.slope > 0, curveError < 0.75 * lineError else { return nil }
         let whole = PrefixSums(logs, origin: first.timestamp).fit(0, samples.count)
         var residuals: [Double] = []
         for sample in logs { residuals.append(sample.value - whole.value(at: Double(sample.timestamp - first.timestamp) / 1000)) }
@@ -42,7 +36,7 @@ public struct Acceleration: Sendable, Equatable {
         let x = Double(now - first.timestamp) / 1000
         return Acceleration(
             rate: whole.slope, rateLow: max(0, whole.slope - error), rateHigh: whole.slope + error, level: exp(whole.value(at: x)),
-            backtestError: curveError / held, lineBacktestError: lineError / held)
+            backtestError: curveError, lineBacktestError: lineError)
     }
 }
 

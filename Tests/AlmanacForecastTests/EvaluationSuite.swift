@@ -131,21 +131,20 @@ enum EvaluationSuite {
         return Series(samples: samples, threshold: threshold, truth: firstCrossing(after: span - step, threshold: threshold, truth))
     }
 
-    /// Almanac's 80% interval for the crossing, in days from the end (latest nil: beyond a year).
-    static func interval(_ series: Series) -> (earliest: Double, latest: Double?)? {
+    /// Almanac's crossing (likely, and its 80% interval), in days from the end; latest nil: beyond a year.
+    static func almanac(_ series: Series) -> (likely: Double?, earliest: Double, latest: Double?)? {
         let now = series.samples.last!.timestamp
         guard let crossing = Forecaster.fit(series.samples, now: now)?.crossing(of: series.threshold, within: horizon, step: step) else {
             return nil
         }
-        return (Double(crossing.earliest - now) / Double(day), crossing.latest.map { Double($0 - now) / Double(day) })
+        let days = { (time: Int64) in Double(time - now) / Double(day) }
+        return (crossing.likely.map(days), days(crossing.earliest), crossing.latest.map(days))
     }
 
     /// Days to the crossing predicted by each method; nil for "not within a year".
-    static func predictions(_ series: Series) -> [String: Double?] {
+    static func predictions(_ series: Series, almanac: Double?) -> [String: Double?] {
         let now = series.samples.last!.timestamp
-        var out: [String: Double?] = [:]
-        let forecast = Forecaster.fit(series.samples, now: now)
-        out["almanac"] = forecast?.crossing(of: series.threshold, within: horizon, step: step)?.likely.map { Double($0 - now) / Double(day) }
+        var out: [String: Double?] = ["almanac": almanac]
         for (name, window) in [("predict_linear 1h", Int64(3_600_000)), ("predict_linear 6h", 6 * 3_600_000), ("predict_linear 1d", day)] {
             let samples = series.samples.window(endingAt: now, range: window)
             guard let line = LinearRegression.fit(samples, interceptTime: now), line.slope > 0 else {
@@ -178,11 +177,13 @@ enum EvaluationSuite {
             var (covered, crossings) = (0, 0)
             for seed in 0..<seriesPerFamily {
                 let series = make(family, seed: UInt64(seed + 1))
+                // One fit and one crossing per series serve both the error and the interval.
+                let crossing = almanac(series)
                 if let truth = series.truth {
                     crossings += 1
-                    if let range = interval(series), range.earliest <= truth, truth <= (range.latest ?? .infinity) { covered += 1 }
+                    if let crossing, crossing.earliest <= truth, truth <= (crossing.latest ?? .infinity) { covered += 1 }
                 }
-                for (method, predicted) in predictions(series) {
+                for (method, predicted) in predictions(series, almanac: crossing?.likely ?? nil) {
                     if let predicted, predicted <= 7, (series.truth ?? .infinity) > 7 { falseAlerts[method, default: 0] += 1 }
                     if let truth = series.truth { errors[method, default: []].append(abs((predicted ?? 365) - truth)) }
                 }

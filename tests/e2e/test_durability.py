@@ -1,13 +1,15 @@
 """Crash safety and reloads of the real binary: kill -9 during a burst of admin writes loses
 no acknowledged write; SIGHUP reloads the files; a bad edit keeps the last good set serving."""
+import json
 import shutil
 import signal
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import ADMIN_TOKEN, EXAMPLE, Server
+from conftest import ADMIN, ADMIN_TOKEN, EXAMPLE, Server, monitoring_config
 
 
 def test_kill9_during_admin_writes_loses_no_acknowledged_write(backend, workdir):
@@ -86,12 +88,6 @@ def test_sighup_reloads_and_a_bad_edit_keeps_the_last_good_set(workdir):
 def test_kill9_during_a_burst_of_scrapes_keeps_every_sample_the_log_acknowledged(backend, workdir):
     """Scrapes every 50 ms of a counter that counts its own scrapes; after kill -9 and a restart
     every value served is stored except at most the one scrape in flight."""
-    import json
-    import threading as threads
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from conftest import ADMIN, monitoring_config
-
     served = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -107,7 +103,7 @@ def test_kill9_during_a_burst_of_scrapes_keeps_every_sample_the_log_acknowledged
             pass
 
     exporter = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threads.Thread(target=exporter.serve_forever, daemon=True).start()
+    threading.Thread(target=exporter.serve_forever, daemon=True).start()
     config = monitoring_config(
         workdir, f"jobs:\n  - job: burst\n    targets: ['127.0.0.1:{exporter.server_address[1]}']\n    interval: 50ms\n    timeout: 40ms\n")
     server = Server(config, workdir / "data", backend).start()

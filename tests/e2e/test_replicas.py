@@ -5,66 +5,25 @@ over within two lease periods, and a PostgreSQL outage answers 503 and heals wit
 
 The PostgreSQL server is this test's own (scripts/test-postgres on a private directory and
 port), so it can be stopped without touching the other tests' server."""
-import json
 import shutil
 import signal
 import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
 
 from conftest import ADMIN, ROOT, Server, free_port, start_and_wait
+from test_alerting import Exporter, Receiver
 
 LEASE = 2.0
 INTERVAL = 5.0
 
 
-class Hooks:
-    """A webhook receiver that records each notification's alert and status."""
-
-    def __init__(self):
-        self.seen = []
-        hooks = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                hooks.seen.append((body["alerts"][0]["labels"]["alertname"], body["status"], time.time()))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
-class Gauge:
-    """An exporter of one gauge the test sets."""
-
-    def __init__(self):
-        self.value = 0
-        gauge = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = f"# TYPE demo_backlog gauge\ndemo_backlog {gauge.value}\n".encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.port = self.server.server_address[1]
+def notified(receiver):
+    """(alert, status) of each notification the receiver got, in order."""
+    return [(body["alerts"][0]["labels"]["alertname"], body["status"]) for body in receiver.bodies]
 
 
 def postgres(workdir):
@@ -115,7 +74,8 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
     node_port = free_port()
     node = start_and_wait(["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{node_port}", "--collector.disable-defaults",
                            "--collector.loadavg", "--collector.meminfo", "--collector.cpu"], f"http://127.0.0.1:{node_port}/metrics")
-    hooks, gauge = Hooks(), Gauge()
+    hook_port = free_port()
+    hooks, gauge = Receiver(hook_port), Exporter(series="demo_backlog", value=0)
     config = workdir / "config"
     (config / "flags").mkdir(parents=True)
     (config / "flags" / "app.yaml").write_text(
@@ -127,7 +87,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
     (config / "monitoring" / "rules" / "rules.yaml").write_text(
         "rules:\n  - alert: NodeUp\n    series: up{job=\"node\"}\n    above: {warning: 0.5}\n"
         "  - alert: BacklogHigh\n    series: demo_backlog\n    above: {warning: 10}\n")
-    (config / "monitoring" / "notifications.yaml").write_text(f"receivers:\n  - name: ops\n    webhook: {hooks.url}\n")
+    (config / "monitoring" / "notifications.yaml").write_text(f"receivers:\n  - name: ops\n    webhook: http://127.0.0.1:{hook_port}/hook\n")
 
     ports = [free_port() for _ in range(3)]
     lb = free_port()
@@ -168,7 +128,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         gaps = [b[0] - a[0] for a, b in zip(up, up[1:])]
         assert len(up) >= 3 and all(0.8 * INTERVAL * 1000 < gap < 1.2 * INTERVAL * 1000 for gap in gaps), \
             f"one sample per scrape interval, no overlapping scrapes: {gaps}"
-        assert wait_until(lambda: [h for h in hooks.seen if h[0] == "NodeUp"], 10), "NodeUp fires"
+        assert wait_until(lambda: [n for n in notified(hooks) if n[0] == "NodeUp"], 10), "NodeUp fires"
 
         # A kill switch through one replica reaches the others within a second.
         flip = requests.put(f"http://127.0.0.1:{ports[1]}/api/v1/flags/new-checkout/state", json={"state": "DISABLED"},
@@ -190,15 +150,15 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         took = time.time() - killed
         assert took <= 2 * LEASE + 0.5, f"took {took:.1f} s"
         gauge.value = 50  # BacklogHigh fires under the new holders
-        assert wait_until(lambda: [h for h in hooks.seen if h[0] == "BacklogHigh"], 15), "BacklogHigh reaches the webhook"
+        assert wait_until(lambda: [n for n in notified(hooks) if n[0] == "BacklogHigh"], 15), "BacklogHigh reaches the webhook"
         time.sleep(3 * INTERVAL)
         up = samples(base, "up", 8 * INTERVAL)
         gaps = [b[0] - a[0] for a, b in zip(up, up[1:])]
         assert all(gap < 2.2 * INTERVAL * 1000 for gap in gaps), f"at most one missed scrape: {gaps}"
         assert all(gap > 0.8 * INTERVAL * 1000 for gap in gaps), f"no scrape twice: {gaps}"
         time.sleep(3)
-        notified = sorted((name, status) for name, status, _ in hooks.seen)
-        assert notified == [("BacklogHigh", "firing"), ("NodeUp", "firing")], f"each notification exactly once: {hooks.seen}"
+        assert sorted(notified(hooks)) == [("BacklogHigh", "firing"), ("NodeUp", "firing")], \
+            f"each notification exactly once: {notified(hooks)}"
 
         # PostgreSQL stopped for 30 s: pages and the API answer 503 with a reason; then all heal.
         survivors = [r for r in replicas if r is not leader]
@@ -221,7 +181,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         flag = requests.get(base + "/api/v1/flags", headers=ADMIN, timeout=10).json()
         assert any(f["key"] == "new-checkout" and f["state"] == "DISABLED" for f in flag["flags"]), "the acknowledged kill switch stays"
         assert all(r.process.poll() is None for r in survivors), "both recover without a restart"
-        print(f"\nlease {LEASE} s: scraping taken over {took:.1f} s after kill -9; notifications {hooks.seen}")
+        print(f"\nlease {LEASE} s: scraping taken over {took:.1f} s after kill -9; notifications {notified(hooks)}")
     except AssertionError:
         for replica in replicas:
             print(replica.log.read_text()[-2500:])

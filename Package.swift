@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Shared, I/O-free: JSON values and config documents that remember where each value came from.
@@ -64,6 +66,11 @@ let package = Package(
         .target(
             name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacConfig", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
             swiftSettings: strict),
+        // Capacity: load test files, thresholds, arrival schedules, latency histograms, the VPA
+        // recommender's method and the patches it writes. No I/O.
+        .target(
+            name: "AlmanacCapacity", dependencies: ["AlmanacConfig", "AlmanacReporting", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -81,7 +88,7 @@ let package = Package(
             name: "AlmanacRuntime",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
-                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout",
+                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,6 +96,9 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -116,7 +126,7 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog",
-                "AlmanacDocs", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AlmanacDocs", "AlmanacCapacity", "AlmanacReporting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -145,6 +155,7 @@ let package = Package(
         .testTarget(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
+        .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),

@@ -185,6 +185,19 @@ enum Migrations {
                 .column("data", type: .blob, .notNull)
                 .run()
         },
+        Migration(version: 9, name: "load test runs") { db in
+            try await db.create(table: "load_runs").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("test", type: .text, .notNull)
+                .column("service", type: .text, .notNull)
+                .column("kind", type: .text, .notNull)
+                .column("started_ms", type: .bigint, .notNull)
+                .column("revision", type: .text)
+                .column("outcome", type: .text, .notNull)
+                .column("record", type: .text, .notNull)
+                .run()
+            try await db.create(index: "load_runs_test").on("load_runs").column("test").column("started_ms").run()
+        },
     ]
 
     static func run(on database: Database) async throws {

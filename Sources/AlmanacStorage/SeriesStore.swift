@@ -59,6 +59,24 @@ public struct SQLSeriesStore: Sendable {
         }
     }
 
+    /// What another process (a command beside a running server) can read: stored chunks and
+    /// the server's head as its log holds it now. Reads only: replaying the file log here
+    /// writes nothing, and PostgreSQL's log rows are read where they are.
+    public static func snapshot(database: Database, logDirectory: String) async throws -> SQLSeriesStore {
+        switch database.backend {
+        case .postgres: return SQLSeriesStore(database: database, head: .log(SQLSeriesLog(database: database)))
+        case .sqlite:
+            let view = HeadView()
+            let store = SQLSeriesStore(database: database, head: .memory(view))
+            guard FileManager.default.fileExists(atPath: logDirectory) else { return store }
+            let (records, _) = try await FileSeriesLog(directory: logDirectory).replay()
+            let stored = try await store.newestStored()
+            view.seed(stored)
+            for record in records { _ = view.append(record.filter { $0.sample.timestamp > stored[$0.seriesID, default: .min] }) }
+            return store
+        }
+    }
+
     static func fingerprint(_ name: String, _ labels: [Label]) -> String {
         ([name] + labels.map { "\($0.name)=\($0.value)" }).joined(separator: "\u{1}")
     }

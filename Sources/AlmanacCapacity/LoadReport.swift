@@ -4,8 +4,8 @@ import AlmanacReporting
 /// by side, the schedule's lag, and each threshold's verdict.
 public enum LoadReport {
     public static func counts(_ summary: LoadSummary) -> ReportTable {
-        let failures = summary.failures.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
-        let statuses = summary.statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        let failures = summary.failures.map { "\($0.count) \($0.what)" }.joined(separator: "; ")
+        let statuses = summary.statuses.map { "\($0.what): \($0.count)" }.joined(separator: ", ")
         return ReportTable(
             headers: ["Measure", "Value"],
             rows: [
@@ -46,7 +46,7 @@ public enum LoadReport {
         if let usage = record.usage { out += "\n" + render(self.usage(usage)) + "\n" }
         if !record.revisions.isEmpty {
             out +=
-                "\nRevisions: " + record.revisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.prefix(7))" }.joined(separator: ", ") + "\n"
+                "\nRevisions: " + record.revisions.map { "\($0.host) \($0.revision.prefix(7))" }.joined(separator: ", ") + "\n"
         }
         if !record.thresholds.isEmpty { out += "\n" + render(thresholds(record.thresholds)) + "\n" }
         let failed = record.thresholds.filter { !$0.passed }.map(\.threshold)
@@ -81,5 +81,5 @@ public enum LoadReport {
     }
 
     static func ms(_ value: Double) -> String { value >= 100 ? String(Int(value.rounded())) : String((value * 100).rounded() / 100) }
-    static func percent(_ value: Double) -> String { String((value * 10000).rounded() / 100) + "%" }
+    public static func percent(_ value: Double) -> String { String((value * 10000).rounded() / 100) + "%" }
 }

@@ -14,7 +14,7 @@ public struct LoadRun: Codable, Sendable {
     /// The response-time histogram as `[value µs, count]` pairs of its recorded buckets.
     public var histogram: [[UInt64]]
     /// Each of the service's hosts and the revision it ran (from the pipeline's checks).
-    public var revisions: [String: String]
+    public var revisions: [HostRevision]
     public var revision: String?
     /// Why the run stopped early; its results are partial.
     public var aborted: String?
@@ -37,7 +37,7 @@ public struct LoadRun: Codable, Sendable {
         self.thresholds = thresholds
         self.intervals = intervals
         self.histogram = histogram.recordedValues().map { [$0.value, UInt64($0.count)] }
-        revisions = [:]
+        revisions = []
         self.aborted = aborted
         passed = aborted == nil && thresholds.allSatisfy(\.passed)
     }
@@ -59,6 +59,15 @@ public struct LoadRun: Codable, Sendable {
             }
             return "open, " + parts.joined(separator: ", then ") + " (up to \(connections) connections)"
         }
+    }
+}
+
+public struct HostRevision: Codable, Sendable, Hashable {
+    public var host: String
+    public var revision: String
+    public init(host: String, revision: String) {
+        self.host = host
+        self.revision = revision
     }
 }
 

@@ -21,6 +21,13 @@ public struct Spectrum: Codable, Sendable, Hashable {
     }
 }
 
+/// A count of something (a status code, a kind of failure): kept as a list, not a map, so the
+/// JSON keys stay fixed whatever a failure's text.
+public struct Count: Codable, Sendable, Hashable {
+    public var what: String
+    public var count: Int
+}
+
 /// One second of a run, for the chart of latency over time.
 public struct LoadInterval: Codable, Sendable, Hashable {
     public var second: Int
@@ -59,8 +66,10 @@ public struct LoadSummary: Codable, Sendable {
     public var response: Spectrum
     public var service: Spectrum
     public var lag: Spectrum
-    public var statuses: [String: Int]
-    public var failures: [String: Int]
+    /// Responses by status code, lowest first.
+    public var statuses: [Count]
+    /// Requests without a response by what happened, most frequent first.
+    public var failures: [Count]
 
     public init(_ recorder: LoadRecorder, seconds: Double) {
         self.seconds = seconds
@@ -77,8 +86,8 @@ public struct LoadSummary: Codable, Sendable {
         response = Spectrum(recorder.response)
         service = Spectrum(recorder.service)
         lag = Spectrum(recorder.lag)
-        statuses = Dictionary(uniqueKeysWithValues: recorder.statuses.map { (String($0.key), $0.value) })
-        failures = recorder.failures
+        statuses = recorder.statuses.sorted { $0.key < $1.key }.map { Count(what: String($0.key), count: $0.value) }
+        failures = recorder.failures.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { Count(what: $0.key, count: $0.value) }
     }
 
     /// Each threshold against this run: percentiles read exactly from the recorder's histograms.

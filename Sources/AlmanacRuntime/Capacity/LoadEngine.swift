@@ -13,6 +13,7 @@ public final class LoadEngine: Sendable {
         public var recorder: LoadRecorder
         public var intervals: [LoadInterval]
         public var seconds: Double
+        /// The moment of the first arrival: every intended start is this plus its offset.
         public var startedAt: Date
         /// Why the run stopped before its end (an alert, a signal, an unreachable target).
         public var aborted: String?
@@ -39,7 +40,8 @@ public final class LoadEngine: Sendable {
     public func run(_ model: LoadTest.Model) async throws -> Outcome {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: test.threads)
         let tls = target.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-        let startedAt = Date()
+        // Half a second to open the first connections before the first arrival is due.
+        let startedAt = Date().addingTimeInterval(0.5)
         let start = NIODeadline.now() + .milliseconds(500)
         let loops = Array(group.makeIterator())
         let shards = loops.enumerated().map { index, loop in
@@ -64,7 +66,7 @@ public final class LoadEngine: Sendable {
         let intervals = await timeline.value
         let aborted = collector.abortReason
         // The rate divides by the time the schedule ran, not the drain after it.
-        let seconds = aborted == nil ? min(elapsed, model.seconds) : min(elapsed, model.seconds)
+        let seconds = min(elapsed, model.seconds)
         return Outcome(recorder: recorder, intervals: intervals, seconds: max(seconds, 0.001), startedAt: startedAt, aborted: aborted)
     }
 }

@@ -121,8 +121,8 @@ public struct LoadTestService: Sendable {
             observations.filter { $0.host == target.host || $0.host == "\(target.host):\(target.port)" || test.target.contains("//\($0.host)") }
                 .map(\.environment))
         let hosts = observations.filter { environments.contains($0.environment) }
-        run.revisions = Dictionary(hosts.compactMap { o in o.revision.map { (o.host, $0) } }, uniquingKeysWith: { a, _ in a })
-        let distinct = Set(run.revisions.values)
+        run.revisions = hosts.compactMap { o in o.revision.map { HostRevision(host: o.host, revision: $0) } }.sorted { $0.host < $1.host }
+        let distinct = Set(run.revisions.map(\.revision))
         run.revision = distinct.count == 1 ? distinct.first : nil
     }
 

@@ -40,6 +40,7 @@ public struct AlmanacServer: Sendable {
                 monitoring,
                 try CatalogDomain(configuration, monitoring: monitoring, logger: logger),
                 try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
+                try CapacityDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
             ]
             for domain in domains { try await domain.prepare() }

@@ -51,7 +51,30 @@ public struct Recommender: Sendable, Hashable {
     public struct Bounds: Sendable, Hashable, Codable {
         public var lower: Double
         public var target: Double
+        /// Infinite with no history to trust (written as null in JSON).
         public var upper: Double
+
+        enum CodingKeys: String, CodingKey { case lower, target, upper }
+
+        public init(lower: Double, target: Double, upper: Double) {
+            self.lower = lower
+            self.target = target
+            self.upper = upper
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            lower = try c.decode(Double.self, forKey: .lower)
+            target = try c.decode(Double.self, forKey: .target)
+            upper = try c.decodeIfPresent(Double.self, forKey: .upper) ?? .infinity
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(lower, forKey: .lower)
+            try c.encode(target, forKey: .target)
+            try c.encode(upper.isFinite ? upper : nil, forKey: .upper)
+        }
     }
 
     public struct Recommendation: Sendable, Hashable, Codable {
@@ -62,6 +85,13 @@ public struct Recommender: Sendable, Hashable {
         /// Days of history the bounds trust (VPA's confidence).
         public var confidenceDays: Double
         public var ooms: Int
+
+        public init(cpu: Bounds, memory: Bounds, confidenceDays: Double, ooms: Int) {
+            self.cpu = cpu
+            self.memory = memory
+            self.confidenceDays = confidenceDays
+            self.ooms = ooms
+        }
     }
 
     public var parameters: Parameters
@@ -77,8 +107,9 @@ public struct Recommender: Sendable, Hashable {
         // One sample per window: its peak, weighted at the time the peak was seen.
         var peaks: [Int64: (time: Int64, bytes: Double)] = [:]
         let bumps = history.ooms.map { oom in (oom.time, max(oom.bytes * p.oomBumpRatio, oom.bytes + p.oomMinimumBump)) }
-        for (time, bytes) in history.memory.map({ ($0.time, $0.bytes) }) + bumps where time >= oldest {
-            let window = (time - oldest) / p.memoryWindow
+        // Windows counted back from now, the newest first, so the last one is always whole.
+        for (time, bytes) in history.memory.map({ ($0.time, $0.bytes) }) + bumps where time > oldest && time <= now {
+            let window = (now - time) / p.memoryWindow
             if let peak = peaks[window], peak.bytes >= bytes { continue }
             peaks[window] = (time, bytes)
         }

@@ -8,7 +8,10 @@ struct Almanac: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "almanac",
         abstract: "Operational knowledge in plain files, and one server that acts on it.",
-        subcommands: [Serve.self, Flags.self, Report.self, Series.self, CatalogCommand.self, DocsCommand.self, PipelineCommand.self, LoadCommand.self])
+        subcommands: [
+            Serve.self, Flags.self, Report.self, Series.self, CatalogCommand.self, DocsCommand.self, PipelineCommand.self, LoadCommand.self,
+            CapacityCommand.self,
+        ])
 }
 
 /// The options every command shares, where they apply.

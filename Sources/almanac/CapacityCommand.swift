@@ -1,0 +1,71 @@
+import AlmanacCapacity
+import AlmanacConfig
+import AlmanacReporting
+import AlmanacRuntime
+import AlmanacStorage
+import ArgumentParser
+import Foundation
+
+struct CapacityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity", abstract: "Requests and limits from observed usage.", subcommands: [Recommend.self])
+
+    struct Recommend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recommend requests and limits per workload of capacity/resources.yaml (the VPA recommender's method).",
+            discussion: "With --patch, writes a unified diff of the workloads' Kubernetes, Compose and systemd files (apply it with git apply).")
+        @Option(help: "The repository holding the workloads' files (default: the config repository).") var repo: String?
+        @Option(help: "Write the patch to this file ('-' for standard output).") var patch: String?
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (parameters, workloads) = try loadOrExit {
+                let text = try ConfigFolder.read(root: common.config, file: ResourcesFile.path)
+                return try ResourcesFile.parse(try ConfigDocument.parse(text, file: ResourcesFile.path))
+            }
+            let logDirectory = common.data + "/series-log"
+            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let (results, diff) = try await common.withDatabase { database in
+                let service = RecommendService {
+                    let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
+                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                }
+                let results = try await loadOrExitAsync {
+                    try await service.recommend(workloads, parameters: parameters, now: WallClock.milliseconds())
+                }
+                let diff = patch == nil ? "" : try loadOrExit { try service.patch(results, workloads: workloads, repository: repo ?? common.config) }
+                return (results, diff)
+            }
+            switch common.format {
+            case .json: print(try JSONReport.string(["workloads": results], pretty: true))
+            case .markdown: print(Self.table(results).markdown())
+            default: print(Self.table(results).text())
+            }
+            if let patch {
+                if patch == "-" { print(diff, terminator: "") } else { try diff.write(toFile: patch, atomically: true, encoding: .utf8) }
+            }
+        }
+
+        static func table(_ results: [RecommendService.Result]) -> ReportTable {
+            func cores(_ v: Double) -> String { v.isFinite ? "\(Int((v * 1000).rounded(.up)))m" : "unbounded" }
+            func bytes(_ v: Double) -> String { v.isFinite ? "\(Int((v / 1_048_576).rounded(.up)))Mi" : "unbounded" }
+            return ReportTable(
+                headers: ["Workload", "Service", "CPU request", "CPU limit", "Memory request", "Memory limit", "History (days)", "OOM kills"],
+                rows: results.map {
+                    let r = $0.recommendation
+                    return [
+                        $0.workload, $0.service, cores(r.cpu.target), cores(r.cpu.upper), bytes(r.memory.target), bytes(r.memory.upper),
+                        ReportFormat.number(r.confidenceDays), String(r.ooms),
+                    ]
+                })
+        }
+    }
+}
+
+/// `loadOrExit` for async work: a typed problem is printed and the command exits 1.
+func loadOrExitAsync<T>(_ load: () async throws -> T) async throws -> T {
+    do { return try await load() } catch let problem as RecommendService.Problem {
+        FileHandle.standardError.write(Data("\(problem)\n".utf8))
+        throw ExitCode(1)
+    }
+}

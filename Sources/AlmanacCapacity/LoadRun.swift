@@ -39,7 +39,8 @@ public struct LoadRun: Codable, Sendable {
         self.histogram = histogram.recordedValues().map { [$0.value, UInt64($0.count)] }
         revisions = []
         self.aborted = aborted
-        passed = aborted == nil && thresholds.allSatisfy(\.passed)
+        // A run that got no response at all fails, thresholds or not.
+        passed = aborted == nil && summary.completed > 0 && thresholds.allSatisfy(\.passed)
     }
 
     /// `passed`, `failed`, or `partial` when it stopped early.

@@ -31,7 +31,7 @@ final class LoadShard: @unchecked Sendable {
     var closedSent = 0
     var stopping = false
     var finished = false
-    var connectFailuresInARow = 0
+    var failuresInARow = 0
     var everAnswered = false
     var unreachable: String?
     let done: EventLoopPromise<Void>
@@ -149,23 +149,14 @@ final class LoadShard: @unchecked Sendable {
             .whenComplete { [self] result in
                 connecting -= 1
                 switch result {
-                case .success:
-                    connectFailuresInARow = 0
+                case .success: break
                 case .failure(let error):
-                    connectFailuresInARow += 1
                     let kind = "cannot connect to \(target.host):\(target.port): \(LoadConnection.kind(error))"
                     connection.fail(kind)
                     // The request that waits longest is the one this connection was opened for.
                     if case .open = model, let job = pending.popFirst() { failed(job, kind: kind) }
                     connections[ObjectIdentifier(connection)] = nil
-                    // A target that never answered and refuses every connection is not load-tested
-                    // for the whole duration: the run stops and says why.
-                    if !everAnswered && connectFailuresInARow >= 50 && unreachable == nil {
-                        unreachable = "cannot connect to \(target.base): \(LoadConnection.kind(error))"
-                        stop()
-                        return
-                    }
-                    replaceClosedConnection()
+                    if !finished { replaceClosedConnection() }
                 }
             }
     }
@@ -186,6 +177,7 @@ final class LoadShard: @unchecked Sendable {
 
     func answered(_ connection: LoadConnection, job: LoadConnection.Job, sent: NIODeadline, status: Int, at now: NIODeadline) {
         everAnswered = true
+        failuresInARow = 0
         let response = UInt64(max(0, (now - job.intended).nanoseconds / 1000))
         let service = UInt64(max(0, (now - sent).nanoseconds / 1000))
         recorder.recordResponse(status: status, responseMicros: response, serviceMicros: service)
@@ -212,6 +204,13 @@ final class LoadShard: @unchecked Sendable {
     func failed(_ job: LoadConnection.Job, kind: String) {
         recorder.recordFailure(kind)
         intervalErrors += 1
+        failuresInARow += 1
+        // A target that has never answered and fails every request (refused, no TLS, hangs up)
+        // is not hammered for the whole duration: the run stops and says why.
+        if !everAnswered && failuresInARow >= 50 && unreachable == nil {
+            unreachable = "no response from \(target.base): \(kind)"
+            loop.execute { [self] in stop() }
+        }
     }
 
     func closed(_ connection: LoadConnection) {

@@ -145,6 +145,7 @@ let package = Package(
             name: "AlmanacRuntimeTests",
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig", "AlmanacCapacity",
+                "AlmanacReporting",
             ],
             swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),

@@ -12,11 +12,13 @@ public enum ResourcePatch {
         public var memoryRequest: Double
         public var memoryLimit: Double
 
+        /// Limits are the upper bound, at most twice the request: with a short history the upper
+        /// bound is wide on purpose (VPA uses it to decide when to act, not as a limit).
         public init(_ recommendation: Recommender.Recommendation) {
             cpuRequest = recommendation.cpu.target
-            cpuLimit = recommendation.cpu.upper.isFinite ? recommendation.cpu.upper : recommendation.cpu.target * 2
+            cpuLimit = min(recommendation.cpu.upper, recommendation.cpu.target * 2)
             memoryRequest = recommendation.memory.target
-            memoryLimit = recommendation.memory.upper.isFinite ? recommendation.memory.upper : recommendation.memory.target * 2
+            memoryLimit = min(recommendation.memory.upper, recommendation.memory.target * 2)
         }
     }
 

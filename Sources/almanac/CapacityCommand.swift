@@ -16,6 +16,8 @@ struct CapacityCommand: AsyncParsableCommand {
             discussion: "With --patch, writes a unified diff of the workloads' Kubernetes, Compose and systemd files (apply it with git apply).")
         @Option(help: "The repository holding the workloads' files (default: the config repository).") var repo: String?
         @Option(help: "Write the patch to this file ('-' for standard output).") var patch: String?
+        @Option(help: "Size for the forecast traffic peak on this day (YYYY-MM-DD), from each workload's 'traffic' counter and its service's last load test.")
+        var forTraffic: String?
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
@@ -23,10 +25,15 @@ struct CapacityCommand: AsyncParsableCommand {
                 let text = try ConfigFolder.read(root: common.config, file: ResourcesFile.path)
                 return try ResourcesFile.parse(try ConfigDocument.parse(text, file: ResourcesFile.path))
             }
+            var at: Int64?
+            if let forTraffic {
+                guard let day = DayStamp(forTraffic) else { throw ValidationError("--for-traffic must be a day such as 2027-06-01") }
+                at = Int64(day.day) * 86_400_000 + 43_200_000
+            }
             let logDirectory = common.data + "/series-log"
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let (results, diff) = try await common.withDatabase { database in
-                let service = RecommendService {
+                let service = RecommendService(runs: LoadRunStore(database: database)) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }
@@ -38,12 +45,26 @@ struct CapacityCommand: AsyncParsableCommand {
             }
             switch common.format {
             case .json: print(try JSONReport.string(["workloads": results], pretty: true))
-            case .markdown: print(Self.table(results).markdown())
-            default: print(Self.table(results).text())
+            case .markdown: print(Self.table(results).markdown() + (at == nil ? "" : "\n" + Self.traffic(results).markdown()))
+            default: print(Self.table(results).text() + (at == nil ? "" : "\n" + Self.traffic(results).text()))
             }
             if let patch {
                 if patch == "-" { print(diff, terminator: "") } else { try diff.write(toFile: patch, atomically: true, encoding: .utf8) }
             }
+        }
+
+        static func traffic(_ results: [RecommendService.Result]) -> ReportTable {
+            func range(_ r: TrafficSizing.Range, _ show: (Double) -> String) -> String { "\(show(r.likely)) (\(show(r.low)) to \(show(r.high)))" }
+            return ReportTable(
+                headers: ["Workload", "Peak requests/s", "CPU", "Memory", "Priced by run"],
+                rows: results.map { result in
+                    guard let t = result.forTraffic else { return [result.workload, result.forTrafficMissing ?? "", "", "", ""] }
+                    return [
+                        result.workload, range(t.peakRate) { ReportFormat.number($0) }, range(t.cpuCores) { "\(Int(($0 * 1000).rounded(.up)))m" },
+                        range(t.memoryBytes) { "\(Int(($0 / 1_048_576).rounded(.up)))Mi" },
+                        "\(t.costRun) (\(ReportFormat.number(t.cpuMillisecondsPerRequest)) ms CPU a request)",
+                    ]
+                })
         }
 
         static func table(_ results: [RecommendService.Result]) -> ReportTable {

@@ -1,7 +1,9 @@
 import AlmanacAlerts
 import AlmanacCapacity
 import AlmanacConfig
+import AlmanacForecast
 import AlmanacMetrics
+import AlmanacStorage
 import Foundation
 
 /// Requests and limits for each workload of `capacity/resources.yaml`, from the usage series
@@ -16,6 +18,10 @@ public struct RecommendService: Sendable {
         public var file: String?
         public var cpuSeries: [String]
         public var memorySeries: [String]
+        /// With `--for-traffic`: what the forecast's peak needs.
+        public var forTraffic: TrafficSizing?
+        /// Why there is no sizing for traffic when one was asked for.
+        public var forTrafficMissing: String?
     }
 
     public enum Problem: Error, Sendable, CustomStringConvertible {
@@ -30,10 +36,16 @@ public struct RecommendService: Sendable {
 
     static let oomNames = ["container_oom_events_total"]
     let source: @Sendable () async throws -> any SeriesSource
+    let runs: LoadRunStore?
 
-    public init(source: @escaping @Sendable () async throws -> any SeriesSource) { self.source = source }
+    public init(runs: LoadRunStore? = nil, source: @escaping @Sendable () async throws -> any SeriesSource) {
+        self.source = source
+        self.runs = runs
+    }
 
-    public func recommend(_ workloads: [Workload], parameters: Recommender.Parameters, now: Int64) async throws -> [Result] {
+    /// With `forTraffic`, each workload with a `traffic` counter is also sized for the forecast
+    /// peak at that date, from its service's latest load test run with a cost per request.
+    public func recommend(_ workloads: [Workload], parameters: Recommender.Parameters, now: Int64, forTraffic: Int64? = nil) async throws -> [Result] {
         let source = try await source()
         let from = now - parameters.memoryWindow * Int64(parameters.memoryWindows)
         let usage = LoadUsage(settleSeconds: 0) { source }
@@ -49,11 +61,16 @@ public struct RecommendService: Sendable {
                     "\(ResourcesFile.path):\(workload.line): no CPU or memory series match \(workload.usage) in the last \(DurationText.span(now - from))"
                 )
             }
-            results.append(
-                Result(
-                    workload: workload.name, service: workload.service, recommendation: Recommender(parameters).recommend(history, now: now),
-                    cpuSamples: history.cpu.count, memorySamples: history.memory.count, file: workload.file, cpuSeries: cpu.map(LoadUsage.describe),
-                    memorySeries: memory.map(LoadUsage.describe)))
+            var result = Result(
+                workload: workload.name, service: workload.service, recommendation: Recommender(parameters).recommend(history, now: now),
+                cpuSamples: history.cpu.count, memorySamples: history.memory.count, file: workload.file, cpuSeries: cpu.map(LoadUsage.describe),
+                memorySeries: memory.map(LoadUsage.describe))
+            if let at = forTraffic {
+                do throws(Problem) {
+                    result.forTraffic = try await size(workload, recommendation: result.recommendation, margin: parameters.margin, source: source, now: now, at: at)
+                } catch { result.forTrafficMissing = error.description }
+            }
+            results.append(result)
         }
         return results
     }
@@ -106,5 +123,63 @@ public struct RecommendService: Sendable {
             } catch { throw .file("\(ResourcesFile.path):\(workload.line): \(file): \(error)") }
         }
         return edited.keys.sorted().map { LineDiff.unified(old: originals[$0]!, new: edited[$0]!, path: $0) }.joined()
+    }
+
+    /// The forecast peak of the workload's traffic counter at `at`, priced by its service's
+    /// latest load test run that measured a cost per request.
+    func size(_ workload: Workload, recommendation: Recommender.Recommendation, margin: Double, source: any SeriesSource, now: Int64, at: Int64)
+        async throws(Problem) -> TrafficSizing
+    {
+        let place = "\(ResourcesFile.path):\(workload.line)"
+        guard let traffic = workload.traffic else { throw .noUsage("\(place): no 'traffic' counter to forecast") }
+        guard let runs else { throw .noUsage("\(place): no load test runs to price a request") }
+        let found: [LoadRunStore.Row]
+        do { found = try await runs.runs(limit: 500) } catch { throw .noUsage("\(place): cannot read load test runs: \(error)") }
+        // The newest run of the service that measured a cost per request; a run that no longer
+        // decodes is passed over for an older one.
+        let priced = found.lazy.filter { $0.service == workload.service }.compactMap { row in
+            (try? LoadTestService.decode(row)).flatMap { run in run.usage?.cpuMillisecondsPerRequest.map { (row, run, $0) } }
+        }.first
+        guard let (row, run, cpu) = priced else {
+            throw .noUsage("\(place): no load test run of \(workload.service) measured a cost per request (give the test a 'usage' selector)")
+        }
+        let peaks: [Sample]
+        do { peaks = try await Self.dailyPeaks(try Selector(traffic), source: source, now: now) } catch {
+            throw .noUsage("\(place): traffic: \(error)")
+        }
+        guard let forecast = Forecaster.fit(peaks, now: now) else {
+            throw .noUsage("\(place): too little traffic history to forecast (\(peaks.count) daily peaks of \(traffic))")
+        }
+        let peak = forecast.value(at: at)
+        return TrafficSizing(
+            at: at, peakRate: .init(low: peak.low, likely: peak.likely, high: peak.high), cpuMillisecondsPerRequest: cpu,
+            memoryPerConcurrentRequest: run.usage?.memoryPerConcurrentRequestBytes, meanServiceMilliseconds: run.summary.service.mean,
+            baseMemory: recommendation.memory.target, margin: margin, costRun: row.id)
+    }
+
+    /// Requests per second of the busiest hour of each day, from the counters the selector picks
+    /// (summed), over the last 60 days: peaks, not averages, are what capacity must hold.
+    static func dailyPeaks(_ selector: Selector, source: any SeriesSource, now: Int64) async throws -> [Sample] {
+        let hour: Int64 = 3_600_000
+        var increases: [Int64: Double] = [:]
+        for series in try await source.select(selector, from: now - 60 * 86_400_000, to: now) {
+            for (a, b) in zip(series.samples, series.samples.dropFirst()) where b.timestamp > a.timestamp {
+                // A counter reset starts again from zero; an increase spanning hours is shared
+                // between them by time.
+                let increase = b.value >= a.value ? b.value - a.value : b.value
+                var start = a.timestamp
+                while start < b.timestamp {
+                    let end = min(b.timestamp, (start / hour + 1) * hour)
+                    increases[start / hour, default: 0] += increase * Double(end - start) / Double(b.timestamp - a.timestamp)
+                    start = end
+                }
+            }
+        }
+        var peaks: [Int64: Sample] = [:]
+        for (hourIndex, increase) in increases where (hourIndex + 1) * hour <= now {
+            let rate = increase / 3600, day = hourIndex / 24
+            if (peaks[day]?.value ?? -1) < rate { peaks[day] = Sample(timestamp: hourIndex * hour + hour / 2, value: rate) }
+        }
+        return peaks.values.sorted { $0.timestamp < $1.timestamp }
     }
 }

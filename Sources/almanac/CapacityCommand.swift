@@ -16,7 +16,10 @@ struct CapacityCommand: AsyncParsableCommand {
             discussion: "With --patch, writes a unified diff of the workloads' Kubernetes, Compose and systemd files (apply it with git apply).")
         @Option(help: "The repository holding the workloads' files (default: the config repository).") var repo: String?
         @Option(help: "Write the patch to this file ('-' for standard output).") var patch: String?
-        @Option(help: "Size for the forecast traffic peak on this day (YYYY-MM-DD), from each workload's 'traffic' counter and its service's last load test.")
+        @Option(
+            help:
+                "Size for the forecast traffic peak on this day (YYYY-MM-DD), from each workload's 'traffic' counter and its service's last load test."
+        )
         var forTraffic: String?
         @OptionGroup var common: CommonOptions
 

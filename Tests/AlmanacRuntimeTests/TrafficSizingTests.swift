@@ -1,7 +1,7 @@
 import AlmanacCapacity
 import AlmanacConfig
-import AlmanacReporting
 import AlmanacMetrics
+import AlmanacReporting
 import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTesting
@@ -19,7 +19,8 @@ import Testing
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
         let store = SQLSeriesStore(database: database)
         let heads = SeriesHeads(store: store)
-        let day: Int64 = 86_400_000, hour: Int64 = 3_600_000
+        let day: Int64 = 86_400_000
+        let hour: Int64 = 3_600_000
         let now = (WallClock.milliseconds() / day) * day
         var counter = 0.0
         var samples: [(name: String, labels: [Label], sample: Sample)] = []
@@ -40,12 +41,16 @@ import Testing
         try await heads.flush()
         var run = LoadRun(
             test: try LoadTestFile.parse(
-                try ConfigDocument.parse("service: shop\ntarget: http://127.0.0.1:1\nrequests: [/]\nclosed: {connections: 1, duration: 1s}\n", file: "t.yaml"),
+                try ConfigDocument.parse(
+                    "service: shop\ntarget: http://127.0.0.1:1\nrequests: [/]\nclosed: {connections: 1, duration: 1s}\n", file: "t.yaml"),
                 name: "shop"), kind: "run", startedAt: now - day, model: .closed(connections: 1, seconds: 1),
             summary: LoadSummary(LoadRecorder(), seconds: 1), thresholds: [], intervals: [], histogram: .latency(), aborted: nil)
         run.usage = Usage(cpuMillisecondsPerRequest: 2, memoryPeakBytes: 3e8, memoryPerConcurrentRequestBytes: nil, cpuSeries: [], memorySeries: [])
         let runs = LoadRunStore(database: database)
-        let id = try await runs.save(.init(test: "shop", service: "shop", kind: "run", startedAt: run.startedAt, revision: nil, outcome: "passed", record: try JSONReport.string(run)))
+        let id = try await runs.save(
+            .init(
+                test: "shop", service: "shop", kind: "run", startedAt: run.startedAt, revision: nil, outcome: "passed",
+                record: try JSONReport.string(run)))
         let (_, workloads) = try ResourcesFile.parse(
             try ConfigDocument.parse("workloads:\n  - {name: shop, service: shop, traffic: shop_requests_total}\n", file: ResourcesFile.path))
         let service = RecommendService(runs: runs) { StoredSeriesSource(store: store, steps: []) }

@@ -45,7 +45,8 @@ public struct RecommendService: Sendable {
 
     /// With `forTraffic`, each workload with a `traffic` counter is also sized for the forecast
     /// peak at that date, from its service's latest load test run with a cost per request.
-    public func recommend(_ workloads: [Workload], parameters: Recommender.Parameters, now: Int64, forTraffic: Int64? = nil) async throws -> [Result] {
+    public func recommend(_ workloads: [Workload], parameters: Recommender.Parameters, now: Int64, forTraffic: Int64? = nil) async throws -> [Result]
+    {
         let source = try await source()
         let from = now - parameters.memoryWindow * Int64(parameters.memoryWindows)
         let usage = LoadUsage(settleSeconds: 0) { source }
@@ -67,7 +68,8 @@ public struct RecommendService: Sendable {
                 memorySeries: memory.map(LoadUsage.describe))
             if let at = forTraffic {
                 do throws(Problem) {
-                    result.forTraffic = try await size(workload, recommendation: result.recommendation, margin: parameters.margin, source: source, now: now, at: at)
+                    result.forTraffic = try await size(
+                        workload, recommendation: result.recommendation, margin: parameters.margin, source: source, now: now, at: at)
                 } catch { result.forTrafficMissing = error.description }
             }
             results.append(result)
@@ -127,7 +129,9 @@ public struct RecommendService: Sendable {
 
     /// The forecast peak of the workload's traffic counter at `at`, priced by its service's
     /// latest load test run that measured a cost per request.
-    func size(_ workload: Workload, recommendation: Recommender.Recommendation, margin: Double, source: any SeriesSource, now: Int64, at: Int64)
+    func size(
+        _ workload: Workload, recommendation: Recommender.Recommendation, margin: Double, source: any SeriesSource, now: Int64, at: Int64
+    )
         async throws(Problem) -> TrafficSizing
     {
         let place = "\(ResourcesFile.path):\(workload.line)"
@@ -177,7 +181,8 @@ public struct RecommendService: Sendable {
         }
         var peaks: [Int64: Sample] = [:]
         for (hourIndex, increase) in increases where (hourIndex + 1) * hour <= now {
-            let rate = increase / 3600, day = hourIndex / 24
+            let rate = increase / 3600
+            let day = hourIndex / 24
             if (peaks[day]?.value ?? -1) < rate { peaks[day] = Sample(timestamp: hourIndex * hour + hour / 2, value: rate) }
         }
         return peaks.values.sorted { $0.timestamp < $1.timestamp }

@@ -4,8 +4,11 @@ import dataclasses
 import json
 import shutil
 import subprocess
+import threading
+import time
 import typing
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from conftest import BINARY, EXAMPLE
 
@@ -207,6 +210,190 @@ class Trends:
     trends: list[Trend]
 
 
+@dataclass
+class Spectrum:
+    count: int
+    mean: float
+    p50: float
+    p75: float
+    p90: float
+    p95: float
+    p99: float
+    p999: float
+    p9999: float
+    max: float
+
+
+@dataclass
+class Count:
+    what: str
+    count: int
+
+
+@dataclass
+class LoadSummary:
+    seconds: float
+    sent: int
+    completed: int
+    errors: int
+    late: int
+    dropped: int
+    rate: float
+    error_rate: float
+    late_rate: float
+    dropped_rate: float
+    response: Spectrum
+    service: Spectrum
+    lag: Spectrum
+    statuses: list[Count]
+    failures: list[Count]
+
+
+@dataclass
+class ThresholdResult:
+    threshold: str
+    value: str
+    passed: bool
+
+
+@dataclass
+class Interval:
+    second: int
+    completed: int
+    errors: int
+    p50: float
+    p90: float
+    p99: float
+    max: float
+
+
+@dataclass
+class HostRevision:
+    host: str
+    revision: str
+
+
+@dataclass
+class Usage:
+    cpu_series: list[str]
+    memory_series: list[str]
+    cpu_milliseconds_per_request: Opt[float] = None
+    memory_peak_bytes: Opt[float] = None
+    memory_per_concurrent_request_bytes: Opt[float] = None
+
+
+@dataclass
+class Step:
+    rate: float
+    achieved: float
+    p50: float
+    p99: float
+    error_rate: float
+    passed: bool
+    failed: list[str]
+
+
+@dataclass
+class LoadRun:
+    test: str
+    service: str
+    kind: str
+    started_at: int
+    target: str
+    model: str
+    summary: LoadSummary
+    thresholds: list[ThresholdResult]
+    intervals: list[Interval]
+    histogram: list[list[int]]
+    revisions: list[HostRevision]
+    passed: bool
+    revision: Opt[str] = None
+    aborted: Opt[str] = None
+    usage: Opt[Usage] = None
+    steps: Opt[list[Step]] = None
+    sustainable_rate: Opt[float] = None
+
+
+@dataclass
+class Bounds:
+    lower: float
+    target: float
+    upper: Opt[float] = None
+
+
+@dataclass
+class Recommendation:
+    cpu: Bounds
+    memory: Bounds
+    confidence_days: float
+    ooms: int
+
+
+@dataclass
+class Range:
+    low: float
+    likely: float
+    high: float
+
+
+@dataclass
+class TrafficSizing:
+    at: int
+    peak_rate: Range
+    cpu_cores: Range
+    memory_bytes: Range
+    cost_run: int
+    cpu_milliseconds_per_request: float
+
+
+@dataclass
+class WorkloadRecommendation:
+    workload: str
+    service: str
+    recommendation: Recommendation
+    cpu_samples: int
+    memory_samples: int
+    cpu_series: list[str]
+    memory_series: list[str]
+    file: Opt[str] = None
+    for_traffic: Opt[TrafficSizing] = None
+    for_traffic_missing: Opt[str] = None
+
+
+@dataclass
+class Recommend:
+    workloads: list[WorkloadRecommendation]
+
+
+def capacity_reports(config, common, workdir):
+    """`load run` against a real HTTP server, and `capacity recommend` on imported usage history."""
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (config / "capacity" / "loadtests" / "json.yaml").write_text(
+        f"service: shop\ntarget: http://127.0.0.1:{server.server_address[1]}\nrequests: [/]\nclosed: {{connections: 2, duration: 1s}}\n"
+        "thresholds: ['p99 < 10s']\nusage: '{job=\"none\"}'\n")
+    run = decode(LoadRun, almanac("load", "run", "json", *common))
+    assert run.passed and run.summary.completed > 0 and run.intervals
+    now = int(time.time())
+    lines = []
+    for i in range(600):
+        t = now - (600 - i) * 300
+        lines += [f'process_cpu_seconds_total{{service="shop"}} {i * 30.0} {t}', f'process_resident_memory_bytes{{service="shop"}} 3e8 {t}',
+                  f'shop_requests_total{{service="shop"}} {i * 3000.0} {t}']
+    history = workdir / "usage.om"
+    history.write_text("# TYPE process_cpu_seconds_total counter\n# TYPE process_resident_memory_bytes gauge\n# TYPE shop_requests_total counter\n"
+                       + "\n".join(sorted(lines, key=lambda line: int(line.rsplit(" ", 1)[1]))) + "\n# EOF\n")
+    subprocess.run([str(BINARY), "series", "import", str(history), "--data", common[3]], check=True, capture_output=True)
+    (config / "capacity" / "resources.yaml").write_text("workloads:\n  - {name: shop, service: shop, traffic: shop_requests_total}\n")
+    recommend = decode(Recommend, almanac("capacity", "recommend", "--for-traffic", "2030-01-01", *common))
+    assert recommend.workloads[0].recommendation.cpu.target > 0.1 and recommend.workloads[0].for_traffic_missing
+    server.shutdown()
+
+
 def test_every_json_report_has_the_documented_keys(workdir):
     config = workdir / "config"
     shutil.copytree(EXAMPLE, config)
@@ -226,3 +413,4 @@ def test_every_json_report_has_the_documented_keys(workdir):
     thresholds = decode(Thresholds, almanac("report", "thresholds", *common)).thresholds
     assert {t.kind for t in thresholds} >= {"threshold", "forecast"}
     decode(Trends, almanac("report", "trends", *common))
+    capacity_reports(config, common, workdir)

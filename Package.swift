@@ -64,13 +64,17 @@ let package = Package(
         .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
-            name: "AlmanacTrends", dependencies: ["AlmanacAlerts", "AlmanacConfig", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
+            name: "AlmanacTrends",
+            dependencies: ["AlmanacAlerts", "AlmanacConfig", "AlmanacForecast", "AlmanacMetrics", "AlmanacCharts", "AlmanacReporting"],
             swiftSettings: strict),
         // Capacity: load test files, thresholds, arrival schedules, latency histograms, the VPA
         // recommender's method and the patches it writes. No I/O.
         .target(
             name: "AlmanacCapacity", dependencies: ["AlmanacConfig", "AlmanacReporting", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict),
+        // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
+        // grid factors, SCI per unit of work. No I/O.
+        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -125,7 +129,8 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics", "AlmanacCatalog",
+                "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
+                "AlmanacCatalog",
                 "AlmanacDocs", "AlmanacCapacity", "AlmanacReporting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -144,7 +149,8 @@ let package = Package(
         .testTarget(
             name: "AlmanacRuntimeTests",
             dependencies: [
-                "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig", "AlmanacCapacity",
+                "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
+                "AlmanacCapacity",
                 "AlmanacReporting",
             ],
             swiftSettings: strict),
@@ -159,6 +165,7 @@ let package = Package(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
@@ -171,7 +178,8 @@ let package = Package(
         .testTarget(
             name: "AlmanacServerTests",
             dependencies: [
-                "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout", "AlmanacAlerts",
+                "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout",
+                "AlmanacAlerts",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -17,10 +17,11 @@ struct CapacityCommand: AsyncParsableCommand {
         @Option(help: "The repository holding the workloads' files (default: the config repository).") var repo: String?
         @Option(help: "Write the patch to this file ('-' for standard output).") var patch: String?
         @Option(
-            help:
-                "Size for the forecast traffic peak on this day (YYYY-MM-DD), from each workload's 'traffic' counter and its service's last load test."
+            help: ArgumentHelp(Self.forTrafficHelp)
         )
         var forTraffic: String?
+        static let forTrafficHelp =
+            "Size for the forecast traffic peak on this day (YYYY-MM-DD), from each workload's 'traffic' counter and its service's last load test."
         @OptionGroup var common: CommonOptions
 
         func run() async throws {

@@ -58,9 +58,8 @@ public struct RecommendService: Sendable {
             let history = Recommender.History(
                 cpu: Self.cores(cpu), memory: memory.flatMap { $0.samples.map { ($0.timestamp, $0.value) } }, ooms: Self.kills(ooms, memory: memory))
             guard !history.cpu.isEmpty || !history.memory.isEmpty else {
-                throw Problem.noUsage(
-                    "\(ResourcesFile.path):\(workload.line): no CPU or memory series match \(workload.usage) in the last \(DurationText.span(now - from))"
-                )
+                let span = DurationText.span(now - from)
+                throw Problem.noUsage("\(ResourcesFile.path):\(workload.line): no CPU or memory series match \(workload.usage) in the last \(span)")
             }
             var result = Result(
                 workload: workload.name, service: workload.service, recommendation: Recommender(parameters).recommend(history, now: now),

@@ -74,7 +74,7 @@ let package = Package(
             swiftSettings: strict),
         // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
         // grid factors, SCI per unit of work. No I/O.
-        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -92,7 +92,7 @@ let package = Package(
             name: "AlmanacRuntime",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
-                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
+                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +131,8 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
-                "AlmanacDocs", "AlmanacCapacity", "AlmanacReporting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -151,7 +152,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
                 "AlmanacCapacity",
-                "AlmanacReporting",
+                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog",
             ],
             swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),

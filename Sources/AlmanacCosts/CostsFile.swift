@@ -23,6 +23,8 @@ public struct CostModel: Sendable {
         /// The hardware's manufacturing emissions; nil when the file does not say (shown as a gap).
         public var embodiedKg: Double?
         public var lifespanYears: Double
+        /// Label matchers of the host's node_exporter series: `{instance="ovh1:9100"}`.
+        public var node: String
         public var line: Int
 
         /// The host's cost per hour, whatever the way it is paid for (730 hours a month).
@@ -123,7 +125,8 @@ public enum CostsFile {
     }
 
     static func host(_ node: ConfigNode, grid: [String: Double]) throws(ConfigError) -> CostModel.Host {
-        try unknown(node, ["name", "vcpus", "memory_gb", "disks", "location", "pue", "embodied_kg", "lifespan_years", "cloud", "fixed", "donated"])
+        try unknown(
+            node, ["name", "vcpus", "memory_gb", "disks", "location", "pue", "embodied_kg", "lifespan_years", "cloud", "fixed", "donated", "node"])
         guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name' (a server of the catalogue)") }
         guard let vcpus = try positive(node["vcpus"]) else { throw node.error("missing 'vcpus'") }
         guard let memory = try positive(node["memory_gb"]) else { throw node.error("missing 'memory_gb'") }
@@ -174,7 +177,16 @@ public enum CostsFile {
         guard pue >= 1 else { throw node["pue"]!.error("must be at least 1 (a data centre uses at least what its servers do)") }
         return CostModel.Host(
             name: name, payment: payment, vcpus: vcpus, memoryGB: memory, ssdTB: ssd, hddTB: hdd, location: location, pue: pue,
-            embodiedKg: try nonNegative(node["embodied_kg"]), lifespanYears: lifespan, line: node.line)
+            embodiedKg: try nonNegative(node["embodied_kg"]), lifespanYears: lifespan, node: try matchers(node["node"]) ?? "{host=\"\(name)\"}",
+            line: node.line)
+    }
+
+    static func matchers(_ node: ConfigNode?) throws(ConfigError) -> String? {
+        guard let node else { return nil }
+        guard let text = node.string, text.hasPrefix("{"), text.hasSuffix("}") else {
+            throw node.error("must be label matchers such as {instance=\"ovh1:9100\"}")
+        }
+        return text
     }
 
     static func positive(_ node: ConfigNode?) throws(ConfigError) -> Double? {

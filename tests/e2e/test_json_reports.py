@@ -365,6 +365,44 @@ class Recommend:
     workloads: list[WorkloadRecommendation]
 
 
+@dataclass
+class CostHost:
+    host: str
+    payment: str
+    cost: float
+    idle: float
+    kilowatt_hours: float
+    measured: bool
+    operational_grams: float
+    grid_grams_per_kilowatt_hour: float
+    embodied_grams: Opt[float] = None
+    utilization: Opt[float] = None
+
+
+@dataclass
+class CostService:
+    service: str
+    cost: float
+    idle_cost: float
+    kilowatt_hours: float
+    grams: float
+    missing_usage: bool
+    units: Opt[float] = None
+    unit_name: Opt[str] = None
+    cost_per_thousand: Opt[float] = None
+    grams_per_thousand: Opt[float] = None
+
+
+@dataclass
+class Costs:
+    currency: str
+    hours: float
+    hosts: list[CostHost]
+    services: list[CostService]
+    grid_source: str
+    coefficient_source: str
+
+
 def capacity_reports(config, common, workdir):
     """`load run` against a real HTTP server, and `capacity recommend` on imported usage history."""
     class Quiet(SimpleHTTPRequestHandler):
@@ -413,4 +451,7 @@ def test_every_json_report_has_the_documented_keys(workdir):
     thresholds = decode(Thresholds, almanac("report", "thresholds", *common)).thresholds
     assert {t.kind for t in thresholds} >= {"threshold", "forecast"}
     decode(Trends, almanac("report", "trends", *common))
+    costs = decode(Costs, almanac("report", "costs", *common))
+    assert {h.host for h in costs.hosts} == {"ovh1", "ovh2", "ovh3", "off1", "off2", "moji"}
+    assert abs(sum(s.cost for s in costs.services) + sum(h.idle for h in costs.hosts) - sum(h.cost for h in costs.hosts)) < 1e-6
     capacity_reports(config, common, workdir)

@@ -112,7 +112,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "AlmanacCosts", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

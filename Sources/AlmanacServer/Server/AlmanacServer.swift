@@ -34,13 +34,15 @@ public struct AlmanacServer: Sendable {
             let monitoring = try MonitoringDomain(configuration, database: database, leases: leases, logger: logger)
             flagsDomain = flags
             seriesHeads = monitoring.heads
+            let catalog = try CatalogDomain(configuration, monitoring: monitoring, logger: logger)
             // Adding a domain is one line here.
             domains = [
                 flags,
                 monitoring,
-                try CatalogDomain(configuration, monitoring: monitoring, logger: logger),
+                catalog,
                 try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 try CapacityDomain(configuration, database: database, monitoring: monitoring, logger: logger),
+                try CostsDomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
             ]
             for domain in domains { try await domain.prepare() }

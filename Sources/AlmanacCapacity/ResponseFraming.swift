@@ -88,12 +88,6 @@ public struct ResponseFraming: Sendable {
         return false
     }
 
-    /// True between responses.
-    public var idle: Bool {
-        if case .head = state { return pending.isEmpty }
-        return false
-    }
-
     /// The index just past the end of the line (or, for a head, past its blank line).
     static func lineEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, wholeHead: Bool) -> Int? {
         var i = start

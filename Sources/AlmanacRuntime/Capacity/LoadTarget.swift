@@ -63,16 +63,14 @@ struct RequestBank: Sendable {
     }
 }
 
-/// Why a run could not start or had to stop.
+/// Why a run could not start: a target that is not a URL, data that does not fit its test.
 public enum LoadProblem: Error, Sendable, CustomStringConvertible {
     case badTarget(String)
-    case unreachable(String)
     case data(String)
 
     public var description: String {
         switch self {
         case .badTarget(let text): "target: \(text)"
-        case .unreachable(let text): text
         case .data(let text): text
         }
     }

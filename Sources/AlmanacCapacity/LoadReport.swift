@@ -80,6 +80,7 @@ public enum LoadReport {
         return ReportFormat.number(value) + " B"
     }
 
-    static func ms(_ value: Double) -> String { value >= 100 ? String(Int(value.rounded())) : String((value * 100).rounded() / 100) }
+    /// Milliseconds as reports and pages write them: two decimals below 100, whole above.
+    public static func ms(_ value: Double) -> String { value >= 100 ? String(Int(value.rounded())) : String((value * 100).rounded() / 100) }
     public static func percent(_ value: Double) -> String { String((value * 10000).rounded() / 100) + "%" }
 }

@@ -7,7 +7,7 @@ public enum LoadTestFile {
     ]
 
     public static func parse(_ root: ConfigNode, name defaultName: String) throws(ConfigError) -> LoadTest {
-        try unknown(root, fields)
+        try root.onlyFields(fields)
         guard let service = root["service"]?.string, !service.isEmpty else { throw root.error("missing 'service' (a catalogue component)") }
         guard let targetNode = root["target"], let target = targetNode.string else { throw root.error("missing 'target' (http://host:port)") }
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else { throw targetNode.error("must start with http:// or https://") }
@@ -37,7 +37,7 @@ public enum LoadTestFile {
 
     static func request(_ node: ConfigNode, index: Int) throws(ConfigError) -> LoadTest.Request {
         if let url = node.string { return LoadTest.Request(name: url, method: "GET", url: url, headers: [], body: nil, weight: 1, line: node.line) }
-        try unknown(node, ["name", "method", "url", "headers", "body", "weight"])
+        try node.onlyFields(["name", "method", "url", "headers", "body", "weight"])
         guard let url = node["url"]?.string, !url.isEmpty else { throw node.error("missing 'url' (a path such as /api/search?q={{term}})") }
         let method = (node["method"]?.string ?? "GET").uppercased()
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else { throw node["method"]!.error("must be an HTTP method such as GET or POST") }
@@ -66,7 +66,7 @@ public enum LoadTestFile {
         case (nil, nil): throw root.error("missing 'open' (an arrival rate) or 'closed' (a number of connections)")
         case (_?, _?): throw root["closed"]!.error("a test is 'open' or 'closed', not both")
         case (let open?, nil):
-            try unknown(open, ["rate", "duration", "stages", "connections"])
+            try open.onlyFields(["rate", "duration", "stages", "connections"])
             var stages: [LoadTest.Stage] = []
             if let rate = try ConfigNumber.read(open["rate"]) {
                 guard rate > 0 else { throw open["rate"]!.error("must be above 0 requests per second") }
@@ -76,7 +76,7 @@ public enum LoadTestFile {
             if let list = open["stages"] {
                 guard let items = list.elements, !items.isEmpty else { throw list.error("must be a list of {rate, duration} or {to, duration}") }
                 for item in items {
-                    try unknown(item, ["rate", "to", "duration"])
+                    try item.onlyFields(["rate", "to", "duration"])
                     guard let ms = try DurationText.milliseconds(item["duration"]) else { throw item.error("missing 'duration'") }
                     let previous = stages.last?.to ?? 0
                     let rate = try ConfigNumber.read(item["rate"])
@@ -92,7 +92,7 @@ public enum LoadTestFile {
             guard (1...100_000).contains(connections) else { throw open["connections"]!.error("must be between 1 and 100000") }
             return .open(stages: stages, connections: connections)
         case (nil, let closed?):
-            try unknown(closed, ["connections", "duration"])
+            try closed.onlyFields(["connections", "duration"])
             guard let connections = try integer(closed["connections"]), (1...100_000).contains(connections) else {
                 throw closed.error("needs 'connections' between 1 and 100000")
             }
@@ -105,7 +105,7 @@ public enum LoadTestFile {
         let initial: Double
         if case .open(let stages, _) = model { initial = max(stages.map { max($0.from, $0.to) }.max() ?? 10, 1) } else { initial = 10 }
         guard let node else { return LoadTest.Saturation(start: initial, factor: 1.5, stepSeconds: 10, maximum: 1_000_000) }
-        try unknown(node, ["start", "factor", "step", "max"])
+        try node.onlyFields(["start", "factor", "step", "max"])
         let factor = try ConfigNumber.read(node["factor"]) ?? 1.5
         guard factor > 1 else { throw node["factor"]!.error("must be above 1") }
         let start = try ConfigNumber.read(node["start"]) ?? initial
@@ -119,12 +119,5 @@ public enum LoadTestFile {
         guard let node else { return nil }
         guard case .int(let value)? = node.scalar else { throw node.error("must be a whole number") }
         return Int(value)
-    }
-
-    static func unknown(_ node: ConfigNode, _ allowed: Set<String>) throws(ConfigError) {
-        guard let members = node.members else { throw node.error("must be a map") }
-        for member in members where !allowed.contains(member.key) {
-            throw member.value.error("unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
-        }
     }
 }

@@ -20,15 +20,13 @@ public enum ResourcesFile {
     public static let path = "capacity/resources.yaml"
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> (Recommender.Parameters, [Workload]) {
-        try LoadTestFile.unknown(root, ["recommender", "workloads"])
+        try root.onlyFields(["recommender", "workloads"])
         var parameters = Recommender.Parameters()
         if let node = root["recommender"] {
-            try LoadTestFile.unknown(
-                node,
-                [
-                    "cpu_percentile", "memory_percentile", "margin", "half_life", "memory_window", "memory_windows", "oom_bump", "min_cpu",
-                    "min_memory",
-                ])
+            try node.onlyFields([
+                "cpu_percentile", "memory_percentile", "margin", "half_life", "memory_window", "memory_windows", "oom_bump", "min_cpu",
+                "min_memory",
+            ])
             func fraction(_ key: String) throws(ConfigError) -> Double? {
                 guard let value = try ConfigNumber.read(node[key]) else { return nil }
                 guard value > 0, value <= 1 else { throw node[key]!.error("must be between 0 and 1") }
@@ -50,7 +48,7 @@ public enum ResourcesFile {
         guard let items = root["workloads"]?.elements else { throw root.error("missing 'workloads' (a list)") }
         var workloads: [Workload] = []
         for item in items {
-            try LoadTestFile.unknown(item, ["name", "service", "usage", "file", "kind", "container", "traffic"])
+            try item.onlyFields(["name", "service", "usage", "file", "kind", "container", "traffic"])
             guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
             guard let service = item["service"]?.string else { throw item.error("missing 'service' (a catalogue component)") }
             let usage = item["usage"]?.string ?? "{service=\"\(service)\"}"

@@ -36,12 +36,13 @@ public struct BarChart: Sendable {
         let height = top + row * Double(max(bars.count, 1)) + 10
         let largest = bars.filter { !$0.missing }.map(\.value).max() ?? 0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\""
-        out += " role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
-        out += "<text x=\"0\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(escape(title))</text>"
+        out +=
+            " role=\"img\" aria-label=\"\(svgEscape(title))\"><title>\(svgEscape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"0\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(svgEscape(title))</text>"
         for (index, bar) in bars.enumerated() {
             let y = top + row * Double(index)
             out += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 14))\" font-size=\"11\" text-anchor=\"end\" font-family=\"sans-serif\">"
-            out += "\(escape(bar.label))</text>"
+            out += "\(svgEscape(bar.label))</text>"
             if bar.missing {
                 out +=
                     "<text class=\"gap\" x=\"\(f(labelWidth))\" y=\"\(f(y + 14))\" font-size=\"11\" fill=\"#888\""
@@ -49,18 +50,15 @@ public struct BarChart: Sendable {
                 continue
             }
             let length = largest > 0 ? max(0, bar.value) / largest * (width - labelWidth - valueWidth) : 0
-            out += "<rect class=\"bar\" data-label=\"\(escape(bar.label))\" x=\"\(f(labelWidth))\" y=\"\(f(y + 3))\" width=\"\(f(length))\""
+            out += "<rect class=\"bar\" data-label=\"\(svgEscape(bar.label))\" x=\"\(f(labelWidth))\" y=\"\(f(y + 3))\" width=\"\(f(length))\""
             out += " height=\"\(f(row - 6))\" fill=\"\(color)\"/>"
             out +=
                 "<text x=\"\(f(labelWidth + length + 4))\" y=\"\(f(y + 14))\" font-size=\"11\" font-family=\"sans-serif\">"
-                + "\(escape(format(bar.value)))</text>"
+                + "\(svgEscape(format(bar.value)))</text>"
         }
         return out + "</svg>"
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

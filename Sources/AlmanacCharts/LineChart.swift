@@ -42,8 +42,9 @@ public struct LineChart: Sendable {
     public func svg() -> String {
         let points = lines.flatMap(\.points).filter { $0.y.isFinite && (!logarithmic || $0.y > 0) }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\""
-        out += " role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
-        out += "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(escape(title))</text>"
+        out +=
+            " role=\"img\" aria-label=\"\(svgEscape(title))\"><title>\(svgEscape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(svgEscape(title))</text>"
         guard let xMin = points.map(\.x).min(), let xMax = points.map(\.x).max(), let yMinRaw = points.map(\.y).min(),
             let yMaxRaw = points.map(\.y).max()
         else { return out + "<text x=\"50%\" y=\"50%\" text-anchor=\"middle\" font-family=\"sans-serif\">no data</text></svg>" }
@@ -63,22 +64,22 @@ public struct LineChart: Sendable {
         for v in ticks {
             out += "<line x1=\"\(f(margin.left))\" x2=\"\(f(width - margin.right))\" y1=\"\(f(y(v)))\" y2=\"\(f(y(v)))\" stroke=\"#eee\"/>"
             out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">"
-            out += "\(short(v)) \(escape(unit))</text>"
+            out += "\(short(v)) \(svgEscape(unit))</text>"
         }
         for v in xTicks ?? (0...4).map({ xMin + (xMax - xMin) * Double($0) / 4 }) {
             out += "<text x=\"\(f(x(v)))\" y=\"\(f(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">"
-            out += "\(escape(xLabel(v)))</text>"
+            out += "\(svgEscape(xLabel(v)))</text>"
         }
         for (index, line) in lines.enumerated() {
             let drawn = line.points.filter { $0.y.isFinite && (!logarithmic || $0.y > 0) }
             let coordinates = drawn.map { "\(f(x($0.x))),\(f(y($0.y)))" }.joined(separator: " ")
-            out += "<polyline class=\"line\" data-name=\"\(escape(line.name))\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(line.color)\""
+            out += "<polyline class=\"line\" data-name=\"\(svgEscape(line.name))\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(line.color)\""
             out += " stroke-width=\"1.5\"/>"
             if drawn.count == 1 { out += "<circle cx=\"\(f(x(drawn[0].x)))\" cy=\"\(f(y(drawn[0].y)))\" r=\"3\" fill=\"\(line.color)\"/>" }
             let legendY = margin.top + 14 * Double(index)
             out += "<rect x=\"\(f(width - margin.right + 10))\" y=\"\(f(legendY))\" width=\"10\" height=\"10\" fill=\"\(line.color)\"/>"
             out += "<text x=\"\(f(width - margin.right + 24))\" y=\"\(f(legendY + 9))\" font-size=\"11\" font-family=\"sans-serif\">"
-            out += "\(escape(line.name))</text>"
+            out += "\(svgEscape(line.name))</text>"
         }
         return out + "</svg>"
     }
@@ -91,7 +92,4 @@ public struct LineChart: Sendable {
         return v >= 1 ? String(format: "%.1f", v) : String(format: "%g", (v * 1000).rounded() / 1000)
     }
 
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

@@ -55,9 +55,9 @@ public struct TimeChart: Sendable {
             history.map(\.value).filter(\.isFinite) + forecast.flatMap { [$0.low, $0.high] }.filter(\.isFinite) + (threshold.map { [$0] } ?? [])
         let times = history.map(\.time) + forecast.map(\.time)
         var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        out += "<title>\(escape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
-        out += "<text x=\"\(fmt(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(escape(title))</text>"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\" aria-label=\"\(svgEscape(title))\">"
+        out += "<title>\(svgEscape(title))</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"\(fmt(margin.left))\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(svgEscape(title))</text>"
         guard let tMin = times.min(), let tMax = times.max(), let vMinRaw = values.min(), let vMaxRaw = values.max() else {
             return out + "<text x=\"50%\" y=\"50%\" text-anchor=\"middle\" font-family=\"sans-serif\">no data</text></svg>"
         }
@@ -129,7 +129,4 @@ public struct TimeChart: Sendable {
         return formatter.string(from: Date(timeIntervalSince1970: Double(t) / 1000))
     }
 
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

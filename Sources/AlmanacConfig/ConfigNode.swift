@@ -85,3 +85,14 @@ public struct ConfigNode: Sendable {
         }
     }
 }
+
+extension ConfigNode {
+    /// Refuses a node that is not a map, or that has a field outside `allowed` (a misspelt
+    /// field is an error naming it, never silently ignored).
+    public func onlyFields(_ allowed: Set<String>) throws(ConfigError) {
+        guard let members else { throw error("must be a map") }
+        for member in members where !allowed.contains(member.key) {
+            throw member.value.error("unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+}

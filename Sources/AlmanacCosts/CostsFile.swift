@@ -63,7 +63,7 @@ public enum CostsFile {
     /// `knownHosts` are the catalogue's servers (nil when the catalogue is not at hand);
     /// `grid` the shipped table of grid factors, which the file may extend or override.
     public static func parse(_ root: ConfigNode, knownHosts: Set<String>?, grid shipped: [String: Double]) throws(ConfigError) -> CostModel {
-        try unknown(root, ["currency", "idle", "base_prices", "coefficients", "grid", "hosts", "units", "storage", "egress_per_gb"])
+        try root.onlyFields(["currency", "idle", "base_prices", "coefficients", "grid", "hosts", "units", "storage", "egress_per_gb"])
         guard let hostNodes = root["hosts"]?.elements, !hostNodes.isEmpty else { throw root.error("missing 'hosts' (a list)") }
         guard let currency = root["currency"]?.string, currency.count == 3, currency.allSatisfy(\.isUppercase) else {
             throw (root["currency"] ?? root).error("missing 'currency' (an ISO code such as EUR): every price is in it")
@@ -86,12 +86,14 @@ public enum CostsFile {
         }
         var base = HourlyPrices.openCostDefaults
         if let node = root["base_prices"] {
-            try unknown(node, ["cpu", "memory"])
+            try node.onlyFields(["cpu", "memory"])
             base = HourlyPrices(cpu: try positive(node["cpu"]) ?? base.cpu, memory: try positive(node["memory"]) ?? base.memory)
         }
         var coefficients = EnergyCoefficients.cloudCarbonFootprint
         if let node = root["coefficients"] {
-            try unknown(node, ["min_watts", "max_watts", "memory_kwh_per_gb_hour", "ssd_wh_per_tb_hour", "hdd_wh_per_tb_hour", "network_kwh_per_gb"])
+            try node.onlyFields([
+                "min_watts", "max_watts", "memory_kwh_per_gb_hour", "ssd_wh_per_tb_hour", "hdd_wh_per_tb_hour", "network_kwh_per_gb",
+            ])
             coefficients.minWatts = try positive(node["min_watts"]) ?? coefficients.minWatts
             coefficients.maxWatts = try positive(node["max_watts"]) ?? coefficients.maxWatts
             coefficients.memoryKWhPerGBHour = try positive(node["memory_kwh_per_gb_hour"]) ?? coefficients.memoryKWhPerGBHour
@@ -112,12 +114,12 @@ public enum CostsFile {
         }
         var units: [CostModel.Unit] = []
         for member in root["units"]?.members ?? [] {
-            try unknown(member.value, ["counter", "name"])
+            try member.value.onlyFields(["counter", "name"])
             guard let counter = member.value["counter"]?.string else { throw member.value.error("missing 'counter' (a request counter selector)") }
             units.append(.init(service: member.key, counter: counter, name: member.value["name"]?.string ?? "requests"))
         }
         let storage = root["storage"]
-        if let storage { try unknown(storage, ["ssd_per_gb_month", "hdd_per_gb_month", "backup_per_gb_month"]) }
+        if let storage { try storage.onlyFields(["ssd_per_gb_month", "hdd_per_gb_month", "backup_per_gb_month"]) }
         return CostModel(
             currency: currency, idle: idle, basePrices: base, coefficients: coefficients, grid: grid, hosts: hosts, units: units,
             ssdPerGBMonth: try nonNegative(storage?["ssd_per_gb_month"]) ?? 0, hddPerGBMonth: try nonNegative(storage?["hdd_per_gb_month"]) ?? 0,
@@ -125,8 +127,9 @@ public enum CostsFile {
     }
 
     static func host(_ node: ConfigNode, grid: [String: Double]) throws(ConfigError) -> CostModel.Host {
-        try unknown(
-            node, ["name", "vcpus", "memory_gb", "disks", "location", "pue", "embodied_kg", "lifespan_years", "cloud", "fixed", "donated", "node"])
+        try node.onlyFields([
+            "name", "vcpus", "memory_gb", "disks", "location", "pue", "embodied_kg", "lifespan_years", "cloud", "fixed", "donated", "node",
+        ])
         guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name' (a server of the catalogue)") }
         guard let vcpus = try positive(node["vcpus"]) else { throw node.error("missing 'vcpus'") }
         guard let memory = try positive(node["memory_gb"]) else { throw node.error("missing 'memory_gb'") }
@@ -144,19 +147,19 @@ public enum CostsFile {
         switch payments[0] {
         case "cloud":
             let cloud = node["cloud"]!
-            try unknown(cloud, ["per_vcpu_hour", "per_gb_hour"])
+            try cloud.onlyFields(["per_vcpu_hour", "per_gb_hour"])
             guard let cpu = try nonNegative(cloud["per_vcpu_hour"]), let gb = try nonNegative(cloud["per_gb_hour"]) else {
                 throw cloud.error("needs 'per_vcpu_hour' and 'per_gb_hour'")
             }
             payment = .cloud(perVCPUHour: cpu, perGBHour: gb)
         case "fixed":
             let fixed = node["fixed"]!
-            try unknown(fixed, ["monthly"])
+            try fixed.onlyFields(["monthly"])
             guard let monthly = try nonNegative(fixed["monthly"]) else { throw fixed.error("needs 'monthly' (the price a month)") }
             payment = .fixed(monthly: monthly)
         default:
             let donated = node["donated"]!
-            try unknown(donated, ["value", "lifespan_years"])
+            try donated.onlyFields(["value", "lifespan_years"])
             guard let value = try nonNegative(donated["value"]) else { throw donated.error("needs 'value' (what the hardware is worth)") }
             let years = try ConfigNumber.read(donated["lifespan_years"]) ?? lifespan
             guard years > 0 else { throw (donated["lifespan_years"] ?? donated).error("must be a number of years above 0") }
@@ -165,7 +168,7 @@ public enum CostsFile {
         var ssd = 0.0
         var hdd = 0.0
         for disk in node["disks"]?.elements ?? [] {
-            try unknown(disk, ["kind", "tb"])
+            try disk.onlyFields(["kind", "tb"])
             guard let tb = try positive(disk["tb"]) else { throw disk.error("needs 'tb' (its size in terabytes)") }
             switch disk["kind"]?.string {
             case "ssd": ssd += tb
@@ -199,12 +202,5 @@ public enum CostsFile {
         guard let value = try ConfigNumber.read(node) else { return nil }
         guard value >= 0 else { throw node!.error("must be at least 0") }
         return value
-    }
-
-    static func unknown(_ node: ConfigNode, _ allowed: Set<String>) throws(ConfigError) {
-        guard let members = node.members else { throw node.error("must be a map") }
-        for member in members where !allowed.contains(member.key) {
-            throw member.value.error("unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
-        }
     }
 }

@@ -22,7 +22,7 @@ struct CapacityPages: Sendable {
                     "<a href=\"/capacity/loadtests/\(HTML.escape(test.name))\">\(HTML.escape(test.name))</a>", HTML.escape(test.service),
                     HTML.escape(LoadRun.describe(test.model)), HTML.escape(test.thresholds.map(\.text).joined(separator: ", ")),
                     last.map { "<a href=\"/capacity/runs/\($0.id)\">\(moment($0.run.startedAt))</a> \($0.run.outcome)" } ?? "never run",
-                    last.map { ms($0.run.summary.response.p99) } ?? "",
+                    last.map { LoadReport.ms($0.run.summary.response.p99) } ?? "",
                 ]
             }
             let page = ListPage(
@@ -75,7 +75,7 @@ struct CapacityPages: Sendable {
                     [
                         "<a href=\"/capacity/runs/\(id)\">\(id)</a>", moment(run.startedAt), run.kind,
                         HTML.escape(run.revision.map { String($0.prefix(7)) } ?? "unknown"), run.outcome, ReportFormat.number(run.summary.rate),
-                        ms(run.summary.response.p50), ms(run.summary.response.p99), LoadReport.percent(run.summary.errorRate),
+                        LoadReport.ms(run.summary.response.p50), LoadReport.ms(run.summary.response.p99), LoadReport.percent(run.summary.errorRate),
                         run.sustainableRate.map(ReportFormat.number) ?? "",
                     ]
                 }, id: "runs")
@@ -182,5 +182,3 @@ private func moment(_ ms: Int64) -> String {
     formatter.timeZone = TimeZone(identifier: "UTC")
     return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }
-
-private func ms(_ value: Double) -> String { value >= 100 ? String(Int(value.rounded())) : String((value * 100).rounded() / 100) }

@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "AlmanacReporting", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // The service catalogue: Backstage descriptors with tiers, technologies and skills, the
         // coverage and risk reports, and the truck factor from history. No I/O.
-        .target(name: "AlmanacCatalog", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
+        .target(name: "AlmanacCatalog", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
         // Documentation: Markdown pages with front matter tied to the catalogue, search, the static site. No I/O.
         .target(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
@@ -74,7 +74,7 @@ let package = Package(
             swiftSettings: strict),
         // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
         // grid factors, SCI per unit of work. No I/O.
-        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
+        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -166,7 +166,7 @@ let package = Package(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
-        .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics", "AlmanacCapacity"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),

@@ -25,6 +25,8 @@ public struct CostModel: Sendable {
         public var lifespanYears: Double
         /// Label matchers of the host's node_exporter series: `{instance="ovh1:9100"}`.
         public var node: String
+        /// Backups of the host's data kept elsewhere, billed at the backup price.
+        public var backupGB: Double
         public var line: Int
 
         /// The host's cost per hour, whatever the way it is paid for (730 hours a month).
@@ -49,6 +51,8 @@ public struct CostModel: Sendable {
     public var basePrices: HourlyPrices
     public var coefficients: EnergyCoefficients
     public var grid: [String: Double]
+    /// Selectors of hourly grid intensity (g/kWh) by location, for teams that scrape one.
+    public var gridSeries: [String: String]
     public var hosts: [Host]
     public var units: [Unit]
     public var ssdPerGBMonth: Double
@@ -63,7 +67,9 @@ public enum CostsFile {
     /// `knownHosts` are the catalogue's servers (nil when the catalogue is not at hand);
     /// `grid` the shipped table of grid factors, which the file may extend or override.
     public static func parse(_ root: ConfigNode, knownHosts: Set<String>?, grid shipped: [String: Double]) throws(ConfigError) -> CostModel {
-        try root.onlyFields(["currency", "idle", "base_prices", "coefficients", "grid", "hosts", "units", "storage", "egress_per_gb"])
+        try root.onlyFields([
+            "currency", "idle", "base_prices", "coefficients", "grid", "grid_series", "hosts", "units", "storage", "egress_per_gb",
+        ])
         guard let hostNodes = root["hosts"]?.elements, !hostNodes.isEmpty else { throw root.error("missing 'hosts' (a list)") }
         guard let currency = root["currency"]?.string, currency.count == 3, currency.allSatisfy(\.isUppercase) else {
             throw (root["currency"] ?? root).error("missing 'currency' (an ISO code such as EUR): every price is in it")
@@ -83,6 +89,13 @@ public enum CostsFile {
                 }
                 grid[member.key] = value
             }
+        }
+        var gridSeries: [String: String] = [:]
+        for member in root["grid_series"]?.members ?? [] {
+            guard let selector = member.value.string, !selector.isEmpty else {
+                throw member.value.error("must be a selector of the grid's intensity in g/kWh, such as grid_intensity{zone=\"FR\"}")
+            }
+            gridSeries[member.key] = selector
         }
         var base = HourlyPrices.openCostDefaults
         if let node = root["base_prices"] {
@@ -121,7 +134,8 @@ public enum CostsFile {
         let storage = root["storage"]
         if let storage { try storage.onlyFields(["ssd_per_gb_month", "hdd_per_gb_month", "backup_per_gb_month"]) }
         return CostModel(
-            currency: currency, idle: idle, basePrices: base, coefficients: coefficients, grid: grid, hosts: hosts, units: units,
+            currency: currency, idle: idle, basePrices: base, coefficients: coefficients, grid: grid, gridSeries: gridSeries, hosts: hosts,
+            units: units,
             ssdPerGBMonth: try nonNegative(storage?["ssd_per_gb_month"]) ?? 0, hddPerGBMonth: try nonNegative(storage?["hdd_per_gb_month"]) ?? 0,
             backupPerGBMonth: try nonNegative(storage?["backup_per_gb_month"]) ?? 0, egressPerGB: try nonNegative(root["egress_per_gb"]) ?? 0)
     }
@@ -129,6 +143,7 @@ public enum CostsFile {
     static func host(_ node: ConfigNode, grid: [String: Double]) throws(ConfigError) -> CostModel.Host {
         try node.onlyFields([
             "name", "vcpus", "memory_gb", "disks", "location", "pue", "embodied_kg", "lifespan_years", "cloud", "fixed", "donated", "node",
+            "backup_gb",
         ])
         guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name' (a server of the catalogue)") }
         guard let vcpus = try positive(node["vcpus"]) else { throw node.error("missing 'vcpus'") }
@@ -181,7 +196,7 @@ public enum CostsFile {
         return CostModel.Host(
             name: name, payment: payment, vcpus: vcpus, memoryGB: memory, ssdTB: ssd, hddTB: hdd, location: location, pue: pue,
             embodiedKg: try nonNegative(node["embodied_kg"]), lifespanYears: lifespan, node: try matchers(node["node"]) ?? "{host=\"\(name)\"}",
-            line: node.line)
+            backupGB: try nonNegative(node["backup_gb"]) ?? 0, line: node.line)
     }
 
     static func matchers(_ node: ConfigNode?) throws(ConfigError) -> String? {

@@ -10,38 +10,72 @@ import Foundation
 extension Report {
     struct Costs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What each host and service cost in money and CO2e over a month, and per thousand units of work.")
+            abstract: "What each host and service cost in money and CO2e over a month, per thousand units of work, and where it is heading.")
         @Option(help: "The month (YYYY-MM); default the last 30 days.") var month: String?
+        @Option(name: .customLong("what-if"), help: "A file of changes (move, retire, replica, storage) to compare with today.")
+        var whatIf: String?
+        @Option(help: "The repository holding the workloads' files, for their requests (default: the config repository).") var repo: String?
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
-            let knownHosts = Set(catalog.entities.values.flatMap(\.servers))
-            let model = try loadOrExit {
-                let text = try ConfigFolder.read(root: common.config, file: CostsFile.path)
-                return try CostsFile.parse(try ConfigDocument.parse(text, file: CostsFile.path), knownHosts: knownHosts, grid: GridFactors.table)
-            }
+            let (model, requests, change) = try loadOrExit { try files(knownHosts: Set(catalog.entities.values.flatMap(\.servers))) }
             let (from, to) = try window()
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let logDirectory = common.data + "/series-log"
-            let report = try await common.withDatabase { database in
-                try await CostService {
+            let title = "Cost and carbon, \(ReportFormat.date(from)) to \(ReportFormat.date(to - 1))"
+            try await common.withDatabase { database in
+                let service = CostService {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
-                }.report(model: model, catalog: catalog, from: from, to: to)
+                }
+                if let change {
+                    let today: CostReport
+                    let changed: CostReport
+                    do {
+                        (today, changed) = try await service.whatIf(
+                            model: model, catalog: catalog, requests: requests, file: change, from: from, to: to)
+                    } catch let problem as ConfigError {
+                        FileHandle.standardError.write(Data("\(problem)\n".utf8))
+                        throw ExitCode(1)
+                    }
+                    let table = WhatIf.comparison(before: today, after: changed)
+                    print(Self.render(table, title: "What if: \(whatIf ?? "")", today, changed, common.format))
+                    return
+                }
+                let report = try await service.report(model: model, catalog: catalog, requests: requests, from: from, to: to)
+                switch common.format {
+                case .json: print(try JSONReport.string(report, pretty: true))
+                case .markdown: print(report.markdown(title: title))
+                case .html: print(report.html(title: title))
+                case .text: print(report.text(title: title))
+                }
             }
-            let title = "Cost and carbon, \(ReportFormat.date(from)) to \(ReportFormat.date(to - 1))"
-            let sources = "Energy: \(report.coefficientSource). Grid factors: \(report.gridSource)."
-            switch common.format {
-            case .json: print(try JSONReport.string(report, pretty: true))
-            case .markdown:
-                print("# \(title)\n\n## Hosts\n\n\(report.hostTable.markdown())\n\n## Services\n\n\(report.serviceTable.markdown())\n\n\(sources)")
-            case .html:
-                print(
-                    "<h1>\(HTML.escape(title))</h1>" + report.hostTable.html(id: "hosts") + report.serviceTable.html(id: "services")
-                        + "<p>\(HTML.escape(sources))</p>"
-                )
-            case .text: print("\(title)\n\n\(report.hostTable.text())\n\n\(report.serviceTable.text())\n\n\(sources)")
+        }
+
+        /// The costs file, the workloads' requests and the what-if file, or the first problem in them.
+        func files(knownHosts: Set<String>) throws -> (CostModel, [String: ServiceRequest], ConfigNode?) {
+            let text = try ConfigFolder.read(root: common.config, file: CostsFile.path)
+            let model = try CostsFile.parse(try ConfigDocument.parse(text, file: CostsFile.path), knownHosts: knownHosts, grid: GridFactors.table)
+            let requests = try CostRequests.load(configDirectory: common.config, repository: repo ?? common.config)
+            guard let whatIf else { return (model, requests, nil) }
+            let file = URL(fileURLWithPath: whatIf)
+            let node = try ConfigDocument.parse(
+                try ConfigFolder.read(root: file.deletingLastPathComponent().path, file: file.lastPathComponent), file: whatIf)
+            return (model, requests, node)
+        }
+
+        static func render(_ table: ReportTable, title: String, _ today: CostReport, _ changed: CostReport, _ format: OutputFormat) -> String {
+            switch format {
+            case .json:
+                struct Comparison: Encodable {
+                    var today: CostReport
+                    var changed: CostReport
+                }
+                return (try? JSONReport.string(Comparison(today: today, changed: changed), pretty: true)) ?? "{}"
+            case .markdown: return "# \(title)\n\n\(table.markdown())"
+            case .html: return "<h1>\(HTML.escape(title))</h1>" + table.html(id: "what-if")
+            case .text: return "\(title)\n\n\(table.text())"
             }
         }
 

@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between rollups of raw samples (and drops of what retention no longer keeps).")
     var compactionInterval: Double = 300
 
+    @Option(help: "Seconds between checks for finished days whose costs are not yet stored as series.")
+    var costInterval: Double = 3600
+
     @Option(help: "Seconds a rollout lock outlives a server that stopped renewing it (crashed).")
     var rolloutLease: Double = 60
 
@@ -71,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         configuration.ruleIntervalSeconds = ruleInterval
         configuration.notificationBackoffSeconds = notificationBackoff
         configuration.compactionIntervalSeconds = compactionInterval
+        configuration.costIntervalSeconds = costInterval
         configuration.rolloutLeaseSeconds = rolloutLease
         configuration.leaseSeconds = lease
         configuration.driftIntervalSeconds = driftInterval

@@ -366,17 +366,48 @@ class Recommend:
 
 
 @dataclass
+class MoneySplit:
+    compute: float
+    memory: float
+    storage: float
+    network: float
+
+
+@dataclass
+class CarbonSplit:
+    compute: float
+    memory: float
+    storage: float
+    network: float
+    embodied: float
+
+
+@dataclass
+class HostShare:
+    service: str
+    cost: float
+    grams: float
+    missing_usage: bool
+
+
+@dataclass
 class CostHost:
     host: str
     payment: str
     cost: float
     idle: float
+    money_split: MoneySplit
     kilowatt_hours: float
     measured: bool
     operational_grams: float
+    carbon_split: CarbonSplit
     grid_grams_per_kilowatt_hour: float
+    grid_from_series: bool
+    shares: list[HostShare]
     embodied_grams: Opt[float] = None
     utilization: Opt[float] = None
+    previous_cost: Opt[float] = None
+    previous_grams: Opt[float] = None
 
 
 @dataclass
@@ -384,13 +415,35 @@ class CostService:
     service: str
     cost: float
     idle_cost: float
+    money_split: MoneySplit
     kilowatt_hours: float
     grams: float
+    carbon_split: CarbonSplit
     missing_usage: bool
     units: Opt[float] = None
     unit_name: Opt[str] = None
     cost_per_thousand: Opt[float] = None
     grams_per_thousand: Opt[float] = None
+    previous_cost: Opt[float] = None
+    previous_grams: Opt[float] = None
+
+
+@dataclass
+class OutlookRange:
+    low: float
+    likely: float
+    high: float
+
+
+@dataclass
+class CostOutlook:
+    measure: str
+    now: float
+    six_months: OutlookRange
+    twelve_months: OutlookRange
+    model: str
+    days: int
+    service: Opt[str] = None
 
 
 @dataclass
@@ -401,6 +454,13 @@ class Costs:
     services: list[CostService]
     grid_source: str
     coefficient_source: str
+    outlook: list[CostOutlook]
+
+
+@dataclass
+class WhatIfCosts:
+    today: Costs
+    changed: Costs
 
 
 def capacity_reports(config, common, workdir):
@@ -454,4 +514,9 @@ def test_every_json_report_has_the_documented_keys(workdir):
     costs = decode(Costs, almanac("report", "costs", *common))
     assert {h.host for h in costs.hosts} == {"ovh1", "ovh2", "ovh3", "off1", "off2", "moji"}
     assert abs(sum(s.cost for s in costs.services) + sum(h.idle for h in costs.hosts) - sum(h.cost for h in costs.hosts)) < 1e-6
+    for host in costs.hosts:
+        assert abs(sum(s.cost for s in host.shares) + host.idle - host.cost) < 1e-6, host.host
+    (workdir / "what-if.yaml").write_text("changes:\n  - retire: {host: off1, move_to: off2}\n")
+    what_if = decode(WhatIfCosts, almanac("report", "costs", "--what-if", str(workdir / "what-if.yaml"), *common))
+    assert {h.host for h in what_if.changed.hosts} == {h.host for h in costs.hosts} - {"off1"}
     capacity_reports(config, common, workdir)

@@ -1,74 +1,104 @@
 import AlmanacAlerts
+import AlmanacCapacity
 import AlmanacCatalog
+import AlmanacConfig
 import AlmanacCosts
 import AlmanacMetrics
 import Foundation
 
+/// What a service asks for on each host it runs on, read from the capacity files' workloads.
+public struct ServiceRequest: Sendable, Hashable {
+    public var cpu: Double?
+    public var memoryGB: Double?
+
+    public init(cpu: Double? = nil, memoryGB: Double? = nil) {
+        self.cpu = cpu
+        self.memoryGB = memoryGB
+    }
+}
+
 /// A window's cost and carbon from what the monitoring engine stored: each host's CPU
 /// utilisation from node_exporter's idle counters (its RAPL counters, when scraped, for the
-/// energy itself), each service's CPU and memory from its process or container series, and its
-/// units of work from the counters `capacity/costs.yaml` names.
+/// energy itself), each service's CPU and memory from its process or container series and its
+/// requests from the capacity files, and its units of work from the counters
+/// `capacity/costs.yaml` names; the window before it for month over month, and each day of the
+/// last 60 for the forecast.
 public struct CostService: Sendable {
     let source: @Sendable () async throws -> any SeriesSource
+    public static let historyDays = 60
 
     public init(source: @escaping @Sendable () async throws -> any SeriesSource) { self.source = source }
 
-    public func report(model: CostModel, catalog: Catalog, from: Int64, to: Int64) async throws -> CostReport {
-        let source = try await source()
-        let usage = LoadUsage(settleSeconds: 0) { source }
-        var measurements: [HostMeasurements] = []
-        for host in model.hosts {
-            let services = catalog.services.filter { $0.servers.contains(host.name) }
-            var demands: [HostAllocation.Demand] = []
-            for service in services {
-                let name = service.ref.name
-                let hostsOfService = max(1, service.servers.count)
-                // Series that say which host they came from are used as they are; series of the
-                // whole service are shared evenly among its hosts.
-                var cpu = try await usage.select(
-                    source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: "{service=\"\(name)\",host=\"\(host.name)\"}", from: from, to: to)
-                var memory = try await usage.select(
-                    source, names: LoadUsage.memoryNames, matchers: "{service=\"\(name)\",host=\"\(host.name)\"}", from: from, to: to)
-                var divisor = 1.0
-                if cpu.isEmpty && memory.isEmpty {
-                    let whole = "{service=\"\(name)\",host=\"\"}"
-                    cpu = try await usage.select(source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: whole, from: from, to: to)
-                    memory = try await usage.select(source, names: LoadUsage.memoryNames, matchers: whole, from: from, to: to)
-                    divisor = Double(hostsOfService)
-                }
-                demands.append(
-                    HostAllocation.Demand(
-                        service: name, cpuUsage: Self.rate(cpu).map { $0 / divisor },
-                        memoryUsageGB: Self.mean(memory).map { $0 / 1_073_741_824 / divisor }))
-            }
-            let idle = try await source.select(
-                try Selector("node_cpu_seconds_total" + Self.adding("mode=\"idle\"", to: host.node)), from: from, to: to)
-            var rapl: [SeriesData] = []
-            for name in ["node_rapl_package_joules_total", "node_rapl_dram_joules_total"] {
-                rapl += try await source.select(try Selector(name + host.node), from: from, to: to)
-            }
-            let sent = try await source.select(
-                try Selector("node_network_transmit_bytes_total" + Self.adding("device!=\"lo\"", to: host.node)), from: from, to: to)
-            let window = Double(to - from) / 1000
-            measurements.append(
-                HostMeasurements(
-                    host: host.name, utilization: Self.rate(idle).map { max(0, min(1, 1 - $0 / Double(idle.count))) },
-                    raplKWh: Self.increase(rapl).map { joules, covered in joules / 3_600_000 * window / covered },
-                    networkGB: Self.increase(sent).map { bytes, covered in bytes / 1e9 * window / covered } ?? 0, demands: demands))
+    public func report(
+        model: CostModel, catalog: Catalog, requests: [String: ServiceRequest] = [:], from: Int64, to: Int64, outlook: Bool = true
+    ) async throws -> CostReport {
+        let previous = from - (to - from)
+        let firstDay = (to / 86_400_000 - Int64(Self.historyDays)) * 86_400_000
+        let inputs = try await CostInputs.fetch(
+            model: model, catalog: catalog, requests: requests, source: try await source(), from: min(previous, outlook ? firstDay : previous), to: to
+        )
+        var report = Self.report(model: model, inputs: inputs, from: from, to: to)
+        let before = Self.report(model: model, inputs: inputs, from: previous, to: from)
+        if before.hosts.contains(where: { $0.utilization != nil || $0.measured }) { report.compare(with: before) }
+        guard outlook else { return report }
+        let days = Self.days(model: model, inputs: inputs, from: firstDay, to: to)
+        let byName = Dictionary(grouping: days.flatMap { CostSeries.samples($0.report, at: $0.end) }) {
+            $0.name + ($0.labels.first { $0.name == "service" }?.value ?? "")
         }
-        var units: [String: Double] = [:]
-        for unit in model.units {
-            units[unit.service] = try await Self.increase(source.select(try Selector(unit.counter), from: from, to: to)).map { $0.0 }
+        for service in [nil] + report.services.map(\.service) as [String?] {
+            for measure in [CostOutlook.Measure.money, .co2eKg] {
+                let name = (measure == .money ? CostSeries.money : CostSeries.carbon) + (service ?? "")
+                let samples = byName[name]?.map(\.sample) ?? []
+                if let fit = CostOutlook.fit(service: service, measure: measure, daily: samples) { report.outlook.append(fit) }
+            }
         }
-        return CostReport(model: model, measurements: measurements, hours: Double(to - from) / 3_600_000, units: units)
+        return report
     }
 
-    static func adding(_ matcher: String, to matchers: String) -> String {
-        let inner = matchers.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-        return "{" + ([matcher] + (inner.isEmpty ? [] : [inner])).joined(separator: ",") + "}"
+    /// The same with a change tried: today's report and the one the change would give.
+    public func whatIf(
+        model: CostModel, catalog: Catalog, requests: [String: ServiceRequest] = [:], file: ConfigNode, from: Int64, to: Int64
+    ) async throws -> (today: CostReport, changed: CostReport) {
+        let inputs = try await CostInputs.fetch(model: model, catalog: catalog, requests: requests, source: try await source(), from: from, to: to)
+        let measured = inputs.measurements(model: model, from: from, to: to)
+        let changes = try WhatIf.parse(file, model: model, measurements: measured)
+        let (changedModel, changedMeasurements) = WhatIf.apply(changes, model: model, measurements: measured)
+        let hours = Double(to - from) / 3_600_000
+        let units = inputs.units(from: from, to: to)
+        return (
+            CostReport(model: model, measurements: measured, hours: hours, units: units),
+            CostReport(model: changedModel, measurements: changedMeasurements, hours: hours, units: units)
+        )
     }
 
-    /// The counters' growth (resets count from zero) and the seconds their samples cover, summed.
+    static func report(model: CostModel, inputs: CostInputs, from: Int64, to: Int64) -> CostReport {
+        CostReport(
+            model: model, measurements: inputs.measurements(model: model, from: from, to: to), hours: Double(to - from) / 3_600_000,
+            units: inputs.units(from: from, to: to))
+    }
+
+    /// A report for each whole UTC day from `from` to `to` that has measurements; days before
+    /// monitoring began would count the hosts at idle, so they are left out.
+    static func days(model: CostModel, inputs: CostInputs, from: Int64, to: Int64) -> [(end: Int64, report: CostReport)] {
+        stride(from: from / 86_400_000 * 86_400_000, to: to / 86_400_000 * 86_400_000, by: 86_400_000).compactMap { start in
+            let report = Self.report(model: model, inputs: inputs, from: start, to: start + 86_400_000)
+            guard report.hosts.contains(where: { $0.utilization != nil || $0.measured }) else { return nil }
+            return (start + 86_400_000, report)
+        }
+    }
+
+    /// Each day's samples of the cost series from `from` to `to`, for the costs job to store.
+    public func dailySamples(
+        model: CostModel, catalog: Catalog, requests: [String: ServiceRequest] = [:], from: Int64, to: Int64
+    ) async throws -> [(name: String, labels: [Label], sample: Sample)] {
+        let inputs = try await CostInputs.fetch(model: model, catalog: catalog, requests: requests, source: try await source(), from: from, to: to)
+        return Self.days(model: model, inputs: inputs, from: from, to: to).flatMap { CostSeries.samples($0.report, at: $0.end) }
+    }
+}
+
+/// Counter arithmetic over stored samples.
+enum Counters {
+    /// The counters' growth (resets count from zero) and the seconds their samples cover.
     static func increase(_ series: [SeriesData]) -> (Double, Double)? {
         var total = 0.0
         var covered = 0.0

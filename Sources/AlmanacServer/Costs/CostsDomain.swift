@@ -1,48 +1,71 @@
 import AlmanacCatalog
-import AlmanacCharts
 import AlmanacConfig
 import AlmanacCosts
-import AlmanacReporting
 import AlmanacRuntime
-import AlmanacStorage
 import Foundation
 import Hummingbird
 import Logging
 
 /// Cost and carbon: `capacity/costs.yaml` applied to the last 30 days of what the monitoring
-/// engine stored, as a page with charts and as JSON.
+/// engine stored, as a page with charts and as JSON; and the job that stores each finished
+/// day's figures as series, which budget alert rules forecast.
 struct CostsDomain: Domain {
     let files: ReloadingFiles<CostModel?>
     let catalog: CatalogConfig
     let service: CostService
+    let configDirectory: String
+    let recorder: CostRecorder
 
     init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         // The catalogue's hosts are checked when the report is made: the two files reload apart.
-        files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: ["capacity"], logger: logger) { root in
+        let files = try ReloadingFiles<CostModel?>(configDirectory: configuration.configDirectory, folders: ["capacity"], logger: logger) { root in
             guard FileManager.default.fileExists(atPath: root + "/" + CostsFile.path) else { return nil }
             let text = try ConfigFolder.read(root: root, file: CostsFile.path)
             return try CostsFile.parse(try ConfigDocument.parse(text, file: CostsFile.path), knownHosts: nil, grid: GridFactors.table)
         }
-        self.catalog = catalog.knowledge
+        let knowledge = catalog.knowledge
         let config = monitoring.config
         let store = monitoring.series
-        service = CostService { config.current.seriesSource(store: store) }
+        let service = CostService { config.current.seriesSource(store: store) }
+        let directory = configuration.configDirectory
+        self.files = files
+        self.catalog = knowledge
+        self.service = service
+        configDirectory = directory
+        recorder = CostRecorder(service: service, heads: monitoring.heads, intervalSeconds: configuration.costIntervalSeconds, logger: logger) {
+            guard let model = files.current else { return nil }
+            let catalog = knowledge.current.catalog
+            try Self.check(model, catalog: catalog)
+            return .init(model: model, catalog: catalog, requests: try CostRequests.load(configDirectory: directory, repository: directory))
+        }
     }
 
     var reloadables: [any Reloadable] { [files] }
-    var jobs: [ClusterJob] { [] }
+    var jobs: [ClusterJob] { [ClusterJob("daily costs", recorder)] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Costs", path: "/costs")] }
+
+    static func check(_ model: CostModel, catalog: Catalog) throws(CostsProblem) {
+        let known = Set(catalog.entities.values.flatMap(\.servers))
+        if let unknown = model.hosts.first(where: { !known.contains($0.name) }) {
+            throw CostsProblem("\(CostsFile.path):\(unknown.line): unknown host '\(unknown.name)' (not a server of the catalogue)")
+        }
+    }
 
     /// The last 30 days' report, or why there is none.
     func report() async throws -> Result<CostReport, CostsProblem> {
         guard let model = files.current else { return .failure(.init("no capacity/costs.yaml in the config repository")) }
         let catalog = catalog.current.catalog
-        let known = Set(catalog.entities.values.flatMap(\.servers))
-        if let unknown = model.hosts.first(where: { !known.contains($0.name) }) {
-            return .failure(.init("\(CostsFile.path):\(unknown.line): unknown host '\(unknown.name)' (not a server of the catalogue)"))
+        let requests: [String: ServiceRequest]
+        do {
+            try Self.check(model, catalog: catalog)
+            requests = try CostRequests.load(configDirectory: configDirectory, repository: configDirectory)
+        } catch let problem as CostsProblem {
+            return .failure(problem)
+        } catch {
+            return .failure(.init("\(error)"))
         }
         let now = WallClock.milliseconds()
-        return .success(try await service.report(model: model, catalog: catalog, from: now - 30 * 86_400_000, to: now))
+        return .success(try await service.report(model: model, catalog: catalog, requests: requests, from: now - 30 * 86_400_000, to: now))
     }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
@@ -70,48 +93,4 @@ struct CostsDomain: Domain {
 struct CostsProblem: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The costs page: the hosts' and services' tables and their shares as bars.
-struct CostsPage {
-    var hosts, services, costChart, carbonChart: String?
-    var problem: String?
-    var error: String?
-    var sources: String?
-
-    init(_ report: CostReport, error: String?) {
-        hosts = report.hostTable.html(id: "hosts")
-        services = report.serviceTable.html(id: "services")
-        let currency = report.currency
-        costChart = BarChart(
-            title: "Cost by service, idle included (\(currency))",
-            bars: report.services.map { .init(label: $0.service, value: $0.cost, missing: $0.missingUsage && $0.cost == 0) }
-                + [.init(label: "idle (not spread)", value: report.hosts.reduce(0) { $0 + $1.idle })],
-            format: { String(format: "%.2f", $0) }
-        ).svg()
-        carbonChart = BarChart(
-            title: "Emissions by host, operational and embodied (kg CO2e)",
-            bars: report.hosts.map { .init(label: $0.host, value: ($0.operationalGrams + ($0.embodiedGrams ?? 0)) / 1000) },
-            color: "#27ae60", format: { String(format: "%.1f", $0) }
-        ).svg()
-        sources = "Energy: \(report.coefficientSource). Grid factors: \(report.gridSource)."
-        self.error = error
-    }
-
-    init(problem: String, error: String?) {
-        self.problem = problem
-        self.error = error
-    }
-
-    static let template = """
-        <h1>Costs <small>the last 30 days</small></h1>
-        {{#error}}<p class="error">The capacity files have a problem; the last good set is used: {{error}}</p>{{/error}}
-        {{#problem}}<p class="error" id="problem">{{problem}}</p>{{/problem}}
-        {{#costChart}}<figure class="costs">{{{costChart}}}</figure>{{/costChart}}
-        {{#carbonChart}}<figure class="carbon">{{{carbonChart}}}</figure>{{/carbonChart}}
-        {{#hosts}}<h2>Hosts</h2>{{{hosts}}}{{/hosts}}
-        {{#services}}<h2>Services</h2>{{{services}}}{{/services}}
-        {{#sources}}<p><small>{{sources}}</small></p>{{/sources}}
-        <p><code>almanac report costs --format markdown</code> · <a href="/api/v1/costs">JSON</a></p>
-        """
 }

@@ -227,9 +227,11 @@ public struct CostReport: Sendable, Codable {
             hosts[index].previousGrams = old.grams
         }
         for index in services.indices {
-            guard let old = previous.services.first(where: { $0.service == services[index].service }), !old.missingUsage else { continue }
-            services[index].previousCost = old.cost
-            services[index].previousGrams = old.grams
+            let old = previous.services.first { $0.service == services[index].service }
+            // A service that had no usage before is new this window, whatever it would have cost.
+            let known = old.map { !($0.missingUsage && $0.cost == 0) } ?? false
+            services[index].previousCost = known ? old?.cost : 0
+            services[index].previousGrams = known ? old?.grams : 0
         }
     }
 

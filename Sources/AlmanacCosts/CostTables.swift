@@ -87,7 +87,7 @@ extension CostReport {
     public func text(title: String) -> String {
         var parts = [title, hostTable.text(), serviceTable.text(), splitTable.text()]
         if !outlook.isEmpty { parts += ["Forecast", outlookTable.text()] }
-        return (parts + [sources]).joined(separator: "\n\n")
+        return (parts + [sources]).map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n\n")
     }
 
     public func html(title: String) -> String {
@@ -96,8 +96,9 @@ extension CostReport {
         return (parts + ["<p>\(HTML.escape(sources))</p>"]).joined()
     }
 
+    /// "" when the window before had no measurements; "new" for what it did not have.
     static func change(_ now: Double, from before: Double?) -> String {
-        guard let before else { return "new" }
+        guard let before else { return "" }
         guard before > 0 else { return now > 0 ? "new" : "same" }
         let percent = (now / before - 1) * 100
         return abs(percent) < 0.5 ? "same" : String(format: "%+.0f%%", percent)

@@ -38,24 +38,23 @@ struct CostsPage {
         self.error = error
     }
 
-    /// All services' money and CO2e a month, now and in 6 and 12 months, each with its range.
+    /// All services' money and CO2e a month, now and in 6 and 12 months, each with its range:
+    /// one chart each, as their units differ.
     static func outlookChart(_ totals: [CostOutlook], currency: String) -> String? {
         guard !totals.isEmpty else { return nil }
-        var lines: [LineChart.Line] = []
-        for total in totals {
-            let name = total.measure == .money ? currency : "kg CO2e"
-            let color = total.measure == .money ? "#2c7fb8" : "#27ae60"
-            let at = { (pick: (CostOutlook.Range) -> Double) in
-                [(0.0, total.now), (6.0, pick(total.sixMonths)), (12.0, pick(total.twelveMonths))]
-            }
-            lines.append(.init(name: "\(name) likely", color: color, points: at(\.likely)))
-            lines.append(.init(name: "\(name) low", color: "#bbbbbb", points: at(\.low)))
-            lines.append(.init(name: "\(name) high", color: "#bbbbbb", points: at(\.high)))
-        }
-        return LineChart(
-            title: "A month of all services, now and ahead, with the range", lines: lines, unit: "", xTicks: [0, 6, 12],
-            xLabel: { $0 == 0 ? "now" : "+\(Int($0)) months" }
-        ).svg()
+        return totals.map { total in
+            let money = total.measure == .money
+            let at = { (pick: (CostOutlook.Range) -> Double) in [(0.0, total.now), (6.0, pick(total.sixMonths)), (12.0, pick(total.twelveMonths))] }
+            // The range first, so the likely line is drawn over it.
+            let lines: [LineChart.Line] = [
+                .init(name: "high", color: "#bbbbbb", points: at(\.high)), .init(name: "low", color: "#bbbbbb", points: at(\.low)),
+                .init(name: "likely", color: money ? "#2c7fb8" : "#27ae60", points: at(\.likely)),
+            ]
+            return LineChart(
+                title: money ? "All services, \(currency) a month" : "All services, kg CO2e a month", lines: lines, unit: "", xTicks: [0, 6, 12],
+                xLabel: { $0 == 0 ? "now" : "+\(Int($0)) months" }
+            ).svg()
+        }.joined()
     }
 
     static let template = """

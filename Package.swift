@@ -75,6 +75,7 @@ let package = Package(
         // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
         // grid factors, SCI per unit of work. No I/O.
         .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
+        .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -92,14 +93,16 @@ let package = Package(
             name: "AlmanacRuntime",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
-                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts",
+                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -112,7 +115,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                "AlmanacCosts", .product(name: "Hummingbird", package: "hummingbird"),
+                "AlmanacCosts", "AlmanacChecks", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +154,7 @@ let package = Package(
             name: "AlmanacRuntimeTests",
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
-                "AlmanacCapacity",
+                "AlmanacCapacity", "AlmanacChecks",
                 "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog",
             ],
             swiftSettings: strict),
@@ -166,6 +169,7 @@ let package = Package(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
         .testTarget(

@@ -83,4 +83,12 @@ public enum ReportFormat {
     public static func date(_ ms: Int64) -> String {
         DayStamp(unixSeconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000).description
     }
+
+    /// `2026-12-05 14:03:07 UTC` (or `14:03 UTC` without seconds) for a time in ms since 1970.
+    public static func moment(_ ms: Int64, seconds: Bool = true) -> String {
+        let whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let within = ((whole % 86_400) + 86_400) % 86_400
+        let clock = String(format: "%02d:%02d", within / 3600, within / 60 % 60) + (seconds ? String(format: ":%02d", within % 60) : "")
+        return date(ms) + " " + clock + " UTC"
+    }
 }

@@ -198,6 +198,24 @@ enum Migrations {
                 .run()
             try await db.create(index: "load_runs_test").on("load_runs").column("test").column("started_ms").run()
         },
+        Migration(version: 10, name: "checks' current states and one timeline of their changes and recoveries") { db in
+            try await db.create(table: "check_states").ifNotExists()
+                .column("check_name", type: .text, .primaryKey(autoIncrement: false))
+                .column("state", type: .text, .notNull)
+                .column("updated_ms", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "timeline").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("at_ms", type: .bigint, .notNull)
+                .column("check_name", type: .text, .notNull)
+                .column("entity", type: .text, .notNull)
+                .column("event", type: .text, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("message", type: .text, .notNull)
+                .column("output", type: .text, .notNull)
+                .run()
+            try await db.create(index: "timeline_check").on("timeline").column("check_name").column("at_ms").run()
+        },
     ]
 
     static func run(on database: Database) async throws {

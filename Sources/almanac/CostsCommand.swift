@@ -40,7 +40,7 @@ extension Report {
                         throw ExitCode(1)
                     }
                     let table = WhatIf.comparison(before: today, after: changed)
-                    print(Self.render(table, title: "What if: \(whatIf ?? "")", today, changed, common.format))
+                    print(try Self.render(table, title: "What if: \(whatIf ?? "")", today, changed, common.format))
                     return
                 }
                 let report = try await service.report(model: model, catalog: catalog, requests: requests, from: from, to: to)
@@ -65,14 +65,14 @@ extension Report {
             return (model, requests, node)
         }
 
-        static func render(_ table: ReportTable, title: String, _ today: CostReport, _ changed: CostReport, _ format: OutputFormat) -> String {
+        static func render(_ table: ReportTable, title: String, _ today: CostReport, _ changed: CostReport, _ format: OutputFormat) throws -> String {
             switch format {
             case .json:
                 struct Comparison: Encodable {
                     var today: CostReport
                     var changed: CostReport
                 }
-                return (try? JSONReport.string(Comparison(today: today, changed: changed), pretty: true)) ?? "{}"
+                return try JSONReport.string(Comparison(today: today, changed: changed), pretty: true)
             case .markdown: return "# \(title)\n\n\(table.markdown())"
             case .html: return "<h1>\(HTML.escape(title))</h1>" + table.html(id: "what-if")
             case .text: return "\(title)\n\n\(table.text())"

@@ -176,9 +176,4 @@ struct CapacityPages: Sendable {
 }
 
 /// A run's start as people compare runs: to the minute, in UTC.
-private func moment(_ ms: Int64) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-}
+private func moment(_ ms: Int64) -> String { ReportFormat.moment(ms, seconds: false) }

@@ -43,6 +43,7 @@ public struct AlmanacServer: Sendable {
                 try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 try CapacityDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 try CostsDomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),
+                try ChecksDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
             ]
             for domain in domains { try await domain.prepare() }

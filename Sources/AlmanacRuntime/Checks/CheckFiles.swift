@@ -1,0 +1,37 @@
+import AlmanacCatalog
+import AlmanacChecks
+import AlmanacConfig
+import Foundation
+
+/// The checks of `checks/*.yaml`, by name, each tied to an entity of the catalogue; a relative
+/// `ca_file` is read from the config repository.
+public struct CheckFiles: Sendable {
+    public var checks: [Check]
+
+    public init(checks: [Check]) { self.checks = checks }
+
+    public static func load(_ configDirectory: String, entities: Set<EntityRef>?) throws(ConfigErrors) -> CheckFiles {
+        var checks: [Check] = []
+        var errors: [ConfigError] = []
+        for source in try ConfigFolder(root: configDirectory, folder: CheckFile.folder, suffixes: [".yaml", ".yml"]).documents() {
+            do throws(ConfigError) {
+                for var check in try CheckFile.parse(try ConfigDocument.parse(source.text, file: source.file), entities: entities) {
+                    if let other = checks.first(where: { $0.name == check.name }) {
+                        throw ConfigError(
+                            file: source.file, line: check.line, field: "name",
+                            message: "a second check named '\(check.name)' (first in \(other.file))")
+                    }
+                    if case .http(let url, let status, let body, let latency, let days, let ca?) = check.probe, !ca.hasPrefix("/") {
+                        check.probe = .http(
+                            url: url, status: status, body: body, latency: latency, certificateDays: days, ca: configDirectory + "/" + ca)
+                    }
+                    checks.append(check)
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return CheckFiles(checks: checks)
+    }
+}

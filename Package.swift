@@ -76,6 +76,7 @@ let package = Package(
         // grid factors, SCI per unit of work. No I/O.
         .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
         .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
+        .target(name: "AlmanacBackups", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -93,7 +94,7 @@ let package = Package(
             name: "AlmanacRuntime",
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
-                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks",
+                "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +116,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                "AlmanacCosts", "AlmanacChecks", .product(name: "Hummingbird", package: "hummingbird"),
+                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,6 +170,7 @@ let package = Package(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacBackupsTests", dependencies: ["AlmanacBackups", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),

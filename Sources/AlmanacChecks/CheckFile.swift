@@ -29,6 +29,8 @@ public struct Check: Sendable, Hashable {
     public var attempts: Int
     public var flapLow: Double
     public var flapHigh: Double
+    /// What to run when the problem turns hard; nil to only report it.
+    public var recovery: RecoveryPlan?
     public var file: String
     public var line: Int
 
@@ -50,7 +52,7 @@ public enum CheckFile {
     /// `entities` are the catalogue's references (nil when the catalogue is not at hand); `hosts`
     /// its servers, for `{host}` in a command.
     public static func parse(_ root: ConfigNode, entities: Set<EntityRef>?) throws(ConfigError) -> [Check] {
-        try root.onlyFields(["checks"])
+        try root.onlyFields(["checks", "recovery"])
         guard let items = root["checks"]?.elements else { throw root.error("missing 'checks' (a list)") }
         var checks: [Check] = []
         for item in items {
@@ -64,6 +66,7 @@ public enum CheckFile {
     static func parse(check item: ConfigNode, entities: Set<EntityRef>?) throws(ConfigError) -> Check {
         try item.onlyFields([
             "name", "entity", "http", "tcp", "dns", "command", "sql", "host", "interval", "retry_interval", "timeout", "attempts", "flapping",
+            "recover",
         ])
         guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
         guard let entityNode = item["entity"], let text = entityNode.string else {
@@ -99,7 +102,9 @@ public enum CheckFile {
         return Check(
             name: name, entity: entity, probe: probe, interval: interval,
             retryInterval: try DurationText.milliseconds(item["retry_interval"]) ?? interval,
-            timeout: timeout, attempts: attempts, flapLow: low, flapHigh: high, file: item.file, line: item.line)
+            timeout: timeout, attempts: attempts, flapLow: low, flapHigh: high,
+            recovery: try item["recover"].map { node throws(ConfigError) in try recovery(node, host: item["host"], check: name, entity: entity) },
+            file: item.file, line: item.line)
     }
 
     static func probe(_ kind: String, _ node: ConfigNode, host: ConfigNode?, check: String, entity: EntityRef) throws(ConfigError) -> Check.Probe {

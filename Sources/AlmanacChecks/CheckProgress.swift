@@ -16,6 +16,7 @@ public struct CheckProgress: Sendable, Hashable, Codable {
     public var lastStatus: CheckStatus?
     public var lastAt: Int64?
     public var lastOutput = ""
+    public var recovery = RecoveryState()
 
     public init(_ check: Check) {
         tracker = CheckTracker(attempts: check.attempts)

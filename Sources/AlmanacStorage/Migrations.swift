@@ -216,6 +216,21 @@ enum Migrations {
                 .run()
             try await db.create(index: "timeline_check").on("timeline").column("check_name").column("at_ms").run()
         },
+        Migration(version: 11, name: "restore drill receipts and drills asked for") { db in
+            try await db.create(table: "drill_receipts").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("backup", type: .text, .notNull)
+                .column("started_ms", type: .bigint, .notNull)
+                .column("passed", type: .bigint, .notNull)
+                .column("record", type: .text, .notNull)
+                .run()
+            try await db.create(index: "drill_receipts_backup").on("drill_receipts").column("backup").column("started_ms").run()
+            try await db.create(table: "drill_requests").ifNotExists()
+                .column("backup", type: .text, .primaryKey(autoIncrement: false))
+                .column("requested_ms", type: .bigint, .notNull)
+                .column("requested_by", type: .text, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

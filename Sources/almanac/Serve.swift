@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between rollups of raw samples (and drops of what retention no longer keeps).")
     var compactionInterval: Double = 300
 
+    @Option(help: "Seconds between readings of the backups (and starts of the restore drills that are due).")
+    var backupInterval: Double = 60
+
     @Option(help: "Seconds between checks for finished days whose costs are not yet stored as series.")
     var costInterval: Double = 3600
 
@@ -75,6 +78,7 @@ struct Serve: AsyncParsableCommand {
         configuration.notificationBackoffSeconds = notificationBackoff
         configuration.compactionIntervalSeconds = compactionInterval
         configuration.costIntervalSeconds = costInterval
+        configuration.backupIntervalSeconds = backupInterval
         configuration.rolloutLeaseSeconds = rolloutLease
         configuration.leaseSeconds = lease
         configuration.driftIntervalSeconds = driftInterval

@@ -26,9 +26,9 @@ import Testing
             let database = try await Database.open(url: nil, dataDirectory: data, logger: Logger(label: "test"))
             let heads = SeriesHeads(store: SQLSeriesStore(database: database))
             let book = CheckBook(heads: heads, timeline: TimelineStore(database: database), logger: Logger(label: "test"))
-            let first = try await book.record(check, failed, at: 1000)
+            let first = try await book.record(check, failed, at: 1000).changes
             #expect(first.map(\.event) == ["soft"])
-            #expect(try await book.record(check, failed, at: 2000).isEmpty, "the same soft problem again: no change")
+            #expect(try await book.record(check, failed, at: 2000).changes.isEmpty, "the same soft problem again: no change")
             try await heads.flush()
             try await database.close()
         }
@@ -38,8 +38,8 @@ import Testing
         let timeline = TimelineStore(database: database)
         let book = CheckBook(heads: heads, timeline: timeline, logger: Logger(label: "test"))
         #expect(try await book.current(check).tracker.attempt == 2, "the attempts so far are remembered")
-        #expect(try await book.record(check, failed, at: 3000).map(\.event) == ["hard"], "the third in a row is hard, restart or not")
-        let recovered = try await book.record(check, ProbeResult(status: .ok, output: "TCP OK", latency: 0.001), at: 4000)
+        #expect(try await book.record(check, failed, at: 3000).changes.map(\.event) == ["hard"], "the third in a row is hard, restart or not")
+        let recovered = try await book.record(check, ProbeResult(status: .ok, output: "TCP OK", latency: 0.001), at: 4000).changes
         #expect(recovered.map(\.event) == ["recovered"])
         let events = try await timeline.events(check: "web")
         #expect(events.map(\.event) == ["recovered", "hard", "soft"] && events[1].output == "TCP CRITICAL - connection refused")

@@ -136,3 +136,14 @@ def example_server(backend, workdir):
     server = Server(config, workdir / "data", backend).start()
     yield server
     server.stop()
+
+
+def wait_until(condition, seconds=20, step=0.1):
+    """Polls `condition` until it gives something true or `seconds` pass; returns its last answer."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()

@@ -2,11 +2,10 @@
 garbage are each marked down while a good one is stored; a broken rule file is reported with its
 file and line while the last good rules keep firing; kill -9 loses no stored sample."""
 import signal
-import time
 
 import requests
 
-from conftest import ADMIN, Server, free_port, monitoring_config
+from conftest import ADMIN, Server, free_port, monitoring_config, wait_until
 from test_alerting import Exporter
 
 RULES = "rules:\n  - alert: QueueDeep\n    series: demo_queue_depth{instance=\"%s\"}\n    above: {critical: 40}\n"
@@ -19,14 +18,6 @@ def latest(server, name, instance):
             return samples
     return []
 
-
-def wait_until(condition, seconds=15):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def test_slow_unreachable_and_garbage_targets_and_a_broken_rule_file(workdir):

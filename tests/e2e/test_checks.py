@@ -5,13 +5,12 @@ and hard states and flapping reach the timeline with their output, results becom
 edit keeps the last good checks running, and the pages show it in Chromium."""
 import os
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import ADMIN, Server, free_port, monitoring_config
+from conftest import ADMIN, Server, free_port, monitoring_config, wait_until
 from test_pages_chromium import browser  # noqa: F401  (the fixture)
 
 PLUGINS = "/usr/lib/nagios/plugins"
@@ -75,14 +74,6 @@ def checks_yaml(port, closed, placeholder="host"):
      sql: {{url_env: ALMANAC_CHECK_DATABASE_URL, query: "select count(*) from pg_database where datname = current_database()", expect: 1}}}}
 """
 
-
-def wait_until(condition, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def events(server, check=None):

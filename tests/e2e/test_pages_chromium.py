@@ -6,8 +6,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ADMIN_TOKEN
@@ -34,7 +33,21 @@ def click_and_wait(browser, element):
     """Clicks a link or a form button and waits for the next page: reading before it loads
     finds the old page's elements, which go stale under the reader."""
     element.click()
-    WebDriverWait(browser, 10).until(staleness_of(element))
+
+    def gone(_):
+        # Chromium reports a node of the page just left either as stale or, while the new page
+        # is being built, as "does not belong to the document": both mean the page changed.
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    WebDriverWait(browser, 10).until(gone)
 
 
 def refresh_until(browser, element_id, text, seconds=60):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import ADMIN, ROOT, Server, free_port, start_and_wait
+from conftest import ADMIN, ROOT, Server, free_port, start_and_wait, wait_until
 from test_alerting import Exporter, Receiver
 
 LEASE = 2.0
@@ -58,15 +58,6 @@ def holders(base):
     cluster = requests.get(base + "/api/v1/cluster", headers=ADMIN, timeout=10).json()
     return cluster, {lease["name"]: lease.get("holder") for lease in cluster["leases"]}
 
-
-def wait_until(condition, seconds, step=0.1):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
 
 
 def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):

@@ -7,15 +7,28 @@ import Foundation
 /// `ca_file` is read from the config repository.
 public struct CheckFiles: Sendable {
     public var checks: [Check]
+    /// Recoveries that may run at once across the fleet (`recovery: {concurrent: N}`, default 2).
+    public var concurrentRecoveries: Int
 
-    public init(checks: [Check]) { self.checks = checks }
+    public init(checks: [Check], concurrentRecoveries: Int = 2) {
+        self.checks = checks
+        self.concurrentRecoveries = concurrentRecoveries
+    }
 
     public static func load(_ configDirectory: String, entities: Set<EntityRef>?) throws(ConfigErrors) -> CheckFiles {
         var checks: [Check] = []
+        var concurrent: (value: Int, file: String)?
         var errors: [ConfigError] = []
         for source in try ConfigFolder(root: configDirectory, folder: CheckFile.folder, suffixes: [".yaml", ".yml"]).documents() {
             do throws(ConfigError) {
-                for var check in try CheckFile.parse(try ConfigDocument.parse(source.text, file: source.file), entities: entities) {
+                let root = try ConfigDocument.parse(source.text, file: source.file)
+                if let value = try CheckFile.concurrentRecoveries(root) {
+                    if let other = concurrent, other.value != value {
+                        throw root["recovery"]!.error("says \(value) recoveries at once; \(other.file) says \(other.value)")
+                    }
+                    concurrent = (value, source.file)
+                }
+                for var check in try CheckFile.parse(root, entities: entities) {
                     if let other = checks.first(where: { $0.name == check.name }) {
                         throw ConfigError(
                             file: source.file, line: check.line, field: "name",
@@ -32,6 +45,6 @@ public struct CheckFiles: Sendable {
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return CheckFiles(checks: checks)
+        return CheckFiles(checks: checks, concurrentRecoveries: concurrent?.value ?? 2)
     }
 }

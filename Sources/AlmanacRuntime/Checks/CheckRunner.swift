@@ -7,14 +7,24 @@ import ServiceLifecycle
 /// soft): one task per check, started, restarted or stopped as the files change.
 public struct CheckRunner: Service {
     let checks: @Sendable () -> [Check]
+    /// The checks of the entities a check's entity depends on (the catalogue's `dependsOn`).
+    let dependencies: @Sendable (Check) -> [Check]
     let probes: CheckProbes
     let book: CheckBook
+    let recovery: CheckRecovery
     let logger: Logger
 
-    public init(checks: @escaping @Sendable () -> [Check], probes: CheckProbes, book: CheckBook, logger: Logger) {
+    /// `concurrentRecoveries` bounds the recoveries running at once across the fleet; `context`
+    /// says what changed lately (the latest rollout) when a recovery gives up.
+    public init(
+        checks: @escaping @Sendable () -> [Check], dependencies: @escaping @Sendable (Check) -> [Check], probes: CheckProbes, book: CheckBook,
+        concurrentRecoveries: @escaping @Sendable () -> Int, context: @escaping @Sendable () async -> String, logger: Logger
+    ) {
         self.checks = checks
+        self.dependencies = dependencies
         self.probes = probes
         self.book = book
+        recovery = CheckRecovery(book: book, slots: RecoverySlots(limit: concurrentRecoveries), context: context)
         self.logger = logger
     }
 
@@ -42,7 +52,9 @@ public struct CheckRunner: Service {
                 guard due <= WallClock.milliseconds() else { continue }
                 let result = await probes.run(check)
                 guard !Task.isCancelled else { return }
-                try await book.record(check, result, at: WallClock.milliseconds())
+                let dependencies = dependencies(check)
+                let (_, decision) = try await book.record(check, result, at: WallClock.milliseconds(), dependencies: dependencies)
+                try await recovery.act(on: decision, check: check, result: result, dependencies: try await book.describe(dependencies))
             } catch is CancellationError {
                 return
             } catch {

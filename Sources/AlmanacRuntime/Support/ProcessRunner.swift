@@ -26,7 +26,7 @@ public enum ProcessRunner {
         guard let name = arguments.first else { throw Failure(description: "no program to run") }
         do {
             let result = try await Subprocess.run(
-                .name(name), arguments: Arguments(Array(arguments.dropFirst())), environment: Self.environment(environment),
+                Self.executable(name), arguments: Arguments(Array(arguments.dropFirst())), environment: Self.environment(environment),
                 output: .string(limit: limit), error: .string(limit: limit))
             return Outcome(status: Self.status(result.terminationStatus), output: result.standardOutput, errors: result.standardError)
         } catch {
@@ -44,7 +44,7 @@ public enum ProcessRunner {
                 FilePath(file), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
             defer { try? descriptor.close() }
             let result = try await Subprocess.run(
-                .name(name), arguments: Arguments(Array(arguments.dropFirst())), workingDirectory: directory.map { FilePath($0) },
+                Self.executable(name), arguments: Arguments(Array(arguments.dropFirst())), workingDirectory: directory.map { FilePath($0) },
                 output: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
                 error: .fileDescriptor(descriptor, closeAfterSpawningProcess: false))
             return Self.status(result.terminationStatus)
@@ -57,6 +57,9 @@ public enum ProcessRunner {
         added.isEmpty
             ? .inherit : .inherit.updating(Dictionary(uniqueKeysWithValues: added.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
     }
+
+    /// A name is looked up in PATH; a path (with a slash) is run as it is.
+    static func executable(_ name: String) -> Executable { name.contains("/") ? .path(FilePath(name)) : .name(name) }
 
     private static func status(_ status: TerminationStatus) -> Int32 {
         switch status {

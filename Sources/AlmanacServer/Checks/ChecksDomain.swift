@@ -14,7 +14,11 @@ struct ChecksDomain: Domain {
     let runner: CheckRunner
     let series: SQLSeriesStore
 
-    init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
+    /// `latestRollout` says in a line what was deployed last, for an escalation.
+    init(
+        _ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain,
+        latestRollout: @escaping @Sendable () async -> String, logger: Logger
+    ) throws {
         let knowledge = catalog.knowledge
         // Entities are checked against the catalogue as it is when the checks load.
         files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [CheckFile.folder], logger: logger) { root in
@@ -24,7 +28,14 @@ struct ChecksDomain: Domain {
         timeline = TimelineStore(database: database)
         book = CheckBook(heads: monitoring.heads, timeline: timeline, logger: logger)
         let files = self.files
-        runner = CheckRunner(checks: { files.current.checks }, probes: CheckProbes(logger: logger), book: book, logger: logger)
+        runner = CheckRunner(
+            checks: { files.current.checks },
+            dependencies: { check in
+                let needs = Set(knowledge.current.catalog.entities[check.entity]?.dependsOn ?? [])
+                return files.current.checks.filter { needs.contains($0.entity) }
+            },
+            probes: CheckProbes(logger: logger), book: book, concurrentRecoveries: { files.current.concurrentRecoveries }, context: latestRollout,
+            logger: logger)
     }
 
     var reloadables: [any Reloadable] { [files] }

@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacReporting
 import AlmanacRollout
 import AlmanacRuntime
 
@@ -31,6 +32,21 @@ extension PipelineDomain {
             ]
         } catch {
             return [.failed(id: "attention-releases", title: title, more: more, error)]
+        }
+    }
+}
+
+extension PipelineDomain {
+    /// The latest rollout in a line, for a recovery that gives up: what changed lately is the
+    /// first suspect.
+    @Sendable func latestRollout() async -> String {
+        do {
+            guard let rollout = try await service.store.rollouts(limit: 1).first else { return "Latest rollout: none recorded." }
+            let when = rollout.log.last.map { ", last step \(ReportFormat.moment($0.at))" } ?? ""
+            return "Latest rollout: \(rollout.id) in \(rollout.environment), \(rollout.from.prefix(10)) to \(rollout.to.prefix(10)), "
+                + "\(rollout.phase.rawValue)\(when)."
+        } catch {
+            return "Latest rollout: could not be read (\(error))."
         }
     }
 }

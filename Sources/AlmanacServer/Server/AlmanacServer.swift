@@ -35,15 +35,19 @@ public struct AlmanacServer: Sendable {
             flagsDomain = flags
             seriesHeads = monitoring.heads
             let catalog = try CatalogDomain(configuration, monitoring: monitoring, logger: logger)
+            let pipeline = try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger)
             // Adding a domain is one line here.
             domains = [
                 flags,
                 monitoring,
                 catalog,
-                try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger),
+                pipeline,
                 try CapacityDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 try CostsDomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),
-                try ChecksDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
+                try ChecksDomain(
+                    configuration, database: database, monitoring: monitoring, catalog: catalog, latestRollout: pipeline.latestRollout, logger: logger
+                ),
+                try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
             ]
             for domain in domains { try await domain.prepare() }

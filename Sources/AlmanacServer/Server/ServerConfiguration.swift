@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var notificationBackoffSeconds: Double = 60
     /// How often raw samples are rolled up and old data dropped.
     public var compactionIntervalSeconds: Double = 300
+    /// How often backups are read and due restore drills run.
+    public var backupIntervalSeconds: Double = 60
     /// How often finished days' costs are stored as series (for budget alerts).
     public var costIntervalSeconds: Double = 3600
     /// How long a rollout lock outlives its holder's last sign of life.

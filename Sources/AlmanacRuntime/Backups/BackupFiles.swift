@@ -1,0 +1,34 @@
+import AlmanacBackups
+import AlmanacCatalog
+import AlmanacConfig
+import Foundation
+
+/// The backups of `backups/*.yaml`, each tied to a catalogue entity, their directories and
+/// repositories checked to exist when the files load.
+public struct BackupFiles: Sendable {
+    public var backups: [Backup]
+
+    public init(backups: [Backup]) { self.backups = backups }
+
+    public static func load(_ configDirectory: String, entities: Set<EntityRef>?) throws(ConfigErrors) -> BackupFiles {
+        var backups: [Backup] = []
+        var errors: [ConfigError] = []
+        for source in try ConfigFolder(root: configDirectory, folder: BackupFile.folder, suffixes: [".yaml", ".yml"]).documents() {
+            do throws(ConfigError) {
+                let root = try ConfigDocument.parse(source.text, file: source.file)
+                for backup in try BackupFile.parse(root, entities: entities, exists: { FileManager.default.fileExists(atPath: $0) }) {
+                    if let other = backups.first(where: { $0.name == backup.name }) {
+                        throw ConfigError(
+                            file: source.file, line: backup.line, field: "name",
+                            message: "a second backup named '\(backup.name)' (first in \(other.file))")
+                    }
+                    backups.append(backup)
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return BackupFiles(backups: backups)
+    }
+}

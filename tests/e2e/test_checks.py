@@ -4,6 +4,8 @@ and `check_http` through the command check, a closed port, a name resolved by th
 and hard states and flapping reach the timeline with their output, results become series, a bad
 edit keeps the last good checks running, and the pages show it in Chromium."""
 import os
+import ssl
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -159,3 +161,37 @@ def test_a_check_of_an_unknown_entity_stops_the_start(workdir):
         raise AssertionError("the server started with a check of an unknown entity")
     except RuntimeError as error:
         assert "checks/bad.yaml:2" in str(error) and "unknown entity 'component:ghost'" in str(error), str(error)
+
+
+def test_https_certificate_days_left(workdir):
+    """A local HTTPS service whose certificate (made by openssl, trusted through `ca_file`) has ten
+    days left: a check wanting 30 days warns with the count, one wanting 5 is OK."""
+    key, cert = workdir / "key.pem", workdir / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "10",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+    service = Service()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    service.server.socket = context.wrap_socket(service.server.socket, server_side=True)
+    config = monitoring_config(workdir, "jobs: []\n")
+    (config / "catalog").mkdir()
+    (config / "catalog" / "all.yaml").write_text(CATALOG)
+    (config / "checks").mkdir()
+    url = f"https://127.0.0.1:{service.port}/health"
+    (config / "checks" / "tls.yaml").write_text(f"""checks:
+  - {{name: soon, entity: search, interval: 300ms, attempts: 1, http: {{url: "{url}", certificate_days: 30, ca_file: {cert}}}}}
+  - {{name: fine, entity: search, interval: 300ms, attempts: 1, http: {{url: "{url}", certificate_days: 5, ca_file: {cert}}}}}
+  - {{name: untrusted, entity: search, interval: 300ms, attempts: 1, http: {{url: "{url}"}}}}
+""")
+    server = Server(config, workdir / "data").start()
+    try:
+        assert wait_until(lambda: all(state(server, n).get("status") for n in ["soon", "fine", "untrusted"]))
+        soon = state(server, "soon")
+        assert soon["status"] == "WARNING" and "the certificate has 9 days left, fewer than 30" in soon["output"], soon["output"]
+        assert state(server, "fine")["status"] == "OK"
+        untrusted = state(server, "untrusted")
+        assert untrusted["status"] == "CRITICAL" and "certificate" in untrusted["output"].lower(), untrusted["output"]
+        names = {s["name"] for s in requests.get(server.url + "/api/v1/series", headers=ADMIN).json()["series"]}
+        assert "almanac_check_certificate_days" in names
+    finally:
+        server.stop()

@@ -108,10 +108,14 @@ public struct RestoreDrill: Sendable {
             defer { try? handle.close() }
             var hasher = SHA256()
             var bytes: Int64 = 0
-            // Read in blocks: a restored file may be large.
-            while let block = try? handle.read(upToCount: 1 << 20), !block.isEmpty {
-                hasher.update(data: block)
-                bytes += Int64(block.count)
+            // Read in blocks: a restored file may be large. A read that fails fails the check.
+            do {
+                while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
+                    hasher.update(data: block)
+                    bytes += Int64(block.count)
+                }
+            } catch {
+                return .init(check: name, passed: false, detail: "unreadable after \(bytes) bytes: \(error)")
             }
             let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
             if let sha = check.sha256, sha != digest { return .init(check: name, passed: false, detail: "sha256 \(digest), expected \(sha)") }

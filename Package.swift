@@ -77,6 +77,8 @@ let package = Package(
         .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
         .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .target(name: "AlmanacBackups", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
+        .target(
+            name: "AlmanacAccess", dependencies: ["AlmanacConfig", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // One SQL layer over SQLite (default) and PostgreSQL.
         .target(
             name: "AlmanacStorage",
@@ -170,6 +172,7 @@ let package = Package(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
         .testTarget(name: "AlmanacCapacityTests", dependencies: ["AlmanacCapacity", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacAccessTests", dependencies: ["AlmanacAccess", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacBackupsTests", dependencies: ["AlmanacBackups", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),

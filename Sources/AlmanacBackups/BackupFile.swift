@@ -77,15 +77,10 @@ public enum BackupFile {
     static func parse(backup item: ConfigNode, entities: Set<EntityRef>?, exists: ((String) -> Bool)?) throws(ConfigError) -> Backup {
         try item.onlyFields(["name", "entity", "postgres_dump", "restic", "files", "max_age", "shrink", "drill"])
         guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
-        guard let entityNode = item["entity"], let text = entityNode.string else {
+        guard let entityNode = item["entity"] else {
             throw item.error("missing 'entity' (the catalogue resource it backs up, such as resource:products-db)")
         }
-        let entity: EntityRef
-        switch EntityRef.parse(text, defaultKind: .resource, defaultNamespace: "default") {
-        case .success(let ref): entity = ref
-        case .failure(let problem): throw entityNode.error("\(problem)")
-        }
-        if let entities, !entities.contains(entity) { throw entityNode.error("unknown entity '\(text)' (not in the catalogue)") }
+        let entity = try EntityRef.read(entityNode, defaultKind: .resource, known: entities)
         let kinds = ["postgres_dump", "restic", "files"].filter { item[$0] != nil }
         guard kinds.count == 1 else { throw item.error("needs exactly one of postgres_dump, restic, files (where the copies are)") }
         let node = item[kinds[0]]!

@@ -69,15 +69,10 @@ public enum CheckFile {
             "recover",
         ])
         guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
-        guard let entityNode = item["entity"], let text = entityNode.string else {
+        guard let entityNode = item["entity"] else {
             throw item.error("missing 'entity' (the catalogue entity it checks, such as component:search)")
         }
-        let entity: EntityRef
-        switch EntityRef.parse(text, defaultKind: .component, defaultNamespace: "default") {
-        case .success(let ref): entity = ref
-        case .failure(let problem): throw entityNode.error("\(problem)")
-        }
-        if let entities, !entities.contains(entity) { throw entityNode.error("unknown entity '\(text)' (not in the catalogue)") }
+        let entity = try EntityRef.read(entityNode, defaultKind: .component, known: entities)
         guard let interval = try DurationText.milliseconds(item["interval"]) else {
             throw item.error("missing 'interval' (how often to check, such as 30s)")
         }

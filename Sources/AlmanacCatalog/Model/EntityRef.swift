@@ -1,3 +1,5 @@
+import AlmanacConfig
+
 /// An entity's kind: one of Backstage's core kinds, or one a Backstage plugin adds (`MCP`,
 /// `Template`). Kinds compare without case, as Backstage's references spell them in any case.
 public struct EntityKind: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -124,4 +126,20 @@ enum CharacterClass {
     static let lowercase = Set("abcdefghijklmnopqrstuvwxyz".unicodeScalars)
     static let letters = lowercase.union(Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars))
     static let digits = Set("0123456789".unicodeScalars)
+}
+
+extension EntityRef {
+    /// A file's reference to a catalogue entity (`resource:products-db`, or a bare name of
+    /// `defaultKind`), refused with its line when it does not parse or, given the catalogue's
+    /// entities, names none of them.
+    public static func read(_ node: ConfigNode, defaultKind: EntityKind, known: Set<EntityRef>?) throws(ConfigError) -> EntityRef {
+        guard let text = node.string else { throw node.error("must be an entity reference such as resource:products-db") }
+        let entity: EntityRef
+        switch parse(text, defaultKind: defaultKind, defaultNamespace: "default") {
+        case .success(let ref): entity = ref
+        case .failure(let problem): throw node.error("\(problem)")
+        }
+        if let known, !known.contains(entity) { throw node.error("unknown entity '\(text)' (not in the catalogue)") }
+        return entity
+    }
 }

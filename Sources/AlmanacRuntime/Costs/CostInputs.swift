@@ -78,7 +78,7 @@ struct CostInputs: Sendable {
             let idle = Self.cut(series.idle, from, to)
             let rapl = Self.cut(series.rapl, from, to)
             return HostMeasurements(
-                host: host.name, utilization: Counters.rate(idle).map { max(0, min(1, 1 - $0 / Double(idle.count))) },
+                host: host.name, utilization: Counters.busyShare(idle),
                 raplKWh: Counters.increase(rapl).map { joules, covered in joules / 3_600_000 * window / covered },
                 networkGB: Counters.increase(Self.cut(series.sent, from, to)).map { bytes, covered in bytes / 1e9 * window / covered } ?? 0,
                 demands: demands, gridGramsPerKWh: gridFactor(host, series: series, model: model, from: from, to: to))
@@ -102,7 +102,7 @@ struct CostInputs: Sendable {
                 power = joules / covered
             } else {
                 let idle = Self.cut(series.idle, start, end)
-                let busy = Counters.rate(idle).map { max(0, min(1, 1 - $0 / Double(idle.count))) } ?? 0
+                let busy = Counters.busyShare(idle) ?? 0
                 let c = model.coefficients
                 power = (c.minWatts + busy * (c.maxWatts - c.minWatts)) * host.vcpus + host.memoryGB * c.memoryKWhPerGBHour * 1000
             }

@@ -123,6 +123,11 @@ enum Counters {
         return found ? sum : nil
     }
 
+    /// The CPU's busy share (0 to 1) from node_exporter's idle counters, one series per CPU.
+    static func busyShare(_ idle: [SeriesData]) -> Double? {
+        rate(idle).map { max(0, min(1, 1 - $0 / Double(idle.count))) }
+    }
+
     static func mean(_ series: [SeriesData]) -> Double? {
         let means = series.compactMap { one in one.samples.isEmpty ? nil : one.samples.reduce(0) { $0 + $1.value } / Double(one.samples.count) }
         return means.isEmpty ? nil : means.reduce(0, +)

@@ -4,35 +4,80 @@ import AlmanacConfig
 /// and client roles, a `groups` claim), narrowed to environments or teams; members of a
 /// catalogue team may change that team's flags. Read from `access.yaml`.
 public struct AccessPolicy: Sendable, Hashable {
-    public enum Role: String, Sendable, Hashable, Comparable, CaseIterable {
+    public enum Role: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
         case viewer, `operator`, admin
         public static func < (a: Role, b: Role) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
     }
 
-    public struct Grant: Sendable, Hashable {
+    public struct Grant: Sendable, Hashable, Codable {
         public var role: Role
         /// nil: every environment.
         public var environments: Set<String>?
         /// nil: every team.
         public var teams: Set<String>?
+
+        public init(role: Role, environments: Set<String>? = nil, teams: Set<String>? = nil) {
+            self.role = role
+            self.environments = environments
+            self.teams = teams
+        }
+
+        /// How the grant reads on pages: `operator (staging)`, `operator of team-web`.
+        public var summary: String {
+            var text = role.rawValue
+            if let environments { text += " in " + (environments.isEmpty ? "no environment" : environments.sorted().joined(separator: ", ")) }
+            if let teams { text += " of " + teams.sorted().joined(separator: ", ") }
+            return text
+        }
+    }
+
+    /// The OpenID provider people sign in with.
+    public struct Provider: Sendable, Hashable {
+        public var issuer: String
+        public var clientID: String
+        /// The environment variable holding the client secret, kept out of the repository.
+        public var clientSecretVariable: String
     }
 
     /// What a request wants to do, as the one authorisation check sees it.
     public enum Action: Sendable, Hashable {
         case read
+        /// A flag's state, default variant and pins: the flag's owning team.
         case changeFlag(team: String?)
         case rollout(environment: String)
+        /// Acknowledgements, silences, QA verdicts, restore drills: the team that owns the thing, when known.
+        case operate(team: String?)
         case administer
     }
 
-    public var issuer: String
-    public var clientID: String
-    public var clientSecretVariable: String
+    /// Everything: the bootstrap admin token's grant.
+    public static let everything = [Grant(role: .admin)]
+
+    /// nil: no sign-in through a provider, only tokens.
+    public var provider: Provider?
     /// Paths anonymous visitors may see besides health, readiness, metrics and OFREP.
     public var publicPaths: [String]
     public var grants: [String: [Grant]]
     /// The role a catalogue team's members have over that team's flags; nil for none.
     public var teamRole: Role?
+    /// `/metrics` is open to scrapers unless `metrics: private`.
+    public var metricsPublic: Bool
+
+    public init(
+        provider: Provider? = nil, publicPaths: [String] = [], grants: [String: [Grant]] = [:], teamRole: Role? = nil, metricsPublic: Bool = true
+    ) {
+        self.provider = provider
+        self.publicPaths = publicPaths
+        self.grants = grants
+        self.teamRole = teamRole
+        self.metricsPublic = metricsPublic
+    }
+
+    /// Whether anonymous visitors may see `path`: a listed path and what lies under it.
+    public func isPublic(_ path: String) -> Bool {
+        if path == "/metrics" { return metricsPublic }
+        return publicPaths.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+    }
 
     /// The grants of a person: those of every claim value they carry, and their teams'.
     public func grants(claims: [String], teams: [String]) -> [Grant] {
@@ -45,10 +90,11 @@ public struct AccessPolicy: Sendable, Hashable {
             switch action {
             case .read: return true
             case .administer: return grant.role == .admin
-            case .changeFlag(let team):
+            case .changeFlag(let team), .operate(let team):
+                // A grant narrowed to environments is a release grant, not a team's.
                 guard grant.role >= .operator else { return false }
                 if grant.role == .admin { return true }
-                guard let teams = grant.teams else { return true }
+                guard let teams = grant.teams else { return grant.environments == nil }
                 return team.map(teams.contains) ?? false
             case .rollout(let environment):
                 guard grant.role >= .operator, grant.teams == nil || grant.role == .admin else { return false }
@@ -62,16 +108,13 @@ public enum AccessFile {
     public static let path = "access.yaml"
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> AccessPolicy {
-        try root.onlyFields(["issuer", "client_id", "client_secret_env", "public", "grants", "teams"])
-        guard let issuer = root["issuer"]?.string,
-            issuer.hasPrefix("https://") || issuer.hasPrefix("http://127.0.0.1") || issuer.hasPrefix("http://localhost")
-        else {
-            throw (root["issuer"] ?? root).error("needs 'issuer', an https:// URL (http only on this machine, for tests)")
+        try root.onlyFields(["issuer", "client_id", "client_secret_env", "public", "grants", "teams", "metrics"])
+        var metricsPublic = true
+        if let node = root["metrics"] {
+            guard let value = node.string, value == "public" || value == "private" else { throw node.error("must be public or private") }
+            metricsPublic = value == "public"
         }
-        guard let client = root["client_id"]?.string, !client.isEmpty else { throw root.error("needs 'client_id'") }
-        guard let secret = root["client_secret_env"]?.string, !secret.isEmpty else {
-            throw root.error("needs 'client_secret_env' (the environment variable holding the client secret, kept out of the repository)")
-        }
+        let provider = try root["issuer"] == nil && root["client_id"] == nil ? nil : self.provider(root)
         var publicPaths: [String] = []
         for node in root["public"]?.elements ?? [] {
             guard let path = node.string, path.hasPrefix("/") else { throw node.error("must be a path such as /status") }
@@ -89,8 +132,20 @@ public enum AccessFile {
             grants[claim, default: []].append(.init(role: role, environments: environments, teams: teams))
         }
         let teamRole = try root["teams"].map { node throws(ConfigError) in try role(node, in: root) }
-        return AccessPolicy(
-            issuer: issuer, clientID: client, clientSecretVariable: secret, publicPaths: publicPaths, grants: grants, teamRole: teamRole)
+        return AccessPolicy(provider: provider, publicPaths: publicPaths, grants: grants, teamRole: teamRole, metricsPublic: metricsPublic)
+    }
+
+    static func provider(_ root: ConfigNode) throws(ConfigError) -> AccessPolicy.Provider {
+        guard let issuer = root["issuer"]?.string,
+            issuer.hasPrefix("https://") || issuer.hasPrefix("http://127.0.0.1") || issuer.hasPrefix("http://localhost")
+        else {
+            throw (root["issuer"] ?? root).error("needs 'issuer', an https:// URL (http only on this machine, for tests)")
+        }
+        guard let client = root["client_id"]?.string, !client.isEmpty else { throw root.error("needs 'client_id'") }
+        guard let secret = root["client_secret_env"]?.string, !secret.isEmpty else {
+            throw root.error("needs 'client_secret_env' (the environment variable holding the client secret, kept out of the repository)")
+        }
+        return AccessPolicy.Provider(issuer: issuer, clientID: client, clientSecretVariable: secret)
     }
 
     static func role(_ node: ConfigNode?, in parent: ConfigNode) throws(ConfigError) -> AccessPolicy.Role {

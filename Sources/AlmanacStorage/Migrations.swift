@@ -231,6 +231,34 @@ enum Migrations {
                 .column("requested_by", type: .text, .notNull)
                 .run()
         },
+        Migration(version: 12, name: "sessions, sign-ins under way and named API tokens, each kept by the hash of its secret") { db in
+            try await db.create(table: "sessions").ifNotExists()
+                .column("id_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("person", type: .text, .notNull)
+                .column("id_token", type: .text, .notNull)
+                .column("created_ms", type: .bigint, .notNull)
+                .column("expires_ms", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "sign_ins").ifNotExists()
+                .column("state_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("browser_hash", type: .text, .notNull)
+                .column("nonce", type: .text, .notNull)
+                .column("verifier", type: .text, .notNull)
+                .column("return_to", type: .text, .notNull)
+                .column("redirect_uri", type: .text, .notNull)
+                .column("created_ms", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "api_tokens").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("name", type: .text, .notNull)
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("grant_json", type: .text, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("created_ms", type: .bigint, .notNull)
+                .column("expires_ms", type: .bigint, .notNull)
+                .column("revoked_ms", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

@@ -13,7 +13,9 @@ struct Serve: AsyncParsableCommand {
             Admin tokens come from ALMANAC_ADMIN_TOKEN (one token, recorded as "admin") or \
             ALMANAC_ADMIN_TOKENS ("name:token,name:token"); without either, a token is generated \
             into DATA/admin-token. Client keys for evaluation come from ALMANAC_CLIENT_KEYS \
-            ("name:key,..."); without them evaluation is open.
+            ("name:key,..."); without them evaluation is open. Everything else is private until \
+            someone signs in: with a token, or through the OpenID provider access.yaml names (its \
+            client secret in the environment variable access.yaml says).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -23,6 +25,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to bind; 127.0.0.1 unless you mean to expose it.")
     var host: String = "127.0.0.1"
+
+    @Option(help: "Where people reach this server through a proxy (https://almanac.example.org): sign-in's redirect URI, Secure cookies.")
+    var publicURL: String?
 
     @Option(help: "The environment this server belongs to (e.g. staging, production).")
     var environment: String?
@@ -83,6 +88,8 @@ struct Serve: AsyncParsableCommand {
         configuration.leaseSeconds = lease
         configuration.driftIntervalSeconds = driftInterval
         let environmentVariables = ProcessInfo.processInfo.environment
+        configuration.environmentVariables = environmentVariables
+        configuration.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])
         configuration.adminTokens = try Credentials.adminTokens(environment: environmentVariables, dataDirectory: common.data, logger: logger)
         let server: AlmanacServer

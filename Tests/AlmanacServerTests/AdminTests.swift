@@ -23,7 +23,7 @@ import Testing
             #expect(try await evaluate(server, "banner")["reason"] as? String == "DISABLED")
             let audit = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/flags/banner/audit", headers: Fixture.admin).body)
             let entry = try #require((audit["entries"] as? [[String: Any]])?.first)
-            #expect(entry["actor"] as? String == "tester")
+            #expect(entry["actor"] as? String == "tester (admin token)")
             #expect(entry["comment"] as? String == "checkout errors")
             #expect(entry["after"] as? String == "DISABLED")
         }

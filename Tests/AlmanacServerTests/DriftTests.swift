@@ -70,7 +70,7 @@ import Testing
                             && ($0["labels"] as? String ?? "").contains("h2")
                     }
                 })
-            let page = try await HTTP.send("GET", server.baseURL + "/drift").body
+            let page = try await HTTP.send("GET", server.baseURL + "/drift", headers: Fixture.admin).body
             #expect(page.contains("1 hosts differ.") && page.contains("<tr class=\"drifting\"><td>production</td><td>h2</td>"))
         }
     }

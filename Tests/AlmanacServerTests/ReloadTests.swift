@@ -27,7 +27,7 @@ import Testing
                     "flags/app.yaml:11: flags.headline.defaultVariant: unknown variant 'purple' (variants: blue, red)"
                 ])
             #expect(try await value(server, "headline") == "red")
-            let page = try await HTTP.send("GET", server.baseURL + "/flags").body
+            let page = try await HTTP.send("GET", server.baseURL + "/flags", headers: Fixture.admin).body
             #expect(page.contains("unknown variant &#39;purple&#39;") || page.contains("unknown variant 'purple'"))
             try Fixture.flags.replacingOccurrences(of: "defaultVariant: red", with: "defaultVariant: blue").write(
                 toFile: file, atomically: true, encoding: .utf8)

@@ -88,8 +88,8 @@ import Testing
                     as? [[String: Any]] ?? []
                 let events = history.compactMap { $0["event"] as? String }
                 #expect(events.contains("silenced by ann: moving ghost-b"))
-                #expect(events.contains("acknowledged by tester: on it"))
-                #expect(events.contains("expired by tester"))
+                #expect(events.contains("acknowledged by tester (admin token): on it"))
+                #expect(events.contains("expired by tester (admin token)"))
                 let page = try await HTTP.send("GET", server.baseURL + "/alerts", headers: ["Authorization": "Bearer admin-secret"]).body
                 #expect(page.contains("acknowledged by tester"))
                 // A silence by the rule's service shows on the page as it acts on notifications.
@@ -123,7 +123,7 @@ import Testing
             let created = try await HTTP.send("POST", url, headers: admin, body: #"{"matchers": "{job=\"x\"}", "duration": "1h", "comment": "c"}"#)
             #expect(created.status == 201)
             let list = try Fixture.json(try await HTTP.send("GET", url, headers: Fixture.admin).body)["silences"] as? [[String: Any]]
-            #expect(list?.first?["created_by"] as? String == "tester")
+            #expect(list?.first?["created_by"] as? String == "tester (admin token)")
             let unknown = try await HTTP.send("POST", server.baseURL + "/api/v1/alerts/ack", headers: admin, body: #"{"rule": "Nope", "labels": {}}"#)
             #expect(unknown.status == 404)
             #expect(try await HTTP.send("DELETE", url + "/999", headers: admin).status == 404)

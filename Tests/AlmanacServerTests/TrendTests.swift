@@ -58,13 +58,13 @@ import Testing
             #expect(abs((number(trends[1]["per_month"]) ?? 0) - 30e9) < 1e9)
             #expect(trends[1]["crossing_likely"] == nil)
 
-            let page = try await HTTP.send("GET", server.baseURL + "/trends").body
+            let page = try await HTTP.send("GET", server.baseURL + "/trends", headers: Fixture.admin).body
             #expect(page.contains("<table id=\"trends\">") && page.contains("<td>database</td>") && page.contains("<svg"))
             let sheet = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/thresholds", headers: Fixture.admin).body)
             let records = try #require(sheet["thresholds"] as? [[String: Any]])
             #expect(records.map { $0["rule"] as? String } == ["ApiErrors", "DiskAlmostFull"])
             #expect(number(records[1]["warning"]) == 100e9 && records[1]["defined_in"] as? String == "monitoring/rules/disk.yaml:2")
-            let thresholds = try await HTTP.send("GET", server.baseURL + "/thresholds").body
+            let thresholds = try await HTTP.send("GET", server.baseURL + "/thresholds", headers: Fixture.admin).body
             #expect(thresholds.contains("<td>DiskAlmostFull</td>") && thresholds.contains("<td>rate(5m) &gt; level</td>"))
         }
     }

@@ -158,6 +158,7 @@ enum EntityParser {
         entity.type = text(spec["type"], &errors)
         entity.lifecycle = text(spec["lifecycle"], &errors)
         entity.definition = text(spec["definition"], &errors)
+        entity.email = text(spec["profile"]?["email"], &errors)
         for remote in spec["remotes"]?.elements ?? [] {
             guard let url = remote["url"]?.string ?? remote.string else {
                 errors.append(remote.error("a remote needs a 'url'"))

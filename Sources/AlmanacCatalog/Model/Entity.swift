@@ -59,6 +59,8 @@ public struct Entity: Sendable {
     public var runbook: String?
     public var skills: [String: SkillLevel] = [:]
     public var availability: String?
+    /// A User's `spec.profile.email`, which sign-in matches as Backstage's resolvers do.
+    public var email: String?
 
     public var file: String
     public var line: Int

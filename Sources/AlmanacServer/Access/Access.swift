@@ -1,39 +1,61 @@
+import AlmanacAccess
+import AlmanacRuntime
 import Hummingbird
 
 /// Who may call a route. README's access table gives every route's level, and a test walks
 /// every registered route with each kind of caller against it.
 public enum AccessLevel: String, Sendable, CaseIterable {
-    /// Anyone: health, metrics, sign-in, and the pages (which show more to signed-in admins).
+    /// Anyone: health, readiness, metrics, signing in, OFREP's configuration.
     case open = "public"
     /// OFREP: a client key when keys are configured.
     case client = "client key"
-    /// Pins: a client key or an admin.
-    case pinWriter = "client key or admin"
-    /// The API: an admin token or an admin's session.
+    /// Pins: a client key, or an operator of the flag's team.
+    case pinWriter = "client key or team operator"
+    /// Pages and API reads: anyone with a role (or a path `access.yaml` makes public).
+    case viewer
+    /// Acknowledgements, silences, QA, drills: an operator without an environment scope.
+    case `operator`
+    /// A flag's state and default variant: an operator of the flag's team.
+    case teamOperator = "team operator"
+    /// Rollouts: an operator of the environment.
+    case environmentOperator = "environment operator"
+    /// API tokens: an admin.
     case admin
-    /// Form posts from the pages: a signed-in admin, same-site.
-    case signedIn = "signed in"
 }
+
+/// Decides, before the handler runs, what a write wants to do: the route's parameters are
+/// known by then (the flag's key, the environment, the rollout's id).
+typealias ActionResolver = @Sendable (Request, AlmanacRequestContext) async throws -> AccessPolicy.Action
 
 /// The access groups a domain adds its routes to; each carries the middleware of its level.
 struct Access: Sendable {
-    let auth: Authenticator
+    let service: AccessService
+    let clientKeys: ClientKeys
     let limiter: RateLimiter
 
-    /// The groups of one domain's route collection.
     func groups(_ routes: RouteCollection<AlmanacRequestContext>) -> AccessGroups {
-        AccessGroups(
-            open: routes.group(), clients: routes.group().add(middleware: RequireClient(auth: auth, limiter: limiter)),
-            pinWriters: routes.group().add(middleware: RequirePinWriter()), admins: routes.group().add(middleware: RequireAdmin()),
-            forms: routes.group().add(middleware: RequireSignedInForm()))
+        AccessGroups(access: self, routes: routes)
     }
 }
 
 /// A route collection's routes by access level.
 struct AccessGroups {
-    let open: RouterGroup<AlmanacRequestContext>
-    let clients: RouterGroup<AlmanacRequestContext>
-    let pinWriters: RouterGroup<AlmanacRequestContext>
-    let admins: RouterGroup<AlmanacRequestContext>
-    let forms: RouterGroup<AlmanacRequestContext>
+    let access: Access
+    let routes: RouteCollection<AlmanacRequestContext>
+
+    var open: RouterGroup<AlmanacRequestContext> { routes.group() }
+    var clients: RouterGroup<AlmanacRequestContext> {
+        routes.group().add(middleware: RequireClient(keys: access.clientKeys, limiter: access.limiter))
+    }
+    var viewers: RouterGroup<AlmanacRequestContext> { routes.group().add(middleware: RequireViewer(service: access.service)) }
+    /// Writes that are allowed when the one authorisation check allows the resolved action.
+    func writers(_ action: @escaping ActionResolver) -> RouterGroup<AlmanacRequestContext> {
+        routes.group().add(middleware: Authorize(action: action))
+    }
+    func writers(_ action: AccessPolicy.Action) -> RouterGroup<AlmanacRequestContext> { writers { _, _ in action } }
+    var admins: RouterGroup<AlmanacRequestContext> { writers(.administer) }
+    /// Pins: a client key, or the same check as a flag change.
+    func pinWriters(_ action: @escaping ActionResolver) -> RouterGroup<AlmanacRequestContext> {
+        routes.group().add(middleware: Authorize(action: action, admitsClients: true))
+    }
 }

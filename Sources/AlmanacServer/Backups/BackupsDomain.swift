@@ -51,8 +51,8 @@ struct BackupsDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         BackupsPages(domain: self, renderer: web.renderer(BackupsPages.templates)).add(to: groups)
-        groups.admins.get("/api/v1/backups") { _, _ in try JSONResponse.encode(["backups": try await overview()]) }
-        groups.admins.post("/api/v1/backups/:name/drill") { _, context in
+        groups.viewers.get("/api/v1/backups") { _, _ in try JSONResponse.encode(["backups": try await overview()]) }
+        groups.writers(.operate(team: nil)).post("/api/v1/backups/:name/drill") { _, context in
             let name = try context.parameters.require("name")
             guard files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 return JSONResponse.error(.notFound, "no backup named \(name) with a drill", field: "name")

@@ -13,7 +13,7 @@ struct BackupsPages: Sendable {
     static let templates = ["backups": listTemplate, "backup": backupTemplate]
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/backups") { _, context in
+        groups.viewers.get("/backups") { _, context in
             let records = try await domain.overview()
             let rows = records.map { r -> [String] in
                 let newest = r.status.newest
@@ -34,7 +34,7 @@ struct BackupsPages: Sendable {
             return renderer.page(
                 "backups", title: "Backups", actor: context.actor, context: ListPage(table: table, error: domain.files.error, count: records.count))
         }
-        groups.open.get("/backups/:name") { _, context in
+        groups.viewers.get("/backups/:name") { _, context in
             let name = try context.parameters.require("name")
             guard let record = try await domain.overview().first(where: { $0.name == name }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name)")
@@ -52,7 +52,7 @@ struct BackupsPages: Sendable {
                 proven: record.lastProven.map(Self.proof) ?? "never", actor: context.actor)
             return renderer.page("backup", title: "Backup \(name)", actor: context.actor, context: page)
         }
-        groups.forms.post("/backups/:name/drill") { _, context in
+        groups.writers(.operate(team: nil)).post("/backups/:name/drill") { _, context in
             let name = try context.parameters.require("name")
             guard domain.files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name) with a drill")

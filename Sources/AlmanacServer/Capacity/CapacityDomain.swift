@@ -28,7 +28,7 @@ struct CapacityDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         CapacityPages(tests: tests, runs: runs, renderer: web.renderer(CapacityPages.templates)).add(to: groups)
-        groups.admins.get("/api/v1/loadtests") { _, _ in
+        groups.viewers.get("/api/v1/loadtests") { _, _ in
             let latest = try await runs.runs(limit: 500)
             return try JSONResponse.encode([
                 "loadtests": tests.current.tests.values.sorted { $0.name < $1.name }.map { test in
@@ -36,7 +36,7 @@ struct CapacityDomain: Domain {
                 }
             ])
         }
-        groups.admins.get("/api/v1/loadtests/:name/runs") { _, context in
+        groups.viewers.get("/api/v1/loadtests/:name/runs") { _, context in
             let name = try context.parameters.require("name")
             let found = try await runs.runs(test: name)
             let comparison = RunComparison(runs: found.reversed())
@@ -47,7 +47,7 @@ struct CapacityDomain: Domain {
                         .init(revision: $0.revision, runId: $0.runID, p99: $0.p99, sustainableRate: $0.sustainableRate)
                     }))
         }
-        groups.admins.get("/api/v1/loadruns/:id") { _, context in
+        groups.viewers.get("/api/v1/loadruns/:id") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else {
                 return JSONResponse.error(.badRequest, "id must be a number", field: "id")
             }

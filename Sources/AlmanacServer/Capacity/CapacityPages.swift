@@ -14,7 +14,7 @@ struct CapacityPages: Sendable {
     static let templates = ["capacity": listTemplate, "loadtest": testTemplate, "loadrun": runTemplate]
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/capacity") { _, context in
+        groups.viewers.get("/capacity") { _, context in
             let latest = try await runs.runs(limit: 500)
             let rows = tests.current.tests.values.sorted { $0.name < $1.name }.map { test -> [String] in
                 let last = latest.first { $0.run.test == test.name }
@@ -30,13 +30,13 @@ struct CapacityPages: Sendable {
                 count: rows.count, error: tests.error)
             return renderer.page("capacity", title: "Capacity", actor: context.actor, context: page)
         }
-        groups.open.get("/capacity/loadtests/:name") { _, context in
+        groups.viewers.get("/capacity/loadtests/:name") { _, context in
             let name = try context.parameters.require("name")
             guard let test = tests.current.tests[name] else { throw HTTPError(.notFound, message: "no load test named \(name)") }
             let found = try await runs.runs(test: name)
             return renderer.page("loadtest", title: "Load test \(name)", actor: context.actor, context: TestPage(test: test, runs: found))
         }
-        groups.open.get("/capacity/runs/:id") { _, context in
+        groups.viewers.get("/capacity/runs/:id") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.badRequest, message: "id must be a number") }
             let run: LoadRun
             do { run = try await runs.run(id) } catch LoadTestService.Problem.notFound { throw HTTPError(.notFound, message: "no run \(id)") }

@@ -26,7 +26,7 @@ struct CatalogPages: Sendable {
     }
 
     func add(to groups: AccessGroups) {
-        let router = groups.open
+        let router = groups.viewers
         router.get("/catalog") { _, context in
             let current = knowledge.current
             let catalog = current.catalog

@@ -62,11 +62,11 @@ struct ChecksDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         ChecksPages(files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates)).add(to: groups)
-        groups.admins.get("/api/v1/checks") { _, _ in
+        groups.viewers.get("/api/v1/checks") { _, _ in
             let states = try await book.all()
             return try JSONResponse.encode(["checks": files.current.checks.map { CheckRecord($0, states[$0.name]) }])
         }
-        groups.admins.get("/api/v1/timeline") { request, _ in
+        groups.viewers.get("/api/v1/timeline") { request, _ in
             let check = request.uri.queryParameters.get("check")
             return try JSONResponse.encode(["events": try await timeline.events(check: check, limit: 500)])
         }

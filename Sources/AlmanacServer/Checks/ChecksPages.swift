@@ -19,7 +19,7 @@ struct ChecksPages: Sendable {
     static let templates = ["checks": listTemplate, "check": checkTemplate, "timeline": timelineTemplate]
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/checks") { _, context in
+        groups.viewers.get("/checks") { _, context in
             let states = try await book.all()
             let rows = files.current.checks.map { check -> [String] in
                 let state = states[check.name]
@@ -34,7 +34,7 @@ struct ChecksPages: Sendable {
                 count: rows.count, error: files.error)
             return renderer.page("checks", title: "Checks", actor: context.actor, context: page)
         }
-        groups.open.get("/checks/:name") { _, context in
+        groups.viewers.get("/checks/:name") { _, context in
             let name = try context.parameters.require("name")
             guard let check = files.current.checks.first(where: { $0.name == name }) else {
                 throw HTTPError(.notFound, message: "no check named \(name)")
@@ -61,7 +61,7 @@ struct ChecksPages: Sendable {
                 output: state.lastOutput, chart: chart, events: Self.events(events, withCheck: false))
             return renderer.page("check", title: "Check \(name)", actor: context.actor, context: page)
         }
-        groups.open.get("/timeline") { _, context in
+        groups.viewers.get("/timeline") { _, context in
             let events = try await timeline.events(limit: 500)
             return renderer.page("timeline", title: "Timeline", actor: context.actor, context: ["table": Self.events(events, withCheck: true)])
         }

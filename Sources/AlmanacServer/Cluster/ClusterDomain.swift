@@ -29,8 +29,8 @@ struct ClusterDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["cluster": ClusterPage.template])
-        groups.admins.get("/api/v1/cluster") { _, _ in try JSONResponse.encode(try await service.status()) }
-        groups.open.get("/cluster") { _, context in
+        groups.viewers.get("/api/v1/cluster") { _, _ in try JSONResponse.encode(try await service.status()) }
+        groups.viewers.get("/cluster") { _, context in
             renderer.page(
                 "cluster", title: "Cluster", actor: context.actor, context: ClusterPage(try await service.status(), admin: context.actor != nil))
         }

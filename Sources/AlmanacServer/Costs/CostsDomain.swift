@@ -72,13 +72,13 @@ struct CostsDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["costs": CostsPage.template])
-        groups.admins.get("/api/v1/costs") { _, _ in
+        groups.viewers.get("/api/v1/costs") { _, _ in
             switch try await report() {
             case .success(let report): return try JSONResponse.encode(report)
             case .failure(let problem): return JSONResponse.error(.notFound, problem.description)
             }
         }
-        groups.open.get("/costs") { _, context in
+        groups.viewers.get("/costs") { _, context in
             let page: CostsPage
             switch try await report() {
             case .success(let report): page = CostsPage(report, error: files.error)

@@ -5,18 +5,19 @@ import AlmanacStorage
 import Hummingbird
 
 /// The admin API for run-time changes (kill switch, default variant, pins) and reading flags
-/// and their audit log. Every write needs an admin token and lands in the audit log; pins may
-/// also be set with a client key, so an app can let its users opt in or out.
+/// and their audit log. Every write needs an operator of the flag's team and lands in the audit
+/// log; pins may also be set with a client key, so an app can let its users opt in or out.
 struct FlagAdminRoutes: Sendable {
     let flags: FlagService
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
-        let admins = groups.admins
-        admins.get("/api/v1/flags") { _, _ in
+        let viewers = groups.viewers
+        let changers = groups.writers(FlagService.teamResolver(flags))
+        viewers.get("/api/v1/flags") { _, _ in
             JSONResponse.make(.ok, .object(["flags": .array(flags.evaluator.effective.values.sorted { $0.key < $1.key }.map(Self.describe))]))
         }
-        admins.get("/api/v1/flags/status") { _, _ in
+        viewers.get("/api/v1/flags/status") { _, _ in
             let snapshot = flags.evaluator
             return JSONResponse.make(
                 .ok,
@@ -25,15 +26,15 @@ struct FlagAdminRoutes: Sendable {
                     "warnings": .array(snapshot.flags.warnings.map { .string($0.description) }),
                 ])
         }
-        admins.get("/api/v1/flags/:key/audit") { _, context in
+        viewers.get("/api/v1/flags/:key/audit") { _, context in
             let entries = try await flags.store.auditLog(flagKey: try context.parameters.require("key"), limit: 200)
             return JSONResponse.make(.ok, .object(["entries": .array(entries.map(Self.describe))]))
         }
-        admins.get("/api/v1/audit") { _, _ in
+        viewers.get("/api/v1/audit") { _, _ in
             let entries = try await flags.store.auditLog(flagKey: nil, limit: 500)
             return JSONResponse.make(.ok, .object(["entries": .array(entries.map(Self.describe))]))
         }
-        admins.put("/api/v1/flags/:key/state") { request, context in
+        changers.put("/api/v1/flags/:key/state") { request, context in
             try await change(request, context) { key, body throws(RequestProblem) in
                 guard let state = body["state"] else { throw RequestProblem("state", "required: ENABLED, DISABLED or null") }
                 if state == .null { return .setState(flagKey: key, state: nil) }
@@ -43,7 +44,7 @@ struct FlagAdminRoutes: Sendable {
                 return .setState(flagKey: key, state: parsed)
             }
         }
-        admins.put("/api/v1/flags/:key/default-variant") { request, context in
+        changers.put("/api/v1/flags/:key/default-variant") { request, context in
             try await change(request, context) { key, body throws(RequestProblem) in
                 guard let variant = body["variant"] else { throw RequestProblem("variant", "required: a variant name or null") }
                 if variant == .null { return .setDefaultVariant(flagKey: key, variant: nil) }
@@ -51,14 +52,14 @@ struct FlagAdminRoutes: Sendable {
                 return .setDefaultVariant(flagKey: key, variant: name)
             }
         }
-        groups.pinWriters.put("/api/v1/flags/:key/pins") { request, context in
+        groups.pinWriters(FlagService.teamResolver(flags)).put("/api/v1/flags/:key/pins") { request, context in
             try await change(request, context) { key, body throws(RequestProblem) in
                 let subject = try Self.subject(body)
                 guard let variant = body["variant"]?.stringValue else { throw RequestProblem("variant", "required: a variant name") }
                 return .pin(flagKey: key, subject: subject, variant: variant)
             }
         }
-        groups.pinWriters.delete("/api/v1/flags/:key/pins") { request, context in
+        groups.pinWriters(FlagService.teamResolver(flags)).delete("/api/v1/flags/:key/pins") { request, context in
             try await change(request, context) { key, body throws(RequestProblem) in
                 .unpin(flagKey: key, subject: try Self.subject(body))
             }
@@ -75,9 +76,10 @@ struct FlagAdminRoutes: Sendable {
     private func change(
         _ request: Request, _ context: AlmanacRequestContext, _ make: (String, [String: JSONValue]) throws(RequestProblem) -> RuntimeChange
     ) async throws -> Response {
-        // The access group let only admins and (for pins) client-key holders this far.
-        guard let caller = context.identity else { return JSONResponse.error(.unauthorized, "an admin token is required") }
-        let actor = caller.role == .admin ? caller.name : "client:\(caller.name)"
+        // The access group let only the flag's team and (for pins) client-key holders this far.
+        guard let caller = context.identity, let actor = caller.person?.auditName ?? caller.client.map({ "client:\($0)" }) else {
+            return JSONResponse.error(.unauthorized, "sign in, or send a token")
+        }
         let key = try context.parameters.require("key")
         let bytes = try await request.collectBody(limit: maximumBodyBytes)
         let body: [String: JSONValue]

@@ -12,30 +12,31 @@ struct FlagPages: Sendable {
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/flags") { _, context in try await list(actor: context.actor) }
-        groups.open.get("/flags/:key") { _, context in
+        let changers = groups.writers(FlagService.teamResolver(flags))
+        groups.viewers.get("/flags") { _, context in try await list(actor: context.actor) }
+        groups.viewers.get("/flags/:key") { _, context in
             try await detail(try context.parameters.require("key"), actor: context.actor)
         }
-        groups.forms.post("/flags/:key/state") { request, context in
+        changers.post("/flags/:key/state") { request, context in
             try await act(request, context) { key, form in
                 let state = form["state"].flatMap(FlagState.init(rawValue:))
                 return state.map { .setState(flagKey: key, state: $0) }
             }
         }
-        groups.forms.post("/flags/:key/pin") { request, context in
+        changers.post("/flags/:key/pin") { request, context in
             try await act(request, context) { key, form in
                 guard let subject = form["subject"].flatMap(PinSubject.init), let variant = form["variant"] else { return nil }
                 return .pin(flagKey: key, subject: subject, variant: variant)
             }
         }
-        groups.forms.post("/flags/:key/unpin") { request, context in
+        changers.post("/flags/:key/unpin") { request, context in
             try await act(request, context) { key, form in
                 form["subject"].flatMap(PinSubject.init).map { .unpin(flagKey: key, subject: $0) }
             }
         }
     }
 
-    /// A form post from a flag's page (the forms group checked the admin and the site), then
+    /// A form post from a flag's page (the one authorisation check let the flag's team in, from this site), then
     /// back to the flag.
     private func act(
         _ request: Request, _ context: AlmanacRequestContext, _ make: (String, [String: String]) -> RuntimeChange?

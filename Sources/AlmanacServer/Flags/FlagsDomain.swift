@@ -31,3 +31,14 @@ struct FlagsDomain: Domain {
         return routes
     }
 }
+
+extension FlagService {
+    /// A flag change is the flag's owning team's (`owner`, with or without Backstage's `group:`).
+    static func teamResolver(_ flags: FlagService) -> ActionResolver {
+        { _, context in
+            let key = context.parameters.get("key") ?? ""
+            let owner = flags.evaluator.effective[key]?.owner.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : $0 }
+            return .changeFlag(team: owner)
+        }
+    }
+}

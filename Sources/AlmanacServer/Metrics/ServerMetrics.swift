@@ -31,7 +31,7 @@ public final class ServerMetrics: Sendable {
     }
 
     func add(to groups: AccessGroups, flags: FlagService) {
-        groups.open.get("/metrics") { _, _ in
+        groups.viewers.get("/metrics") { _, _ in
             var text = self.registry.emitToString()
             text += "# HELP almanac_flag_evaluations_total Flag evaluations by flag, variant and reason.\n"
             text += "# TYPE almanac_flag_evaluations_total counter\n"

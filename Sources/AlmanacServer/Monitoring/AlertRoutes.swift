@@ -8,7 +8,7 @@ struct AlertRoutes: Sendable {
     let store: SQLAlertStore
 
     func add(to groups: AccessGroups) {
-        groups.admins.get("/api/v1/alerts/history") { request, _ in
+        groups.viewers.get("/api/v1/alerts/history") { request, _ in
             let rule = request.uri.queryParameters.get("rule")
             let limit = min(1000, request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200)
             let events = try await store.history(rule: rule, limit: limit)

@@ -18,8 +18,8 @@ struct MonitoringPages: Sendable {
     var config: MonitoringConfig { alertService.config }
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/alerts") { _, context in try await alertsPage(actor: context.actor) }
-        groups.forms.post("/alerts/ack") { request, context in
+        groups.viewers.get("/alerts") { _, context in try await alertsPage(actor: context.actor) }
+        groups.writers(.operate(team: nil)).post("/alerts/ack") { request, context in
             try await act(request, context) { form, actor in
                 let parsed: JSONValue
                 do throws(JSONParser.Failure) {
@@ -31,17 +31,17 @@ struct MonitoringPages: Sendable {
                 try await alertService.acknowledge(rule: form["rule"] ?? "", labels: labels, comment: form["comment"] ?? "", actor: actor)
             }
         }
-        groups.forms.post("/alerts/silence") { request, context in
+        groups.writers(.operate(team: nil)).post("/alerts/silence") { request, context in
             try await act(request, context) { form, actor in
                 _ = try await alertService.silence(
                     matchers: form["matchers"] ?? "", until: form["duration"].map { .after($0) }, comment: form["comment"] ?? "", actor: actor)
             }
         }
-        groups.open.get("/series") { _, context in
+        groups.viewers.get("/series") { _, context in
             let page = SeriesListPage(try await series.series(), usage: try await series.usage())
             return renderer.page("series-list", title: "Series", actor: context.actor, context: page)
         }
-        groups.open.get("/series/:id") { request, context in
+        groups.viewers.get("/series/:id") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else { return Response(status: .badRequest) }
             let threshold = request.uri.queryParameters.get("threshold").flatMap(Double.init)
             return try await seriesPage(id, threshold: threshold, actor: context.actor)

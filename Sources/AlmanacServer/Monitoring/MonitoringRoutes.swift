@@ -10,7 +10,7 @@ struct MonitoringRoutes: Sendable {
     let store: SQLSeriesStore
 
     func add(to groups: AccessGroups) {
-        let router = groups.admins
+        let router = groups.viewers
         router.get("/api/v1/series") { request, _ in
             let name = request.uri.queryParameters.get("name")
             let series = try await store.series(named: name)

@@ -13,12 +13,12 @@ struct SilenceRoutes: Sendable {
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
-        let admins = groups.admins
-        admins.get("/api/v1/silences") { _, _ in
+        let operators = groups.writers(.operate(team: nil))
+        groups.viewers.get("/api/v1/silences") { _, _ in
             let since = WallClock.milliseconds() - 7 * 86_400_000
             return try JSONResponse.encode(["silences": try await alerts.silences(endingAfter: since).map(SilenceRecord.init)])
         }
-        admins.post("/api/v1/silences") { request, context in
+        operators.post("/api/v1/silences") { request, context in
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             let end: AlertService.SilenceEnd? =
                 if let text = body["duration"]?.stringValue { .after(text) } else if case .int(let at)? = body["ends_at"] { .at(at) } else { nil }
@@ -29,7 +29,7 @@ struct SilenceRoutes: Sendable {
                 return JSONResponse.make(.created, ["id": .int(silence.id), "ends_at": .int(silence.endsAt)])
             }
         }
-        admins.delete("/api/v1/silences/:id") { _, context in
+        operators.delete("/api/v1/silences/:id") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else {
                 return JSONResponse.error(.badRequest, "must be a number", field: "id")
             }
@@ -38,7 +38,7 @@ struct SilenceRoutes: Sendable {
             }
             return JSONResponse.make(.ok, ["id": .int(id), "expired": true])
         }
-        admins.post("/api/v1/alerts/ack") { request, context in
+        operators.post("/api/v1/alerts/ack") { request, context in
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             guard let rule = body["rule"]?.stringValue else { throw RequestProblem("rule", "required: the alert's rule") }
             let labels = try Self.labels(body["labels"] ?? .object([:]))

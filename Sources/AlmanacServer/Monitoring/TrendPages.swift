@@ -16,22 +16,22 @@ struct TrendPages: Sendable {
     static let templates = ["trends": trendsTemplate, "thresholds": thresholdsTemplate]
 
     func add(to groups: AccessGroups) {
-        groups.open.get("/trends") { _, context in
+        groups.viewers.get("/trends") { _, context in
             let report = try await trends.report()
             let page = TrendsPage(
                 table: report.table.html(id: "trends"), count: report.trends.count,
                 charts: report.trends.prefix(50).map { .init(svg: report.chart($0)) })
             return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
-        groups.admins.get("/api/v1/trends") { _, _ in
+        groups.viewers.get("/api/v1/trends") { _, _ in
             try JSONResponse.encode(["trends": try await trends.report().records])
         }
-        groups.open.get("/thresholds") { _, context in
+        groups.viewers.get("/thresholds") { _, context in
             let sheet = ThresholdSheet(rules: rules)
             let page = ThresholdsPage(table: sheet.table.html(id: "thresholds"), count: sheet.rules.count, error: config.error)
             return renderer.page("thresholds", title: "Thresholds", actor: context.actor, context: page)
         }
-        groups.admins.get("/api/v1/monitoring/status") { _, _ in
+        groups.viewers.get("/api/v1/monitoring/status") { _, _ in
             let files = config.current
             return JSONResponse.make(
                 .ok,
@@ -42,7 +42,7 @@ struct TrendPages: Sendable {
                     "source": .string(files.source?.url ?? "local"),
                 ])
         }
-        groups.admins.get("/api/v1/thresholds") { _, _ in
+        groups.viewers.get("/api/v1/thresholds") { _, _ in
             try JSONResponse.encode(["thresholds": ThresholdSheet(rules: rules).records])
         }
     }

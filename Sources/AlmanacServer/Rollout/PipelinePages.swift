@@ -14,7 +14,7 @@ struct PipelinePages: Sendable {
     static let templates = ["environment": environmentTemplate, "rollout": rolloutTemplate, "pipeline": listTemplate, "drift": driftTemplate]
 
     func add(to groups: AccessGroups) {
-        let router = groups.open
+        let router = groups.viewers
         router.get("/pipeline") { _, context in
             let environments = service.pipeline.current?.environments ?? []
             let page = PipelineListPage(
@@ -28,7 +28,7 @@ struct PipelinePages: Sendable {
         router.get("/pipeline/:environment") { _, context in
             try await environmentPage(try context.parameters.require("environment"), actor: context.actor)
         }
-        groups.forms.post("/pipeline/:environment/qa") { request, context in
+        groups.writers(.operate(team: nil)).post("/pipeline/:environment/qa") { request, context in
             let name = try context.parameters.require("environment")
             return try await act(request, context, back: "/pipeline/\(name)") { form, actor in
                 do {
@@ -40,7 +40,7 @@ struct PipelinePages: Sendable {
                 }
             }
         }
-        groups.forms.post("/pipeline/:environment/rollout") { request, context in
+        groups.writers(PipelineRoutes.environmentResolver).post("/pipeline/:environment/rollout") { request, context in
             let name = try context.parameters.require("environment")
             var started: String?
             let response = try await act(request, context, back: "/pipeline/\(name)") { form, actor in
@@ -58,7 +58,7 @@ struct PipelinePages: Sendable {
             guard let rollout = try await service.store.rollout(id: id) else { return Response(status: .notFound) }
             return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: RolloutPage(rollout, actor: context.actor))
         }
-        groups.forms.post("/rollouts/:id/:action") { request, context in
+        groups.writers(PipelineRoutes.rolloutResolver(service)).post("/rollouts/:id/:action") { request, context in
             let id = try context.parameters.require("id")
             let action = try context.parameters.require("action")
             guard let control = RolloutControl(rawValue: action) else { return Response(status: .notFound) }

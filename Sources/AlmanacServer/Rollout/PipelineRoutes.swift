@@ -12,7 +12,9 @@ struct PipelineRoutes: Sendable {
     let maximumBodyBytes: Int
 
     func add(to groups: AccessGroups) {
-        let router = groups.admins
+        let router = groups.viewers
+        let releasers = groups.writers(Self.environmentResolver)
+        let controllers = groups.writers(Self.rolloutResolver(service))
         router.get("/api/v1/drift") { _, _ in
             let report = try await service.drift()
             return JSONResponse.make(
@@ -48,7 +50,7 @@ struct PipelineRoutes: Sendable {
                     ])
             }
         }
-        router.post("/api/v1/pipeline/:environment/rollouts") { request, context in
+        releasers.post("/api/v1/pipeline/:environment/rollouts") { request, context in
             let actor = context.actor ?? ""
             let body = try await request.jsonObject(limit: maximumBodyBytes)
             guard let revision = body["revision"]?.stringValue, !revision.isEmpty, revision.count <= 200 else {
@@ -60,7 +62,7 @@ struct PipelineRoutes: Sendable {
                 return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
             }
         }
-        router.post("/api/v1/pipeline/:environment/follow") { _, context in
+        releasers.post("/api/v1/pipeline/:environment/follow") { _, context in
             try await answer {
                 let (rollout, reason) = try await service.rollouts.follow(environment: try context.parameters.require("environment"))
                 return JSONResponse.make(
@@ -78,7 +80,7 @@ struct PipelineRoutes: Sendable {
         router.get("/api/v1/rollouts/:id") { _, context in
             try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollout(id: try context.parameters.require("id")))) }
         }
-        router.post("/api/v1/rollouts/:id/:action") { _, context in
+        controllers.post("/api/v1/rollouts/:id/:action") { _, context in
             guard let action = RolloutControl(rawValue: try context.parameters.require("action")) else {
                 return JSONResponse.error(.notFound, "actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
             }
@@ -86,7 +88,7 @@ struct PipelineRoutes: Sendable {
                 try JSONResponse.encode(RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action)))
             }
         }
-        router.put("/api/v1/revisions/:hash/qa") { request, context in
+        groups.writers(.operate(team: nil)).put("/api/v1/revisions/:hash/qa") { request, context in
             let actor = context.actor ?? ""
             let hash = try context.parameters.require("hash")
             let body = try await request.jsonObject(limit: maximumBodyBytes)
@@ -154,4 +156,23 @@ struct RolloutRecord: Codable {
         held = rollout.held
         log = rollout.log
     }
+}
+
+extension PipelineRoutes {
+    /// A rollout is its environment's: an operator of staging may roll out staging only.
+    static let environmentResolver: ActionResolver = { _, context in .rollout(environment: context.parameters.get("environment") ?? "") }
+
+    /// Pausing, resuming or rolling back a rollout is its environment's too; an unknown rollout
+    /// needs an operator of every environment (the handler then says it is not there).
+    static func rolloutResolver(_ service: PipelineService) -> ActionResolver {
+        { _, context in
+            let id = context.parameters.get("id") ?? ""
+            do {
+                return .rollout(environment: try await service.rollout(id: id).environment)
+            } catch RolloutError.notFound(_) {
+                return .rollout(environment: "")
+            }
+        }
+    }
+
 }

@@ -15,6 +15,7 @@ public struct AlmanacServer: Sendable {
     public let database: Database
     public let metrics = ServerMetrics()
     let flagsDomain: FlagsDomain
+    let accessDomain: AccessDomain
     let leases: ClusterLeases
     /// Every domain, in the order of the page header.
     let domains: [any Domain]
@@ -36,6 +37,8 @@ public struct AlmanacServer: Sendable {
             seriesHeads = monitoring.heads
             let catalog = try CatalogDomain(configuration, monitoring: monitoring, logger: logger)
             let pipeline = try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger)
+            let access = try AccessDomain(configuration, database: database, catalog: catalog, logger: logger)
+            accessDomain = access
             // Adding a domain is one line here.
             domains = [
                 flags,
@@ -49,6 +52,7 @@ public struct AlmanacServer: Sendable {
                 ),
                 try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
+                access,
             ]
             for domain in domains { try await domain.prepare() }
         } catch {
@@ -63,19 +67,22 @@ public struct AlmanacServer: Sendable {
 
     /// The router with every domain's routes, each in the access group of its level.
     public func router() -> Router<AlmanacRequestContext> {
-        let auth = Authenticator(adminTokens: configuration.adminTokens, clientKeys: configuration.clientKeys)
+        let service = accessDomain.service
+        let clientKeys = ClientKeys(keys: configuration.clientKeys)
+        let throttle = SignInThrottle()
         let router = Router(context: AlmanacRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
             middleware: DatabaseOutageMiddleware(renderer: PageRenderer(templates: [:], navigation: domains.flatMap(\.navigation)), logger: logger))
-        router.add(middleware: CallerAuthenticator(auth: auth))
+        router.add(middleware: CallerMiddleware(service: service, clientKeys: clientKeys, throttle: throttle, logger: logger))
         let web = Web(
-            access: Access(auth: auth, limiter: RateLimiter(rate: configuration.rateLimit)), navigation: domains.flatMap(\.navigation),
-            maximumBodyBytes: configuration.maximumBodyBytes)
+            access: Access(service: service, clientKeys: clientKeys, limiter: RateLimiter(rate: configuration.rateLimit)),
+            navigation: domains.flatMap(\.navigation), maximumBodyBytes: configuration.maximumBodyBytes)
         let site = RouteCollection(context: AlmanacRequestContext.self)
         SiteRoutes(
-            auth: auth, database: database, renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template]),
-            maximumBodyBytes: web.maximumBodyBytes, domains: domains
+            access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle, database: database,
+            renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template]), maximumBodyBytes: web.maximumBodyBytes,
+            domains: domains, logger: logger
         )
         .add(to: web.access.groups(site))
         router.addRoutes(site)

@@ -14,6 +14,13 @@ public struct ServerConfiguration: Sendable {
     public var environment: String?
     /// Admin tokens and the name each one records in the audit log.
     public var adminTokens: [String: String] = [:]
+    /// Where people reach this server when a proxy stands in front (`https://almanac.example.org`):
+    /// the sign-in's redirect URI, and `Secure` cookies when it is HTTPS.
+    public var publicURL: String?
+    /// The environment the server reads secrets from (the provider's client secret).
+    public var environmentVariables: [String: String] = [:]
+    /// Least seconds between two fetches of the provider's keys for tokens naming an unknown key.
+    public var keyRefetchSeconds: Double = 10
     /// Client keys and their names; when empty, evaluation needs no key.
     public var clientKeys: [String: String] = [:]
     /// Evaluations per second allowed per client (key, or address without keys); 0 turns limiting off.

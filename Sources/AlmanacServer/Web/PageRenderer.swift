@@ -1,5 +1,6 @@
 import AlmanacRuntime
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Mustache
 
@@ -44,9 +45,25 @@ struct PageRenderer: Sendable {
         """
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        redirect(location, cookies: cookie.map { [$0] } ?? [])
+    }
+
+    static func redirect(_ location: String, cookies: [String]) -> Response {
         var headers: HTTPFields = [.location: location]
-        if let cookie { headers[.setCookie] = cookie }
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Pages said by middleware, before any domain's renderer: no header links.
+    private static let bare = PageRenderer(templates: [:], navigation: [])
+
+    /// The 403 page: who is signed in and what the action needs.
+    static func forbidden(person: String, why: String) -> Response {
+        bare.message("Not allowed", "You are signed in as \(person); \(why).", actor: person, status: .forbidden)
+    }
+
+    static func message(status: HTTPResponse.Status, title: String, text: String) -> Response {
+        bare.message(title, text, actor: nil, status: status)
     }
 
     static let layout = """

@@ -7,7 +7,7 @@ import subprocess
 
 import requests
 
-from conftest import BINARY, Server
+from conftest import ADMIN, BINARY, Server
 from test_bad_monitoring_input import wait_until
 
 ENTITY = "apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {spec}\n"
@@ -61,20 +61,20 @@ def test_a_backstage_repository_loads_and_shows_every_kind(workdir):
 
     server = Server(config, workdir / "data", args=["--reload-interval", "0.5"]).start()
     try:
-        listing = requests.get(server.url + "/catalog").text
+        listing = requests.get(server.url + "/catalog", headers=ADMIN).text
         assert 'href="/catalog/mcp/tools/indexer"' in listing and 'href="/catalog/api/off/assistant"' in listing
-        indexer = requests.get(server.url + "/catalog/mcp/tools/indexer")
+        indexer = requests.get(server.url + "/catalog/mcp/tools/indexer", headers=ADMIN)
         assert indexer.status_code == 200
         assert 'id="plugin-kind"' in indexer.text and "example.org/transport" in indexer.text
         assert 'href="/catalog/component/off/search"' in indexer.text, "the component that depends on it is listed"
-        api = requests.get(server.url + "/catalog/api/off/search-api").text
+        api = requests.get(server.url + "/catalog/api/off/search-api", headers=ADMIN).text
         assert "/cgi/search.pl" in api, "the $text definition is on the API's page"
-        assert "https://mcp.example.org/mcp" in requests.get(server.url + "/catalog/api/off/assistant").text
+        assert "https://mcp.example.org/mcp" in requests.get(server.url + "/catalog/api/off/assistant", headers=ADMIN).text
 
         write(config, {"services/search/extras/loop.yaml": ENTITY.format(kind="Location", name="loop", ns="off", spec="{target: ../catalog-info.yaml}")})
-        assert wait_until(lambda: 'id="reload-error"' in requests.get(server.url + "/catalog").text)
-        page = requests.get(server.url + "/catalog").text
+        assert wait_until(lambda: 'id="reload-error"' in requests.get(server.url + "/catalog", headers=ADMIN).text)
+        page = requests.get(server.url + "/catalog", headers=ADMIN).text
         assert "location cycle: services/search/catalog-info.yaml → services/search/extras/loop.yaml → services/search/catalog-info.yaml" in page
-        assert requests.get(server.url + "/catalog/mcp/tools/indexer").status_code == 200, "the last good catalogue keeps serving"
+        assert requests.get(server.url + "/catalog/mcp/tools/indexer", headers=ADMIN).status_code == 200, "the last good catalogue keeps serving"
     finally:
         server.stop()

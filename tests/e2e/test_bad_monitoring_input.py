@@ -37,7 +37,7 @@ def test_slow_unreachable_and_garbage_targets_and_a_broken_rule_file(workdir):
         assert {name: up(name) for name in instances} == {"good": 1, "slow": 0, "garbage": 0, "unreachable": 0}
         durations = [float(v) for _, v in latest(server, "scrape_duration_seconds", instances["slow"])]
         assert all(0.4 < d < 1.5 for d in durations), durations  # cut off at the 500 ms timeout
-        assert requests.get(server.url + "/healthz").status_code == 200
+        assert requests.get(server.url + "/healthz", headers=ADMIN).status_code == 200
 
         # A broken edit: reported with file and line, and the last good rules keep firing.
         rules_file.write_text("rules:\n  - alert: QueueDeep\n    series: demo_queue_depth{instance=\n    above: [\n")
@@ -47,7 +47,7 @@ def test_slow_unreachable_and_garbage_targets_and_a_broken_rule_file(workdir):
         assert status["rules"] == 1 and status["targets"] == 4
         good.value = 50
         assert wait_until(lambda: any(e["event"] == "fired" for e in requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"]))
-        thresholds = requests.get(server.url + "/thresholds").text
+        thresholds = requests.get(server.url + "/thresholds", headers=ADMIN).text
         assert 'id="reload-error"' in thresholds and "QueueDeep" in thresholds
 
         # Fixed, with a second rule: in force, error gone.

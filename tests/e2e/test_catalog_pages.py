@@ -34,7 +34,7 @@ def test_catalogue_pages_and_the_static_site(browser, workdir):  # noqa: F811
         assert all(t in thin for t in ["elasticsearch", "sanoid", "stunnel", "zfs"])
         select = browser.find_element(By.NAME, "person")
         select.find_element(By.XPATH, "option[text()='alex']").click()
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form button"))
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button"))
         loss = browser.find_element(By.ID, "section-loss").text
         assert "sanoid, zfs" in loss and "backups, images, proxmox-cluster" in loss
         browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "catalog-report.png"))

@@ -130,9 +130,9 @@ def test_checks_with_real_programs(browser, workdir):  # noqa: F811
         (config / "checks" / "search.yaml").write_text(checks_yaml(service.port, closed, placeholder="hots"))
         before = state(server, "resolver")["last_checked_at"]
         browser.get(server.url + "/checks")
-        assert wait_until(lambda: "unknown placeholder" in requests.get(server.url + "/checks").text)
-        assert "{hots}" in requests.get(server.url + "/checks").text
-        assert "checks/search.yaml:4" in requests.get(server.url + "/checks").text
+        assert wait_until(lambda: "unknown placeholder" in requests.get(server.url + "/checks", headers=ADMIN).text)
+        assert "{hots}" in requests.get(server.url + "/checks", headers=ADMIN).text
+        assert "checks/search.yaml:4" in requests.get(server.url + "/checks", headers=ADMIN).text
         assert wait_until(lambda: state(server, "resolver")["last_checked_at"] > before)
 
         browser.get(server.url + "/checks")

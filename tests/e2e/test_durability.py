@@ -74,7 +74,7 @@ def test_sighup_reloads_and_a_bad_edit_keeps_the_last_good_set(workdir):
         time.sleep(1)
         assert server.evaluate("search-suggestions").json()["value"] is True, "the last good set must keep serving"
         assert "flags/web.yaml:" in server.log.read_text() and "unknown variant 'onn'" in server.log.read_text()
-        page = requests.get(server.url + "/flags").text
+        page = requests.get(server.url + "/flags", headers=ADMIN).text
         assert "unknown variant" in page
         web.write_text(good.replace("    variants: {on: true, off: false}\n    defaultVariant: on\n", "    variants: {on: true, off: false}\n    defaultVariant: off\n", 1))
         assert server.evaluate("search-suggestions").json()["value"] is True, "no reload without SIGHUP"

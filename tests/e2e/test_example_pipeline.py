@@ -9,7 +9,7 @@ import subprocess
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import EXAMPLE, Server
+from conftest import ADMIN, EXAMPLE, Server
 from test_bad_monitoring_input import wait_until
 from test_pages_chromium import browser, click_and_wait, refresh_until, sign_in  # noqa: F401  (the fixture)
 
@@ -37,7 +37,7 @@ def test_the_example_pipeline_rolls_out_on_local_hosts(browser, workdir):  # noq
         head = subprocess.run(["git", "-C", str(config / ".example-app"), "rev-parse", "main"], capture_output=True, text=True, check=True).stdout.strip()
         assert requests.get("http://127.0.0.1:18411/health", timeout=5).headers["X-Revision"] != head
         drifting = '<tr class="drifting"><td>production</td><td>127.0.0.1:18414</td>'
-        assert wait_until(lambda: drifting in requests.get(server.url + "/drift").text), "the host a release behind drifts"
+        assert wait_until(lambda: drifting in requests.get(server.url + "/drift", headers=ADMIN).text), "the host a release behind drifts"
 
         sign_in(browser, server.url)
         browser.get(server.url + "/pipeline/production")

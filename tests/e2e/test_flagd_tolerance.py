@@ -64,6 +64,6 @@ def test_questionable_targeting_answers_as_flagd(workdir):
         assert missing.status_code == 400 and "unknown evaluator 'nowhere'" in missing.json()["errorDetails"]
         status = requests.get(f"{server.url}/api/v1/flags/status", headers=ADMIN).json()
         assert status["flags"] == 6 and status["errors"] == [] and len(status["warnings"]) == 5, status
-        assert "unknown evaluator" in requests.get(f"{server.url}/flags").text
+        assert "unknown evaluator" in requests.get(f"{server.url}/flags", headers=ADMIN).text
     finally:
         server.stop()

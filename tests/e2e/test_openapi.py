@@ -11,7 +11,7 @@ from pathlib import Path
 import requests
 from openapi_spec_validator import validate
 
-from conftest import ADMIN_TOKEN, CLIENT_KEY, EXAMPLE, Server
+from conftest import ADMIN, ADMIN_TOKEN, CLIENT_KEY, EXAMPLE, Server
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "Sources/AlmanacServer/Resources/openapi.json"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
@@ -34,7 +34,7 @@ def test_the_document_is_served_validates_and_holds_against_the_server(workdir):
     shutil.copytree(EXAMPLE, config, ignore=shutil.ignore_patterns(".example-*"))
     server = Server(config, workdir / "data").start()
     try:
-        served = requests.get(server.url + "/api/openapi.json", timeout=10)
+        served = requests.get(server.url + "/api/openapi.json", timeout=10, headers=ADMIN)
         assert served.status_code == 200 and served.headers["content-type"] == "application/json"
         assert served.json() == document, "the server serves the repository's document"
 

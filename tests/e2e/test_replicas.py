@@ -112,7 +112,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         state = wait_until(settled, 10)
         assert state, holders(base)
         cluster, held = state
-        page = requests.get(base + "/cluster", timeout=10).text
+        page = requests.get(base + "/cluster", timeout=10, headers=ADMIN).text
         assert page.count("(this one)") == 1 and all(r["id"] in page for r in cluster["replicas"]), page
         time.sleep(4 * INTERVAL)
         up = samples(base, "up", 4 * INTERVAL)
@@ -156,7 +156,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         stop_postgres()
         stopped = time.time()
         time.sleep(2)
-        page = requests.get(f"{survivors[0].url}/alerts", timeout=30)
+        page = requests.get(f"{survivors[0].url}/alerts", timeout=30, headers=ADMIN)
         assert page.status_code == 503 and "database cannot be reached" in page.text, (page.status_code, page.text[:500])
         api = requests.get(f"{survivors[1].url}/api/v1/series", headers=ADMIN, timeout=30)
         assert api.status_code == 503 and "database cannot be reached" in api.json()["error"], api.text

@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from conftest import Server, free_port, start_and_wait
+from conftest import ADMIN, Server, free_port, start_and_wait
 from test_alerting import Exporter
 from test_rollout_crash import roll, setup, wait
 
@@ -66,7 +66,7 @@ def test_error_rate_gate_reads_prometheus(workdir):
             assert held["phase"] == "paused", held
             assert held["held"].startswith("the error-rate gate cannot read http_errors_ratio"), held
             assert [(hosts / h).read_text().strip() for h in ["h1", "h2", "h3"]] == [revisions[2], revisions[0], revisions[0]]
-            page = requests.get(f"{server.url}/rollouts/{held['id']}").text
+            page = requests.get(f"{server.url}/rollouts/{held['id']}", headers=ADMIN).text
             assert "Held: the error-rate gate cannot read" in page
         finally:
             server.stop()

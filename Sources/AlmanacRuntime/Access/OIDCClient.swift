@@ -130,6 +130,10 @@ public actor OIDCClient {
 
     /// The body of an answer; the token endpoint's 400 carries an `error` worth reading.
     private func send(_ request: HTTPClientRequest, what: String, acceptingErrors: Bool) async throws(SignInError) -> Data {
+        // A few requests a sign-in: a fresh connection each, since some providers answer
+        // HTTP/1.0 and close, and a pooled connection would then fail on its next use.
+        var request = request
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
         do {
             let response = try await http.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -140,7 +144,7 @@ public actor OIDCClient {
         } catch let error as SignInError {
             throw error
         } catch {
-            throw .provider("the provider cannot be reached at \(what): \(error)")
+            throw .provider("the provider cannot be reached at \(what): \(String(reflecting: error))")
         }
     }
 

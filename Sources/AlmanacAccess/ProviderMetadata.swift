@@ -59,12 +59,14 @@ public struct ProviderMetadata: Sendable, Hashable {
 
     /// `application/x-www-form-urlencoded`, as the token request and query strings need.
     public static func formEncoded(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
+        pairs.map { "\(formComponent($0))=\(formComponent($1))" }.joined(separator: "&")
+    }
+
+    /// One name or value, with only RFC 3986's unreserved characters left as they are.
+    public static func formComponent(_ text: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         allowed.insert(charactersIn: "-._~")
-        return pairs.map {
-            "\($0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
-        }
-        .joined(separator: "&")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     /// The ID token of a token endpoint's answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).

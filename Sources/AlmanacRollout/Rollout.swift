@@ -43,6 +43,20 @@ public struct Rollout: Sendable, Codable, Equatable {
     public var held: String?
     /// Every step run, with its output (size-limited) and how long it took.
     public var log: [Entry] = []
+    /// Who paused, resumed, aborted or rolled back, and when (optional: rollouts stored before had none).
+    public var controls: [Control]?
+
+    public struct Control: Sendable, Codable, Equatable {
+        public var at: Int64
+        public var action: String
+        public var by: String
+
+        public init(at: Int64, action: String, by: String) {
+            self.at = at
+            self.action = action
+            self.by = by
+        }
+    }
 
     public struct Entry: Sendable, Codable, Equatable {
         public var at: Int64

@@ -62,7 +62,9 @@ public struct AccessStore: Sendable {
         try await database.sql.delete(from: "sessions").where("id_hash", .equal, hash).orWhere("expires_ms", .lessThan, now).run()
     }
 
-    public func saveSignIn(stateHash: String, _ signIn: SignIn) async throws {
+    /// Keeps a sign-in under way; those started before `staleBefore` go, so the table stays small.
+    public func saveSignIn(stateHash: String, _ signIn: SignIn, staleBefore: Int64) async throws {
+        try await database.sql.delete(from: "sign_ins").where("created_ms", .lessThan, staleBefore).run()
         try await database.sql.insert(into: "sign_ins").columns(
             "state_hash", "browser_hash", "nonce", "verifier", "return_to", "redirect_uri", "created_ms"
         )

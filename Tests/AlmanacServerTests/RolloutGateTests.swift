@@ -102,6 +102,8 @@ import Testing
             let resumed = try await HTTP.send(
                 "POST", server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")/resume", headers: Fixture.admin)
             #expect(resumed.status == 200, "\(resumed.body)")
+            let controls = try Fixture.json(resumed.body)["controls"] as? [[String: Any]]
+            #expect(controls?.last?["action"] as? String == "resume" && controls?.last?["by"] as? String == "tester (admin token)", "who resumed")
             let url = server.baseURL + "/api/v1/rollouts/\(blind["id"] as? String ?? "")"
             #expect(
                 try await waitFor {

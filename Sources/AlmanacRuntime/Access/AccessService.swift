@@ -118,7 +118,7 @@ public final class AccessService: Sendable {
         let signIn = AccessStore.SignIn(
             browserHash: Secret.hash(browser), nonce: nonce, verifier: verifier, returnTo: Self.localPath(returnTo), redirectURI: redirectURI,
             created: WallClock.milliseconds())
-        try await store.saveSignIn(stateHash: Secret.hash(state), signIn)
+        try await store.saveSignIn(stateHash: Secret.hash(state), signIn, staleBefore: signIn.created - Self.signInSeconds * 1000)
         let url = metadata.authorizationURL(
             client: provider.provider.clientID, redirect: redirectURI, state: state, nonce: nonce, challenge: PKCE.challenge(for: verifier))
         return (url, browser)

@@ -73,7 +73,8 @@ public actor OIDCClient {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         if metadata.tokenAuthMethods.contains("client_secret_basic") {
-            let pair = Self.formComponent(provider.clientID) + ":" + Self.formComponent(clientSecret)
+            // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic authentication.
+            let pair = ProviderMetadata.formComponent(provider.clientID) + ":" + ProviderMetadata.formComponent(clientSecret)
             request.headers.add(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
         } else {
             form += [("client_id", provider.clientID), ("client_secret", clientSecret)]
@@ -146,12 +147,5 @@ public actor OIDCClient {
         } catch {
             throw .provider("the provider cannot be reached at \(what): \(String(reflecting: error))")
         }
-    }
-
-    /// RFC 6749 §2.3.1: the client id and secret are form-encoded before Basic authentication.
-    static func formComponent(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

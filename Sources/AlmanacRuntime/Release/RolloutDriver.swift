@@ -26,10 +26,13 @@ extension RolloutManager {
         let runner = StepRunner(pipeline: pipeline)
         do {
             while rollout.phase == .running || rollout.phase == .rollingBack {
-                switch take(rollout.id) {
-                case .pause?: rollout.pause()
-                case .abort?: rollout.abort()
-                case .resume?, .rollback?, nil: break
+                if let asked = take(rollout.id) {
+                    rollout.controls = (rollout.controls ?? []) + [asked.record]
+                    switch asked.action {
+                    case .pause: rollout.pause()
+                    case .abort: rollout.abort()
+                    case .resume, .rollback: break
+                    }
                 }
                 guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
                 try await renewLease(rollout.environment)

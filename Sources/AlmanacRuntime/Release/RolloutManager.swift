@@ -46,7 +46,7 @@ public actor RolloutManager {
     let lease: Int64
 
     private var running: [String: Task<Void, Never>] = [:]
-    private var requests: [String: RolloutControl] = [:]
+    private var requests: [String: (action: RolloutControl, record: Rollout.Control)] = [:]
     private var followedAt: [String: Int64] = [:]
 
     public init(
@@ -125,12 +125,14 @@ public actor RolloutManager {
         }
     }
 
-    public func control(_ id: String, _ action: RolloutControl) async throws -> Rollout {
+    public func control(_ id: String, _ action: RolloutControl, actor: String) async throws -> Rollout {
         guard var rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }
+        let record = Rollout.Control(at: clock(), action: action.rawValue, by: actor)
         switch action {
         case .pause, .abort:
             if running[id] != nil {
-                requests[id] = action
+                // The loop applies it (and records who asked) at its next step.
+                requests[id] = (action, record)
                 return rollout
             }
             if action == .abort { rollout.abort() } else { rollout.pause() }
@@ -143,6 +145,7 @@ public actor RolloutManager {
             try await takeLock(rollout.environment)
             rollout.rollBack(because: "rolled back by an operator")
         }
+        rollout.controls = (rollout.controls ?? []) + [record]
         // Saved before its loop starts, so this save cannot land after the loop's first step.
         try await store.save(rollout, at: clock())
         if action == .resume || action == .rollback { spawn(rollout) }
@@ -187,7 +190,7 @@ public actor RolloutManager {
     }
 
     /// The control a person asked for while the rollout's loop was busy, taken once.
-    func take(_ id: String) -> RolloutControl? {
+    func take(_ id: String) -> (action: RolloutControl, record: Rollout.Control)? {
         defer { requests[id] = nil }
         return requests[id]
     }

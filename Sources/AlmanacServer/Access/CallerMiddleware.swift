@@ -24,7 +24,7 @@ struct CallerMiddleware: RouterMiddleware {
                 context.identity = .client(client)
             } else if !clientKeys.keys.isEmpty || !request.uri.path.hasPrefix("/ofrep/") {
                 // Without client keys OFREP ignores credentials, so only other paths count failures.
-                throttle.failed(context.address)
+                throttle.record(context.address)
                 logger.notice("a credential matched nothing", metadata: ["address": "\(context.address)", "path": "\(request.uri.path)"])
             }
         } else if let secret = request.cookies[Self.sessionCookie]?.value, let person = try await service.identity(session: secret) {

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Failed credentials per address: `allowance` failures, then one more per `refillSeconds`.
+/// Attempts per address (failed credentials, sign-ins started): `allowance` of them, then one
+/// more per `refillSeconds`.
 /// A blocked address gets 429 for every credential it sends, the right one included; other
 /// addresses are not affected.
 final class SignInThrottle: Sendable {
@@ -27,7 +28,7 @@ final class SignInThrottle: Sendable {
         }
     }
 
-    func failed(_ address: String, now: Double = Date().timeIntervalSince1970) {
+    func record(_ address: String, now: Double = Date().timeIntervalSince1970) {
         buckets.withLock { buckets in
             if buckets.count > 10_000 { buckets = buckets.filter { refilled($0.value, now).left < allowance } }  // bound memory
             var bucket = buckets[address].map { refilled($0, now) } ?? Bucket(left: allowance, updated: now)

@@ -62,9 +62,9 @@ struct PipelinePages: Sendable {
             let id = try context.parameters.require("id")
             let action = try context.parameters.require("action")
             guard let control = RolloutControl(rawValue: action) else { return Response(status: .notFound) }
-            return try await act(request, context, back: "/rollouts/\(id)") { _, _ in
+            return try await act(request, context, back: "/rollouts/\(id)") { _, actor in
                 do {
-                    _ = try await service.rollouts.control(id, control)
+                    _ = try await service.rollouts.control(id, control, actor: actor)
                     return nil
                 } catch let error as RolloutError {
                     return error.description

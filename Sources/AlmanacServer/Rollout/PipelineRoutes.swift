@@ -85,7 +85,8 @@ struct PipelineRoutes: Sendable {
                 return JSONResponse.error(.notFound, "actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return try await answer {
-                try JSONResponse.encode(RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action)))
+                try JSONResponse.encode(
+                    RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action, actor: context.actor ?? "")))
             }
         }
         groups.writers(.operate(team: nil)).put("/api/v1/revisions/:hash/qa") { request, context in
@@ -139,6 +140,8 @@ struct RolloutRecord: Codable {
     /// Why the rollout stands still, when a gate or the server stopped it rather than a person.
     var held: String?
     var log: [Rollout.Entry]
+    /// Who paused, resumed, aborted or rolled back, and when.
+    var controls: [Rollout.Control]
 
     init(_ rollout: Rollout) {
         id = rollout.id
@@ -154,6 +157,7 @@ struct RolloutRecord: Codable {
         }
         failure = rollout.failure
         held = rollout.held
+        controls = rollout.controls ?? []
         log = rollout.log
     }
 }

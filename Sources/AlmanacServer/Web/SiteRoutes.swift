@@ -9,6 +9,8 @@ struct SiteRoutes: Sendable {
     let access: AccessService
     let cookies: SessionCookies
     let throttle: SignInThrottle
+    /// Sign-ins started per address: each keeps a row until it finishes or goes stale.
+    let starts = SignInThrottle(allowance: 20, refillSeconds: 6)
     let database: Database
     let renderer: PageRenderer
     let maximumBodyBytes: Int
@@ -35,7 +37,10 @@ struct SiteRoutes: Sendable {
         open.get("/login") { request, context in signInPage(next: request.uri.queryParameters["next"].map(String.init) ?? "/", context: context) }
         open.post("/login") { request, context in try await signIn(request, context) }
         open.get("/auth/signin") { request, context in
-            if let wait = throttle.retryAfter(context.address) { return CallerMiddleware.throttled(request, wait) }
+            if let wait = throttle.retryAfter(context.address) ?? starts.retryAfter(context.address) {
+                return CallerMiddleware.throttled(request, wait)
+            }
+            starts.record(context.address)
             let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
             do {
                 let (url, browser) = try await access.beginSignIn(returnTo: next, siteURL: cookies.siteURL(request))
@@ -66,7 +71,7 @@ struct SiteRoutes: Sendable {
         if let wait = throttle.retryAfter(context.address) { return CallerMiddleware.throttled(request, wait) }
         let form = try await request.formFields(limit: maximumBodyBytes)
         guard var person = try await access.identity(bearer: form["token"] ?? "") else {
-            throttle.failed(context.address)
+            throttle.record(context.address)
             logger.notice("a sign-in with a token failed", metadata: ["address": "\(context.address)"])
             return signInPage(next: form["next"] ?? "/", context: context, error: "That token is not valid.")
         }
@@ -88,7 +93,7 @@ struct SiteRoutes: Sendable {
                 browser: request.cookies[SessionCookies.signInCookie]?.value)
             return try await replaced(secret, request: request, returnTo: returnTo, person: person)
         } catch let error as SignInError {
-            throttle.failed(context.address)
+            throttle.record(context.address)
             logger.warning("a sign-in was refused", metadata: ["address": "\(context.address)", "reason": "\(error)"])
             // A state that is not this browser's is a bad request; a refused token is forbidden.
             let status: HTTPResponse.Status = if case .state = error { .badRequest } else { .forbidden }

@@ -35,7 +35,10 @@ struct CallerMiddleware: RouterMiddleware {
 
     static func throttled(_ request: Request, _ wait: Int) -> Response {
         let message = "too many failed attempts from this address; try again in \(wait) s"
-        if request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/ofrep/") {
+        if request.uri.path.hasPrefix("/ofrep/") {
+            return JSONResponse.make(.tooManyRequests, ["errorDetails": .string(message)], headers: [.retryAfter: String(wait)])
+        }
+        if request.uri.path.hasPrefix("/api/") {
             return JSONResponse.make(.tooManyRequests, ["error": .string(message)], headers: [.retryAfter: String(wait)])
         }
         var response = PageRenderer.message(status: .tooManyRequests, title: "Too many attempts", text: message)

@@ -77,6 +77,11 @@ let package = Package(
         // grid factors, SCI per unit of work. No I/O.
         .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
         .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
+        // Service levels: SLO files, error budgets, burn rates and the Workbook's multiwindow alerts. No I/O.
+        .target(
+            name: "AlmanacSLO",
+            dependencies: ["AlmanacConfig", "AlmanacCatalog", "AlmanacAlerts", "AlmanacMetrics", "AlmanacForecast", "AlmanacReporting"],
+            swiftSettings: strict),
         .target(name: "AlmanacBackups", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .target(
             name: "AlmanacAccess",
@@ -100,7 +105,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
-                "AlmanacAccess", .product(name: "Crypto", package: "swift-crypto"),
+                "AlmanacAccess", "AlmanacSLO", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,7 +127,8 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", .product(name: "Hummingbird", package: "hummingbird"),
+                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", "AlmanacSLO",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +147,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
-                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting",
+                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -185,6 +191,8 @@ let package = Package(
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
+        .testTarget(
+            name: "AlmanacSLOTests", dependencies: ["AlmanacSLO", "AlmanacConfig", "AlmanacCatalog", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(

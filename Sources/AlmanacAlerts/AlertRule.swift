@@ -41,4 +41,21 @@ public struct AlertRule: Sendable {
     public var runbook: String?
     public var file: String
     public var line: Int
+
+    public init(
+        name: String, service: String?, selector: Selector, function: Function, condition: Condition, pendingFor: Int64 = 0,
+        keepFiringFor: Int64 = 0, summary: String?, runbook: String? = nil, file: String, line: Int
+    ) {
+        self.name = name
+        self.service = service
+        self.selector = selector
+        self.function = function
+        self.condition = condition
+        self.pendingFor = pendingFor
+        self.keepFiringFor = keepFiringFor
+        self.summary = summary
+        self.runbook = runbook
+        self.file = file
+        self.line = line
+    }
 }

@@ -13,12 +13,17 @@ public struct RuleService: Service {
     let alerts: SQLAlertStore
     let intervalSeconds: Double
     let externalURL: String
+    /// Rules other domains compute themselves (SLO burn rates), alerting through the same state.
+    let sources: RuleSources
     /// A silence on this long is brought back to people's attention, then again as often.
     var silenceReminder: Int64 = 7 * 86_400_000
     let logger: Logger
 
-    public init(config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String, logger: Logger)
-    {
+    public init(
+        config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String,
+        sources: RuleSources = RuleSources(), logger: Logger
+    ) {
+        self.sources = sources
         self.config = config
         self.store = store
         self.alerts = alerts
@@ -64,10 +69,12 @@ public struct RuleService: Service {
 
     func evaluate(_ state: inout AlertingState, now: Int64) async throws {
         let files = config.current
-        let rules = files.rules
+        let computed = try await sources.evaluate(now: now)
+        let rules = files.rules + computed.map(\.rule)
         let receivers = files.receivers
         let source = files.seriesSource(store: store)
         guard !rules.isEmpty || !state.tracker.alerts.isEmpty else { return }
+        let given = Dictionary(computed.map { ($0.rule.name, $0.results) }) { a, _ in a }
         let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
         let acknowledged = try await alerts.acknowledgements()
         let byName = Dictionary(rules.map { ($0.name, $0) }) { a, _ in a }
@@ -79,9 +86,12 @@ public struct RuleService: Service {
             events.append(event(alert, "rule removed", now))
         }
         for rule in rules {
-            let results = RuleEvaluator.evaluate(
-                rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now,
-                firing: state.tracker.firing(rule: rule.name))
+            var results = given[rule.name] ?? []
+            if given[rule.name] == nil {
+                results = RuleEvaluator.evaluate(
+                    rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now,
+                    firing: state.tracker.firing(rule: rule.name))
+            }
             for transition in state.tracker.update(rule: rule, results: results, now: now) {
                 switch transition {
                 case .fired(let a):

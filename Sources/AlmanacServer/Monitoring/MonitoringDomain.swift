@@ -12,12 +12,16 @@ struct MonitoringDomain: Domain {
     let heads: SeriesHeads
     let alertService: AlertService
     let jobs: [ClusterJob]
+    /// Where other domains add rules they compute themselves (SLO burn rates).
+    let ruleSources: RuleSources
 
     init(_ configuration: ServerConfiguration, database: Database, leases: ClusterLeases, logger: Logger) throws {
         self.leases = leases
         config = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
         (series, heads) = SQLSeriesStore.withHead(database: database, logDirectory: configuration.dataDirectory + "/series-log")
         let alerts = SQLAlertStore(database: database)
+        let sources = RuleSources()
+        ruleSources = sources
         alertService = AlertService(store: alerts, config: config)
         seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger)
         jobs = [
@@ -26,7 +30,7 @@ struct MonitoringDomain: Domain {
                 "rule evaluation",
                 RuleService(
                     config: config, store: series, alerts: alerts, intervalSeconds: configuration.ruleIntervalSeconds,
-                    externalURL: configuration.externalURL, logger: logger)),
+                    externalURL: configuration.externalURL, sources: sources, logger: logger)),
             ClusterJob("notifications", Notifier(alerts: alerts, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)),
             ClusterJob(
                 "retention and rollups",

@@ -51,6 +51,7 @@ public struct AlmanacServer: Sendable {
                     configuration, database: database, monitoring: monitoring, catalog: catalog, latestRollout: pipeline.latestRollout, logger: logger
                 ),
                 try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
+                try SLODomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
                 access,
             ]

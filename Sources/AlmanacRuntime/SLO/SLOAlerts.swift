@@ -1,0 +1,34 @@
+import AlmanacAlerts
+import AlmanacMetrics
+import AlmanacSLO
+
+extension SLOService {
+    /// The one rule every SLO alerts through, with no hand-written rule: `ErrorBudgetBurn` with
+    /// the SLO and its service as labels, critical (a page) or warning (a ticket).
+    public static let burnRule: AlertRule = {
+        do {
+            return AlertRule(
+                name: "ErrorBudgetBurn", service: nil, selector: try Selector("almanac_slo_burn_rate"), function: .last,
+                condition: .threshold(.above, warning: 1, critical: 6, hysteresis: 0),
+                summary:
+                    "an SLO burns its error budget: 14.4× over 1 h and 5 min or 6× over 6 h and 30 min pages; 1× over 3 d and 6 h opens a ticket",
+                file: SLOFile.folder, line: 0)
+        } catch {
+            preconditionFailure("the burn rule's selector is fixed: \(error)")
+        }
+    }()
+
+    /// The burn rule's results for every SLO that has figures; an SLO without series yields none.
+    public func alerts(now: Int64) async throws -> [(rule: AlertRule, results: [RuleResult])] {
+        guard !slos().isEmpty else { return [] }
+        var results: [RuleResult] = []
+        for status in try await statuses(now: now) {
+            guard let evaluation = status.evaluation else { continue }
+            let condition = evaluation.condition
+            let labels = [Label("service", status.slo.service), Label("slo", status.slo.name)]
+            let severity: Severity? = condition.map { $0.severity == .page ? .critical : .warning }
+            results.append(RuleResult(labels: labels, value: condition.flatMap { evaluation.burnRates[$0.long] }, severity: severity))
+        }
+        return [(Self.burnRule, results)]
+    }
+}

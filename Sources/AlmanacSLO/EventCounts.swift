@@ -1,0 +1,56 @@
+import AlmanacMetrics
+
+/// Good and total events over a window, from stored samples, for each kind of indicator.
+public enum EventCounts {
+    /// A counter's increase between `from` and `to`, as Prometheus's `increase` counts it
+    /// without extrapolation: the sum of rises between consecutive samples, a drop read as a
+    /// reset (the counter started again from zero).
+    public static func increase(_ samples: [Sample], from: Int64, to: Int64) -> Double {
+        let inside = samples.filter { $0.timestamp > from && $0.timestamp <= to }
+        // The sample just before the window anchors the first rise inside it.
+        let anchor = samples.last { $0.timestamp <= from }
+        var previous = anchor ?? inside.first
+        var total = 0.0
+        for sample in inside.dropFirst(anchor == nil ? 1 : 0) {
+            if let before = previous { total += sample.value >= before.value ? sample.value - before.value : sample.value }
+            previous = sample
+        }
+        return total
+    }
+
+    /// The same rises, summed per `step` from `from`: bucket i holds what rose in
+    /// `(from + i·step, from + (i+1)·step]`. One pass, for series of a whole SLO window.
+    public static func increases(_ samples: [Sample], from: Int64, to: Int64, step: Int64) -> [Double] {
+        var buckets = [Double](repeating: 0, count: Int(max(0, (to - from + step - 1) / step)))
+        var previous = samples.last { $0.timestamp <= from }
+        for sample in samples where sample.timestamp > from && sample.timestamp <= to {
+            if let before = previous {
+                buckets[Int((sample.timestamp - from - 1) / step)] += sample.value >= before.value ? sample.value - before.value : sample.value
+            }
+            previous = sample
+        }
+        return buckets
+    }
+
+    /// Check runs per `step` from `from`: (good, total) in each.
+    public static func runs(_ samples: [Sample], from: Int64, to: Int64, step: Int64) -> [(good: Double, total: Double)] {
+        var buckets = [(good: Double, total: Double)](repeating: (0, 0), count: Int(max(0, (to - from + step - 1) / step)))
+        for sample in samples where sample.timestamp > from && sample.timestamp <= to {
+            let i = Int((sample.timestamp - from - 1) / step)
+            buckets[i].total += 1
+            if sample.value >= 1 { buckets[i].good += 1 }
+        }
+        return buckets
+    }
+
+    /// A histogram's bucket bound as Prometheus writes it in `le`: a number, or `+Inf`.
+    public static func bound(_ le: String) -> Double? {
+        le == "+Inf" ? .infinity : Double(le)
+    }
+
+    /// Check results: each run is an event, an `up` of 1 a good one.
+    public static func checkRuns(_ samples: [Sample], from: Int64, to: Int64) -> (good: Double, total: Double) {
+        let runs = samples.filter { $0.timestamp > from && $0.timestamp <= to }
+        return (Double(runs.filter { $0.value >= 1 }.count), Double(runs.count))
+    }
+}

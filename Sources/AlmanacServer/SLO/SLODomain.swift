@@ -1,0 +1,61 @@
+import AlmanacReporting
+import AlmanacRuntime
+import AlmanacSLO
+import Hummingbird
+import Logging
+
+/// Service levels: the SLOs of `slos/*.yaml`, their budgets and burn rates as a page and JSON,
+/// and their burn-rate alerts, which the monitoring rules carry (no hand-written rule).
+struct SLODomain: Domain {
+    let files: ReloadingFiles<[SLO]>
+    let service: SLOService
+
+    init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
+        let knowledge = catalog.knowledge
+        // Services are checked against the catalogue as it is when the SLOs load.
+        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [SLOFile.folder], logger: logger) { root in
+            try SLOService.load(configDirectory: root, catalog: knowledge.current.catalog)
+        }
+        let config = monitoring.config
+        let store = monitoring.series
+        let service = SLOService(slos: { files.current }, source: { config.current.seriesSource(store: store) })
+        monitoring.ruleSources.add { now in try await service.alerts(now: now) }
+        self.files = files
+        self.service = service
+    }
+
+    var reloadables: [any Reloadable] { [files] }
+    var jobs: [ClusterJob] { [] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "SLOs", path: "/slos")] }
+
+    func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
+        let routes = RouteCollection(context: AlmanacRequestContext.self)
+        let groups = web.access.groups(routes)
+        let renderer = web.renderer(["slos": Self.template])
+        groups.viewers.get("/api/v1/slos") { _, _ in try JSONResponse.encode(["slos": try await records()]) }
+        groups.viewers.get("/slos") { _, context in
+            let records = try await records()
+            let page = Page(table: SLOReport.table(records).html(id: "slos"), error: files.error, count: records.count)
+            return renderer.page("slos", title: "Service levels", actor: context.actor, context: page)
+        }
+        return routes
+    }
+
+    func records() async throws -> [SLORecord] {
+        try await service.statuses().map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
+    }
+
+    struct Page {
+        var table: String
+        var error: String?
+        var count: Int
+    }
+
+    static let template = """
+        <h1>Service levels</h1>{{#error}}<p class="errors" id="error">{{error}}</p>{{/error}}
+        <p>{{count}} SLOs from <code>slos/*.yaml</code>. The budget is the share of events the objective lets fail over the window;
+        a burn rate of 1 spends it exactly in the window. 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min, pages;
+        1× over 3 d and 6 h opens a ticket (the SRE Workbook's multiwindow alerts, as the <code>ErrorBudgetBurn</code> alert).</p>
+        {{{table}}}
+        """
+}

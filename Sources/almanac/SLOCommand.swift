@@ -1,0 +1,37 @@
+import AlmanacCatalog
+import AlmanacReporting
+import AlmanacRuntime
+import AlmanacSLO
+import AlmanacStorage
+import ArgumentParser
+import Foundation
+
+extension Report {
+    struct SLOs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "slos", abstract: "Every SLO's budget left, burn rates, the alert that holds and when the budget runs out.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
+            let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
+            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let logDirectory = common.data + "/series-log"
+            try await common.withDatabase { database in
+                let service = SLOService(slos: { slos }) {
+                    let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
+                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                }
+                let records = try await service.statuses().map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
+                let table = SLOReport.table(records)
+                let title = "Service levels, \(ReportFormat.moment(WallClock.milliseconds(), seconds: false))"
+                switch common.format {
+                case .json: print(try JSONReport.string(["slos": records], pretty: true))
+                case .markdown: print("# \(title)\n\n\(table.markdown())")
+                case .html: print("<h1>\(HTML.escape(title))</h1>" + table.html(id: "slos"))
+                case .text: print("\(title)\n\n\(table.text())")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import AlmanacCatalog
+import AlmanacConfig
+import AlmanacMetrics
+import Testing
+
+@testable import AlmanacSLO
+
+@Suite struct SLOTests {
+    /// 99.9% of 1,000,000 events allows 1,000 bad ones; 600 bad leave 40% of the budget.
+    @Test func budgetRemainingMatchesAHandComputedFixture() throws {
+        let budget = ErrorBudget(objective: 0.999, good: 999_400, total: 1_000_000)
+        #expect(budget.bad == 600)
+        #expect(abs(budget.allowed - 1000) < 1e-6)
+        #expect(abs(try #require(budget.remaining) - 0.4) < 1e-9)
+        #expect(ErrorBudget(objective: 0.999, good: 0, total: 0).remaining == nil, "no events, no figure")
+        #expect(abs(try #require(ErrorBudget(objective: 0.99, good: 970, total: 1000).remaining) - -2) < 1e-9, "overspent three times")
+        #expect(abs(ErrorBudget.burnRate(errorRatio: 0.002, objective: 0.999) - 2) < 1e-9)
+    }
+
+    /// The Workbook's conditions: a total outage pages, 0.2% errors for days (burn rate 2) opens a
+    /// ticket and never pages, and a burst that stopped no longer holds once the short window is clean.
+    @Test func multiwindowConditionsFireAsTheWorkbookSays() {
+        let objective = 0.999
+        func rates(_ ratio: [Int64: Double]) -> (Int64) -> Double? {
+            { window in ratio[window].map { ErrorBudget.burnRate(errorRatio: $0, objective: objective) } }
+        }
+        let hour: Int64 = 3_600_000
+        let all = BurnRateAlerts.windows
+        let outage = BurnRateAlerts.evaluate(rates(Dictionary(uniqueKeysWithValues: all.map { ($0, 1.0) })))
+        #expect(outage?.severity == .page && outage?.factor == 14.4)
+        let slow = BurnRateAlerts.evaluate(rates(Dictionary(uniqueKeysWithValues: all.map { ($0, 0.002) })))
+        #expect(slow?.severity == .ticket)
+        // Ten minutes of total outage an hour ago, clean since: the 1 h window still burns (10/60 / 0.001
+        // = 167×) but the 5 min window is clean, so nothing pages.
+        var after: [Int64: Double] = Dictionary(uniqueKeysWithValues: all.map { ($0, 0.0) })
+        after[hour] = 10.0 / 60
+        after[6 * hour] = 10.0 / 360
+        #expect(BurnRateAlerts.evaluate(rates(after)) == nil)
+        #expect(BurnRateAlerts.evaluate { _ in nil } == nil, "no events, no alert")
+    }
+
+    @Test func counterIncreaseHandlesResetsAndTheWindowsEdge() {
+        let samples = [(0, 10.0), (10, 20), (20, 35), (30, 5), (40, 15)].map { Sample(timestamp: Int64($0.0), value: $0.1) }
+        #expect(EventCounts.increase(samples, from: 0, to: 40) == 10 + 15 + 5 + 10, "a drop is a reset from zero")
+        #expect(EventCounts.increase(samples, from: 15, to: 40) == 15 + 5 + 10, "anchored on the sample before the window")
+        #expect(EventCounts.increase(samples, from: 40, to: 100) == 0)
+        #expect(EventCounts.checkRuns(samples.map { Sample(timestamp: $0.timestamp, value: $0.value > 12 ? 1 : 0) }, from: -1, to: 40) == (3, 5))
+        #expect(EventCounts.bound("+Inf") == .infinity && EventCounts.bound("0.3") == 0.3)
+    }
+
+    @Test func filesParseWithTierDefaultsAndSayWhereTheyAreWrong() throws {
+        let services: [String: Tier?] = ["api": .criticalForOthers, "wiki": .peripheral]
+        func parse(_ yaml: String) throws -> [SLO] { try SLOFile.parse(try ConfigDocument.parse(yaml, file: "slos/api.yaml"), services: services) }
+        let slos = try parse(
+            """
+            slos:
+              - name: api-availability
+                service: api
+                sli: {ratio: {good: 'http_requests_total{code!~"5.."}', total: http_requests_total}}
+              - name: wiki-latency
+                service: wiki
+                sli: {latency: {buckets: 'http_request_duration_seconds_bucket{job="wiki"}', threshold: 0.3}}
+                objective: 95%
+                window: 28d
+            """)
+        #expect(slos[0].objective == 0.999 && slos[0].window == 30 * 86_400_000 && slos[0].isPublic, "critical for others: 99.9%, public")
+        #expect(abs(slos[1].objective - 0.95) < 1e-12 && slos[1].window == 28 * 86_400_000 && !slos[1].isPublic)
+        func problem(_ yaml: String) -> String {
+            do {
+                _ = try parse(yaml)
+                return "parsed"
+            } catch { return "\(error)" }
+        }
+        #expect(problem("slos:\n  - {name: a, service: shop, sli: {check: web}}\n").contains("slos/api.yaml:2"))
+        #expect(problem("slos:\n  - {name: a, service: shop, sli: {check: web}}\n").contains("not a service of the catalogue"))
+        #expect(problem("slos:\n  - name: a\n    service: api\n    sli: {check: web}\n    objective: 100%\n").contains("slos/api.yaml:5"))
+        #expect(problem("slos:\n  - name: a\n    service: api\n    sli: {check: web}\n    objective: 100%\n").contains("below 100%"))
+        #expect(problem("slos:\n  - name: a\n    service: api\n    sli: {ratio: {good: 'x{', total: y}}\n").contains("good"))
+        #expect(problem("slos:\n  - name: a\n    service: api\n    sli: {latency: {buckets: b}}\n").contains("threshold"))
+    }
+}
+
+@Suite struct SLOEvaluationTests {
+    static let hour: Int64 = 3_600_000
+
+    /// Thirty days of 1,000 requests an hour, clean until two days ago, 0.2% errors since: the
+    /// budget (720 bad requests in 30 days) has 96 spent, burns at 2×, a ticket is open, nothing
+    /// pages, and at 2 bad requests an hour the rest goes in about 312 hours.
+    @Test func aSlowBurnOpensATicketAndForecastsTheBudgetsEnd() throws {
+        let now: Int64 = 1_800_000_000_000
+        var good: [Sample] = []
+        var total: [Sample] = []
+        var goodCount = 0.0
+        var totalCount = 0.0
+        for h in 0...(30 * 24) {
+            let at = now - 30 * 24 * Self.hour + Int64(h) * Self.hour
+            if h > 0 {
+                totalCount += 1000
+                goodCount += h > 28 * 24 ? 998 : 1000
+            }
+            good.append(Sample(timestamp: at, value: goodCount))
+            total.append(Sample(timestamp: at, value: totalCount))
+        }
+        let slo = SLO(
+            name: "api", service: "api", indicator: .check(name: "x"), objective: 0.999, window: 30 * 24 * Self.hour, isPublic: true,
+            excludesMaintenance: true, file: "slos/api.yaml", line: 2)
+        let result = SLOEvaluation.evaluate(slo, good: [good], total: [total], counting: .counters, now: now)
+        #expect(result.budget.total == 720_000 && result.budget.bad == 96)
+        #expect(abs(try #require(result.budget.remaining) - (1 - 96.0 / 720)) < 1e-9)
+        #expect(abs(try #require(result.burnRates[6 * Self.hour]) - 2) < 1e-9)
+        #expect(result.condition?.severity == .ticket)
+        let likely = try #require(result.exhaustion?.likely)
+        #expect(abs(Double(likely - now) / Double(Self.hour) - 312) < 24, "\(Double(likely - now) / Double(Self.hour)) hours")
+    }
+}

@@ -1,0 +1,92 @@
+import AlmanacMetrics
+import AlmanacServer
+import AlmanacTesting
+import Foundation
+import Testing
+
+/// SLOs against stored series: budgets and burn rates in the API, and the ErrorBudgetBurn alert
+/// paging through the ordinary rule evaluation, with no rule written by hand.
+@Suite struct SLOServerTests {
+    static let catalog = """
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: web}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: api}
+        spec: {type: service, lifecycle: production, owner: web, tier: critical-for-others}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: wiki}
+        spec: {type: service, lifecycle: production, owner: web, tier: peripheral}
+        """
+
+    static let slos = """
+        slos:
+          - name: api-availability
+            service: api
+            sli: {ratio: {good: 'requests_total{code="200"}', total: requests_total}}
+          - name: wiki-availability
+            service: wiki
+            sli: {ratio: {good: 'wiki_requests_total{code="200"}', total: wiki_requests_total}}
+        """
+
+    @Test func anOutagePagesThroughTheOrdinaryAlerts() async throws {
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write(["catalog/services.yaml": Self.catalog, "slos/api.yaml": Self.slos], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config, configure: { $0.ruleIntervalSeconds = 0.2 }) {
+            server in
+            // 30 days at 1,000 requests an hour, all good; then a minute-by-minute last hour whose
+            // last 10 minutes fail every request.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let hour: Int64 = 3_600_000
+            var rows: [(name: String, labels: [Label], sample: Sample)] = []
+            var good = 0.0
+            var total = 0.0
+            func add(_ t: Int64) {
+                rows.append(("requests_total", [Label("code", "200")], Sample(timestamp: t, value: good)))
+                rows.append(("requests_total", [Label("code", "500")], Sample(timestamp: t, value: total - good)))
+            }
+            for h in stride(from: Int64(30 * 24), through: 1, by: -1) {
+                add(now - h * hour)
+                good += 1000
+                total += 1000
+            }
+            for minute in stride(from: Int64(60), through: 0, by: -1) {
+                add(now - minute * 60_000)
+                total += 1000.0 / 60
+                if minute > 10 { good += 1000.0 / 60 }
+            }
+            try await server.server.seriesHeads.append(rows)
+
+            let slos = try #require(
+                try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/slos", headers: Fixture.admin).body)["slos"] as? [[String: Any]]
+            )
+            let api = try #require(slos.first { $0["name"] as? String == "api-availability" })
+            #expect(number(api["objective_percent"]) == 99.9, "critical for others")
+            #expect(api["alert"] as? String == "page")
+            // 720,000 requests allow 720 bad ones; about 167 failed.
+            let remaining = try #require(number(api["budget_remaining_percent"]))
+            #expect(abs(remaining - (1 - (10 * 1000.0 / 60) / 720) * 100) < 0.5, "\(remaining)")
+            #expect((number((api["burn_rates"] as? [String: Any])?["5m"]) ?? 0) > 14.4)
+            let wiki = try #require(slos.first { $0["name"] as? String == "wiki-availability" })
+            #expect((wiki["problem"] as? String)?.contains("slos/api.yaml:5: sli: no stored series matches wiki_requests_total") == true)
+
+            #expect(
+                try await waitFor {
+                    let history =
+                        try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"]
+                        as? [[String: Any]] ?? []
+                    return history.contains { event in
+                        event["rule"] as? String == "ErrorBudgetBurn" && event["event"] as? String == "fired"
+                            && event["severity"] as? String == "critical"
+                    }
+                })
+            let page = try await HTTP.send("GET", server.baseURL + "/slos", headers: Fixture.admin).body
+            #expect(page.contains("api-availability") && page.contains("page"))
+        }
+    }
+}

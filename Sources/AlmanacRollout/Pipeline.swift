@@ -23,8 +23,9 @@ import AlmanacConfig
 ///   - name: production
 ///     hosts: [app1, app2, app3, app4]
 ///     waves: [1, 25%, 100%]            # a canary, then a quarter, then the rest
-///     gates: {alerts: true, error_rate: {series: http_errors_ratio, above: 0.02}}
+///     gates: {alerts: true, error_rate: {series: http_errors_ratio, above: 0.02}, budget: true}
 /// ```
+/// The budget gate is on by default for an environment named production.
 public struct Pipeline: Sendable, Equatable {
     public struct Commands: Sendable, Equatable {
         public var deploy: String
@@ -40,9 +41,12 @@ public struct Pipeline: Sendable, Equatable {
         public var alerts = true
         /// Stop when this series goes above the level during a wave.
         public var errorRate: (series: String, above: Double)?
+        /// Refuse to start while an SLO of the service has spent its error budget (the SRE
+        /// Workbook's budget policy), unless an operator overrides it with a reason.
+        public var budget = false
 
         public static func == (a: Gates, b: Gates) -> Bool {
-            a.alerts == b.alerts && a.errorRate?.series == b.errorRate?.series && a.errorRate?.above == b.errorRate?.above
+            a.alerts == b.alerts && a.errorRate?.series == b.errorRate?.series && a.errorRate?.above == b.errorRate?.above && a.budget == b.budget
         }
     }
 

@@ -89,4 +89,38 @@ import Testing
             #expect(page.contains("api-availability") && page.contains("page"))
         }
     }
+
+    /// The budget policy: with web's budget spent, a production rollout is refused with the
+    /// reason; with an operator's reason it starts, and the rollout records who and why.
+    @Test func aSpentBudgetHoldsProductionUntilAnOperatorOverridesIt() async throws {
+        let setup = try await RolloutGateTests.setup(gates: "{alerts: false}")
+        let catalog = Self.catalog.replacingOccurrences(of: "metadata: {name: api}", with: "metadata: {name: web}")
+        let slo =
+            "slos:\n  - name: web-availability\n    service: web\n    sli: {ratio: {good: 'requests_total{code=\"200\"}', total: requests_total}}\n"
+        try TestServer.write(["catalog/services.yaml": catalog, "slos/web.yaml": slo], to: setup.config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: setup.config) { server in
+            // 30 days at 1,000 requests an hour; the last three days fail 2% of them: 1,440 bad of 720 allowed.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var rows: [(name: String, labels: [Label], sample: Sample)] = []
+            var bad = 0.0
+            for h in stride(from: Int64(30 * 24), through: 0, by: -1) {
+                let good = Double(30 * 24 - h) * 1000 - bad
+                rows.append(("requests_total", [Label("code", "200")], Sample(timestamp: now - h * 3_600_000, value: good)))
+                rows.append(("requests_total", [Label("code", "500")], Sample(timestamp: now - h * 3_600_000, value: bad)))
+                if h <= 72 { bad += 20 }
+            }
+            try await server.server.seriesHeads.append(rows)
+            let url = server.baseURL + "/api/v1/pipeline/production/rollouts"
+            let refused = try await HTTP.send("POST", url, headers: Fixture.admin, body: "{\"revision\": \"\(setup.revisions[1])\"}")
+            #expect(refused.status == 409 && refused.body.contains("error budget of SLO web-availability (web) is spent"), "\(refused.body)")
+            #expect(refused.body.contains("\"field\":\"override_budget\""))
+            let overridden = try await HTTP.send(
+                "POST", url, headers: Fixture.admin,
+                body: "{\"revision\": \"\(setup.revisions[1])\", \"override_budget\": \"the fix for the outage\"}")
+            #expect(overridden.status == 202, "\(overridden.body)")
+            let control = try #require((try Fixture.json(overridden.body)["controls"] as? [[String: Any]])?.first)
+            #expect(control["by"] as? String == "tester (admin token)")
+            #expect((control["action"] as? String)?.hasSuffix("; the fix for the outage") == true)
+        }
+    }
 }

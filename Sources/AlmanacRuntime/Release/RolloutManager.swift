@@ -18,10 +18,12 @@ public enum RolloutError: Error, Sendable, CustomStringConvertible {
     case conflict(String)
     /// The revision is not one git knows.
     case badRevision(String)
+    /// The service's error budget is spent (or cannot be read) and nobody overrode the policy.
+    case budget(String)
 
     public var description: String {
         switch self {
-        case .notFound(let message), .conflict(let message), .badRevision(let message): return message
+        case .notFound(let message), .conflict(let message), .badRevision(let message), .budget(let message): return message
         }
     }
 }
@@ -48,11 +50,15 @@ public actor RolloutManager {
     private var running: [String: Task<Void, Never>] = [:]
     private var requests: [String: (action: RolloutControl, record: Rollout.Control)] = [:]
     private var followedAt: [String: Int64] = [:]
+    /// Why the service's error budget forbids a rollout now (an SLO spent), or nil.
+    let budgetGate: @Sendable (_ service: String) async throws -> String?
 
     public init(
         pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig,
-        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        budgetGate: @escaping @Sendable (_ service: String) async throws -> String? = { _ in nil }
     ) {
+        self.budgetGate = budgetGate
         self.lease = Int64(leaseSeconds * 1000)
         self.monitoring = monitoring
         self.externalURL = externalURL
@@ -79,10 +85,11 @@ public actor RolloutManager {
     }
 
     /// Starts rolling `environment` out to `revision`, as `actor` asked.
-    public func start(environment name: String, revision: String, actor: String) async throws -> Rollout {
+    public func start(environment name: String, revision: String, actor: String, overridingBudget reason: String? = nil) async throws -> Rollout {
         guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else {
             throw RolloutError.notFound("no environment '\(name)' in pipeline/pipeline.yaml")
         }
+        let override = try await checkBudget(environment, pipeline, actor: actor, reason: reason)
         let target: String
         do { target = try await GitRepository.resolve(pipeline.repository, revision) } catch { throw RolloutError.badRevision(error.description) }
         if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
@@ -94,13 +101,31 @@ public actor RolloutManager {
         // The first rollout of an environment asks its hosts what they run: the old revision is
         // what most of them report, so a rollback has somewhere to go back to.
         let majority = Dictionary(grouping: reported.values, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
-        let rollout = Rollout(
+        var rollout = Rollout(
             id: "\(name)-\(clock())", environment: name, from: from ?? majority ?? "unknown", to: target, startedBy: actor,
             waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves), running: reported)
+        if let override { rollout.controls = [override] }
         try await store.save(rollout, at: clock())
         logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
         spawn(rollout)
         return rollout
+    }
+
+    /// The budget policy: with the gate on and an SLO of the service spent, a rollout starts only
+    /// with an operator's reason, which the rollout records; a budget that cannot be read stops it.
+    private func checkBudget(
+        _ environment: Pipeline.Environment, _ pipeline: Pipeline, actor: String, reason: String?
+    ) async throws -> Rollout.Control? {
+        guard environment.gates.budget, let service = pipeline.service else { return nil }
+        let spent: String?
+        do { spent = try await budgetGate(service) } catch { throw RolloutError.budget("the error budget of \(service) cannot be read: \(error)") }
+        guard let spent else { return nil }
+        let why = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !why.isEmpty else {
+            throw RolloutError.budget("\(spent): \(environment.name) is held by the budget policy; an operator may override it with a reason")
+        }
+        logger.notice("budget policy overridden", metadata: ["environment": "\(environment.name)", "by": "\(actor)", "why": "\(why)"])
+        return Rollout.Control(at: clock(), action: "override budget: \(spent); \(why)", by: actor)
     }
 
     /// What each host reports running, resolved to full revisions; hosts that do not answer, or

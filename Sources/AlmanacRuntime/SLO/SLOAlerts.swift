@@ -1,6 +1,7 @@
 import AlmanacAlerts
 import AlmanacMetrics
 import AlmanacSLO
+import Foundation
 
 extension SLOService {
     /// The one rule every SLO alerts through, with no hand-written rule: `ErrorBudgetBurn` with
@@ -30,5 +31,18 @@ extension SLOService {
             results.append(RuleResult(labels: labels, value: condition.flatMap { evaluation.burnRates[$0.long] }, severity: severity))
         }
         return [(Self.burnRule, results)]
+    }
+
+    /// Why a rollout of `service` is held by the budget policy: the SLOs of the service whose
+    /// budget is spent; nil when none is (an SLO without events holds nothing back).
+    public func spentBudget(service: String) async throws -> String? {
+        let spent = try await statuses().filter { status in
+            status.slo.service == service && (status.evaluation?.budget.remaining.map { $0 <= 0 } ?? false)
+        }
+        guard !spent.isEmpty else { return nil }
+        return spent.map { status in
+            let left = (status.evaluation?.budget.remaining ?? 0) * 100
+            return "the error budget of SLO \(status.slo.name) (\(service)) is spent: \(String(format: "%.1f", left))% left"
+        }.joined(separator: "; ")
     }
 }

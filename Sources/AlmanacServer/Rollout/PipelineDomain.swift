@@ -10,12 +10,17 @@ struct PipelineDomain: Domain {
     let service: PipelineService
     let jobs: [ClusterJob]
 
-    init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, logger: Logger) throws {
+    /// `budgetGate` says why a service's error budget holds its rollouts back (SLOs spent), or nil.
+    init(
+        _ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain,
+        budgetGate: @escaping @Sendable (String) async throws -> String?, logger: Logger
+    ) throws {
         let pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, logger: logger)
         let releases = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
             pipeline: pipeline, store: releases, alerts: monitoring.alerts, series: monitoring.series, monitoring: monitoring.config,
-            externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger)
+            externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger,
+            budgetGate: budgetGate)
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
         self.logger = logger
         jobs = [

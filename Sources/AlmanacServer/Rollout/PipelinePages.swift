@@ -45,7 +45,9 @@ struct PipelinePages: Sendable {
             var started: String?
             let response = try await act(request, context, back: "/pipeline/\(name)") { form, actor in
                 do {
-                    started = try await service.rollouts.start(environment: name, revision: form["revision"] ?? "", actor: actor).id
+                    started = try await service.rollouts.start(
+                        environment: name, revision: form["revision"] ?? "", actor: actor, overridingBudget: form["override_budget"]
+                    ).id
                     return nil
                 } catch let error as RolloutError {
                     return error.description
@@ -115,7 +117,8 @@ struct PipelinePages: Sendable {
         <p>Hosts: {{hosts}} · runs <code id="running">{{running}}</code> · branch head <code>{{candidate}}</code></p>
         {{#current}}<p id="current">Rollout <a href="/rollouts/{{id}}">{{id}}</a> is {{phase}}.</p>{{/current}}
         {{#deployable}}<p id="deployable">Deployable: <code>{{short}}</code> ({{count}} revisions)</p>
-        {{#actor}}<form id="roll-out" method="post" action="/pipeline/{{name}}/rollout"><input type="hidden" name="revision" value="{{hash}}"><button>Roll out {{short}} to {{name}}</button></form>{{/actor}}{{/deployable}}
+        {{#actor}}<form id="roll-out" method="post" action="/pipeline/{{name}}/rollout"><input type="hidden" name="revision" value="{{hash}}"><button>Roll out {{short}} to {{name}}</button>
+        <input name="override_budget" placeholder="override a spent error budget: why" size="34"></form>{{/actor}}{{/deployable}}
         {{^deployable}}<p id="deployable">Nothing new is deployable.</p>{{/deployable}}
         {{#reason}}<p id="blocked">Held back: {{reason}}</p>{{/reason}}
         <h2>Revisions <small>({{count}}, newest first)</small></h2>

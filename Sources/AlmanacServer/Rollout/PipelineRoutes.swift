@@ -58,7 +58,8 @@ struct PipelineRoutes: Sendable {
             }
             return try await answer {
                 let rollout = try await service.rollouts.start(
-                    environment: try context.parameters.require("environment"), revision: revision, actor: actor)
+                    environment: try context.parameters.require("environment"), revision: revision, actor: actor,
+                    overridingBudget: body["override_budget"]?.stringValue)
                 return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
             }
         }
@@ -111,6 +112,7 @@ struct PipelineRoutes: Sendable {
             case .notFound(let message): return JSONResponse.error(.notFound, message)
             case .conflict(let message): return JSONResponse.error(.conflict, message)
             case .badRevision(let message): return JSONResponse.error(.badRequest, message, field: "revision")
+            case .budget(let message): return JSONResponse.error(.conflict, message, field: "override_budget")
             }
         } catch let problem as PipelineService.Problem {
             return JSONResponse.error(.badRequest, problem.message, field: problem.field)

@@ -36,7 +36,9 @@ public struct AlmanacServer: Sendable {
             flagsDomain = flags
             seriesHeads = monitoring.heads
             let catalog = try CatalogDomain(configuration, monitoring: monitoring, logger: logger)
-            let pipeline = try PipelineDomain(configuration, database: database, monitoring: monitoring, logger: logger)
+            let levels = try SLODomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger)
+            let pipeline = try PipelineDomain(
+                configuration, database: database, monitoring: monitoring, budgetGate: levels.service.spentBudget, logger: logger)
             let access = try AccessDomain(configuration, database: database, catalog: catalog, logger: logger)
             accessDomain = access
             // Adding a domain is one line here.
@@ -51,7 +53,7 @@ public struct AlmanacServer: Sendable {
                     configuration, database: database, monitoring: monitoring, catalog: catalog, latestRollout: pipeline.latestRollout, logger: logger
                 ),
                 try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
-                try SLODomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),
+                levels,
                 ClusterDomain(leases: leases, database: database, logger: logger),
                 access,
             ]

@@ -35,3 +35,33 @@ extension Report {
         }
     }
 }
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "The public status page: services with a public SLO, their state and 90 days of availability.",
+        subcommands: [Build.self])
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the status page as a static site (OUT/index.html) to host anywhere, so it stays up when Almanac is down.")
+        @Argument(help: "The folder to write the site into.") var out: String
+        @Option(help: "The page's title.") var title = "Service status"
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
+            let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
+            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let logDirectory = common.data + "/series-log"
+            let html = try await common.withDatabase { database in
+                try await SLOService(slos: { slos }) {
+                    let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
+                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                }.statusPage(title: title)
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try html.write(toFile: out + "/index.html", atomically: true, encoding: .utf8)
+            print("wrote \(out)/index.html (\(slos.filter(\.isPublic).count) public SLOs)")
+        }
+    }
+}

@@ -113,3 +113,29 @@ import Testing
         #expect(abs(Double(likely - now) / Double(Self.hour) - 312) < 24, "\(Double(likely - now) / Double(Self.hour)) hours")
     }
 }
+
+@Suite struct StatusPageTests {
+    /// Three days of a counter pair: 100% good, then 99% (below a 99.9% objective), then no
+    /// traffic; bars (the 99% day short of the objective by less than ten budgets: "low") and the
+    /// 90-day figure as worked by hand.
+    @Test func dailyBarsAndTheFigureComeFromTheIndicator() {
+        let day: Int64 = 86_400_000
+        let now = 20_000 * day + 3_600_000
+        let start = now / day * day - 2 * day
+        let total = [
+            Sample(timestamp: start - 1, value: 0), Sample(timestamp: start + day / 2, value: 1000), Sample(timestamp: start + day + 5, value: 2000),
+        ]
+        let good = [
+            Sample(timestamp: start - 1, value: 0), Sample(timestamp: start + day / 2, value: 1000), Sample(timestamp: start + day + 5, value: 1990),
+        ]
+        let days = StatusPage.days(good: [good], total: [total], counting: .counters, now: now)
+        #expect(days.count == 90 && days[87].start == start)
+        #expect(days[87].percent == 100 && days[88].percent == 99 && days[89].percent == nil)
+        let service = StatusPage.Service(name: "api", state: .operational, objective: 0.999, days: days)
+        #expect(service.availability == 99.5)
+        let html = StatusPage.html(title: "Open Food Facts status", services: [service], generatedAt: now)
+        #expect(html.contains("<b class=\"availability\">99.500%</b>"))
+        #expect(html.contains("class=\"day low\"") && html.components(separatedBy: "class=\"day none\"").count - 1 == 88)
+        #expect(StatusPage.html(title: "t", services: [], generatedAt: now).contains("public: true"))
+    }
+}

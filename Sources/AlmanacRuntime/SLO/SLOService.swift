@@ -56,31 +56,55 @@ public struct SLOService: Sendable {
 
     public func status(_ slo: SLO, source: any SeriesSource, now: Int64) async throws -> Status {
         let from = now - max(slo.window, BurnRateAlerts.windows.max() ?? 0) - 3_600_000
-        let good: [[Sample]]
-        let total: [[Sample]]
-        let counting: SLOEvaluation.Counting
+        let events = try await self.events(slo, source: source, from: from, to: now)
+        if let problem = events.problem { return Status(slo: slo, problem: problem) }
+        return Status(slo: slo, evaluation: SLOEvaluation.evaluate(slo, good: events.good, total: events.total, counting: events.counting, now: now))
+    }
+
+    /// The samples counting an SLO's good and total events, or why there are none.
+    struct Events {
+        var good: [[Sample]] = []
+        var total: [[Sample]] = []
+        var counting: SLOEvaluation.Counting = .counters
+        var problem: String?
+    }
+
+    func events(_ slo: SLO, source: any SeriesSource, from: Int64, to now: Int64) async throws -> Events {
         let located = "\(slo.file):\(slo.line): sli"
         switch slo.indicator {
         case .ratio(let goodSelector, let totalSelector):
-            good = try await source.select(goodSelector, from: from, to: now).map(\.samples)
-            total = try await source.select(totalSelector, from: from, to: now).map(\.samples)
-            counting = .counters
-            if total.isEmpty { return Status(slo: slo, problem: "\(located): no stored series matches \(totalSelector)") }
+            let total = try await source.select(totalSelector, from: from, to: now).map(\.samples)
+            if total.isEmpty { return Events(problem: "\(located): no stored series matches \(totalSelector)") }
+            return Events(good: try await source.select(goodSelector, from: from, to: now).map(\.samples), total: total)
         case .latency(let buckets, let threshold):
             let series = try await source.select(buckets, from: from, to: now)
             func bucket(_ s: SeriesData) -> Double? { s.labels.first { $0.name == "le" }.flatMap { EventCounts.bound($0.value) } }
-            good = series.filter { bucket($0).map { abs($0 - threshold) < 1e-9 } ?? false }.map(\.samples)
-            total = series.filter { bucket($0) == .infinity }.map(\.samples)
-            counting = .counters
-            if total.isEmpty { return Status(slo: slo, problem: "\(located): no stored series matches \(buckets) with le=\"+Inf\"") }
-            if good.isEmpty { return Status(slo: slo, problem: "\(located): no bucket of \(buckets) has le=\"\(threshold)\"") }
+            let good = series.filter { bucket($0).map { abs($0 - threshold) < 1e-9 } ?? false }.map(\.samples)
+            let total = series.filter { bucket($0) == .infinity }.map(\.samples)
+            if total.isEmpty { return Events(problem: "\(located): no stored series matches \(buckets) with le=\"+Inf\"") }
+            if good.isEmpty { return Events(problem: "\(located): no bucket of \(buckets) has le=\"\(threshold)\"") }
+            return Events(good: good, total: total)
         case .check(let name):
-            let selector = try Selector("almanac_check_up{check=\"\(name)\"}")
-            total = try await source.select(selector, from: from, to: now).map(\.samples)
-            good = total
-            counting = .runs
-            if total.isEmpty { return Status(slo: slo, problem: "\(located): the check '\(name)' has no results") }
+            let total = try await source.select(try Selector("almanac_check_up{check=\"\(name)\"}"), from: from, to: now).map(\.samples)
+            if total.isEmpty { return Events(problem: "\(located): the check '\(name)' has no results") }
+            return Events(good: total, total: total, counting: .runs)
         }
-        return Status(slo: slo, evaluation: SLOEvaluation.evaluate(slo, good: good, total: total, counting: counting, now: now))
+    }
+
+    /// The status page: each service with a public SLO (the first such SLO of the service
+    /// speaks for it), its state now and its last 90 days.
+    public func statusPage(title: String, now: Int64 = WallClock.milliseconds()) async throws -> String {
+        let source = try await source()
+        var services: [StatusPage.Service] = []
+        for slo in slos() where slo.isPublic && !services.contains(where: { $0.name == slo.service }) {
+            let from = (now / 86_400_000 - 90) * 86_400_000
+            let events = try await self.events(slo, source: source, from: from, to: now)
+            let state = StatusPage.state(
+                events.problem == nil
+                    ? SLOEvaluation.evaluate(slo, good: events.good, total: events.total, counting: events.counting, now: now) : nil)
+            let days = StatusPage.days(good: events.good, total: events.total, counting: events.counting, now: now)
+            services.append(StatusPage.Service(name: slo.service, state: state, objective: slo.objective, days: days))
+        }
+        return StatusPage.html(title: title, services: services, generatedAt: now)
     }
 }

@@ -3,6 +3,7 @@ import AlmanacRuntime
 import AlmanacSLO
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Service levels: the SLOs of `slos/*.yaml`, their budgets and burn rates as a page and JSON,
 /// and their burn-rate alerts, which the monitoring rules carry (no hand-written rule).
@@ -33,6 +34,13 @@ struct SLODomain: Domain {
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["slos": Self.template])
         groups.viewers.get("/api/v1/slos") { _, _ in try JSONResponse.encode(["slos": try await records()]) }
+        // The live status page: private like every page unless access.yaml lists /status as public.
+        groups.viewers.get("/status") { _, _ in
+            let html = try await service.statusPage(title: "Service status")
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        }
         groups.viewers.get("/slos") { _, context in
             let records = try await records()
             let page = Page(table: SLOReport.table(records).html(id: "slos"), error: files.error, count: records.count)

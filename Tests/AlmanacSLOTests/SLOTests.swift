@@ -1,6 +1,7 @@
 import AlmanacCatalog
 import AlmanacConfig
 import AlmanacMetrics
+import Foundation
 import Testing
 
 @testable import AlmanacSLO
@@ -137,5 +138,50 @@ import Testing
         #expect(html.contains("<b class=\"availability\">99.500%</b>"))
         #expect(html.contains("class=\"day low\"") && html.components(separatedBy: "class=\"day none\"").count - 1 == 88)
         #expect(StatusPage.html(title: "t", services: [], generatedAt: now).contains("public: true"))
+    }
+}
+
+@Suite struct MaintenanceTests {
+    static func at(_ text: String) -> Int64 { Int64(ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 * 1000) }
+
+    /// Sundays 03:00 in Paris for two hours: 02:00 UTC before the change to summer time
+    /// (29 March 2026), 01:00 UTC from that Sunday on.
+    @Test func aRecurringWindowKeepsItsLocalTimeAcrossDaylightSaving() throws {
+        let yaml = """
+            windows:
+              - {name: backups, match: '{service="database"}', rrule: FREQ=WEEKLY;BYDAY=SU;BYHOUR=3, zone: Europe/Paris, duration: 2h}
+            """
+        let windows = try MaintenanceFile.parse(try ConfigDocument.parse(yaml, file: "maintenance/db.yaml"))
+        let window = try #require(windows.first)
+        #expect(window.opening(at: Self.at("2026-03-22T02:30:00Z"))?.start == Self.at("2026-03-22T02:00:00Z"))
+        #expect(window.opening(at: Self.at("2026-03-22T01:59:00Z")) == nil)
+        #expect(window.opening(at: Self.at("2026-03-29T01:00:00Z"))?.start == Self.at("2026-03-29T01:00:00Z"), "summer time: 03:00 is 01:00 UTC")
+        #expect(window.opening(at: Self.at("2026-03-29T03:00:00Z")) == nil)
+        #expect(window.opening(at: Self.at("2026-03-28T02:30:00Z")) == nil, "a Saturday")
+        #expect(window.opening(at: Self.at("2026-10-25T02:30:00Z"))?.start == Self.at("2026-10-25T02:00:00Z"), "back to winter time")
+        let silence = try #require(window.silence(at: Self.at("2026-03-22T03:00:00Z")))
+        #expect(silence.endsAt == Self.at("2026-03-22T04:00:00Z") && silence.createdBy == "maintenance window backups")
+    }
+
+    @Test func oneOffWindowsAndMistakesSayWhere() throws {
+        func parse(_ yaml: String) throws -> [MaintenanceWindow] {
+            try MaintenanceFile.parse(try ConfigDocument.parse(yaml, file: "maintenance/m.yaml"))
+        }
+        let once = try parse("windows:\n  - {name: move, match: '{server=\"off2\"}', start: '2026-12-01T22:00:00Z', end: '2026-12-02T02:00:00Z'}\n")
+        #expect(once[0].opening(at: Self.at("2026-12-02T01:59:59Z")) != nil && once[0].opening(at: Self.at("2026-12-02T02:00:00Z")) == nil)
+        func problem(_ yaml: String) -> String {
+            do {
+                _ = try parse(yaml)
+                return "parsed"
+            } catch { return "\(error)" }
+        }
+        let bad = problem("windows:\n  - name: w\n    match: '{a=\"b\"}'\n    rrule: FREQ=HOURLY\n    duration: 1h\n")
+        #expect(bad.contains("maintenance/m.yaml:4") && bad.contains("does not parse") && bad.contains("FREQ"), "\(bad)")
+        #expect(problem("windows:\n  - {name: w, match: '{a=\"b\"}', rrule: 'FREQ=WEEKLY;BYDAY=XX', duration: 1h}\n").contains("BYDAY XX"))
+        #expect(
+            problem("windows:\n  - {name: w, match: '{a=\"b\"}', rrule: FREQ=DAILY, zone: Mars/Olympus, duration: 1h}\n").contains("not a time zone"))
+        #expect(
+            problem("windows:\n  - {name: w, match: '{}', start: '2026-12-01T22:00:00Z', end: '2026-12-02T02:00:00Z'}\n").contains(
+                "m.yaml:2: windows[0].match"), "a window that matches every alert is refused")
     }
 }

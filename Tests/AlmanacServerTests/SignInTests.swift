@@ -72,7 +72,7 @@ import Testing
                 flagFiles: ["app.yaml": AccessTests.flags], configDirectory: config,
                 configure: {
                     $0.environmentVariables = ["ALMANAC_OIDC_SECRET": "s3cret"]
-                    $0.keyRefetchSeconds = 1
+                    $0.keyRefetchSeconds = 3
                 }
             ) { server in
                 let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
@@ -161,7 +161,7 @@ import Testing
             provider.answer { nonce in (try? provider.token(provider.claims(subject: "ann", nonce: nonce), .rs256("a"))) ?? "" }
             var answer = try await browser.signIn()
             #expect(answer.status == 303 && provider.jwksFetches == 1, "the keys are fetched and kept")
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .milliseconds(3100))
             // A token naming key "b", which the kept keys lack: one more fetch, no "b" there either, refused.
             provider.answer { nonce in (try? provider.token(provider.claims(subject: "ann", nonce: nonce), .rs256("b"))) ?? "" }
             answer = try await browser.signIn()
@@ -170,9 +170,9 @@ import Testing
             // At once again: the keys were just fetched, so they are not fetched again (rate-limited).
             answer = try await browser.signIn()
             #expect(answer.status == 403 && provider.jwksFetches == 2)
-            // The provider rotates to "b"; a second later a token signed with it is accepted.
+            // The provider rotates to "b"; once the refetch interval passed, a token signed with it is accepted.
             provider.publish(["b"])
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .milliseconds(3100))
             answer = try await browser.signIn()
             #expect(answer.status == 303 && provider.jwksFetches == 3, "\(answer.body)")
         }

@@ -123,4 +123,37 @@ import Testing
             #expect((control["action"] as? String)?.hasSuffix("; the fix for the outage") == true)
         }
     }
+
+    /// An alert that fires inside a maintenance window is recorded and not notified; still
+    /// firing when the window closes, it is notified at the next group interval.
+    @Test func aMaintenanceWindowHoldsNotificationsUntilItCloses() async throws {
+        try await WebhookReceiver.run { receiver, port async throws in
+            let config = try AlertNotificationTests.config(receiverPort: port)
+            let format = ISO8601DateFormatter()
+            let now = Date()
+            let window = """
+                windows:
+                  - name: ghost-move
+                    match: '{service="ghost"}'
+                    start: '\(format.string(from: now.addingTimeInterval(-60)))'
+                    end: '\(format.string(from: now.addingTimeInterval(4)))'
+                """
+            try TestServer.write(["maintenance/ghost.yaml": window], to: config)
+            try await TestServer.run(flagFiles: [:], configDirectory: config, configure: AlertNotificationTests.configure) { server async throws in
+                #expect(
+                    try await waitFor {
+                        let history =
+                            try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)[
+                                "events"] as? [[String: Any]] ?? []
+                        return history.contains { $0["rule"] as? String == "GhostExporterMissing" && $0["event"] as? String == "fired" }
+                    }, "the alert is recorded")
+                #expect(await receiver.bodies.isEmpty, "and not notified while the window is open")
+                let page = try await HTTP.send("GET", server.baseURL + "/slos", headers: Fixture.admin).body
+                #expect(page.contains("open now: ghost-move"))
+                let closes = now.addingTimeInterval(4)
+                #expect(try await waitFor(seconds: 15) { await !receiver.bodies.isEmpty }, "notified once the window closed")
+                #expect(Date() >= closes)
+            }
+        }
+    }
 }

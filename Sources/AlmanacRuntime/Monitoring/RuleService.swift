@@ -75,7 +75,8 @@ public struct RuleService: Service {
         let source = files.seriesSource(store: store)
         guard !rules.isEmpty || !state.tracker.alerts.isEmpty else { return }
         let given = Dictionary(computed.map { ($0.rule.name, $0.results) }) { a, _ in a }
-        let silences = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
+        let stored = try await alerts.silences(endingAfter: now).filter { $0.isActive(at: now) }
+        let silences = stored + sources.silences(now: now)
         let acknowledged = try await alerts.acknowledgements()
         let byName = Dictionary(rules.map { ($0.name, $0) }) { a, _ in a }
         var events: [AlertEvent] = []
@@ -133,7 +134,7 @@ public struct RuleService: Service {
                 notifications.append((receiver.name, receiver.url, receiver.payload(for: group, externalURL: externalURL)))
             }
         }
-        let reminders = silences.filter { $0.reminderDue(at: now, after: silenceReminder) }
+        let reminders = stored.filter { $0.reminderDue(at: now, after: silenceReminder) }
         for silence in reminders {
             for receiver in receivers {
                 if let payload = receiver.reminder(for: silence, now: now, externalURL: externalURL) {

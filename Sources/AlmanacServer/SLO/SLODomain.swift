@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacReporting
 import AlmanacRuntime
 import AlmanacSLO
@@ -9,6 +10,7 @@ import NIOCore
 /// and their burn-rate alerts, which the monitoring rules carry (no hand-written rule).
 struct SLODomain: Domain {
     let files: ReloadingFiles<[SLO]>
+    let maintenance: ReloadingFiles<[MaintenanceWindow]>
     let service: SLOService
 
     init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
@@ -21,11 +23,29 @@ struct SLODomain: Domain {
         let store = monitoring.series
         let service = SLOService(slos: { files.current }, source: { config.current.seriesSource(store: store) })
         monitoring.ruleSources.add { now in try await service.alerts(now: now) }
+        let maintenance = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [MaintenanceFile.folder], logger: logger) {
+            root in try SLODomain.loadMaintenance(root)
+        }
+        // An open window holds notifications back as a silence does; its alerts are still recorded.
+        monitoring.ruleSources.addSilences { now in maintenance.current.compactMap { $0.silence(at: now) } }
+        self.maintenance = maintenance
         self.files = files
         self.service = service
     }
 
-    var reloadables: [any Reloadable] { [files] }
+    var reloadables: [any Reloadable] { [files, maintenance] }
+
+    static func loadMaintenance(_ root: String) throws -> [MaintenanceWindow] {
+        var windows: [MaintenanceWindow] = []
+        var errors: [ConfigError] = []
+        for source in try ConfigFolder(root: root, folder: MaintenanceFile.folder, suffixes: [".yaml", ".yml"]).documents() {
+            do throws(ConfigError) { windows += try MaintenanceFile.parse(try ConfigDocument.parse(source.text, file: source.file)) } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return windows
+    }
     var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "SLOs", path: "/slos")] }
 
@@ -43,7 +63,11 @@ struct SLODomain: Domain {
         }
         groups.viewers.get("/slos") { _, context in
             let records = try await records()
-            let page = Page(table: SLOReport.table(records).html(id: "slos"), error: files.error, count: records.count)
+            let now = WallClock.milliseconds()
+            let open = maintenance.current.filter { $0.opening(at: now) != nil }.map(\.name)
+            let page = Page(
+                table: SLOReport.table(records).html(id: "slos"), error: files.error ?? maintenance.error,
+                count: records.count, windows: maintenance.current.count, open: open.joined(separator: ", "))
             return renderer.page("slos", title: "Service levels", actor: context.actor, context: page)
         }
         return routes
@@ -57,10 +81,13 @@ struct SLODomain: Domain {
         var table: String
         var error: String?
         var count: Int
+        var windows: Int
+        var open: String
     }
 
     static let template = """
         <h1>Service levels</h1>{{#error}}<p class="errors" id="error">{{error}}</p>{{/error}}
+        <p id="maintenance">{{windows}} maintenance windows in <code>maintenance/*.yaml</code>{{#open}}; open now: {{open}}{{/open}}.</p>
         <p>{{count}} SLOs from <code>slos/*.yaml</code>. The budget is the share of events the objective lets fail over the window;
         a burn rate of 1 spends it exactly in the window. 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min, pages;
         1× over 3 d and 6 h opens a ticket (the SRE Workbook's multiwindow alerts, as the <code>ErrorBudgetBurn</code> alert).</p>

@@ -43,6 +43,25 @@ public enum EventCounts {
         return buckets
     }
 
+    /// Samples with the events inside `intervals` (maintenance windows) taken out: a counter's
+    /// rises there are dropped (the rest kept as one cumulative series, so every count above
+    /// works on it unchanged), check runs there are removed.
+    public static func excluding(_ intervals: [(start: Int64, end: Int64)], from samples: [Sample], counting: SLOEvaluation.Counting) -> [Sample] {
+        guard !intervals.isEmpty, let first = samples.first else { return samples }
+        func inside(_ t: Int64) -> Bool { intervals.contains { $0.start <= t && t < $0.end } }
+        switch counting {
+        case .runs: return samples.filter { !inside($0.timestamp) }
+        case .counters:
+            var out = [first]
+            var kept = first.value
+            for (before, sample) in zip(samples, samples.dropFirst()) {
+                if !inside(sample.timestamp) { kept += sample.value >= before.value ? sample.value - before.value : sample.value }
+                out.append(Sample(timestamp: sample.timestamp, value: kept))
+            }
+            return out
+        }
+    }
+
     /// A histogram's bucket bound as Prometheus writes it in `le`: a number, or `+Inf`.
     public static func bound(_ le: String) -> Double? {
         le == "+Inf" ? .infinity : Double(le)

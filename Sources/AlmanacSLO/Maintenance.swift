@@ -1,5 +1,6 @@
 import AlmanacAlerts
 import AlmanacConfig
+import AlmanacMetrics
 import Foundation
 
 /// A maintenance window from `maintenance/*.yaml`: alerts that match it while it is open are
@@ -44,6 +45,31 @@ public struct MaintenanceWindow: Sendable {
             }
             return nil
         }
+    }
+
+    /// Every opening that overlaps `[from, to)`, for leaving maintenance out of SLO budgets.
+    public func openings(from: Int64, to: Int64) -> [(start: Int64, end: Int64)] {
+        switch schedule {
+        case .once(let start, let end): return start < to && end > from ? [(start, end)] : []
+        case .recurring(_, _, let duration):
+            // An opening can only hold a moment a whole duration after it began: probe every hour.
+            var found: [(start: Int64, end: Int64)] = []
+            var probe = from
+            while probe < to + duration {
+                if let open = opening(at: min(probe, to - 1)), !found.contains(where: { $0.start == open.start }), open.start < to, open.end > from {
+                    found.append(open)
+                }
+                probe += min(duration, 3_600_000)
+            }
+            return found
+        }
+    }
+
+    /// Whether the window is about a service's SLO: its matchers accept the service's labels.
+    public func covers(service: String, slo: String) -> Bool {
+        do {
+            return try Selector(matchers).matches(name: "ErrorBudgetBurn", labels: [Label("service", service), Label("slo", slo)])
+        } catch { return false }
     }
 
     /// The window as a silence while it is open, so alerts go through the one silencing path.

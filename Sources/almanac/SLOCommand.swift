@@ -15,10 +15,11 @@ extension Report {
         func run() async throws {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
+            let windows = try loadOrExit { try SLOService.loadMaintenance(configDirectory: common.config) }
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let logDirectory = common.data + "/series-log"
             try await common.withDatabase { database in
-                let service = SLOService(slos: { slos }) {
+                let service = SLOService(slos: { slos }, windows: { windows }) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }
@@ -51,10 +52,11 @@ struct StatusCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
+            let windows = try loadOrExit { try SLOService.loadMaintenance(configDirectory: common.config) }
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let logDirectory = common.data + "/series-log"
             let html = try await common.withDatabase { database in
-                try await SLOService(slos: { slos }) {
+                try await SLOService(slos: { slos }, windows: { windows }) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }.statusPage(title: title)

@@ -184,4 +184,27 @@ import Testing
             problem("windows:\n  - {name: w, match: '{}', start: '2026-12-01T22:00:00Z', end: '2026-12-02T02:00:00Z'}\n").contains(
                 "m.yaml:2: windows[0].match"), "a window that matches every alert is refused")
     }
+
+    /// Maintenance is left out of the budget: a two-hour outage inside a window spends nothing,
+    /// and a weekly window's openings over three weeks are found one by one.
+    @Test func maintenanceIsLeftOutOfTheBudget() throws {
+        let hour: Int64 = 3_600_000
+        let total = (0...10).map { Sample(timestamp: Int64($0) * hour, value: Double($0) * 1000) }
+        // Every request fails in hours 4 and 5.
+        let good = (0...10).map { Sample(timestamp: Int64($0) * hour, value: Double($0) * 1000 - Double(min(max($0 - 3, 0), 2)) * 1000) }
+        let window = [(start: 3 * hour + 1, end: 5 * hour + 1)]
+        let keptGood = EventCounts.excluding(window, from: good, counting: .counters)
+        let keptTotal = EventCounts.excluding(window, from: total, counting: .counters)
+        #expect(EventCounts.increase(total, from: 0, to: 10 * hour) - EventCounts.increase(good, from: 0, to: 10 * hour) == 2000)
+        #expect(EventCounts.increase(keptTotal, from: 0, to: 10 * hour) - EventCounts.increase(keptGood, from: 0, to: 10 * hour) == 0)
+        #expect(EventCounts.increase(keptTotal, from: 0, to: 10 * hour) == 8000, "the window's traffic is out of the count")
+        let runs = [Sample(timestamp: 4 * hour, value: 0), Sample(timestamp: 7 * hour, value: 1)]
+        #expect(EventCounts.excluding(window, from: runs, counting: .runs) == [runs[1]])
+
+        let yaml = "windows:\n  - {name: w, match: '{service=\"api\"}', rrule: FREQ=WEEKLY;BYDAY=SU;BYHOUR=3, zone: UTC, duration: 2h}\n"
+        let weekly = try #require(try MaintenanceFile.parse(try ConfigDocument.parse(yaml, file: "maintenance/w.yaml")).first)
+        let openings = weekly.openings(from: MaintenanceTests.at("2026-03-01T00:00:00Z"), to: MaintenanceTests.at("2026-03-22T00:00:00Z"))
+        #expect(openings.map(\.start) == ["2026-03-01T03:00:00Z", "2026-03-08T03:00:00Z", "2026-03-15T03:00:00Z"].map(MaintenanceTests.at))
+        #expect(weekly.covers(service: "api", slo: "a") && !weekly.covers(service: "web", slo: "a"))
+    }
 }

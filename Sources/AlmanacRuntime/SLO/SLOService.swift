@@ -13,9 +13,15 @@ public struct SLOService: Sendable {
     public let slos: @Sendable () -> [SLO]
     /// Where samples are read: the embedded store, or the team's Prometheus.
     let source: @Sendable () async throws -> any SeriesSource
+    /// Maintenance windows; those that cover an SLO's service and say so are left out of its budget.
+    let windows: @Sendable () -> [MaintenanceWindow]
 
-    public init(slos: @escaping @Sendable () -> [SLO], source: @escaping @Sendable () async throws -> any SeriesSource) {
+    public init(
+        slos: @escaping @Sendable () -> [SLO], windows: @escaping @Sendable () -> [MaintenanceWindow] = { [] },
+        source: @escaping @Sendable () async throws -> any SeriesSource
+    ) {
         self.slos = slos
+        self.windows = windows
         self.source = source
     }
 
@@ -38,6 +44,19 @@ public struct SLOService: Sendable {
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
         return slos
+    }
+
+    /// The maintenance windows of `maintenance/`.
+    public static func loadMaintenance(configDirectory root: String) throws -> [MaintenanceWindow] {
+        var windows: [MaintenanceWindow] = []
+        var errors: [ConfigError] = []
+        for source in try ConfigFolder(root: root, folder: MaintenanceFile.folder, suffixes: [".yaml", ".yml"]).documents() {
+            do throws(ConfigError) { windows += try MaintenanceFile.parse(try ConfigDocument.parse(source.text, file: source.file)) } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return windows
     }
 
     /// One SLO's figures now, or why they cannot be had (no series matches its selectors).
@@ -70,6 +89,16 @@ public struct SLOService: Sendable {
     }
 
     func events(_ slo: SLO, source: any SeriesSource, from: Int64, to now: Int64) async throws -> Events {
+        var events = try await counted(slo, source: source, from: from, to: now)
+        guard slo.excludesMaintenance else { return events }
+        let intervals = windows().filter { $0.excludesFromBudget && $0.covers(service: slo.service, slo: slo.name) }
+            .flatMap { $0.openings(from: from, to: now) }
+        events.good = events.good.map { EventCounts.excluding(intervals, from: $0, counting: events.counting) }
+        events.total = events.total.map { EventCounts.excluding(intervals, from: $0, counting: events.counting) }
+        return events
+    }
+
+    private func counted(_ slo: SLO, source: any SeriesSource, from: Int64, to now: Int64) async throws -> Events {
         let located = "\(slo.file):\(slo.line): sli"
         switch slo.indicator {
         case .ratio(let goodSelector, let totalSelector):

@@ -21,11 +21,11 @@ struct SLODomain: Domain {
         }
         let config = monitoring.config
         let store = monitoring.series
-        let service = SLOService(slos: { files.current }, source: { config.current.seriesSource(store: store) })
-        monitoring.ruleSources.add { now in try await service.alerts(now: now) }
         let maintenance = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [MaintenanceFile.folder], logger: logger) {
-            root in try SLODomain.loadMaintenance(root)
+            root in try SLOService.loadMaintenance(configDirectory: root)
         }
+        let service = SLOService(slos: { files.current }, windows: { maintenance.current }, source: { config.current.seriesSource(store: store) })
+        monitoring.ruleSources.add { now in try await service.alerts(now: now) }
         // An open window holds notifications back as a silence does; its alerts are still recorded.
         monitoring.ruleSources.addSilences { now in maintenance.current.compactMap { $0.silence(at: now) } }
         self.maintenance = maintenance
@@ -35,17 +35,6 @@ struct SLODomain: Domain {
 
     var reloadables: [any Reloadable] { [files, maintenance] }
 
-    static func loadMaintenance(_ root: String) throws -> [MaintenanceWindow] {
-        var windows: [MaintenanceWindow] = []
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: root, folder: MaintenanceFile.folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) { windows += try MaintenanceFile.parse(try ConfigDocument.parse(source.text, file: source.file)) } catch {
-                errors.append(error)
-            }
-        }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
-        return windows
-    }
     var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "SLOs", path: "/slos")] }
 

@@ -130,7 +130,8 @@ import Testing
         try await WebhookReceiver.run { receiver, port async throws in
             let config = try AlertNotificationTests.config(receiverPort: port)
             let format = ISO8601DateFormatter()
-            let now = Date()
+            // Whole seconds, as the file writes the window's bounds.
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let window = """
                 windows:
                   - name: ghost-move

@@ -1,3 +1,4 @@
+import AlmanacConfig
 import Foundation
 
 /// The provider's discovery document (OpenID Connect Discovery 1.0 §3), checked as §4.3 says:
@@ -54,19 +55,7 @@ public struct ProviderMetadata: Sendable, Hashable {
     }
 
     public static func url(_ base: String, _ query: [(String, String)]) -> String {
-        base + (base.contains("?") ? "&" : "?") + formEncoded(query)
-    }
-
-    /// `application/x-www-form-urlencoded`, as the token request and query strings need.
-    public static func formEncoded(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(formComponent($0))=\(formComponent($1))" }.joined(separator: "&")
-    }
-
-    /// One name or value, with only RFC 3986's unreserved characters left as they are.
-    public static func formComponent(_ text: String) -> String {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        base + (base.contains("?") ? "&" : "?") + URLEncoding.pairs(query)
     }
 
     /// The ID token of a token endpoint's answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).

@@ -10,3 +10,12 @@ public enum ConfigNumber {
         }
     }
 }
+
+/// Switches in config files: `true` or `false`, anything else an error naming the field.
+public enum ConfigFlag {
+    public static func read(_ node: ConfigNode?) throws(ConfigError) -> Bool? {
+        guard let node else { return nil }
+        guard case .bool(let value)? = node.scalar else { throw node.error("must be true or false") }
+        return value
+    }
+}

@@ -85,10 +85,7 @@ public enum PipelineFile {
         if let gatesNode = node["gates"] {
             try unknown(gatesNode, ["alerts", "error_rate", "budget"])
             if case .bool(let b)? = gatesNode["alerts"]?.scalar { gates.alerts = b }
-            if let budget = gatesNode["budget"] {
-                guard case .bool(let b)? = budget.scalar else { throw budget.error("must be true or false") }
-                gates.budget = b
-            }
+            gates.budget = try ConfigFlag.read(gatesNode["budget"]) ?? gates.budget
             if let rate = gatesNode["error_rate"] {
                 guard let series = rate["series"]?.string, let above = try ConfigNumber.read(rate["above"]) else {
                     throw rate.error("needs series: and above:")

@@ -43,6 +43,27 @@ public enum EventCounts {
         return buckets
     }
 
+    /// Good and total events per `step` from `from` to `to`, summed over the series: what the
+    /// budget's forecast (hour by hour) and the status page's bars (day by day) count.
+    public static func perStep(
+        good: [[Sample]], total: [[Sample]], counting: SLOEvaluation.Counting, from: Int64, to: Int64, step: Int64
+    ) -> [(good: Double, total: Double)] {
+        var buckets = [(good: Double, total: Double)](repeating: (0, 0), count: Int(max(0, (to - from + step - 1) / step)))
+        switch counting {
+        case .counters:
+            for series in good { for (i, rise) in increases(series, from: from, to: to, step: step).enumerated() { buckets[i].good += rise } }
+            for series in total { for (i, rise) in increases(series, from: from, to: to, step: step).enumerated() { buckets[i].total += rise } }
+        case .runs:
+            for series in total {
+                for (i, counted) in runs(series, from: from, to: to, step: step).enumerated() {
+                    buckets[i].good += counted.good
+                    buckets[i].total += counted.total
+                }
+            }
+        }
+        return buckets
+    }
+
     /// Samples with the events inside `intervals` (maintenance windows) taken out: a counter's
     /// rises there are dropped (the rest kept as one cumulative series, so every count above
     /// works on it unchanged), check runs there are removed.

@@ -46,11 +46,7 @@ public enum MaintenanceFile {
                 guard end > start else { throw (item["end"] ?? item).error("must be after 'start'") }
                 schedule = .once(start: start, end: end)
             }
-            var excludes = true
-            if let node = item["exclude_from_budget"] {
-                guard case .bool(let value)? = node.scalar else { throw node.error("must be true or false") }
-                excludes = value
-            }
+            let excludes = try ConfigFlag.read(item["exclude_from_budget"]) ?? true
             windows.append(
                 MaintenanceWindow(name: name, matchers: matchers, schedule: schedule, excludesFromBudget: excludes, file: item.file, line: item.line))
         }

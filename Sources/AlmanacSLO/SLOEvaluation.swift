@@ -23,52 +23,17 @@ public struct SLOEvaluation: Sendable {
 
     /// `good` and `total` are the samples of each series counting good and all events.
     public static func evaluate(_ slo: SLO, good: [[Sample]], total: [[Sample]], counting: Counting, now: Int64) -> SLOEvaluation {
-        func events(_ from: Int64, _ to: Int64) -> (good: Double, total: Double) {
-            switch counting {
-            case .counters:
-                return (
-                    good.map { EventCounts.increase($0, from: from, to: to) }.reduce(0, +),
-                    total.map { EventCounts.increase($0, from: from, to: to) }.reduce(0, +)
-                )
-            case .runs:
-                return total.map { EventCounts.checkRuns($0, from: from, to: to) }.reduce((0, 0)) { ($0.0 + $1.good, $0.1 + $1.total) }
-            }
-        }
         let start = now - slo.window
-        let whole = events(start, now)
+        let whole = events(good: good, total: total, counting: counting, from: start, to: now)
         let budget = ErrorBudget(objective: slo.objective, good: whole.good, total: whole.total)
-        var rates: [Int64: Double] = [:]
-        for window in BurnRateAlerts.windows {
-            let counted = events(now - window, now)
-            guard counted.total > 0 else { continue }
-            rates[window] = ErrorBudget.burnRate(errorRatio: max(0, counted.total - counted.good) / counted.total, objective: slo.objective)
-        }
+        let rates = burnRates(slo, good: good, total: total, counting: counting, now: now)
         // Bad events so far in the window, hour by hour, for the forecast engine.
         let hour: Int64 = 3_600_000
-        let hours = Int((now - start) / hour)
-        var bad = [Double](repeating: 0, count: hours)
-        switch counting {
-        case .counters:
-            for series in total {
-                for (i, rise) in EventCounts.increases(series, from: start, to: start + Int64(hours) * hour, step: hour).enumerated() {
-                    bad[i] += rise
-                }
-            }
-            for series in good {
-                for (i, rise) in EventCounts.increases(series, from: start, to: start + Int64(hours) * hour, step: hour).enumerated() {
-                    bad[i] -= rise
-                }
-            }
-        case .runs:
-            for series in total {
-                for (i, runs) in EventCounts.runs(series, from: start, to: start + Int64(hours) * hour, step: hour).enumerated() {
-                    bad[i] += runs.total - runs.good
-                }
-            }
-        }
+        let hours = Int64((now - start) / hour)
+        let counted = EventCounts.perStep(good: good, total: total, counting: counting, from: start, to: start + hours * hour, step: hour)
         var sum = 0.0
-        let cumulative = bad.enumerated().map { i, value -> Sample in
-            sum += max(0, value)
+        let cumulative = counted.enumerated().map { i, hourly -> Sample in
+            sum += max(0, hourly.total - hourly.good)
             return Sample(timestamp: start + Int64(i + 1) * hour, value: sum)
         }
         // A service younger than the window has seen part of it: its traffic is scaled to the whole.
@@ -78,5 +43,29 @@ public struct SLOEvaluation: Sendable {
         let exhaustion = Forecaster.fit(cumulative, now: now).flatMap { $0.crossing(of: allowed, within: slo.window) }
         return SLOEvaluation(
             budget: budget, burnRates: rates, condition: BurnRateAlerts.evaluate { rates[$0] }, exhaustion: allowed > 0 ? exhaustion : nil)
+    }
+
+    /// The burn rate over each of the Workbook's windows that had events. It needs the samples
+    /// of the longest window only (3 days), so the alert rules read no more than that each round.
+    public static func burnRates(_ slo: SLO, good: [[Sample]], total: [[Sample]], counting: Counting, now: Int64) -> [Int64: Double] {
+        var rates: [Int64: Double] = [:]
+        for window in BurnRateAlerts.windows {
+            let counted = events(good: good, total: total, counting: counting, from: now - window, to: now)
+            guard counted.total > 0 else { continue }
+            rates[window] = ErrorBudget.burnRate(errorRatio: max(0, counted.total - counted.good) / counted.total, objective: slo.objective)
+        }
+        return rates
+    }
+
+    static func events(good: [[Sample]], total: [[Sample]], counting: Counting, from: Int64, to: Int64) -> (good: Double, total: Double) {
+        switch counting {
+        case .counters:
+            return (
+                good.map { EventCounts.increase($0, from: from, to: to) }.reduce(0, +),
+                total.map { EventCounts.increase($0, from: from, to: to) }.reduce(0, +)
+            )
+        case .runs:
+            return total.map { EventCounts.checkRuns($0, from: from, to: to) }.reduce((0, 0)) { ($0.0 + $1.good, $0.1 + $1.total) }
+        }
     }
 }

@@ -41,8 +41,8 @@ public enum SLOFile {
             slos.append(
                 SLO(
                     name: name, service: service, indicator: try indicator(sliNode), objective: objective, window: window,
-                    isPublic: try flag(item["public"]) ?? (tier == .criticalForOthers),
-                    excludesMaintenance: try flag(item["exclude_maintenance"]) ?? true, file: item.file, line: item.line))
+                    isPublic: try ConfigFlag.read(item["public"]) ?? (tier == .criticalForOthers),
+                    excludesMaintenance: try ConfigFlag.read(item["exclude_maintenance"]) ?? true, file: item.file, line: item.line))
         }
         return slos
     }
@@ -82,12 +82,6 @@ public enum SLOFile {
             value = number > 1 ? number / 100 : number
         }
         guard let value, value > 0, value < 1 else { throw node.error("must be a share below 100%, such as 99.9%") }
-        return value
-    }
-
-    static func flag(_ node: ConfigNode?) throws(ConfigError) -> Bool? {
-        guard let node else { return nil }
-        guard case .bool(let value)? = node.scalar else { throw node.error("must be true or false") }
         return value
     }
 }

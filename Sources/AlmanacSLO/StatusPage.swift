@@ -66,21 +66,8 @@ public enum StatusPage {
         let day: Int64 = 86_400_000
         let first = (now / day - Int64(days - 1)) * day
         let end = first + Int64(days) * day
-        var goods = [Double](repeating: 0, count: days)
-        var totals = [Double](repeating: 0, count: days)
-        switch counting {
-        case .counters:
-            for series in good { for (i, v) in EventCounts.increases(series, from: first, to: end, step: day).enumerated() { goods[i] += v } }
-            for series in total { for (i, v) in EventCounts.increases(series, from: first, to: end, step: day).enumerated() { totals[i] += v } }
-        case .runs:
-            for series in total {
-                for (i, runs) in EventCounts.runs(series, from: first, to: end, step: day).enumerated() {
-                    goods[i] += runs.good
-                    totals[i] += runs.total
-                }
-            }
-        }
-        return (0..<days).map { Day(start: first + Int64($0) * day, good: goods[$0], total: totals[$0]) }
+        let counted = EventCounts.perStep(good: good, total: total, counting: counting, from: first, to: end, step: day)
+        return counted.enumerated().map { Day(start: first + Int64($0) * day, good: $1.good, total: $1.total) }
     }
 
     /// The page; `title` is the organisation's name for it.

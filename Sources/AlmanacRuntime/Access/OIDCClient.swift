@@ -1,4 +1,5 @@
 import AlmanacAccess
+import AlmanacConfig
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -74,12 +75,12 @@ public actor OIDCClient {
         request.headers.add(name: "Accept", value: "application/json")
         if metadata.tokenAuthMethods.contains("client_secret_basic") {
             // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic authentication.
-            let pair = ProviderMetadata.formComponent(provider.clientID) + ":" + ProviderMetadata.formComponent(clientSecret)
+            let pair = URLEncoding.component(provider.clientID) + ":" + URLEncoding.component(clientSecret)
             request.headers.add(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
         } else {
             form += [("client_id", provider.clientID), ("client_secret", clientSecret)]
         }
-        request.body = .bytes(ByteBuffer(string: ProviderMetadata.formEncoded(form)))
+        request.body = .bytes(ByteBuffer(string: URLEncoding.pairs(form)))
         let answer = try await send(request, what: "the token endpoint", acceptingErrors: true)
         let idToken: String
         do { idToken = try ProviderMetadata.idToken(fromTokenResponse: answer) } catch { throw .refused(error) }

@@ -12,23 +12,17 @@ public struct BackupFiles: Sendable {
 
     public static func load(_ configDirectory: String, entities: Set<EntityRef>?) throws(ConfigErrors) -> BackupFiles {
         var backups: [Backup] = []
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: configDirectory, folder: BackupFile.folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) {
-                let root = try ConfigDocument.parse(source.text, file: source.file)
-                for backup in try BackupFile.parse(root, entities: entities, exists: { FileManager.default.fileExists(atPath: $0) }) {
-                    if let other = backups.first(where: { $0.name == backup.name }) {
-                        throw ConfigError(
-                            file: source.file, line: backup.line, field: "name",
-                            message: "a second backup named '\(backup.name)' (first in \(other.file))")
-                    }
-                    backups.append(backup)
+        try ConfigFolder(root: configDirectory, folder: BackupFile.folder, suffixes: [".yaml", ".yml"]).eachDocument {
+            source, root throws(ConfigError) in
+            for backup in try BackupFile.parse(root, entities: entities, exists: { FileManager.default.fileExists(atPath: $0) }) {
+                if let other = backups.first(where: { $0.name == backup.name }) {
+                    throw ConfigError(
+                        file: source.file, line: backup.line, field: "name",
+                        message: "a second backup named '\(backup.name)' (first in \(other.file))")
                 }
-            } catch {
-                errors.append(error)
+                backups.append(backup)
             }
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
         return BackupFiles(backups: backups)
     }
 }

@@ -15,21 +15,15 @@ public struct LoadTestFiles: Sendable {
 
     public static func load(_ configDirectory: String) throws(ConfigErrors) -> LoadTestFiles {
         var tests: [String: LoadTest] = [:]
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: configDirectory, folder: folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) {
-                let name = URL(fileURLWithPath: source.file).deletingPathExtension().lastPathComponent
-                let test = try LoadTestFile.parse(try ConfigDocument.parse(source.text, file: source.file), name: name)
-                if let other = tests[test.name] {
-                    throw ConfigError(
-                        file: source.file, line: 0, field: "name", message: "a second load test named '\(test.name)' (first in \(other.file))")
-                }
-                tests[test.name] = test
-            } catch {
-                errors.append(error)
+        try ConfigFolder(root: configDirectory, folder: folder, suffixes: [".yaml", ".yml"]).eachDocument { source, root throws(ConfigError) in
+            let name = URL(fileURLWithPath: source.file).deletingPathExtension().lastPathComponent
+            let test = try LoadTestFile.parse(root, name: name)
+            if let other = tests[test.name] {
+                throw ConfigError(
+                    file: source.file, line: 0, field: "name", message: "a second load test named '\(test.name)' (first in \(other.file))")
             }
+            tests[test.name] = test
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
         return LoadTestFiles(root: configDirectory, tests: tests)
     }
 

@@ -18,33 +18,26 @@ public struct CheckFiles: Sendable {
     public static func load(_ configDirectory: String, entities: Set<EntityRef>?) throws(ConfigErrors) -> CheckFiles {
         var checks: [Check] = []
         var concurrent: (value: Int, file: String)?
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: configDirectory, folder: CheckFile.folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) {
-                let root = try ConfigDocument.parse(source.text, file: source.file)
-                if let value = try CheckFile.concurrentRecoveries(root) {
-                    if let other = concurrent, other.value != value {
-                        throw root["recovery"]!.error("says \(value) recoveries at once; \(other.file) says \(other.value)")
-                    }
-                    concurrent = (value, source.file)
+        try ConfigFolder(root: configDirectory, folder: CheckFile.folder, suffixes: [".yaml", ".yml"]).eachDocument {
+            source, root throws(ConfigError) in
+            if let value = try CheckFile.concurrentRecoveries(root) {
+                if let other = concurrent, other.value != value {
+                    throw root["recovery"]!.error("says \(value) recoveries at once; \(other.file) says \(other.value)")
                 }
-                for var check in try CheckFile.parse(root, entities: entities) {
-                    if let other = checks.first(where: { $0.name == check.name }) {
-                        throw ConfigError(
-                            file: source.file, line: check.line, field: "name",
-                            message: "a second check named '\(check.name)' (first in \(other.file))")
-                    }
-                    if case .http(let url, let status, let body, let latency, let days, let ca?) = check.probe, !ca.hasPrefix("/") {
-                        check.probe = .http(
-                            url: url, status: status, body: body, latency: latency, certificateDays: days, ca: configDirectory + "/" + ca)
-                    }
-                    checks.append(check)
+                concurrent = (value, source.file)
+            }
+            for var check in try CheckFile.parse(root, entities: entities) {
+                if let other = checks.first(where: { $0.name == check.name }) {
+                    throw ConfigError(
+                        file: source.file, line: check.line, field: "name", message: "a second check named '\(check.name)' (first in \(other.file))")
                 }
-            } catch {
-                errors.append(error)
+                if case .http(let url, let status, let body, let latency, let days, let ca?) = check.probe, !ca.hasPrefix("/") {
+                    check.probe = .http(
+                        url: url, status: status, body: body, latency: latency, certificateDays: days, ca: configDirectory + "/" + ca)
+                }
+                checks.append(check)
             }
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
         return CheckFiles(checks: checks, concurrentRecoveries: concurrent?.value ?? 2)
     }
 }

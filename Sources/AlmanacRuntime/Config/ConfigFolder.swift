@@ -53,6 +53,21 @@ public struct ConfigFolder: Sendable {
         return documents
     }
 
+    /// Every document parsed and handed to `body`; a mistake in one file (unreadable, not YAML,
+    /// or what `body` refuses) is collected and the others still read, so one reload reports
+    /// every problem. The folders of config files all load this way.
+    public func eachDocument(_ body: (SourceText, ConfigNode) throws(ConfigError) -> Void) throws(ConfigErrors) {
+        var errors: [ConfigError] = []
+        for source in try documents() {
+            do throws(ConfigError) {
+                try body(source, try ConfigDocument.parse(source.text, file: source.file))
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+    }
+
     /// One file's text, refused before reading when it is over the limit, so a runaway file
     /// cannot exhaust memory.
     public static func read(root: String, file: String) throws(ConfigError) -> String {

@@ -87,8 +87,10 @@ public struct RuleService: Service {
             events.append(event(alert, "rule removed", now))
         }
         for rule in rules {
-            var results = given[rule.name] ?? []
-            if given[rule.name] == nil {
+            let results: [RuleResult]
+            if let computed = given[rule.name] {
+                results = computed
+            } else {
                 results = RuleEvaluator.evaluate(
                     rule, series: try await source.select(rule.selector, from: now - Self.lookback(rule), to: now), now: now,
                     firing: state.tracker.firing(rule: rule.name))

@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacConfig
 import AlmanacMetrics
 import AlmanacStorage
 import AsyncHTTPClient
@@ -49,9 +50,7 @@ public struct PrometheusSeriesSource: SeriesSource {
 
     public func select(_ selector: Selector, from: Int64, to: Int64) async throws -> [SeriesData] {
         let (path, parameters) = source.query(selector: selector.description, from: from, to: to)
-        // Every reserved character encoded: PromQL's '+', '{' and '"' must arrive as written.
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let query = parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")" }.joined(separator: "&")
+        let query = parameters.map { "\($0.0)=\(URLEncoding.component($0.1))" }.joined(separator: "&")
         let url = source.url + path + "?" + query
         let response = try await client.execute(HTTPClientRequest(url: url), timeout: .milliseconds(source.timeout))
         let body = try await response.body.collect(upTo: Self.maximumBytes)

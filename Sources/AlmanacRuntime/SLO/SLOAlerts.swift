@@ -20,15 +20,21 @@ extension SLOService {
     }()
 
     /// The burn rule's results for every SLO that has figures; an SLO without series yields none.
+    /// Each round reads the longest alerting window (3 days) only, not the SLO's whole window.
     public func alerts(now: Int64) async throws -> [(rule: AlertRule, results: [RuleResult])] {
-        guard !slos().isEmpty else { return [] }
+        let slos = slos()
+        guard !slos.isEmpty else { return [] }
+        let source = try await source()
+        let longest = BurnRateAlerts.windows.max() ?? 0
         var results: [RuleResult] = []
-        for status in try await statuses(now: now) {
-            guard let evaluation = status.evaluation else { continue }
-            let condition = evaluation.condition
-            let labels = [Label("service", status.slo.service), Label("slo", status.slo.name)]
+        for slo in slos {
+            let events = try await events(slo, source: source, from: now - longest - 3_600_000, to: now)
+            guard events.problem == nil else { continue }
+            let rates = SLOEvaluation.burnRates(slo, good: events.good, total: events.total, counting: events.counting, now: now)
+            let condition = BurnRateAlerts.evaluate { rates[$0] }
+            let labels = [Label("service", slo.service), Label("slo", slo.name)]
             let severity: Severity? = condition.map { $0.severity == .page ? .critical : .warning }
-            results.append(RuleResult(labels: labels, value: condition.flatMap { evaluation.burnRates[$0.long] }, severity: severity))
+            results.append(RuleResult(labels: labels, value: condition.flatMap { rates[$0.long] }, severity: severity))
         }
         return [(Self.burnRule, results)]
     }

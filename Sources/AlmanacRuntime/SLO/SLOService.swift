@@ -30,32 +30,24 @@ public struct SLOService: Sendable {
         let services: [String: Tier?]? =
             catalog.services.isEmpty ? nil : Dictionary(catalog.services.map { ($0.ref.name, $0.tier) }) { first, _ in first }
         var slos: [SLO] = []
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: root, folder: SLOFile.folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) {
-                for slo in try SLOFile.parse(try ConfigDocument.parse(source.text, file: source.file), services: services) {
-                    if let other = slos.first(where: { $0.name == slo.name }) {
-                        throw ConfigError(
-                            file: source.file, line: slo.line, field: "name", message: "a second SLO named '\(slo.name)' (first in \(other.file))")
-                    }
-                    slos.append(slo)
+        try ConfigFolder(root: root, folder: SLOFile.folder, suffixes: [".yaml", ".yml"]).eachDocument { source, document throws(ConfigError) in
+            for slo in try SLOFile.parse(document, services: services) {
+                if let other = slos.first(where: { $0.name == slo.name }) {
+                    throw ConfigError(
+                        file: source.file, line: slo.line, field: "name", message: "a second SLO named '\(slo.name)' (first in \(other.file))")
                 }
-            } catch { errors.append(error) }
+                slos.append(slo)
+            }
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
         return slos
     }
 
     /// The maintenance windows of `maintenance/`.
     public static func loadMaintenance(configDirectory root: String) throws -> [MaintenanceWindow] {
         var windows: [MaintenanceWindow] = []
-        var errors: [ConfigError] = []
-        for source in try ConfigFolder(root: root, folder: MaintenanceFile.folder, suffixes: [".yaml", ".yml"]).documents() {
-            do throws(ConfigError) { windows += try MaintenanceFile.parse(try ConfigDocument.parse(source.text, file: source.file)) } catch {
-                errors.append(error)
-            }
+        try ConfigFolder(root: root, folder: MaintenanceFile.folder, suffixes: [".yaml", ".yml"]).eachDocument { _, document throws(ConfigError) in
+            windows += try MaintenanceFile.parse(document)
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
         return windows
     }
 

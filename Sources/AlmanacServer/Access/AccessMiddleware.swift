@@ -1,4 +1,5 @@
 import AlmanacAccess
+import AlmanacConfig
 import AlmanacRuntime
 import HTTPTypes
 import Hummingbird
@@ -12,7 +13,7 @@ enum Refusal {
     static func unauthenticated(_ request: Request) -> Response {
         if request.uri.path.hasPrefix("/api/") { return JSONResponse.error(.unauthorized, "sign in, or send a token (Authorization: Bearer)") }
         let next = request.method == .get ? request.uri.path : "/"
-        return PageRenderer.redirect("/login?next=" + ProviderMetadata.formComponent(next))
+        return PageRenderer.redirect("/login?next=" + URLEncoding.component(next))
     }
 
     static func forbidden(_ request: Request, _ person: Identity, _ why: String) -> Response {

@@ -99,10 +99,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("the config files have errors:\n\(errors)")
         }
         let announcer = logger
-        let app = server.application { port in
+        try await server.serve { port in
             announcer.notice("almanac is serving", metadata: ["url": "http://\(host):\(port)/"])
         }
-        try await app.runService()
     }
 }
 

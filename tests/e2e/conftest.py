@@ -63,7 +63,12 @@ class Server:
     def stop(self, sig=signal.SIGTERM):
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError(f"almanac did not stop within 30 s of signal {sig}:\n{self.log.read_text()[-4000:]}")
 
     def admin(self, method, path, **body):
         return requests.request(method, self.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)

@@ -46,6 +46,8 @@ public struct LeasedService: Service {
                 logger.warning("cannot read the lease; will try again", metadata: ["lease": "\(job.name)", "error": "\(error)"])
             }
         } while await nextRound(after: Double(period) / 3000)
+        // One line per job at shutdown, so a replica slow to stop shows which job it waits for.
+        logger.info("the job stopped", metadata: ["lease": "\(job.name)"])
         do {
             try await store.release(job.name, holder: replica)
         } catch {

@@ -110,6 +110,19 @@ public struct AlmanacServer: Sendable {
     }
 }
 
+extension AlmanacServer {
+    /// Runs until SIGTERM or SIGINT. A part that does not stop within `shutdownSeconds` is
+    /// cancelled, and one that ignores cancellation ends the process 5 s later: a replica must
+    /// free its port and leases before an orchestrator's own deadline (Kubernetes kills at 30 s).
+    public func serve(shutdownSeconds: Double = 20, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: application(onRunning: onRunning))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownSeconds * 1000))
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
+    }
+}
+
 /// Headers every response carries: pages must not be framed or sniffed.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AlmanacRequestContext

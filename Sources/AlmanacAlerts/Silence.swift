@@ -59,3 +59,16 @@ public struct Silence: Sendable, Equatable, Codable {
         isActive(at: now) && now - startsAt >= after && now - (remindedAt ?? startsAt) >= after
     }
 }
+
+extension Silence {
+    /// Matchers for the alerts about one host, by the scrape's `instance` label: the host as
+    /// named, or, for a name without a port, the host with any port (its node_exporter's, its
+    /// web server's).
+    public static func matchers(host: String) -> String {
+        let quoted = host.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        if host.contains(":") { return "{instance=\"\(quoted)\"}" }
+        // Each regular-expression character is escaped for the pattern, and its backslash for the string.
+        let pattern = quoted.map { "^$.|?*+()[]{}".contains($0) ? "\\\\\($0)" : String($0) }.joined()
+        return "{instance=~\"\(pattern)(:[0-9]+)?\"}"
+    }
+}

@@ -20,6 +20,8 @@ public struct MaintenanceWindow: Sendable {
     public var schedule: Schedule
     /// Left out of SLO budgets and the status page's figures.
     public var excludesFromBudget: Bool
+    /// What the status page tells people about it (what is done, what they may notice).
+    public var note: String?
     public var file: String
     public var line: Int
 

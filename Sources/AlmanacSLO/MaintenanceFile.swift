@@ -16,6 +16,7 @@ import Foundation
 ///     start: 2026-12-01T22:00:00Z
 ///     end: 2026-12-02T02:00:00Z
 ///     exclude_from_budget: false              # default true
+///     note: The product database moves to a new disk; edits may fail for a few minutes.
 /// ```
 public enum MaintenanceFile {
     public static let folder = "maintenance"
@@ -25,7 +26,7 @@ public enum MaintenanceFile {
         guard let items = root["windows"]?.elements else { throw root.error("needs 'windows', a list") }
         var windows: [MaintenanceWindow] = []
         for item in items {
-            try item.onlyFields(["name", "match", "rrule", "zone", "duration", "start", "end", "exclude_from_budget"])
+            try item.onlyFields(["name", "match", "rrule", "zone", "duration", "start", "end", "exclude_from_budget", "note"])
             guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("needs 'name'") }
             guard let matchNode = item["match"], let matchers = matchNode.string else {
                 throw item.error("needs 'match', a selector over alert labels such as {service=\"database\"}")
@@ -47,8 +48,11 @@ public enum MaintenanceFile {
                 schedule = .once(start: start, end: end)
             }
             let excludes = try ConfigFlag.read(item["exclude_from_budget"]) ?? true
+            if let noteNode = item["note"], noteNode.string == nil { throw noteNode.error("must be text") }
             windows.append(
-                MaintenanceWindow(name: name, matchers: matchers, schedule: schedule, excludesFromBudget: excludes, file: item.file, line: item.line))
+                MaintenanceWindow(
+                    name: name, matchers: matchers, schedule: schedule, excludesFromBudget: excludes, note: item["note"]?.string,
+                    file: item.file, line: item.line))
         }
         return windows
     }

@@ -36,6 +36,18 @@ public struct SLORecord: Sendable, Encodable {
     }
 }
 
+/// What the API and `almanac report slos --format json` print: the records and the moment they
+/// were computed at, so they can be compared with another tool's figures at that moment.
+public struct SLOList: Sendable, Encodable {
+    public var evaluatedAt: Int64
+    public var slos: [SLORecord]
+
+    public init(evaluatedAt: Int64, slos: [SLORecord]) {
+        self.evaluatedAt = evaluatedAt
+        self.slos = slos
+    }
+}
+
 public enum SLOReport {
     public static func table(_ records: [SLORecord]) -> ReportTable {
         func percent(_ value: Double?, digits: Int) -> String { value.map { String(format: "%.\(digits)f%%", $0) } ?? "" }

@@ -71,7 +71,7 @@ public enum StatusPage {
     }
 
     /// The page; `title` is the organisation's name for it.
-    public static func html(title: String, services: [Service], generatedAt: Int64) -> String {
+    public static func html(title: String, services: [Service], maintenance: [Notice] = [], generatedAt: Int64) -> String {
         var body = ""
         for service in services {
             let figure = service.availability.map { String(format: "%.3f%%", $0) } ?? "no data"
@@ -87,9 +87,9 @@ public enum StatusPage {
             body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1d232a}
             .state{font-size:13px;padding:.1rem .5rem;border-radius:.3rem}.ok{background:#d8f0dc}.bad{background:#f6d5d5}.none{background:#e2e2dd}
             svg rect.day{fill:#5aa469}svg rect.day.low{fill:#e0a030}svg rect.day.bad{fill:#c0392b}svg rect.day.none{fill:#d0d0cc}
-            .generated{color:#5b6570;font-size:13px}
+            .generated{color:#5b6570;font-size:13px}.maintenance ul{padding-left:1.2rem}
             </style></head><body><h1>\(HTML.escape(title))</h1>
-            \(body)<p class="generated">Made \(ReportFormat.moment(generatedAt, seconds: false)) from the service level indicators.</p></body></html>
+            \(body)\(maintenanceHTML(maintenance, now: generatedAt))<p class="generated">Made \(ReportFormat.moment(generatedAt, seconds: false)) from the service level indicators.</p></body></html>
 
             """
     }

@@ -19,12 +19,12 @@ extension SQLAlertStore {
         }
     }
 
-    /// Ends a silence now; false when there is no such active silence.
-    public func expireSilence(id: Int64, by actor: String, at now: Int64) async throws -> Bool {
+    /// Ends a silence now (or at `end`, soon after); false when there is no such active silence.
+    public func expireSilence(id: Int64, by actor: String, at now: Int64, endingAt end: Int64? = nil) async throws -> Bool {
         try await database.transaction { db in
             let row = try await db.select().column("matchers").from("silences").where("id", .equal, id).where("ends_at", .greaterThan, now).first()
             guard let matchers = try row?.decode(column: "matchers", as: String.self) else { return false }
-            try await db.update("silences").set("ends_at", to: SQLBind(now)).where("id", .equal, id).run()
+            try await db.update("silences").set("ends_at", to: SQLBind(max(now, end ?? now))).where("id", .equal, id).run()
             try await Self.record(db, at: now, rule: "silence #\(id)", labels: matchers, event: "expired by \(actor)")
             return true
         }

@@ -23,11 +23,12 @@ extension Report {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }
-                let records = try await service.statuses().map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
+                let now = WallClock.milliseconds()
+                let records = try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
                 let table = SLOReport.table(records)
-                let title = "Service levels, \(ReportFormat.moment(WallClock.milliseconds(), seconds: false))"
+                let title = "Service levels, \(ReportFormat.moment(now, seconds: false))"
                 switch common.format {
-                case .json: print(try JSONReport.string(["slos": records], pretty: true))
+                case .json: print(try JSONReport.string(SLOList(evaluatedAt: now, slos: records), pretty: true))
                 case .markdown: print("# \(title)\n\n\(table.markdown())")
                 case .html: print("<h1>\(HTML.escape(title))</h1>" + table.html(id: "slos"))
                 case .text: print("\(title)\n\n\(table.text())")

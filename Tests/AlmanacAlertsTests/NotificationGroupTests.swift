@@ -114,6 +114,21 @@ import Testing
         #expect(throws: SelectorError.self) { try Silence.validate(matchers: "{}") }
     }
 
+    /// A rollout's window for one host: the scrape's instance as named, or any port of a host
+    /// named without one; dots are literal, and other hosts are not held back.
+    @Test func hostMatchersFollowTheInstanceLabel() throws {
+        func held(_ host: String, _ instance: String) throws -> Bool {
+            try Selector(Silence.matchers(host: host)).matches(name: "HostDown", labels: [Label("instance", instance)])
+        }
+        #expect(try held("127.0.0.1:18411", "127.0.0.1:18411"))
+        #expect(try !held("127.0.0.1:18411", "127.0.0.1:18412"))
+        #expect(try held("off1.openfoodfacts.org", "off1.openfoodfacts.org:9100"))
+        #expect(try held("off1.openfoodfacts.org", "off1.openfoodfacts.org"))
+        #expect(try !held("off1.openfoodfacts.org", "off1xopenfoodfacts.org:9100"))
+        #expect(try !held("off1", "off12:9100"))
+        #expect(Silence.matchers(host: "off1.org") == #"{instance=~"off1\\.org(:[0-9]+)?"}"#)
+    }
+
     @Test func receiverRoutesFromFile() throws {
         let text = """
             receivers:

@@ -113,6 +113,37 @@ import Testing
         let likely = try #require(result.exhaustion?.likely)
         #expect(abs(Double(likely - now) / Double(Self.hour) - 312) < 24, "\(Double(likely - now) / Double(Self.hour)) hours")
     }
+
+    /// The same two days of 0.2%, evaluated every 5 minutes with 1,000 requests spread over each
+    /// hour: the ticket opens once the 3-day window's error ratio passes 0.1% (after 36 hours, since
+    /// the 3 days before were clean) and stays; no moment of the two days pages.
+    @Test func twoDaysAtTwoPerThousandNeverPage() {
+        let step: Int64 = 300_000
+        let start: Int64 = 1_800_000_000_000
+        let burnStarts: Int64 = start + 3 * 24 * Self.hour
+        let end: Int64 = start + 5 * 24 * Self.hour
+        var good: [Sample] = []
+        var total: [Sample] = []
+        for i in 0...(5 * 24 * 12) {
+            let at = start + Int64(i) * step
+            let bad = Double(max(0, at - burnStarts)) / Double(Self.hour) * 2
+            total.append(Sample(timestamp: at, value: Double(i) * 1000 / 12))
+            good.append(Sample(timestamp: at, value: Double(i) * 1000 / 12 - bad))
+        }
+        let slo = SLO(
+            name: "api", service: "api", indicator: .check(name: "x"), objective: 0.999, window: 30 * 24 * Self.hour, isPublic: true,
+            excludesMaintenance: true, file: "slos/api.yaml", line: 2)
+        var firstTicket: Int64?
+        for at in stride(from: burnStarts + step, through: end, by: Int(step)) {
+            let rates = SLOEvaluation.burnRates(slo, good: [good], total: [total], counting: .counters, now: at)
+            let condition = BurnRateAlerts.evaluate { rates[$0] }
+            #expect(condition?.severity != .page, "paged \((at - start) / Self.hour) h in")
+            if condition?.severity == .ticket, firstTicket == nil { firstTicket = at }
+            if let firstTicket, at > firstTicket { #expect(condition?.severity == .ticket) }
+        }
+        let opened = Double((firstTicket ?? 0) - burnStarts) / Double(Self.hour)
+        #expect(abs(opened - 36) <= 0.1, "the ticket opened \(opened) h into the slow burn")
+    }
 }
 
 @Suite struct StatusPageTests {
@@ -138,6 +169,33 @@ import Testing
         #expect(html.contains("<b class=\"availability\">99.500%</b>"))
         #expect(html.contains("class=\"day low\"") && html.components(separatedBy: "class=\"day none\"").count - 1 == 88)
         #expect(StatusPage.html(title: "t", services: [], generatedAt: now).contains("public: true"))
+    }
+
+    /// Windows over a shown service: the one open now, a weekly one's coming Sunday (planned)
+    /// and its past Sundays within the 90 days; a window over another service is not shown.
+    @Test func maintenanceNowPlannedAndPast() throws {
+        let yaml = """
+            windows:
+              - {name: disk-move, match: '{service="api"}', start: '2026-12-01T22:00:00Z', end: '2026-12-02T02:00:00Z', note: Edits may fail}
+              - {name: backups, match: '{service="api"}', rrule: FREQ=WEEKLY;BYDAY=SU;BYHOUR=3, zone: Europe/Paris, duration: 2h}
+              - {name: other, match: '{service="images"}', start: '2026-12-01T20:00:00Z', end: '2026-12-02T02:00:00Z'}
+            """
+        let windows = try MaintenanceFile.parse(try ConfigDocument.parse(yaml, file: "maintenance/m.yaml"))
+        let now = MaintenanceTests.at("2026-12-01T23:00:00Z")  // a Tuesday
+        let notices = StatusPage.notices(windows, shown: [("api", "api-availability")], now: now)
+        #expect(notices.filter { $0.when(at: now) == .now }.map(\.name) == ["disk-move"])
+        #expect(
+            notices.filter { $0.when(at: now) == .planned }.map(\.start) == [
+                MaintenanceTests.at("2026-12-13T02:00:00Z"), MaintenanceTests.at("2026-12-06T02:00:00Z"),
+            ])
+        let past = notices.filter { $0.when(at: now) == .past }
+        #expect(past.count == 13 && past.allSatisfy { $0.name == "backups" } && !notices.contains { $0.name == "other" })
+        let html = StatusPage.html(title: "t", services: [], maintenance: notices, generatedAt: now)
+        #expect(
+            html.contains(
+                "<h3>Now</h3><ul class=\"now\"><li data-window=\"disk-move\"><b>2026-12-01 22:00 UTC</b> to 2026-12-02 02:00 UTC: api — Edits may fail</li></ul>"
+            ))
+        #expect(html.contains("<h3>Planned</h3><ul class=\"planned\"><li data-window=\"backups\"><b>2026-12-06 02:00 UTC</b>"))
     }
 }
 

@@ -5,6 +5,7 @@ bars and figure equal the SLO's."""
 import shutil
 import subprocess
 import sys
+import time
 
 import requests
 from selenium.webdriver.common.by import By
@@ -19,6 +20,14 @@ def test_status_page_from_the_example_served_without_almanac(browser, workdir): 
     shutil.copytree(EXAMPLE, config, ignore=shutil.ignore_patterns(".example-*"))
     targets = config / "monitoring" / "targets.yaml"
     targets.write_text(targets.read_text().replace("127.0.0.1:8080", f"127.0.0.1:{port}").replace("interval: 15s", "interval: 1s"))
+    # Windows over the public service, one past and one planned, written relative to now.
+    def moment(offset):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
+    (config / "maintenance" / "almanac.yaml").write_text(
+        "windows:\n"
+        f"  - {{name: almanac-upgrade, match: '{{service=\"almanac\"}}', start: '{moment(-3 * 3600)}', end: '{moment(-2 * 3600)}',"
+        " note: Flags evaluated from the last good set}\n"
+        f"  - {{name: almanac-move, match: '{{service=\"almanac\"}}', start: '{moment(86400)}', end: '{moment(90000)}'}}\n")
     server = Server(config, workdir / "data", port=port).start()
     try:
         def slo_now():
@@ -60,6 +69,10 @@ def test_status_page_from_the_example_served_without_almanac(browser, workdir): 
         assert abs(figure - slo["ratio_percent"]) < 0.001, (figure, slo)
         if len(with_data) == 1:
             assert abs(with_data[0] - slo["ratio_percent"]) < 0.001
+        past = browser.find_element(By.CSS_SELECTOR, 'section.maintenance ul.past li[data-window="almanac-upgrade"]').text
+        assert past.endswith("almanac — Flags evaluated from the last good set"), past
+        assert browser.find_element(By.CSS_SELECTOR, 'section.maintenance ul.planned li[data-window="almanac-move"]')
+        assert not browser.find_elements(By.CSS_SELECTOR, 'li[data-window="database-backups"]'), "the database is not a public service"
         state = section.find_element(By.CLASS_NAME, "state").text
         assert state in ("operational", "degraded", "major outage")
         browser.save_screenshot(str(workdir / "status.png"))

@@ -115,6 +115,12 @@ public struct RuleService: Service {
         func silenced(_ alert: Alert) -> Bool {
             Silence.silencing(alert, among: silences, rules: byName, at: now) != nil
         }
+        // What a silence or a maintenance window spared people stays in the history, by whom.
+        for alert in changed {
+            if let silence = Silence.silencing(alert, among: silences, rules: byName, at: now) {
+                events.append(event(alert, "held back by \(silence.createdBy)", now))
+            }
+        }
         let firing = state.tracker.alerts.values.filter { $0.state == .firing && !silenced($0) }.sorted { $0.firedAt ?? 0 < $1.firedAt ?? 0 }
         let resend = now - state.lastResend >= Self.resendInterval
         if resend { state.lastResend = now }

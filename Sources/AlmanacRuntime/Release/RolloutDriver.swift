@@ -24,6 +24,7 @@ extension RolloutManager {
             return
         }
         let runner = StepRunner(pipeline: pipeline)
+        var windows = HostWindows(alerts: alerts, logger: logger)
         do {
             while rollout.phase == .running || rollout.phase == .rollingBack {
                 if let asked = take(rollout.id) {
@@ -37,8 +38,10 @@ extension RolloutManager {
                 guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
                 try await renewLease(rollout.environment)
                 if let action = rollout.next {
+                    await windows.opening(before: action, rollout: rollout, pipeline: pipeline, now: clock())
                     let started = clock()
                     let outcome = await runner.run(action)
+                    await windows.closing(after: action, ok: outcome.ok, rollout: rollout, now: clock(), grace: windowGrace(host: action.host))
                     rollout.log.append(
                         .init(
                             at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok,
@@ -76,6 +79,7 @@ extension RolloutManager {
             rollout.held = reason
             logger.error("rollout stopped", metadata: ["rollout": "\(rollout.id)", "reason": "\(reason)"])
         }
+        await windows.closeAll(rollout: rollout, now: clock())
         await settle(rollout)
     }
 
@@ -103,6 +107,19 @@ extension RolloutManager {
         }
         logger.notice(
             "rollout stopped", metadata: ["rollout": "\(rollout.id)", "phase": "\(rollout.phase.rawValue)", "failure": "\(rollout.failure ?? "")"])
+    }
+
+    /// How long monitoring needs to see a host healthy again: two of its scrapes (the slowest
+    /// target on it) and one rule evaluation.
+    private func windowGrace(host: String) -> Int64 {
+        let intervals: [Int64]
+        do {
+            let selector = try Selector(Silence.matchers(host: host))
+            intervals = monitoring.current.targets.filter { selector.matches(name: "up", labels: $0.labels) }.map(\.interval)
+        } catch {
+            intervals = monitoring.current.targets.map(\.interval)
+        }
+        return 2 * (intervals.max() ?? 0) + ruleInterval
     }
 
     private func renewLease(_ environment: String) async throws {

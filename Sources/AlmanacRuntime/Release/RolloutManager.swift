@@ -46,6 +46,8 @@ public actor RolloutManager {
     let holder = UUID().uuidString
     /// A lock not renewed for this long is free again (a crashed server's included).
     let lease: Int64
+    /// How often alert rules run: a host's window stays open that long after it is back.
+    let ruleInterval: Int64
 
     private var running: [String: Task<Void, Never>] = [:]
     private var requests: [String: (action: RolloutControl, record: Rollout.Control)] = [:]
@@ -55,11 +57,13 @@ public actor RolloutManager {
 
     public init(
         pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig,
-        externalURL: String, leaseSeconds: Double, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        externalURL: String, leaseSeconds: Double, ruleIntervalSeconds: Double = 15, logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
         budgetGate: @escaping @Sendable (_ service: String) async throws -> String? = { _ in nil }
     ) {
         self.budgetGate = budgetGate
         self.lease = Int64(leaseSeconds * 1000)
+        self.ruleInterval = Int64(ruleIntervalSeconds * 1000)
         self.monitoring = monitoring
         self.externalURL = externalURL
         self.pipeline = pipeline

@@ -117,7 +117,9 @@ public struct SLOService: Sendable {
     public func statusPage(title: String, now: Int64 = WallClock.milliseconds()) async throws -> String {
         let source = try await source()
         var services: [StatusPage.Service] = []
+        var shown: [(service: String, slo: String)] = []
         for slo in slos() where slo.isPublic && !services.contains(where: { $0.name == slo.service }) {
+            shown.append((slo.service, slo.name))
             let from = (now / 86_400_000 - 90) * 86_400_000
             let events = try await self.events(slo, source: source, from: from, to: now)
             let state = StatusPage.state(
@@ -126,6 +128,7 @@ public struct SLOService: Sendable {
             let days = StatusPage.days(good: events.good, total: events.total, counting: events.counting, now: now)
             services.append(StatusPage.Service(name: slo.service, state: state, objective: slo.objective, days: days))
         }
-        return StatusPage.html(title: title, services: services, generatedAt: now)
+        let notices = StatusPage.notices(windows(), shown: shown, now: now)
+        return StatusPage.html(title: title, services: services, maintenance: notices, generatedAt: now)
     }
 }

@@ -19,8 +19,8 @@ struct PipelineDomain: Domain {
         let releases = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
             pipeline: pipeline, store: releases, alerts: monitoring.alerts, series: monitoring.series, monitoring: monitoring.config,
-            externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds, logger: logger,
-            budgetGate: budgetGate)
+            externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds,
+            ruleIntervalSeconds: configuration.ruleIntervalSeconds, logger: logger, budgetGate: budgetGate)
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
         self.logger = logger
         jobs = [

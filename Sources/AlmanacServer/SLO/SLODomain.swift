@@ -42,7 +42,10 @@ struct SLODomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["slos": Self.template])
-        groups.viewers.get("/api/v1/slos") { _, _ in try JSONResponse.encode(["slos": try await records()]) }
+        groups.viewers.get("/api/v1/slos") { _, _ in
+            let now = WallClock.milliseconds()
+            return try JSONResponse.encode(SLOList(evaluatedAt: now, slos: try await records(now: now)))
+        }
         // The live status page: private like every page unless access.yaml lists /status as public.
         groups.viewers.get("/status") { _, _ in
             let html = try await service.statusPage(title: "Service status")
@@ -62,8 +65,8 @@ struct SLODomain: Domain {
         return routes
     }
 
-    func records() async throws -> [SLORecord] {
-        try await service.statuses().map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
+    func records(now: Int64 = WallClock.milliseconds()) async throws -> [SLORecord] {
+        try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
     }
 
     struct Page {

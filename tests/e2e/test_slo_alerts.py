@@ -1,0 +1,206 @@
+"""SLOs against real traffic counters: Almanac's burn rates and SLI ratios equal a real
+Prometheus's recording rules (Debian's package) scraping the same application, and the
+ErrorBudgetBurn alert pages on a burst and resolves after it as the SRE Workbook says."""
+import json
+import shutil
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+from conftest import ADMIN, BINARY, Server, free_port, monitoring_config, start_and_wait
+from slo_traffic import Share, Traffic
+
+SLOS = """slos:
+  - name: shop-availability
+    service: shop
+    sli:
+      ratio: {good: 'app_requests_total{job="app", outcome="ok"}', total: 'app_requests_total{job="app"}'}
+    objective: 99.9%
+    window: 30d
+  - name: shop-latency
+    service: shop
+    sli:
+      latency: {buckets: 'app_request_duration_seconds_bucket{job="app"}', threshold: 0.3}
+    objective: 99%
+    window: 30d
+"""
+WINDOWS = ["5m", "1h", "6h"]
+
+
+def recording_rules():
+    rules = []
+    for window in WINDOWS:
+        rules.append({"record": f"slo:availability_errors:ratio_rate{window}",
+                      "expr": f'sum(rate(app_requests_total{{job="app",outcome="error"}}[{window}]))'
+                              f' / sum(rate(app_requests_total{{job="app"}}[{window}]))'})
+        rules.append({"record": f"slo:latency_slow:ratio_rate{window}",
+                      "expr": f'1 - sum(rate(app_request_duration_seconds_bucket{{job="app",le="0.3"}}[{window}]))'
+                              f' / sum(rate(app_request_duration_seconds_bucket{{job="app",le="+Inf"}}[{window}]))'})
+    return json.dumps({"groups": [{"name": "slo", "interval": "1s", "rules": rules}]})
+
+
+def setup(workdir, traffic, history_until, step, fine=0):
+    """The application served, its history imported into Almanac's data directory; returns the file and the address."""
+    address = traffic.serve(time.time)
+    history = workdir / "history.om"
+    traffic.history(history, history_until, step, f'instance="{address}",job="app"', fine)
+    imported = subprocess.run([str(BINARY), "series", "import", str(history), "--data", str(workdir / "data")], capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    return history, address
+
+
+def slos(server):
+    answer = requests.get(server.url + "/api/v1/slos", headers=ADMIN, timeout=30).json()
+    return answer["evaluated_at"], {s["name"]: s for s in answer["slos"]}
+
+
+def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
+    start = int(time.time()) - 7 * 3600
+    # Errors between 0.5% and 1.5% and slow requests between 2% and 6%, in waves of 8 and 11
+    # minutes, so the 5-minute, 1-hour and 6-hour windows all see different shares.
+    traffic = Traffic(start, 50, Share(start, 0.01, 0.005, 480), Share(start, 0.04, 0.02, 660))
+    # The last 10 minutes come a sample a second, as from the live scrape: over a short window,
+    # Prometheus's rate starts at the first sample inside it and Almanac's increase at the last
+    # one before it, which 15-second steps would set apart by up to 5% of 5 minutes.
+    history, address = setup(workdir, traffic, time.time() - 2, 15, fine=600)
+    tsdb = workdir / "tsdb"
+    made = subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(history), str(tsdb)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    (workdir / "rules.yml").write_text(recording_rules())
+    (workdir / "prometheus.yml").write_text(
+        "global: {scrape_interval: 1s, scrape_timeout: 900ms, evaluation_interval: 1s}\nrule_files: [rules.yml]\n"
+        f"scrape_configs:\n  - job_name: app\n    static_configs: [{{targets: ['{address}']}}]\n")
+    port = free_port()
+    prometheus = f"http://127.0.0.1:{port}"
+    binary = shutil.which("prometheus")
+    assert binary, "prometheus must be installed (the test command installs it)"
+    process = start_and_wait([binary, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={tsdb}",
+                              f"--web.listen-address=127.0.0.1:{port}"], prometheus + "/-/ready")
+    config = monitoring_config(workdir, f"jobs:\n  - job: app\n    targets: ['{address}']\n    interval: 1s\n    timeout: 900ms\n")
+    (config / "slos").mkdir()
+    (config / "slos" / "shop.yaml").write_text(SLOS)
+    server = Server(config, workdir / "data").start()
+
+    def recorded(name, at):
+        answer = requests.get(prometheus + "/api/v1/query", params={"query": name, "time": at}, timeout=10).json()
+        result = answer["data"]["result"]
+        return float(result[0]["value"][1]) if result else None
+
+    try:
+        time.sleep(20)  # both have scraped the live target beside the history
+        compared, worst = 0, 0.0
+        deadline = time.time() + 150
+        while time.time() < deadline:
+            evaluated_at, figures = slos(server)
+            at = evaluated_at / 1000
+            for slo, record, objective in [("shop-availability", "availability_errors", 0.999), ("shop-latency", "latency_slow", 0.99)]:
+                for window in WINDOWS:
+                    theirs = recorded(f"slo:{record}:ratio_rate{window}", at)
+                    assert theirs is not None, f"Prometheus recorded {record} over {window}"
+                    burn = figures[slo]["burn_rates"][window]
+                    their_burn = theirs / (1 - objective)
+                    # The SLI ratio is what the burn rate leaves of the objective's budget.
+                    ratio, their_ratio = 1 - burn * (1 - objective), 1 - theirs
+                    for ours, expected in [(burn, their_burn), (ratio, their_ratio)]:
+                        off = abs(ours - expected) / expected
+                        worst = max(worst, off)
+                        assert off <= 0.01, f"{slo} over {window} at {at}: Almanac {ours}, Prometheus {expected}"
+                    compared += 1
+            time.sleep(4)
+        assert compared >= 150, compared
+        print(f"\n{compared} burn rates (and SLI ratios) compared with Prometheus's recording rules; worst difference {worst:.3%}")
+    except AssertionError:
+        print(server.log.read_text()[-3000:])
+        raise
+    finally:
+        server.stop()
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class Receiver:
+    """Records each webhook notification with the moment it arrived."""
+
+    def __init__(self):
+        self.received = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                receiver.received.append((time.time(), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def alerts(self):
+        return [(at, alert["labels"]["alertname"], alert["labels"].get("severity"), alert["status"])
+                for at, body in self.received for alert in body["alerts"]]
+
+
+def test_a_burst_pages_within_two_minutes_and_resolves_once_the_short_window_is_clean(workdir):
+    """Three days at 0.05% errors (a burn rate of 0.5), then 90 s of nothing but errors: the 1-hour
+    window passes 14.4× after 52 s, so the page goes out within 2 minutes; once the burst has
+    (nearly) left the 5-minute window it resolves, within 6 minutes. The 6-hour window never reaches 6× (0.47%)
+    and the 3-day one never 1× (0.085%), so nothing else fires."""
+    rate = 20
+    start = int(time.time()) - 3 * 86400
+    errors = Share(start, 0.0005)
+    traffic = Traffic(start, rate, errors, Share(start, 0.0))
+    _, address = setup(workdir, traffic, time.time() - 2, 60)
+    receiver = Receiver()
+    config = monitoring_config(workdir, f"jobs:\n  - job: app\n    targets: ['{address}']\n    interval: 1s\n    timeout: 900ms\n",
+                               notifications=f"receivers:\n  - name: ops\n    webhook: {receiver.url}\n")
+    (config / "slos").mkdir()
+    (config / "slos" / "shop.yaml").write_text(SLOS.split("  - name: shop-latency")[0])
+    server = Server(config, workdir / "data", args=["--rule-interval", "2", "--notification-backoff", "2"]).start()
+    try:
+        time.sleep(30)
+        assert receiver.alerts() == [], "nothing fires on the slow background burn"
+        burst = time.time()
+        errors.set(burst, 1.0)
+        paged = None
+        while time.time() - burst < 120 and not paged:
+            paged = next((at for at, name, severity, status in receiver.alerts()
+                          if name == "ErrorBudgetBurn" and severity == "critical" and status == "firing"), None)
+            time.sleep(0.5)
+        assert paged, f"a page within 2 minutes of the burst: {receiver.alerts()}"
+        time.sleep(max(0, 90 - (time.time() - burst)))
+        recovered = time.time()
+        errors.set(recovered, 0.0005)
+        resolved = None
+        while time.time() - recovered < 360 and not resolved:
+            resolved = next((at for at, name, _, status in receiver.alerts() if name == "ErrorBudgetBurn" and status == "resolved"), None)
+            time.sleep(1)
+        assert resolved, f"resolved within 6 minutes of recovery: {receiver.alerts()}"
+        # It clears once under 14.4 × 0.1% of the 5-minute window (4.3 s) is still burst.
+        assert resolved - recovered > 300 - 4.4, f"not before the burst left the 5-minute window: {resolved - recovered:.1f} s"
+        assert [(name, severity, status) for _, name, severity, status in receiver.alerts()] == [
+            ("ErrorBudgetBurn", "critical", "firing"), ("ErrorBudgetBurn", "critical", "resolved")], receiver.alerts()
+
+        # Budget left, worked by hand from the traffic: the events seen so far (3 days and the
+        # minutes since) allow 0.1% bad; the bad ones are 0.05% of them plus the burst's 99.95%.
+        _, figures = slos(server)
+        figure = figures["shop-availability"]
+        seen = figure["total_events"] / rate  # seconds of traffic the counted samples span
+        bad = rate * (0.0005 * seen + 0.9995 * (recovered - burst))
+        expected = 100 * (1 - bad / (0.001 * rate * seen))
+        assert abs(figure["budget_remaining_percent"] - expected) < 0.01, (figure, expected)
+        history = requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN, timeout=10).json()["events"]
+        assert sorted(e["event"] for e in history if e["rule"] == "ErrorBudgetBurn") == ["fired", "resolved"], history
+        print(f"\npaged {paged - burst:.0f} s after the burst began; resolved {resolved - recovered:.0f} s after it ended; "
+              f"budget left {figure['budget_remaining_percent']:.3f}% (by hand {expected:.3f}%)")
+    except AssertionError:
+        print(server.log.read_text()[-3000:])
+        raise
+    finally:
+        server.stop()

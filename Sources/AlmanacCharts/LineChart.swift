@@ -22,6 +22,8 @@ public struct LineChart: Sendable {
     public var xLabel: @Sendable (Double) -> String
     /// Labelled x positions; nil spreads five ticks over the range.
     public var xTicks: [Double]?
+    /// Changes at x positions in the chart's own units (minutes before now, say).
+    public var markers: [(x: Double, marker: ChartMarker)] = []
     public var width = 720.0
     public var height = 280.0
 
@@ -70,6 +72,8 @@ public struct LineChart: Sendable {
             out += "<text x=\"\(f(x(v)))\" y=\"\(f(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">"
             out += "\(svgEscape(xLabel(v)))</text>"
         }
+        out += ChartMarker.svg(
+            markers.filter { $0.x >= xMin && $0.x <= xMax }.map { (x($0.x), $0.marker) }, top: margin.top, bottom: height - margin.bottom)
         for (index, line) in lines.enumerated() {
             let drawn = line.points.filter { $0.y.isFinite && (!logarithmic || $0.y > 0) }
             let coordinates = drawn.map { "\(f(x($0.x))),\(f(y($0.y)))" }.joined(separator: " ")

@@ -33,6 +33,8 @@ public struct TimeChart: Sendable {
     public var crossing: (earliest: Int64, likely: Int64?, latest: Int64?)?
     /// Where growth changed pace: a marked line, so the regime the forecast follows is seen.
     public var change: Int64?
+    /// Rollouts, rollbacks and flag changes in the chart's time.
+    public var markers: [ChartMarker] = []
     public var width = 720.0
     public var height = 260.0
 
@@ -94,6 +96,8 @@ public struct TimeChart: Sendable {
             out +=
                 "<line class=\"threshold\" x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(threshold)))\" y2=\"\(fmt(y(threshold)))\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>"
         }
+        out += ChartMarker.svg(
+            markers.filter { $0.time >= tMin && $0.time <= tMax }.map { (x($0.time), $0) }, top: margin.top, bottom: height - margin.bottom)
         if let change, change >= tMin, change <= tMax {
             let (at, top, bottom) = (fmt(x(change)), fmt(margin.top), fmt(height - margin.bottom))
             out += "<line class=\"change\" x1=\"\(at)\" x2=\"\(at)\" y1=\"\(top)\" y2=\"\(bottom)\" stroke=\"#8e44ad\" stroke-dasharray=\"4 3\">"

@@ -215,3 +215,16 @@ public struct Rollout: Sendable, Codable, Equatable {
         for (name, host) in hosts where host.done == .deploy { hosts[name]?.revision = nil }
     }
 }
+
+extension Rollout {
+    /// The moments a chart marks: the start, and the first step back to the old revision when
+    /// the rollout went back (a failed step or a person's rollback).
+    public func moments(startedAt: Int64) -> [(at: Int64, rollback: Bool, text: String)] {
+        let by = startedBy.isEmpty ? "" : " by \(startedBy)"
+        var out = [(startedAt, false, "rollout of \(environment) to \(to.prefix(10))\(by)")]
+        if from != to, let back = log.first(where: { $0.revision == from && $0.at >= startedAt }) {
+            out.append((back.at, true, "rollback of \(environment) to \(from.prefix(10))" + (failure.map { ": \($0)" } ?? "")))
+        }
+        return out
+    }
+}

@@ -23,4 +23,16 @@ public struct ErrorBudget: Sendable, Hashable {
 
     /// The burn rate of an error ratio (bad over all, in a short window).
     public static func burnRate(errorRatio: Double, objective: Double) -> Double { errorRatio / (1 - objective) }
+
+    /// The budget as it went down over the window, step by step: what was left after each
+    /// step's bad events, of what the whole window's events allow. Ends at `remaining`.
+    public static func burnDown(_ steps: [(good: Double, total: Double)], objective: Double) -> [Double]? {
+        let allowed = (1 - objective) * steps.map(\.total).reduce(0, +)
+        guard allowed > 0 else { return nil }
+        var bad = 0.0
+        return steps.map { step in
+            bad += max(0, step.total - step.good)
+            return 1 - bad / allowed
+        }
+    }
 }

@@ -9,6 +9,8 @@ public protocol FlagStore: Sendable {
     func apply(_ change: RuntimeChange, actor: String, comment: String, at milliseconds: Int64) async throws -> AuditEntry
     /// Newest entries first, optionally for one flag.
     func auditLog(flagKey: String?, limit: Int) async throws -> [AuditEntry]
+    /// Changes that reach everyone (not pins) between `from` and `to`, oldest first.
+    func changes(from: Int64, to: Int64, limit: Int) async throws -> [AuditEntry]
     /// The id of the newest audit entry (0 when none): replicas poll it to notice each other's changes.
     func latestChangeID() async throws -> Int64
     /// Adds evaluation counts to their hourly buckets.

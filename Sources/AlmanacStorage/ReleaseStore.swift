@@ -103,6 +103,17 @@ public struct SQLReleaseStore: Sendable {
         }
     }
 
+    /// Rollouts that started or changed between `from` and `to`, with when each started.
+    public func rollouts(from: Int64, to: Int64, limit: Int = 500) async throws -> [(startedAt: Int64, rollout: Rollout)] {
+        try await database.sql.select().columns("started_at", "data").from("rollouts").where("updated_at", .greaterThanOrEqual, from)
+            .where("started_at", .lessThanOrEqual, to).orderBy("started_at", .ascending).limit(limit).all().map { row in
+                (
+                    try row.decode(column: "started_at", as: Int64.self),
+                    try JSONDecoder().decode(Rollout.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
+                )
+            }
+    }
+
     /// Records what a host reports; `since` moves only when the revision changes.
     public func observe(environment: String, host: String, revision: String?, at now: Int64) async throws {
         try await database.transaction { db in

@@ -84,19 +84,31 @@ public struct SQLFlagStore: FlagStore {
     }
 
     public func auditLog(flagKey: String?, limit: Int) async throws -> [AuditEntry] {
-        var query = database.sql.select().columns("id", "at", "actor", "action", "flag_key", "subject", "before", "after", "comment")
-            .from("audit_log")
+        var query = Self.auditColumns(database.sql.select())
         if let flagKey { query = query.where("flag_key", .equal, flagKey) }
-        return try await query.orderBy("id", .descending).limit(limit).all().map { row in
-            func optional(_ column: String) throws -> String? {
-                try row.decodeNil(column: column) ? nil : try row.decode(column: column, as: String.self)
-            }
-            return AuditEntry(
-                id: try row.decode(column: "id", as: Int64.self), at: try row.decode(column: "at", as: Int64.self),
-                actor: try row.decode(column: "actor", as: String.self), action: try row.decode(column: "action", as: String.self),
-                flagKey: try row.decode(column: "flag_key", as: String.self), subject: try optional("subject"),
-                before: try optional("before"), after: try optional("after"), comment: try row.decode(column: "comment", as: String.self))
+        return try await query.orderBy("id", .descending).limit(limit).all().map(Self.entry)
+    }
+
+    /// Changes that reach everyone (state and default variant, not one person's pin) between
+    /// `from` and `to`, oldest first: what charts mark.
+    public func changes(from: Int64, to: Int64, limit: Int = 500) async throws -> [AuditEntry] {
+        try await Self.auditColumns(database.sql.select()).where("at", .greaterThanOrEqual, from).where("at", .lessThanOrEqual, to)
+            .where("action", .notIn, ["pin", "unpin"]).orderBy("id", .ascending).limit(limit).all().map(Self.entry)
+    }
+
+    private static func auditColumns(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+        query.columns("id", "at", "actor", "action", "flag_key", "subject", "before", "after", "comment").from("audit_log")
+    }
+
+    private static func entry(_ row: any SQLRow) throws -> AuditEntry {
+        func optional(_ column: String) throws -> String? {
+            try row.decodeNil(column: column) ? nil : try row.decode(column: column, as: String.self)
         }
+        return AuditEntry(
+            id: try row.decode(column: "id", as: Int64.self), at: try row.decode(column: "at", as: Int64.self),
+            actor: try row.decode(column: "actor", as: String.self), action: try row.decode(column: "action", as: String.self),
+            flagKey: try row.decode(column: "flag_key", as: String.self), subject: try optional("subject"),
+            before: try optional("before"), after: try optional("after"), comment: try row.decode(column: "comment", as: String.self))
     }
 
     public func latestChangeID() async throws -> Int64 {

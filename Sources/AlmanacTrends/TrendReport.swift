@@ -92,8 +92,9 @@ public struct TrendReport: Sendable {
         public var crossingLatest: Int64?
     }
 
-    /// A chart per trend: hourly history, the forecast band, the level and its crossing.
-    public func chart(_ trend: Trend) -> String {
+    /// A chart per trend: hourly history, the forecast band, the level and its crossing, and
+    /// the changes (rollouts, flag changes) of its time.
+    public func chart(_ trend: Trend, markers: [ChartMarker] = []) -> String {
         var chart = TimeChart(
             title: "\(trend.subject.service): \(Self.seriesText(trend.subject))",
             history: trend.history.map { TimeChart.Point(time: $0.timestamp, value: $0.value) },
@@ -102,6 +103,7 @@ public struct TrendReport: Sendable {
             crossing: trend.crossing.map { ($0.earliest, $0.likely, $0.latest) }
         )
         chart.change = trend.change?.at
+        chart.markers = markers
         return chart.svg()
     }
 

@@ -183,6 +183,22 @@ import Testing
         return log
     }
 
+    /// What charts mark: the start, and the first step back to the old revision.
+    @Test func momentsAreTheStartAndTheRollback() {
+        var rollout = Self.start([["a"], ["b"]])
+        rollout.log = [
+            .init(at: 1_000, host: "a", step: .deploy, revision: "new", ok: false, milliseconds: 5, output: "exit 1"),
+            .init(at: 2_000, host: "a", step: .deploy, revision: "old", ok: true, milliseconds: 5, output: ""),
+        ]
+        rollout.failure = "a: deploy failed: exit 1"
+        let moments = rollout.moments(startedAt: 500)
+        #expect(moments.map(\.at) == [500, 2_000] && moments.map(\.rollback) == [false, true])
+        #expect(moments[0].text == "rollout of production to new by ann")
+        #expect(moments[1].text == "rollback of production to old: a: deploy failed: exit 1")
+        rollout.log.removeLast()
+        #expect(rollout.moments(startedAt: 500).count == 1)
+    }
+
     @Test func goodRevisionGoesWaveByWaveHostByHost() {
         var rollout = Self.start([["a"], ["b", "c"]])
         let log = Self.drive(&rollout)

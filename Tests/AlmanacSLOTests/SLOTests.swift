@@ -84,6 +84,15 @@ import Testing
 @Suite struct SLOEvaluationTests {
     static let hour: Int64 = 3_600_000
 
+    /// The burn-down: 100 events a step, 0.1% allowed of 400 is 0.4 bad; 0.1 bad after the
+    /// second step leaves 75%, 0.3 more leaves 0%.
+    @Test func theBudgetBurnsDownStepByStep() throws {
+        let steps: [(good: Double, total: Double)] = [(100, 100), (99.9, 100), (100, 100), (99.7, 100)]
+        let left = try #require(ErrorBudget.burnDown(steps, objective: 0.999))
+        #expect(zip(left, [1, 0.75, 0.75, 0]).allSatisfy { abs($0 - $1) < 1e-9 }, "\(left)")
+        #expect(ErrorBudget.burnDown([(0, 0)], objective: 0.999) == nil)
+    }
+
     /// Thirty days of 1,000 requests an hour, clean until two days ago, 0.2% errors since: the
     /// budget (720 bad requests in 30 days) has 96 spent, burns at 2×, a ticket is open, nothing
     /// pages, and at 2 bad requests an hour the rest goes in about 312 hours.

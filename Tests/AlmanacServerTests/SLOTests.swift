@@ -86,7 +86,29 @@ import Testing
                     }
                 })
             let page = try await HTTP.send("GET", server.baseURL + "/slos", headers: Fixture.admin).body
-            #expect(page.contains("api-availability") && page.contains("page"))
+            #expect(page.contains("api-availability") && page.contains("page") && page.contains("<a href=\"/slos/api-availability\">"))
+
+            // The SLO's own page: the budget hour by hour down to what is left now, and a flag
+            // change marked on its chart and on the series' own chart.
+            let disabled = try await HTTP.send(
+                "PUT", server.baseURL + "/api/v1/flags/banner/state", headers: Fixture.admin, body: #"{"state": "DISABLED", "comment": "test"}"#)
+            #expect(disabled.status == 200)
+            let detail = try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/slos/api-availability", headers: Fixture.admin).body)
+            let burnDown = try #require(detail["burn_down"] as? [[Double]])
+            let figures = try #require(detail["slo"] as? [String: Any])
+            #expect(burnDown.count == 720 && burnDown.first?[1] == 100)
+            #expect(abs((burnDown.last?[1] ?? 0) - (number(figures["budget_remaining_percent"]) ?? -1)) < 1e-6)
+            let slo = try await HTTP.send("GET", server.baseURL + "/slos/api-availability", headers: Fixture.admin).body
+            #expect(slo.contains("id=\"burn-down\"") && slo.contains("<g class=\"marker flag\"") && slo.contains("flag banner: disable"))
+            #expect(try await HTTP.send("GET", server.baseURL + "/slos/nope", headers: Fixture.admin).status == 404)
+            let series = try #require(
+                try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/series", headers: Fixture.admin).body)["series"]
+                    as? [[String: Any]])
+            let id = try #require(series.first { $0["name"] as? String == "requests_total" }?["id"] as? Int)
+            let chart = try await HTTP.send("GET", server.baseURL + "/series/\(id)", headers: Fixture.admin).body
+            #expect(
+                chart.contains("<g class=\"marker flag\"") && chart.contains("flag banner: disable ("),
+                "\(chart.components(separatedBy: "marker flag").last?.prefix(300) ?? "")")
         }
     }
 

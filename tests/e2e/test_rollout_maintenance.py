@@ -109,6 +109,13 @@ environments:
         windows = [e for e in history if e["rule"].startswith("silence #") and "rollout" in e["event"]]
         assert len(windows) == 16, windows  # eight windows opened and closed by the rollouts
 
+        # The host's chart marks both rollouts where they started.
+        series = requests.get(server.url + "/api/v1/series", headers=ADMIN, timeout=10).json()["series"]
+        up = next(s["id"] for s in series if s["name"] == "up" and s["labels"].get("instance") == hosts[0])
+        chart = requests.get(f"{server.url}/series/{up}", headers=ADMIN, timeout=10).text
+        for revision in (first, second):
+            assert f"<title>rollout of production to {revision[:10]} by admin (admin token)</title>" in chart, chart[-3000:]
+
         # Outside a rollout a host that goes down is notified: the windows closed.
         pid = (workdir / f"app-{hosts[2].split(':')[1]}.pid").read_text().strip()
         subprocess.run(["kill", pid], check=True)

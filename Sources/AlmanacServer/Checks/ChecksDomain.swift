@@ -61,7 +61,8 @@ struct ChecksDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        ChecksPages(files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates)).add(to: groups)
+        ChecksPages(files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates), changes: web.changes)
+            .add(to: groups)
         groups.viewers.get("/api/v1/checks") { _, _ in
             let states = try await book.all()
             return try JSONResponse.encode(["checks": files.current.checks.map { CheckRecord($0, states[$0.name]) }])

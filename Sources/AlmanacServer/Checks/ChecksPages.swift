@@ -16,6 +16,7 @@ struct ChecksPages: Sendable {
     let timeline: TimelineStore
     let series: SQLSeriesStore
     let renderer: PageRenderer
+    let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     static let templates = ["checks": listTemplate, "check": checkTemplate, "timeline": timelineTemplate]
 
     func add(to groups: AccessGroups) {
@@ -45,13 +46,14 @@ struct ChecksPages: Sendable {
             let latency = try await StoredSeriesSource(store: series, steps: []).select(
                 try Selector("almanac_check_latency_seconds{check=\"\(name)\"}"), from: now - 86_400_000, to: now)
             let points = latency.first?.samples.map { (x: Double($0.timestamp - now) / 60_000, y: $0.value * 1000) } ?? []
-            let chart =
-                points.count < 2
-                ? nil
-                : LineChart(
+            var chart: String?
+            if points.count >= 2 {
+                var drawn = LineChart(
                     title: "Latency, the last 24 hours (ms)", lines: [.init(name: name, color: "#2c7fb8", points: points)], unit: "ms",
-                    xLabel: { $0 > -0.01 ? "now" : DurationText.span(Int64(-$0 * 60_000)) + " ago" }
-                ).svg()
+                    xLabel: { $0 > -0.01 ? "now" : DurationText.span(Int64(-$0 * 60_000)) + " ago" })
+                drawn.markers = try await changes(now - 86_400_000, now).map { (Double($0.time - now) / 60_000, $0) }
+                chart = drawn.svg()
+            }
             let page = CheckPage(
                 name: name, entity: check.entity.description, kind: check.kind, file: "\(check.file):\(check.line)",
                 schedule: "every \(DurationText.compact(check.interval)), \(check.attempts) attempts, "

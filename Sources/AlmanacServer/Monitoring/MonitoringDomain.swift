@@ -61,10 +61,11 @@ struct MonitoringDomain: Domain {
         AlertRoutes(store: alerts).add(to: groups)
         SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
         MonitoringPages(
-            series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes
+            series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes,
+            changes: web.changes
         )
         .add(to: groups)
-        TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates)).add(to: groups)
+        TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates), changes: web.changes).add(to: groups)
         return routes
     }
 }

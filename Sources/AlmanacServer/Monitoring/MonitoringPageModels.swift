@@ -93,7 +93,7 @@ struct SeriesPage {
     var samples: Int
     var threshold: Double?
 
-    init(_ view: SeriesForecast, threshold: Double?) {
+    init(_ view: SeriesForecast, threshold: Double?, markers: [ChartMarker] = []) {
         name = view.series.name
         labels = view.series.labels.map { LabelView(name: $0.name, value: $0.value) }
         var chart = TimeChart(
@@ -102,6 +102,7 @@ struct SeriesPage {
             threshold: threshold, crossing: view.crossing
         )
         chart.change = view.change
+        chart.markers = markers
         self.chart = chart.svg()
         summary = view.summary
         id = view.series.id

@@ -15,6 +15,7 @@ struct MonitoringPages: Sendable {
     let alertService: AlertService
     let renderer: PageRenderer
     let maximumBodyBytes: Int
+    let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     var config: MonitoringConfig { alertService.config }
 
     func add(to groups: AccessGroups) {
@@ -74,7 +75,8 @@ struct MonitoringPages: Sendable {
         guard let view = try await SeriesForecast.load(id, threshold: threshold, store: series, config: config, now: now) else {
             return Response(status: .notFound)
         }
-        return renderer.page("series", title: view.series.name, actor: actor, context: SeriesPage(view, threshold: threshold))
+        let markers = try await changes(view.recent.first?.timestamp ?? now, now)
+        return renderer.page("series", title: view.series.name, actor: actor, context: SeriesPage(view, threshold: threshold, markers: markers))
     }
 }
 

@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacCharts
 import AlmanacConfig
 import AlmanacRuntime
 import AlmanacStorage
@@ -13,14 +14,18 @@ struct TrendPages: Sendable {
     var trends: TrendCollector { config.current.trendCollector(store: store) }
     var rules: [AlertRule] { config.current.rules }
     let renderer: PageRenderer
+    let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     static let templates = ["trends": trendsTemplate, "thresholds": thresholdsTemplate]
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/trends") { _, context in
             let report = try await trends.report()
+            let shown = report.trends.prefix(50)
+            let from = shown.compactMap { $0.history.first?.timestamp }.min() ?? report.generatedAt
+            let markers = try await changes(from, report.generatedAt)
             let page = TrendsPage(
                 table: report.table.html(id: "trends"), count: report.trends.count,
-                charts: report.trends.prefix(50).map { .init(svg: report.chart($0)) })
+                charts: shown.map { .init(svg: report.chart($0, markers: markers)) })
             return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
         groups.viewers.get("/api/v1/trends") { _, _ in

@@ -1,3 +1,4 @@
+import AlmanacCharts
 import AlmanacRuntime
 import AlmanacStorage
 import Hummingbird
@@ -44,6 +45,12 @@ struct PipelineDomain: Domain {
         } else {
             // The server still starts: the pipeline page says the repository is missing, the other domains work.
             logger.error("the pipeline's setup command failed", metadata: ["output": "\(result.output.suffix(2000))"])
+        }
+    }
+
+    func changes(from: Int64, to: Int64) async throws -> [ChartMarker] {
+        try await service.store.rollouts(from: from, to: to).flatMap { started, rollout in
+            rollout.moments(startedAt: started).map { ChartMarker(time: $0.at, kind: $0.rollback ? .rollback : .rollout, label: $0.text) }
         }
     }
 

@@ -41,7 +41,8 @@ struct SLODomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        let renderer = web.renderer(["slos": Self.template])
+        let renderer = web.renderer(["slos": Self.template, "slo": SLOPages.template])
+        SLOPages(service: service, renderer: renderer, changes: web.changes).add(to: groups)
         groups.viewers.get("/api/v1/slos") { _, _ in
             let now = WallClock.milliseconds()
             return try JSONResponse.encode(SLOList(evaluatedAt: now, slos: try await records(now: now)))
@@ -59,7 +60,7 @@ struct SLODomain: Domain {
             let open = maintenance.current.filter { $0.opening(at: now) != nil }.map(\.name)
             let page = Page(
                 table: SLOReport.table(records).html(id: "slos"), error: files.error ?? maintenance.error,
-                count: records.count, windows: maintenance.current.count, open: open.joined(separator: ", "))
+                count: records.count, windows: maintenance.current.count, open: open.joined(separator: ", "), names: records.map(\.name))
             return renderer.page("slos", title: "Service levels", actor: context.actor, context: page)
         }
         return routes
@@ -75,6 +76,7 @@ struct SLODomain: Domain {
         var count: Int
         var windows: Int
         var open: String
+        var names: [String]
     }
 
     static let template = """
@@ -84,5 +86,6 @@ struct SLODomain: Domain {
         a burn rate of 1 spends it exactly in the window. 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min, pages;
         1× over 3 d and 6 h opens a ticket (the SRE Workbook's multiwindow alerts, as the <code>ErrorBudgetBurn</code> alert).</p>
         {{{table}}}
+        <p id="pages">Each SLO's page, with its budget's burn-down: {{#names}}<a href="/slos/{{.}}">{{.}}</a> {{/names}}</p>
         """
 }

@@ -1,3 +1,4 @@
+import AlmanacCharts
 import AlmanacRuntime
 import AlmanacStorage
 import HTTPTypes
@@ -80,7 +81,12 @@ public struct AlmanacServer: Sendable {
         router.add(middleware: CallerMiddleware(service: service, clientKeys: clientKeys, throttle: throttle, logger: logger))
         let web = Web(
             access: Access(service: service, clientKeys: clientKeys, limiter: RateLimiter(rate: configuration.rateLimit)),
-            navigation: domains.flatMap(\.navigation), maximumBodyBytes: configuration.maximumBodyBytes)
+            navigation: domains.flatMap(\.navigation), maximumBodyBytes: configuration.maximumBodyBytes,
+            changes: { [domains] from, to in
+                var markers: [ChartMarker] = []
+                for domain in domains { markers += try await domain.changes(from: from, to: to) }
+                return markers.sorted { $0.time < $1.time }
+            })
         let site = RouteCollection(context: AlmanacRequestContext.self)
         SiteRoutes(
             access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle, database: database,

@@ -1,3 +1,4 @@
+import AlmanacCharts
 import AlmanacRuntime
 import Hummingbird
 import ServiceLifecycle
@@ -8,6 +9,8 @@ struct Web: Sendable {
     let access: Access
     let navigation: [NavigationEntry]
     let maximumBodyBytes: Int
+    /// Every domain's changes in a time range, for the markers on charts.
+    let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
 
     func renderer(_ templates: [String: String]) -> PageRenderer {
         PageRenderer(templates: templates, navigation: navigation)
@@ -26,9 +29,13 @@ protocol Domain: Sendable {
     func attention() async -> [AttentionSection]
     /// Work before the server answers (a first start's data), after every domain is built.
     func prepare() async throws
+    /// What this domain changed in production between `from` and `to` (rollouts, flag
+    /// changes), marked on every chart of that time.
+    func changes(from: Int64, to: Int64) async throws -> [ChartMarker]
 }
 
 extension Domain {
     func attention() async -> [AttentionSection] { [] }
     func prepare() async throws {}
+    func changes(from: Int64, to: Int64) async throws -> [ChartMarker] { [] }
 }

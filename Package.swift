@@ -61,6 +61,8 @@ let package = Package(
         .target(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
+        // On call: rotations with hand-offs, restrictions and overrides, availability, iCalendar feeds. No I/O.
+        .target(name: "AlmanacOnCall", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
         .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
@@ -105,7 +107,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
-                "AlmanacAccess", "AlmanacSLO", .product(name: "Crypto", package: "swift-crypto"),
+                "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,7 +129,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", "AlmanacSLO",
+                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -147,7 +149,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
-                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO",
+                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -191,6 +193,7 @@ let package = Package(
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
+        .testTarget(name: "AlmanacOnCallTests", dependencies: ["AlmanacOnCall", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacSLOTests", dependencies: ["AlmanacSLO", "AlmanacConfig", "AlmanacCatalog", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,65 @@
+import AlmanacOnCall
+import AlmanacReporting
+import AlmanacRuntime
+import Hummingbird
+import Logging
+import NIOCore
+
+/// On call: the rotations of `oncall/*.yaml`, who holds each layer now, the coming weeks with
+/// their gaps, and an iCalendar feed per rotation and per person.
+struct OnCallDomain: Domain {
+    let files: ReloadingFiles<OnCallFiles>
+
+    init(_ configuration: ServerConfiguration, catalog: CatalogDomain, logger: Logger) throws {
+        let knowledge = catalog.knowledge
+        files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [RotationFile.folder], logger: logger) { root in
+            try OnCallFiles.load(configDirectory: root, catalog: knowledge.current.catalog)
+        }
+    }
+
+    var reloadables: [any Reloadable] { [files] }
+    var jobs: [ClusterJob] { [] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "On call", path: "/oncall")] }
+
+    func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
+        let routes = RouteCollection(context: AlmanacRequestContext.self)
+        let groups = web.access.groups(routes)
+        let renderer = web.renderer(["oncall": OnCallPage.template])
+        groups.viewers.get("/oncall") { _, context in
+            let page = OnCallPage(files.current, now: WallClock.milliseconds(), error: files.error)
+            return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
+        }
+        groups.viewers.get("/api/v1/oncall") { _, _ in
+            let now = WallClock.milliseconds()
+            return try JSONResponse.encode(OnCallPage.Listing(at: now, onCall: OnCallPage(files.current, now: now, error: nil).now))
+        }
+        groups.viewers.get("/oncall/:rotation/calendar.ics") { _, context in
+            let name = try context.parameters.require("rotation")
+            guard let rotation = files.current.rotations.first(where: { $0.name == name }) else {
+                throw HTTPError(.notFound, message: "no rotation named \(name)")
+            }
+            return calendar("On call: \(name)", shifts(rotation, person: nil))
+        }
+        groups.viewers.get("/oncall/people/:person/calendar.ics") { _, context in
+            let person = try context.parameters.require("person")
+            let all = files.current.rotations.flatMap { shifts($0, person: person) }
+            guard !all.isEmpty else { throw HTTPError(.notFound, message: "\(person) has no shift in the coming weeks") }
+            return calendar("On call: \(person)", all.sorted { $0.span < $1.span })
+        }
+        return routes
+    }
+
+    /// The last four weeks and the coming twelve: enough for a calendar to show what was and will be.
+    private func shifts(_ rotation: Rotation, person: String?) -> [Shift] {
+        let now = WallClock.milliseconds()
+        let week: Int64 = 7 * 86_400_000
+        return rotation.shifts(from: now - 4 * week, to: now + 12 * week, available: files.current.available(in: rotation))
+            .filter { person == nil || $0.person == person }
+    }
+
+    private func calendar(_ name: String, _ shifts: [Shift]) -> Response {
+        let text = ICalendar.feed(name: name, shifts: shifts, host: "almanac", now: WallClock.milliseconds())
+        return Response(
+            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

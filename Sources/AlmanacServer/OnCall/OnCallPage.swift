@@ -1,0 +1,63 @@
+import AlmanacOnCall
+import AlmanacReporting
+import AlmanacRuntime
+
+/// What the on-call page shows: each layer's person now, and the coming four weeks shift by
+/// shift, gaps (someone unavailable) marked.
+struct OnCallPage {
+    struct Listing: Encodable {
+        var at: Int64
+        var onCall: [OnCallFiles.Holder]
+    }
+
+    struct Row {
+        var layer, person, from, to: String
+        var kind: String
+        var gap: Bool
+    }
+
+    struct RotationView {
+        var name, team, zone: String
+        var rows: [Row]
+        var gaps: Int
+    }
+
+    var now: [OnCallFiles.Holder]
+    var rotations: [RotationView] = []
+    var unread: [String]
+    var hasUnread: Bool
+    var error: String?
+
+    init(_ files: OnCallFiles, now moment: Int64, error: String?) {
+        self.error = error
+        now = files.holders(at: moment)
+        unread = files.unreadAvailability.sorted { $0.key < $1.key }.map { "\($0.key): “\($0.value)”" }
+        hasUnread = !unread.isEmpty
+        for rotation in files.rotations {
+            let available = files.available(in: rotation)
+            let coming = rotation.shifts(from: moment, to: moment + 28 * 86_400_000, available: available)
+            let rows = coming.map { shift in
+                Row(
+                    layer: shift.layer, person: shift.person, from: ReportFormat.moment(shift.span.start, seconds: false),
+                    to: ReportFormat.moment(shift.span.end, seconds: false), kind: shift.kind.rawValue, gap: shift.kind == .unavailable)
+            }
+            rotations.append(
+                RotationView(name: rotation.name, team: rotation.team, zone: rotation.zone.identifier, rows: rows, gaps: rows.filter(\.gap).count))
+        }
+    }
+
+    static let template = """
+        <h1>On call</h1>{{#error}}<p class="errors" id="error">{{error}}</p>{{/error}}
+        <table id="now"><tr><th>Rotation</th><th>Layer</th><th>On call now</th></tr>
+        {{#now}}<tr><td>{{rotation}}</td><td>{{layer}}</td><td>{{#person}}{{person}}{{#override}} (override){{/override}}{{/person}}{{^person}}— {{gap}}{{/person}}</td></tr>{{/now}}
+        </table>
+        {{#rotations}}<section class="rotation" data-rotation="{{name}}"><h2>{{name}}</h2>
+        <p>Team {{team}}, hand-offs in {{zone}}. {{gaps}} gaps in the coming four weeks.
+        Calendar: <a href="/oncall/{{name}}/calendar.ics">{{name}}.ics</a>.</p>
+        <table class="shifts"><tr><th>Layer</th><th>Who</th><th>From</th><th>To</th><th></th></tr>
+        {{#rows}}<tr class="{{kind}}"><td>{{layer}}</td><td><a href="/oncall/people/{{person}}/calendar.ics">{{person}}</a></td><td>{{from}}</td><td>{{to}}</td>
+        <td>{{#gap}}<b>gap: unavailable</b>{{/gap}}{{^gap}}{{kind}}{{/gap}}</td></tr>{{/rows}}</table></section>{{/rotations}}
+        {{#hasUnread}}<p id="unread">Availability not understood (these people count as always available):
+        {{#unread}}{{.}}; {{/unread}}</p>{{/hasUnread}}
+        """
+}

@@ -1,0 +1,100 @@
+"""On call from the config repository: the iCalendar feeds parse with the Python `icalendar`
+package and list the shifts the rotation says (Mondays 09:00 in Paris, ana and bob in turn, a
+Christmas override), the person's feed only theirs, and who is on call now agrees with the
+feed; a mistake in the file names its file, line and field."""
+import datetime
+import shutil
+import subprocess
+from zoneinfo import ZoneInfo
+
+import icalendar
+import requests
+
+from conftest import ADMIN, BINARY, Server, monitoring_config
+
+PARIS = ZoneInfo("Europe/Paris")
+CATALOG = """apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: infra}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: ana}
+spec: {memberOf: [infra]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: bob}
+spec: {memberOf: [infra]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: cy}
+spec: {memberOf: [infra], availability: weekends}
+"""
+ROTATION = """rotations:
+  - name: infra
+    team: infra
+    zone: Europe/Paris
+    layers:
+      - {name: primary, people: [ana, bob], start: "2026-01-05T09:00", handoff: 1w}
+    overrides:
+      - {person: cy, start: "2026-12-25T09:00", end: "2026-12-26T09:00", reason: "Christmas, swapped"}
+"""
+
+
+def events(text):
+    calendar = icalendar.Calendar.from_ical(text)
+    return [(str(e["SUMMARY"]), e.decoded("DTSTART"), e.decoded("DTEND")) for e in calendar.walk("VEVENT")]
+
+
+def test_calendar_feeds_list_the_rotations_shifts(workdir):
+    config = monitoring_config(workdir, "jobs: []\n")
+    (config / "catalog").mkdir()
+    (config / "catalog" / "people.yaml").write_text(CATALOG)
+    (config / "oncall").mkdir()
+    (config / "oncall" / "infra.yaml").write_text(ROTATION)
+    server = Server(config, workdir / "data").start()
+    try:
+        feed = requests.get(server.url + "/oncall/infra/calendar.ics", headers=ADMIN, timeout=10)
+        assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
+        shifts = events(feed.text)
+        assert len(shifts) >= 16, shifts
+        regular = [s for s in shifts if "override" not in s[0]]
+        for summary, start, end in regular:
+            local_start, local_end = start.astimezone(PARIS), end.astimezone(PARIS)
+            # A whole turn starts and ends on Monday 09:00 Paris time; the override cuts one.
+            assert (local_start.weekday(), local_start.hour) == (0, 9) or (local_end.weekday(), local_end.hour) == (0, 9) \
+                or "cy" in summary or local_start.date() == datetime.date(2026, 12, 26), (summary, local_start, local_end)
+        turns = [s for s in regular if s[1].astimezone(PARIS).weekday() == 0 and s[1].astimezone(PARIS).hour == 9]
+        for (a, _, _), (b, _, _) in zip(turns, turns[1:]):
+            assert {a.split()[2], b.split()[2]} == {"ana", "bob"}, (a, b)  # they alternate
+        christmas = [s for s in shifts if "override" in s[0]]
+        assert christmas == [("On call: cy (infra, primary), override",
+                              datetime.datetime(2026, 12, 25, 8, 0, tzinfo=datetime.timezone.utc),
+                              datetime.datetime(2026, 12, 26, 8, 0, tzinfo=datetime.timezone.utc))], christmas
+        for (_, _, end), (_, start, _) in zip(shifts, shifts[1:]):
+            assert end == start, "shifts follow each other with no gap"
+
+        mine = events(requests.get(server.url + "/oncall/people/ana/calendar.ics", headers=ADMIN, timeout=10).text)
+        assert mine and all("ana" in s[0] for s in mine) and len(mine) == len([s for s in shifts if "ana" in s[0]])
+
+        now = requests.get(server.url + "/api/v1/oncall", headers=ADMIN, timeout=10).json()
+        at = datetime.datetime.fromtimestamp(now["at"] / 1000, datetime.timezone.utc)
+        holder = next(s for s in shifts if s[1] <= at < s[2])
+        assert now["on_call"][0]["person"] in holder[0], (now, holder)
+        page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
+        assert 'data-rotation="infra"' in page and "/oncall/infra/calendar.ics" in page
+    finally:
+        server.stop()
+
+    cli = subprocess.run([str(BINARY), "oncall", "who", "--at", "2026-12-25T12:00:00Z", "--config", str(config), "--format", "json"],
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr
+    assert '"person" : "cy"' in cli.stdout or '"person": "cy"' in cli.stdout, cli.stdout
+
+    (config / "oncall" / "infra.yaml").write_text(ROTATION.replace("people: [ana, bob]", "people: [ana, dan]"))
+    bad = subprocess.run([str(BINARY), "oncall", "who", "--config", str(config)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "oncall/infra.yaml:6: rotations[0].layers[0].people[1]: 'dan' is not a User of the catalogue" in bad.stderr, bad.stderr
+    shutil.rmtree(config / "oncall")

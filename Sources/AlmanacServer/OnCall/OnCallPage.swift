@@ -49,13 +49,15 @@ struct OnCallPage {
     static let template = """
         <h1>On call</h1>{{#error}}<p class="errors" id="error">{{error}}</p>{{/error}}
         <table id="now"><tr><th>Rotation</th><th>Layer</th><th>On call now</th></tr>
-        {{#now}}<tr><td>{{rotation}}</td><td>{{layer}}</td><td>{{#person}}{{person}}{{#override}} (override){{/override}}{{/person}}{{^person}}— {{gap}}{{/person}}</td></tr>{{/now}}
+        {{#now}}<tr><td>{{rotation}}</td><td>{{layer}}</td>
+        <td>{{#person}}{{person}}{{#override}} (override){{/override}}{{/person}}{{^person}}— {{gap}}{{/person}}</td></tr>{{/now}}
         </table>
         {{#rotations}}<section class="rotation" data-rotation="{{name}}"><h2>{{name}}</h2>
         <p>Team {{team}}, hand-offs in {{zone}}. {{gaps}} gaps in the coming four weeks.
         Calendar: <a href="/oncall/{{name}}/calendar.ics">{{name}}.ics</a>.</p>
         <table class="shifts"><tr><th>Layer</th><th>Who</th><th>From</th><th>To</th><th></th></tr>
-        {{#rows}}<tr class="{{kind}}"><td>{{layer}}</td><td><a href="/oncall/people/{{person}}/calendar.ics">{{person}}</a></td><td>{{from}}</td><td>{{to}}</td>
+        {{#rows}}<tr class="{{kind}}"><td>{{layer}}</td><td><a href="/oncall/people/{{person}}/calendar.ics">{{person}}</a></td>
+        <td>{{from}}</td><td>{{to}}</td>
         <td>{{#gap}}<b>gap: unavailable</b>{{/gap}}{{^gap}}{{kind}}{{/gap}}</td></tr>{{/rows}}</table></section>{{/rotations}}
         {{#hasUnread}}<p id="unread">Availability not understood (these people count as always available):
         {{#unread}}{{.}}; {{/unread}}</p>{{/hasUnread}}

@@ -7,6 +7,8 @@ import Foundation
 /// each person's availability read from the catalogue.
 public struct OnCallFiles: Sendable {
     public var rotations: [Rotation]
+    /// Escalation policies, checked against every file's rotations.
+    public var policies: [EscalationPolicy]
     /// Person → availability; people whose text is not understood are left out (always available).
     public var availability: [String: Weekly]
     /// Availability texts not understood, by person, so the page can say so.
@@ -34,13 +36,24 @@ public struct OnCallFiles: Sendable {
                 rotations.append(rotation)
             }
         }
+        var policies: [EscalationPolicy] = []
+        try ConfigFolder(root: root, folder: RotationFile.folder, suffixes: [".yaml", ".yml"]).eachDocument { source, document throws(ConfigError) in
+            for policy in try EscalationFile.parse(document, rotations: rotations) {
+                if let other = policies.first(where: { $0.name == policy.name }) {
+                    throw ConfigError(
+                        file: source.file, line: policy.line, field: "name",
+                        message: "a second escalation named '\(policy.name)' (first in \(other.file))")
+                }
+                policies.append(policy)
+            }
+        }
         var availability: [String: Weekly] = [:]
         var unread: [String: String] = [:]
         for person in catalog.people {
             guard let text = person.availability else { continue }
             if let window = Availability.parse(text) { availability[person.ref.name] = window } else { unread[person.ref.name] = text }
         }
-        return OnCallFiles(rotations: rotations, availability: availability, unreadAvailability: unread)
+        return OnCallFiles(rotations: rotations, policies: policies, availability: availability, unreadAvailability: unread)
     }
 
     /// A person's availability, read in the rotation's zone (the catalogue gives no zone per person).

@@ -62,7 +62,7 @@ let package = Package(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
         // On call: rotations with hand-offs, restrictions and overrides, availability, iCalendar feeds. No I/O.
-        .target(name: "AlmanacOnCall", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        .target(name: "AlmanacOnCall", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
         .target(name: "AlmanacRollout", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
-        .testTarget(name: "AlmanacOnCallTests", dependencies: ["AlmanacOnCall", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacOnCallTests", dependencies: ["AlmanacOnCall", "AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacSLOTests", dependencies: ["AlmanacSLO", "AlmanacConfig", "AlmanacCatalog", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(

@@ -46,7 +46,7 @@ public struct Silence: Sendable, Equatable, Codable {
     }
 
     /// The labels a silence sees: the series' own, with the rule as `alertname` and its service.
-    static func labels(_ alert: Alert, service: String?) -> [Label] {
+    public static func labels(_ alert: Alert, service: String?) -> [Label] {
         var labels = alert.labels.filter { $0.name != "alertname" }
         labels.append(Label("alertname", alert.rule))
         if let service, !labels.contains(where: { $0.name == "service" }) { labels.append(Label("service", service)) }

@@ -20,6 +20,8 @@ public struct EscalationPolicy: Sendable {
     public var matchers: String
     public var rotation: String
     public var steps: [Step]
+    /// Receivers of `monitoring/notifications.yaml` that get every step too (a team channel).
+    public var receivers: [String] = []
     public var repeats: Int
     public var acknowledgementLasts: Int64
     public var file: String
@@ -46,11 +48,38 @@ public struct Escalation: Sendable, Codable, Equatable {
         public var by: String
         public var at: Int64
         public var until: Int64
+
+        public init(by: String, at: Int64, until: Int64) {
+            self.by = by
+            self.at = at
+            self.until = until
+        }
+    }
+
+    /// A step as it went out: to whom (nobody when the layer had a gap).
+    public struct Sent: Sendable, Codable, Equatable {
+        public var at: Int64
+        public var step: Int
+        public var target: String
+        public var people: [String]
+
+        public init(at: Int64, step: Int, target: String, people: [String]) {
+            self.at = at
+            self.step = step
+            self.target = target
+            self.people = people
+        }
     }
 
     public var id: String
     public var alertKey: String
     public var policy: String
+    /// What the alert is, as messages name it.
+    public var title: String = ""
+    /// The acknowledgement link's secret: every message carries it, so later steps need it too;
+    /// the store finds an escalation by the secret's hash.
+    public var link: String = ""
+    public var sent: [Sent] = []
     /// When the current run of steps began (the alert fired, or an acknowledgement ran out).
     public var start: Int64
     /// The next step to notify, counted over all rounds.

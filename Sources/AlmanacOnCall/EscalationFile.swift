@@ -13,13 +13,14 @@ import AlmanacConfig
 ///       - {notify: team, wait: 15m}         # everyone in the rotation's team
 ///     repeat: 2                             # the steps twice more if nobody acknowledges
 ///     acknowledgement_lasts: 4h             # then a forgotten alert starts over
+///     receivers: [ops]                      # notifications.yaml receivers that get every step too
 /// ```
 public enum EscalationFile {
     public static func parse(_ root: ConfigNode, rotations: [Rotation]) throws(ConfigError) -> [EscalationPolicy] {
         guard let items = root["escalations"]?.elements else { return [] }
         var policies: [EscalationPolicy] = []
         for item in items {
-            try item.onlyFields(["name", "match", "rotation", "steps", "repeat", "acknowledgement_lasts"])
+            try item.onlyFields(["name", "match", "rotation", "steps", "repeat", "acknowledgement_lasts", "receivers"])
             guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("needs 'name'") }
             guard let matchNode = item["match"], let matchers = matchNode.string, matchers.hasPrefix("{") else {
                 throw item.error("needs 'match', a selector over alert labels such as {severity=\"critical\"}")
@@ -52,9 +53,14 @@ public enum EscalationFile {
                 guard case .int(let n)? = node.scalar, (0...10).contains(n) else { throw node.error("must be a whole number from 0 to 10") }
                 repeats = Int(n)
             }
+            var receivers: [String] = []
+            for node in item["receivers"]?.elements ?? [] {
+                guard let receiver = node.string else { throw node.error("must name a receiver of monitoring/notifications.yaml") }
+                receivers.append(receiver)
+            }
             policies.append(
                 EscalationPolicy(
-                    name: name, matchers: matchers, rotation: rotationName, steps: steps, repeats: repeats,
+                    name: name, matchers: matchers, rotation: rotationName, steps: steps, receivers: receivers, repeats: repeats,
                     acknowledgementLasts: try DurationText.milliseconds(item["acknowledgement_lasts"]) ?? 4 * 3_600_000, file: item.file,
                     line: item.line))
         }

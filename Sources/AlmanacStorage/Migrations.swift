@@ -259,6 +259,16 @@ enum Migrations {
                 .column("revoked_ms", type: .bigint, .notNull)
                 .run()
         },
+        Migration(version: 13, name: "escalations of alerts to the people on call, with the hash of each one's acknowledgement link") { db in
+            try await db.create(table: "escalations").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("alert_key", type: .text, .notNull)
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("data", type: .text, .notNull)
+                .column("active", type: .int, .notNull)
+                .column("updated_ms", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

@@ -58,6 +58,13 @@ public struct Notifier: Service {
     /// True when the receiver took the notification.
     private func deliver(_ entry: OutboxEntry, now: Int64) async -> Bool {
         do {
+            if entry.url.hasPrefix("smtp://") {
+                // E-mail to people on call: the payload is the message, the URL the relay.
+                let message = try JSONDecoder().decode(SMTPClient.Message.self, from: Data(entry.payload.utf8))
+                try await SMTPClient(url: entry.url).send(message)
+                try await alerts.delivered(entry.id, at: WallClock.milliseconds())
+                return true
+            }
             var request = HTTPClientRequest(url: entry.url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -9,6 +9,12 @@ public struct OnCallFiles: Sendable {
     public var rotations: [Rotation]
     /// Escalation policies, checked against every file's rotations.
     public var policies: [EscalationPolicy]
+    /// Where e-mail goes out, when a file says.
+    public var email: EmailSettings?
+    /// How each person in the catalogue is reached.
+    public var contacts: [String: Contact]
+    /// Each Group's members, for broadcasts to a rotation's team.
+    public var teams: [String: [String]]
     /// Person → availability; people whose text is not understood are left out (always available).
     public var availability: [String: Weekly]
     /// Availability texts not understood, by person, so the page can say so.
@@ -26,7 +32,7 @@ public struct OnCallFiles: Sendable {
         let knows: ((String) -> Bool)? = hasCatalog ? { names.contains($0) } : nil
         var rotations: [Rotation] = []
         try ConfigFolder(root: root, folder: RotationFile.folder, suffixes: [".yaml", ".yml"]).eachDocument { source, document throws(ConfigError) in
-            try document.onlyFields(["rotations", "escalations"])
+            try document.onlyFields(["rotations", "escalations", "email"])
             for rotation in try RotationFile.parse(document, people: people, knows: knows) {
                 if let other = rotations.first(where: { $0.name == rotation.name }) {
                     throw ConfigError(
@@ -37,7 +43,14 @@ public struct OnCallFiles: Sendable {
             }
         }
         var policies: [EscalationPolicy] = []
+        var email: EmailSettings?
         try ConfigFolder(root: root, folder: RotationFile.folder, suffixes: [".yaml", ".yml"]).eachDocument { source, document throws(ConfigError) in
+            if let settings = try EmailSettings.parse(document) {
+                if email != nil, email != settings {
+                    throw ConfigError(file: source.file, line: 0, field: "email", message: "a second, different e-mail relay")
+                }
+                email = settings
+            }
             for policy in try EscalationFile.parse(document, rotations: rotations) {
                 if let other = policies.first(where: { $0.name == policy.name }) {
                     throw ConfigError(
@@ -53,7 +66,23 @@ public struct OnCallFiles: Sendable {
             guard let text = person.availability else { continue }
             if let window = Availability.parse(text) { availability[person.ref.name] = window } else { unread[person.ref.name] = text }
         }
-        return OnCallFiles(rotations: rotations, policies: policies, availability: availability, unreadAvailability: unread)
+        let contacts = Dictionary(
+            catalog.people.map { person in
+                (
+                    person.ref.name,
+                    Contact(
+                        person: person.ref.name, email: person.email, ntfy: person.annotations["almanac.io/ntfy"],
+                        webhook: person.annotations["almanac.io/webhook"])
+                )
+            }
+        ) { first, _ in first }
+        var teams: [String: [String]] = [:]
+        for group in catalog.all(.group) {
+            teams[group.ref.name] = catalog.members(of: group.ref).filter { $0.ref.kind == .user }.map(\.ref.name).sorted()
+        }
+        return OnCallFiles(
+            rotations: rotations, policies: policies, email: email, contacts: contacts, teams: teams, availability: availability,
+            unreadAvailability: unread)
     }
 
     /// A person's availability, read in the rotation's zone (the catalogue gives no zone per person).

@@ -1,6 +1,7 @@
 import AlmanacOnCall
 import AlmanacReporting
 import AlmanacRuntime
+import AlmanacStorage
 import Hummingbird
 import Logging
 import NIOCore
@@ -9,22 +10,34 @@ import NIOCore
 /// their gaps, and an iCalendar feed per rotation and per person.
 struct OnCallDomain: Domain {
     let files: ReloadingFiles<OnCallFiles>
+    let escalations: EscalationService
+    let jobs: [ClusterJob]
 
-    init(_ configuration: ServerConfiguration, catalog: CatalogDomain, logger: Logger) throws {
+    init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
-        files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [RotationFile.folder], logger: logger) { root in
+        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [RotationFile.folder], logger: logger) { root in
             try OnCallFiles.load(configDirectory: root, catalog: knowledge.current.catalog)
         }
+        let store = SQLEscalationStore(database: database)
+        self.files = files
+        escalations = EscalationService(files: files, store: store)
+        jobs = [
+            ClusterJob(
+                "escalations",
+                EscalationRunner(
+                    files: files, alerts: monitoring.alerts, store: store, monitoring: monitoring.config, externalURL: configuration.externalURL,
+                    intervalSeconds: configuration.escalationIntervalSeconds, logger: logger))
+        ]
     }
 
     var reloadables: [any Reloadable] { [files] }
-    var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "On call", path: "/oncall")] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["oncall": OnCallPage.template])
+        EscalationRoutes(service: escalations, renderer: web.renderer(EscalationRoutes.templates)).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
             let page = OnCallPage(files.current, now: WallClock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)

@@ -55,7 +55,7 @@ public struct AlmanacServer: Sendable {
                 ),
                 try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 levels,
-                try OnCallDomain(configuration, catalog: catalog, logger: logger),
+                try OnCallDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 ClusterDomain(leases: leases, database: database, logger: logger),
                 access,
             ]

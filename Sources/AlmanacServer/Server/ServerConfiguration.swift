@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var changePollSeconds: Double = 0.25
     /// How often alert rules are evaluated.
     public var ruleIntervalSeconds: Double = 15
+    /// How often escalations look for due steps.
+    public var escalationIntervalSeconds: Double = 1
     /// Longest pause between retries of an undelivered notification.
     public var notificationBackoffSeconds: Double = 60
     /// How often raw samples are rolled up and old data dropped.

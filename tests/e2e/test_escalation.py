@@ -1,0 +1,131 @@
+"""Escalation end to end with a real SMTP server (Python's aiosmtpd) and a webhook receiver: a
+critical alert reaches the primary, then the secondary, then the whole team, each at its time;
+`kill -9` of the server between steps resumes at the right step without repeating a message;
+a resolved alert ends its escalation; an acknowledgement by the e-mail's link stops it, and
+once it runs out the primary is called again."""
+import re
+import signal
+import time
+
+import requests
+from aiosmtpd.controller import Controller
+
+from conftest import ADMIN, Server, free_port, monitoring_config, wait_until
+from test_alerting import Exporter
+from test_rollout_maintenance import Receiver
+
+CATALOG = """apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: infra}
+spec: {type: team, children: []}
+""" + "".join(f"""---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {{name: {name}}}
+spec: {{memberOf: [infra], profile: {{email: {name}@example.org}}}}
+""" for name in ["ana", "bob", "cy"])
+
+WAIT = 8
+
+
+class Mailbox:
+    """A real SMTP server: every message with the moment it arrived."""
+
+    def __init__(self):
+        self.messages = []
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                mailbox.messages.append((time.time(), envelope.rcpt_tos[0], envelope.content.decode()))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def to(self, person):
+        return [m for m in self.messages if m[1] == f"{person}@example.org"]
+
+
+def test_escalation_steps_survive_kill_9_and_stop_when_acknowledged(workdir):
+    mailbox = Mailbox()
+    hook = Receiver()
+    exporter = Exporter(series='demo_queue_depth{queue="orders"}', value=1)
+    config = monitoring_config(
+        workdir, f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n",
+        rules="rules:\n  - alert: QueueDeep\n    service: orders\n    series: demo_queue_depth\n    above: {critical: 10}\n",
+        notifications=f"receivers:\n  - name: ops\n    webhook: {hook.url}\n")
+    (config / "catalog").mkdir()
+    (config / "catalog" / "people.yaml").write_text(CATALOG)
+    (config / "oncall").mkdir()
+    (config / "oncall" / "infra.yaml").write_text(f"""
+email: {{relay: "smtp://127.0.0.1:{mailbox.port}", from: almanac@example.org}}
+rotations:
+  - name: infra
+    team: infra
+    layers: [{{name: primary, people: [ana]}}, {{name: secondary, people: [bob]}}]
+escalations:
+  - name: pages
+    match: '{{severity="critical"}}'
+    rotation: infra
+    steps: [{{notify: primary, wait: {WAIT}s}}, {{notify: secondary, wait: {WAIT}s}}, {{notify: team, wait: {WAIT}s}}]
+    acknowledgement_lasts: 12s
+    receivers: [ops]
+""")
+    server = Server(config, workdir / "data", args=["--rule-interval", "1", "--notification-backoff", "1", "--lease", "1"]).start()
+    try:
+        time.sleep(2)
+        exporter.value = 50
+        assert wait_until(lambda: mailbox.to("ana"), 15), "the primary is e-mailed"
+        first = mailbox.to("ana")[0][0]
+        assert not mailbox.to("bob")
+        time.sleep(2)
+        server.stop(signal.SIGKILL)  # between the first and the second step
+        server.start()
+        assert wait_until(lambda: mailbox.to("bob"), WAIT + 10), server.log.read_text()[-3000:]
+        second = mailbox.to("bob")[0][0]
+        assert wait_until(lambda: mailbox.to("cy"), WAIT + 10), "then the whole team"
+        third = mailbox.to("cy")[0][0]
+        time.sleep(3)
+        assert WAIT - 2 <= second - first <= WAIT + 4 and WAIT - 2 <= third - second <= WAIT + 3, (first, second, third)
+        assert (len(mailbox.to("ana")), len(mailbox.to("bob")), len(mailbox.to("cy"))) == (2, 2, 1), \
+            "each step once, across the restart: " + str([(m[1], m[0] - first) for m in mailbox.messages])
+        steps = [b for b in hook.bodies if "escalation" in b]
+        assert [(b["step"], b["target"], b["people"]) for b in steps] == [
+            (0, "primary", ["ana"]), (1, "secondary", ["bob"]), (2, "team", ["ana", "bob", "cy"])], steps
+
+        # A resolved alert ends its escalation.
+        exporter.value = 1
+        assert wait_until(lambda: all(not e["active"] for e in escalations(server)), 10), escalations(server)
+
+        # Again: acknowledged by the link in the e-mail, nobody else is called until it runs out.
+        before = len(mailbox.messages)
+        exporter.value = 50
+        assert wait_until(lambda: len(mailbox.messages) > before, 15)
+        link = re.search(r"(http://\S+/ack/\S+)", mailbox.messages[-1][2]).group(1)
+        path = link.split("/ack/", 1)[1]
+        page = requests.get(f"{server.url}/ack/{path}", timeout=10)
+        assert page.status_code == 200 and 'id="acknowledge"' in page.text, page.text
+        assert escalations(server)[0].get("acknowledged_by") is None, "opening the link does not acknowledge"
+        done = requests.post(f"{server.url}/ack/{path}", timeout=10)
+        acknowledged = time.time()
+        assert done.status_code == 200 and 'id="done"' in done.text, done.text
+        assert escalations(server)[0]["acknowledged_by"] == "someone with the notification's link"
+        time.sleep(WAIT + 2)
+        assert len(mailbox.messages) == before + 1, "nobody else while acknowledged"
+        assert wait_until(lambda: len(mailbox.messages) > before + 1, 12 + 5), "an acknowledgement that ran out calls again"
+        again = mailbox.messages[before + 1]
+        assert again[1] == "ana@example.org" and again[0] - acknowledged >= 11.5, (again[0] - acknowledged, again[1])
+        print(f"\nsteps {second - first:.1f} s and {third - second:.1f} s apart across a kill -9; re-called "
+              f"{again[0] - acknowledged:.1f} s after an acknowledgement of 12 s")
+    except AssertionError:
+        print(server.log.read_text()[-3000:])
+        raise
+    finally:
+        server.stop()
+        mailbox.controller.stop()
+
+
+def escalations(server):
+    return requests.get(server.url + "/api/v1/escalations", headers=ADMIN, timeout=10).json()["escalations"]

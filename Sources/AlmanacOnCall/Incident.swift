@@ -29,7 +29,10 @@ public struct Incident: Sendable, Codable, Equatable {
     public var openedBy: String
     public var resolvedAt: Int64?
     public var summary: String?
+    /// Notes people added; the rest of the timeline is read from the history when shown.
     public var events: [Event]
+    /// The alerts that opened it or joined it, as `key@fired-at`, so one firing opens one incident.
+    public var triggers: [String] = []
 
     public init(id: String, title: String, service: String?, openedAt: Int64, openedBy: String, events: [Event] = []) {
         self.id = id
@@ -72,7 +75,8 @@ public struct Incident: Sendable, Codable, Equatable {
     }
 
     static func span(_ ms: Int64) -> String {
-        let minutes = max(0, ms) / 60_000
+        if ms < 60_000 { return "\(max(0, ms) / 1000) s" }
+        let minutes = ms / 60_000
         return minutes < 60 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"
     }
 }

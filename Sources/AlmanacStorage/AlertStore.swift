@@ -133,9 +133,11 @@ public struct SQLAlertStore: Sendable {
     }
 
     /// The newest history lines, optionally of one rule.
-    public func history(rule: String? = nil, limit: Int = 200) async throws -> [AlertEvent] {
+    public func history(rule: String? = nil, from: Int64? = nil, to: Int64? = nil, limit: Int = 200) async throws -> [AlertEvent] {
         var query = database.sql.select().columns("at", "rule", "labels", "event", "severity", "value").from("alert_history")
         if let rule { query = query.where("rule", .equal, rule) }
+        if let from { query = query.where("at", .greaterThanOrEqual, from) }
+        if let to { query = query.where("at", .lessThanOrEqual, to) }
         return try await query.orderBy("id", .descending).limit(limit).all().map { row in
             AlertEvent(
                 at: try row.decode(column: "at", as: Int64.self), rule: try row.decode(column: "rule", as: String.self),

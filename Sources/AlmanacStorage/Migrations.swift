@@ -269,6 +269,14 @@ enum Migrations {
                 .column("updated_ms", type: .bigint, .notNull)
                 .run()
         },
+        Migration(version: 14, name: "incidents: who opened them, their notes and summary (the rest of the timeline is read from history)") { db in
+            try await db.create(table: "incidents").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("data", type: .text, .notNull)
+                .column("open", type: .int, .notNull)
+                .column("opened_ms", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

@@ -55,10 +55,12 @@ public struct TimelineStore: Sendable {
         return states
     }
 
-    /// Events, newest first: of one check, or of all.
-    public func events(check: String? = nil, limit: Int = 200) async throws -> [Event] {
+    /// Events, newest first: of one check, or of all, optionally between two moments.
+    public func events(check: String? = nil, from: Int64? = nil, to: Int64? = nil, limit: Int = 200) async throws -> [Event] {
         var query = database.sql.select().columns("id", "at_ms", "check_name", "entity", "event", "status", "message", "output").from("timeline")
         if let check { query = query.where("check_name", .equal, check) }
+        if let from { query = query.where("at_ms", .greaterThanOrEqual, from) }
+        if let to { query = query.where("at_ms", .lessThanOrEqual, to) }
         return try await query.orderBy("at_ms", .descending).orderBy("id", .descending).limit(limit).all().map { row in
             Event(
                 id: try row.decode(column: "id", as: Int64.self), at: try row.decode(column: "at_ms", as: Int64.self),

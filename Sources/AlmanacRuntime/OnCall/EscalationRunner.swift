@@ -17,12 +17,15 @@ public struct EscalationRunner: Service {
     let monitoring: MonitoringConfig
     let externalURL: String
     let intervalSeconds: Double
+    /// Where critical alerts open incidents.
+    let incidents: IncidentService?
     let logger: Logger
 
     public init(
         files: ReloadingFiles<OnCallFiles>, alerts: SQLAlertStore, store: SQLEscalationStore, monitoring: MonitoringConfig, externalURL: String,
-        intervalSeconds: Double = 1, logger: Logger
+        intervalSeconds: Double = 1, incidents: IncidentService? = nil, logger: Logger
     ) {
+        self.incidents = incidents
         self.files = files
         self.alerts = alerts
         self.store = store
@@ -49,9 +52,15 @@ public struct EscalationRunner: Service {
         let firingKeys = Set(firing.map { AlertTracker.key($0.rule, $0.labels) })
         for alert in firing.sorted(by: { ($0.firedAt ?? 0) < ($1.firedAt ?? 0) }) {
             let labels = Silence.labels(alert, service: rules[alert.rule]?.service) + [Label("severity", alert.severity.rawValue)]
+            let title = "\(alert.rule) (\(alert.severity.rawValue)) " + alert.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+            if alert.severity == .critical, let incidents {
+                try await incidents.alertFired(
+                    key: AlertTracker.key(alert.rule, alert.labels), firedAt: alert.firedAt ?? now, title: title,
+                    service: labels.first { $0.name == "service" }?.value, now: now)
+            }
             guard let policy = oncall.policies.first(where: { Self.matches($0, name: alert.rule, labels: labels) }) else { continue }
             var escalation = Escalation(id: UUID().uuidString, alertKey: AlertTracker.key(alert.rule, alert.labels), policy: policy.name, start: now)
-            escalation.title = "\(alert.rule) (\(alert.severity.rawValue)) " + alert.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+            escalation.title = title
             escalation.link = Secret.make()
             if try await store.open(
                 id: escalation.id, alertKey: escalation.alertKey, tokenHash: Secret.hash(escalation.link), data: try Self.encode(escalation), at: now)

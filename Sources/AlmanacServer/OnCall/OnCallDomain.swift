@@ -11,6 +11,7 @@ import NIOCore
 struct OnCallDomain: Domain {
     let files: ReloadingFiles<OnCallFiles>
     let escalations: EscalationService
+    let incidents: IncidentService
     let jobs: [ClusterJob]
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
@@ -21,23 +22,30 @@ struct OnCallDomain: Domain {
         let store = SQLEscalationStore(database: database)
         self.files = files
         escalations = EscalationService(files: files, store: store)
+        let incidents = IncidentService(database: database)
+        self.incidents = incidents
         jobs = [
             ClusterJob(
                 "escalations",
                 EscalationRunner(
                     files: files, alerts: monitoring.alerts, store: store, monitoring: monitoring.config, externalURL: configuration.externalURL,
-                    intervalSeconds: configuration.escalationIntervalSeconds, logger: logger))
+                    intervalSeconds: configuration.escalationIntervalSeconds, incidents: incidents, logger: logger))
         ]
     }
 
     var reloadables: [any Reloadable] { [files] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "On call", path: "/oncall")] }
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(title: "On call", path: "/oncall"), NavigationEntry(title: "Incidents", path: "/incidents")]
+    }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["oncall": OnCallPage.template])
         EscalationRoutes(service: escalations, renderer: web.renderer(EscalationRoutes.templates)).add(to: groups)
+        IncidentRoutes(
+            service: incidents, renderer: web.renderer(IncidentRoutes.templates), changes: web.changes, maximumBodyBytes: web.maximumBodyBytes
+        ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
             let page = OnCallPage(files.current, now: WallClock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)

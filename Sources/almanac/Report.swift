@@ -8,7 +8,7 @@ import Foundation
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reports to commit to the team's documentation.", subcommands: [Trends.self, Thresholds.self, Costs.self, SLOs.self])
+        abstract: "Reports to commit to the team's documentation.", subcommands: [Trends.self, Thresholds.self, Costs.self, SLOs.self, Meeting.self])
 
     static func monitoring(_ common: CommonOptions) throws -> MonitoringFiles {
         try loadOrExit { try MonitoringFiles.load(configDirectory: common.config) }

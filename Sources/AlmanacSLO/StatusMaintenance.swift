@@ -46,3 +46,37 @@ extension StatusPage {
         return out + "</section>\n"
     }
 }
+
+/// Incidents on the status page: for a shown service, when it began, whether it is over, and the
+/// summary people wrote when they resolved it (never the alert's text, which names internals).
+extension StatusPage {
+    public struct IncidentNote: Sendable, Equatable {
+        public var service: String
+        public var openedAt: Int64
+        public var resolvedAt: Int64?
+        public var summary: String?
+
+        public init(service: String, openedAt: Int64, resolvedAt: Int64?, summary: String?) {
+            self.service = service
+            self.openedAt = openedAt
+            self.resolvedAt = resolvedAt
+            self.summary = summary
+        }
+    }
+
+    static func incidentsHTML(_ notes: [IncidentNote], services: [String], now: Int64) -> String {
+        let shown = notes.filter { services.contains($0.service) && $0.openedAt >= now - 90 * 86_400_000 }.sorted { $0.openedAt > $1.openedAt }
+        guard !shown.isEmpty else { return "" }
+        var out = "<section class=\"incidents\"><h2>Incidents</h2><ul>"
+        for note in shown {
+            out += "<li data-service=\"\(HTML.escape(note.service))\"><b>\(HTML.escape(note.service))</b>, "
+            out += ReportFormat.moment(note.openedAt, seconds: false)
+            out +=
+                note.resolvedAt.map { " to " + ReportFormat.moment($0, seconds: false) }
+                ?? ": <span class=\"ongoing\">ongoing, being looked at</span>"
+            if let summary = note.summary { out += " — \(HTML.escape(summary))" }
+            out += "</li>"
+        }
+        return out + "</ul></section>\n"
+    }
+}

@@ -71,7 +71,9 @@ public enum StatusPage {
     }
 
     /// The page; `title` is the organisation's name for it.
-    public static func html(title: String, services: [Service], maintenance: [Notice] = [], generatedAt: Int64) -> String {
+    public static func html(
+        title: String, services: [Service], maintenance: [Notice] = [], incidents: [IncidentNote] = [], generatedAt: Int64
+    ) -> String {
         var body = ""
         for service in services {
             let figure = service.availability.map { String(format: "%.3f%%", $0) } ?? "no data"
@@ -89,7 +91,7 @@ public enum StatusPage {
             svg rect.day{fill:#5aa469}svg rect.day.low{fill:#e0a030}svg rect.day.bad{fill:#c0392b}svg rect.day.none{fill:#d0d0cc}
             .generated{color:#5b6570;font-size:13px}.maintenance ul{padding-left:1.2rem}
             </style></head><body><h1>\(HTML.escape(title))</h1>
-            \(body)\(maintenanceHTML(maintenance, now: generatedAt))<p class="generated">Made \(ReportFormat.moment(generatedAt, seconds: false)) from the service level indicators.</p></body></html>
+            \(body)\(incidentsHTML(incidents, services: services.map(\.name), now: generatedAt))\(maintenanceHTML(maintenance, now: generatedAt))<p class="generated">Made \(ReportFormat.moment(generatedAt, seconds: false)) from the service level indicators.</p></body></html>
 
             """
     }

@@ -25,6 +25,13 @@ public struct SQLIncidentStore: Sendable {
         }
     }
 
+    /// Opens an incident beside any open one (a person's call).
+    public func create(id: String, data: String, at now: Int64) async throws {
+        try await database.sql.insert(into: "incidents").columns("id", "data", "open", "opened_ms").values(
+            SQLBind(id), SQLBind(data), SQLBind(1), SQLBind(now)
+        ).run()
+    }
+
     /// Changes one incident with `change`, in one transaction; nil when there is no such incident.
     public func update(id: String, _ change: @escaping @Sendable (String) throws -> (data: String, open: Bool)) async throws -> String? {
         try await database.transaction { db in

@@ -60,7 +60,7 @@ struct StatusCommand: AsyncParsableCommand {
                 try await SLOService(slos: { slos }, windows: { windows }) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
-                }.statusPage(title: title)
+                }.statusPage(title: title, incidents: try await IncidentService(database: database).statusNotes())
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try html.write(toFile: out + "/index.html", atomically: true, encoding: .utf8)

@@ -206,6 +206,24 @@ import Testing
             ))
         #expect(html.contains("<h3>Planned</h3><ul class=\"planned\"><li data-window=\"backups\"><b>2026-12-06 02:00 UTC</b>"))
     }
+
+    /// Incidents of shown services only, newest first, with the summary people wrote; an open one says so.
+    @Test func incidentNotesShowServicesAndSummariesOnly() {
+        let day: Int64 = 86_400_000
+        let now = 20_000 * day
+        let notes = [
+            StatusPage.IncidentNote(service: "api", openedAt: now - 2 * day, resolvedAt: now - 2 * day + 3_600_000, summary: "Search <was> slow"),
+            StatusPage.IncidentNote(service: "api", openedAt: now - 3_600_000, resolvedAt: nil, summary: nil),
+            StatusPage.IncidentNote(service: "images", openedAt: now - day, resolvedAt: nil, summary: nil),
+            StatusPage.IncidentNote(service: "api", openedAt: now - 91 * day, resolvedAt: now - 90 * day, summary: "old"),
+        ]
+        let service = StatusPage.Service(name: "api", state: .operational, objective: 0.999, days: [])
+        let html = StatusPage.html(title: "t", services: [service], incidents: notes, generatedAt: now)
+        let section = html.components(separatedBy: "<section class=\"incidents\">").last ?? ""
+        #expect(section.components(separatedBy: "<li ").count == 3, "two of api's, not images', not the old one")
+        #expect(section.contains("ongoing, being looked at") && section.contains("— Search &lt;was&gt; slow") && !section.contains("old"))
+        #expect(section.range(of: "ongoing")!.lowerBound < section.range(of: "Search")!.lowerBound, "newest first")
+    }
 }
 
 @Suite struct MaintenanceTests {

@@ -40,6 +40,12 @@ def test_status_page_from_the_example_served_without_almanac(browser, workdir): 
 
         slo = wait_until(lambda: (lambda s: s if s.get("total_events", 0) >= 40 else None)(slo_now()), seconds=30)
         assert slo, "the scrapes counted the evaluations"
+        # An incident of the public service, resolved with what users should read.
+        opened = requests.post(server.url + "/api/v1/incidents", json={"title": "OFREP slow", "service": "almanac"}, headers=ADMIN, timeout=10)
+        assert opened.status_code == 201, opened.text
+        done = requests.post(f"{server.url}/api/v1/incidents/{opened.json()['id']}/resolve", headers=ADMIN, timeout=10,
+                             json={"summary": "Flag evaluations were slow for ten minutes."})
+        assert done.status_code == 200, done.text
         live = requests.get(server.url + "/status", headers=ADMIN, timeout=10)
         assert live.status_code == 200 and 'data-service="almanac"' in live.text
     finally:
@@ -69,6 +75,8 @@ def test_status_page_from_the_example_served_without_almanac(browser, workdir): 
         assert abs(figure - slo["ratio_percent"]) < 0.001, (figure, slo)
         if len(with_data) == 1:
             assert abs(with_data[0] - slo["ratio_percent"]) < 0.001
+        note = browser.find_element(By.CSS_SELECTOR, 'section.incidents li[data-service="almanac"]').text
+        assert note.endswith("— Flag evaluations were slow for ten minutes."), note
         past = browser.find_element(By.CSS_SELECTOR, 'section.maintenance ul.past li[data-window="almanac-upgrade"]').text
         assert past.endswith("almanac — Flags evaluated from the last good set"), past
         assert browser.find_element(By.CSS_SELECTOR, 'section.maintenance ul.planned li[data-window="almanac-move"]')

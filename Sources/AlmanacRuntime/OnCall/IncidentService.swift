@@ -1,10 +1,11 @@
 import AlmanacAlerts
 import AlmanacOnCall
+import AlmanacSLO
 import AlmanacStorage
 import Foundation
 
 /// Incidents: opened by a firing critical alert (one incident while one is open: later alerts
-/// join it) or by a person, given notes, resolved with a summary; the timeline is read from
+/// join it) or by a person (always a new one), given notes, resolved with a summary; the timeline is read from
 /// what the other domains recorded meanwhile.
 public struct IncidentService: Sendable {
     let store: SQLIncidentStore
@@ -49,8 +50,8 @@ public struct IncidentService: Sendable {
     public func open(title: String, service: String?, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Incident {
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.empty("title") }
         let incident = Incident(id: UUID().uuidString, title: title, service: service, openedAt: now, openedBy: person)
-        let opened = try await store.open(id: incident.id, data: try encode(incident), at: now)
-        return try await self.incident(id: opened.id)?.incident ?? incident
+        try await store.create(id: incident.id, data: try encode(incident), at: now)
+        return incident
     }
 
     public func note(id: String, text: String, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Incident {
@@ -95,4 +96,15 @@ public struct IncidentService: Sendable {
 
     func encode(_ incident: Incident) throws -> String { String(decoding: try JSONEncoder().encode(incident), as: UTF8.self) }
     func decode(_ data: String) throws -> Incident { try JSONDecoder().decode(Incident.self, from: Data(data.utf8)) }
+}
+
+extension IncidentService {
+    /// Incidents of the last 90 days as the status page shows them (services and summaries only).
+    public func statusNotes(now: Int64 = WallClock.milliseconds()) async throws -> [StatusPage.IncidentNote] {
+        try await recent().compactMap { item in
+            guard let service = item.incident.service, item.incident.openedAt >= now - 90 * 86_400_000 else { return nil }
+            return StatusPage.IncidentNote(
+                service: service, openedAt: item.incident.openedAt, resolvedAt: item.incident.resolvedAt, summary: item.incident.summary)
+        }
+    }
 }

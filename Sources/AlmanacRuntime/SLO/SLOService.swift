@@ -114,7 +114,9 @@ public struct SLOService: Sendable {
 
     /// The status page: each service with a public SLO (the first such SLO of the service
     /// speaks for it), its state now and its last 90 days.
-    public func statusPage(title: String, now: Int64 = WallClock.milliseconds()) async throws -> String {
+    public func statusPage(
+        title: String, incidents: [StatusPage.IncidentNote] = [], now: Int64 = WallClock.milliseconds()
+    ) async throws -> String {
         let source = try await source()
         var services: [StatusPage.Service] = []
         var shown: [(service: String, slo: String)] = []
@@ -129,6 +131,6 @@ public struct SLOService: Sendable {
             services.append(StatusPage.Service(name: slo.service, state: state, objective: slo.objective, days: days))
         }
         let notices = StatusPage.notices(windows(), shown: shown, now: now)
-        return StatusPage.html(title: title, services: services, maintenance: notices, generatedAt: now)
+        return StatusPage.html(title: title, services: services, maintenance: notices, incidents: incidents, generatedAt: now)
     }
 }

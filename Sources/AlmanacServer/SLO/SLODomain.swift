@@ -2,6 +2,7 @@ import AlmanacConfig
 import AlmanacReporting
 import AlmanacRuntime
 import AlmanacSLO
+import AlmanacStorage
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,8 +13,10 @@ struct SLODomain: Domain {
     let files: ReloadingFiles<[SLO]>
     let maintenance: ReloadingFiles<[MaintenanceWindow]>
     let service: SLOService
+    /// Incidents for the status page's notes.
+    let incidents: IncidentService
 
-    init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
+    init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
         // Services are checked against the catalogue as it is when the SLOs load.
         let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [SLOFile.folder], logger: logger) { root in
@@ -31,6 +34,7 @@ struct SLODomain: Domain {
         self.maintenance = maintenance
         self.files = files
         self.service = service
+        incidents = IncidentService(database: database)
     }
 
     var reloadables: [any Reloadable] { [files, maintenance] }
@@ -49,7 +53,7 @@ struct SLODomain: Domain {
         }
         // The live status page: private like every page unless access.yaml lists /status as public.
         groups.viewers.get("/status") { _, _ in
-            let html = try await service.statusPage(title: "Service status")
+            let html = try await service.statusPage(title: "Service status", incidents: try await incidents.statusNotes())
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

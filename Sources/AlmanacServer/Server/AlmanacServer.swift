@@ -37,7 +37,7 @@ public struct AlmanacServer: Sendable {
             flagsDomain = flags
             seriesHeads = monitoring.heads
             let catalog = try CatalogDomain(configuration, monitoring: monitoring, logger: logger)
-            let levels = try SLODomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger)
+            let levels = try SLODomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger)
             let pipeline = try PipelineDomain(
                 configuration, database: database, monitoring: monitoring, budgetGate: levels.service.spentBudget, logger: logger)
             let access = try AccessDomain(configuration, database: database, catalog: catalog, logger: logger)

@@ -117,6 +117,11 @@ escalations:
         assert wait_until(lambda: len(mailbox.messages) > before + 1, 12 + 5), "an acknowledgement that ran out calls again"
         again = mailbox.messages[before + 1]
         assert again[1] == "ana@example.org" and again[0] - acknowledged >= 11.5, (again[0] - acknowledged, again[1])
+        # The load on people: cy was paged once (the team step), ana for every primary step and the team.
+        page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
+        assert "<tr><td>cy</td><td>1</td><td>" in page, page
+        ana_pages = len(mailbox.to("ana"))
+        assert f"<tr><td>ana</td><td>{ana_pages}</td><td>" in page, (ana_pages, page)
         print(f"\nsteps {second - first:.1f} s and {third - second:.1f} s apart across a kill -9; re-called "
               f"{again[0] - acknowledged:.1f} s after an acknowledgement of 12 s")
     except AssertionError:

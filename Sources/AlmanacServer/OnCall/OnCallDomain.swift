@@ -47,7 +47,8 @@ struct OnCallDomain: Domain {
             service: incidents, renderer: web.renderer(IncidentRoutes.templates), changes: web.changes, maximumBodyBytes: web.maximumBodyBytes
         ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
-            let page = OnCallPage(files.current, now: WallClock.milliseconds(), error: files.error)
+            let page = OnCallPage(
+                files.current, escalations: try await escalations.recent().map(\.escalation), now: WallClock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
         }
         groups.viewers.get("/api/v1/oncall") { _, _ in

@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacOnCall
 import AlmanacReporting
 import AlmanacRuntime
@@ -16,10 +17,20 @@ struct OnCallPage {
         var gap: Bool
     }
 
+    struct LoadRow {
+        var person: String
+        var pages, nights: Int
+        var weekly, share: String
+    }
+
     struct RotationView {
         var name, team, zone: String
         var rows: [Row]
         var gaps: Int
+        var load: [LoadRow]
+        /// Who carries more than half of the team's pages, when anyone does.
+        var warning: String?
+        var acknowledged: String?
     }
 
     var now: [OnCallFiles.Holder]
@@ -28,7 +39,7 @@ struct OnCallPage {
     var hasUnread: Bool
     var error: String?
 
-    init(_ files: OnCallFiles, now moment: Int64, error: String?) {
+    init(_ files: OnCallFiles, escalations: [Escalation] = [], now moment: Int64, error: String?) {
         self.error = error
         now = files.holders(at: moment)
         unread = files.unreadAvailability.sorted { $0.key < $1.key }.map { "\($0.key): “\($0.value)”" }
@@ -41,8 +52,20 @@ struct OnCallPage {
                     layer: shift.layer, person: shift.person, from: ReportFormat.moment(shift.span.start, seconds: false),
                     to: ReportFormat.moment(shift.span.end, seconds: false), kind: shift.kind.rawValue, gap: shift.kind == .unavailable)
             }
+            let people = files.teams[rotation.team] ?? Array(Set(rotation.layers.flatMap(\.people))).sorted()
+            let loads = OnCallLoad.compute(escalations, people: people, zone: { _ in rotation.zone }, weeks: 4, now: moment)
+            let heavy = loads.filter { $0.share > 0.5 && $0.pages >= 3 }.map(\.person)
+            let median = OnCallLoad.medianTimeToAcknowledge(escalations, from: moment - 28 * 86_400_000, to: moment)
             rotations.append(
-                RotationView(name: rotation.name, team: rotation.team, zone: rotation.zone.identifier, rows: rows, gaps: rows.filter(\.gap).count))
+                RotationView(
+                    name: rotation.name, team: rotation.team, zone: rotation.zone.identifier, rows: rows, gaps: rows.filter(\.gap).count,
+                    load: loads.map {
+                        LoadRow(
+                            person: $0.person, pages: $0.pages, nights: $0.nightPages, weekly: $0.weekly.map(String.init).joined(separator: " · "),
+                            share: String(format: "%.0f%%", $0.share * 100))
+                    },
+                    warning: heavy.isEmpty ? nil : heavy.joined(separator: ", ") + " carried more than half of the team's pages in four weeks",
+                    acknowledged: median.map { "half the pages were acknowledged within \(DurationText.span($0))" }))
         }
     }
 
@@ -58,7 +81,12 @@ struct OnCallPage {
         <table class="shifts"><tr><th>Layer</th><th>Who</th><th>From</th><th>To</th><th></th></tr>
         {{#rows}}<tr class="{{kind}}"><td>{{layer}}</td><td><a href="/oncall/people/{{person}}/calendar.ics">{{person}}</a></td>
         <td>{{from}}</td><td>{{to}}</td>
-        <td>{{#gap}}<b>gap: unavailable</b>{{/gap}}{{^gap}}{{kind}}{{/gap}}</td></tr>{{/rows}}</table></section>{{/rotations}}
+        <td>{{#gap}}<b>gap: unavailable</b>{{/gap}}{{^gap}}{{kind}}{{/gap}}</td></tr>{{/rows}}</table>
+        <h3>Load, the last four weeks</h3>{{#warning}}<p class="errors warning">{{warning}}.</p>{{/warning}}
+        {{#acknowledged}}<p>{{acknowledged}}.</p>{{/acknowledged}}
+        <table class="load"><tr><th>Person</th><th>Pages</th><th>At night (22:00–07:00)</th><th>Week by week</th><th>Share</th></tr>
+        {{#load}}<tr><td>{{person}}</td><td>{{pages}}</td><td>{{nights}}</td><td>{{weekly}}</td><td>{{share}}</td></tr>{{/load}}</table>
+        </section>{{/rotations}}
         {{#hasUnread}}<p id="unread">Availability not understood (these people count as always available):
         {{#unread}}{{.}}; {{/unread}}</p>{{/hasUnread}}
         """

@@ -10,6 +10,8 @@ public struct MeetingItem: Sendable, Codable, Equatable {
         case incidents = "Incidents"
         case skills = "Skills gaps on critical services"
         case flags = "Stale flags"
+        case checks = "Checks that failed"
+        case drills = "Failed restore drills"
     }
 
     public var key: String

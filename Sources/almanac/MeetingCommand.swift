@@ -28,11 +28,9 @@ extension Report {
             let flags = try Flags.load(common.config, environment: nil)
             let tracker = try loadOrExit { try IssueTracker.Settings.load(configDirectory: common.config) }
             let items = try await common.withDatabase { database in
-                let trends = try await monitoring.trendCollector(store: SQLSeriesStore(database: database)).report().records
-                let usage = try await SQLFlagStore(database: database).usage(sinceHour: now / 3_600_000 - 30 * 24)
-                let stale = StaleFlags.findings(flags: flags, usage: usage, today: DayStamp(unixSeconds: now / 1000), windowDays: 30)
-                let incidents = try await IncidentService(database: database).recent()
-                return MeetingItems.items(trends: trends, catalog: catalog, stale: stale, incidents: incidents, now: now)
+                try await MeetingItems.gather(
+                    database: database, trends: monitoring.trendCollector(store: SQLSeriesStore(database: database)), catalog: catalog, flags: flags,
+                    now: now)
             }
             let agenda = MeetingAgenda(month: month, items: items)
             switch common.format {

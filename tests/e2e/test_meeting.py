@@ -10,7 +10,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from conftest import BINARY, EXAMPLE, Server
+import requests
+
+from conftest import ADMIN, BINARY, EXAMPLE, Server
 
 
 class Tracker:
@@ -107,6 +109,15 @@ def test_the_meeting_from_the_example_and_its_issues_filed_then_updated(workdir)
     assert len(tracker.issues) == len(items), "no issue opened twice"
     assert {i["title"]: n for n, i in tracker.issues.items()} == numbers
     assert all("Prepared for the infrastructure meeting of 2026-12" in i["body"] for i in tracker.issues.values())
+
+    # The page shows the same agenda.
+    server = Server(config, data).start()
+    try:
+        page = requests.get(server.url + "/meeting", headers=ADMIN, timeout=30).text
+        assert "<h2>Skills gaps on critical services</h2>" in page and "too few people can fix elasticsearch (1 person)" in page, page
+        assert re.search(r'node_filesystem_avail_bytes\{[^}]*mountpoint=&quot;/zfs-hdd&quot;\} reaches 1T', page), page
+    finally:
+        server.stop()
 
     wrong = subprocess.run([str(BINARY), "report", "meeting", "--file-issues"] + common, capture_output=True, text=True,
                            env={"TRACKER_TOKEN": "nope", "PATH": "/usr/bin:/bin"})

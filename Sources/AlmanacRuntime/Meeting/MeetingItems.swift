@@ -1,7 +1,9 @@
 import AlmanacCatalog
+import AlmanacConfig
 import AlmanacFlags
 import AlmanacOnCall
 import AlmanacReporting
+import AlmanacStorage
 import AlmanacTrends
 
 /// What the monthly meeting should look at, from the other domains' findings.
@@ -9,7 +11,8 @@ public enum MeetingItems {
     static let day: Int64 = 86_400_000
 
     public static func items(
-        trends: [TrendReport.Record], catalog: Catalog, stale: [StaleFinding], incidents: [(incident: Incident, open: Bool)], now: Int64
+        trends: [TrendReport.Record], catalog: Catalog, stale: [StaleFinding], incidents: [(incident: Incident, open: Bool)],
+        checks: [TimelineStore.Event] = [], drills: [ReceiptStore.Row] = [], now: Int64
     ) -> [MeetingItem] {
         var out: [MeetingItem] = []
         for trend in trends {
@@ -66,6 +69,35 @@ public enum MeetingItems {
                     key: "flag:\(finding.flagKey):\(finding.kind.rawValue)", section: .flags, title: "\(finding.flagKey): \(finding.kind.rawValue)",
                     detail: finding.detail + (finding.owner.map { " (owner \($0))" } ?? "")))
         }
+        let failed = Dictionary(grouping: checks.filter { $0.event == "hard" && $0.status != "OK" && $0.at >= now - 31 * day }, by: \.check)
+        for (check, events) in failed.sorted(by: { $0.key < $1.key }) {
+            let last = events.max { $0.at < $1.at }
+            out.append(
+                MeetingItem(
+                    key: "check:\(check)", section: .checks, title: "\(check) failed \(events.count) \(events.count == 1 ? "time" : "times")",
+                    detail: "last \(last.map { ReportFormat.moment($0.at, seconds: false) } ?? ""): \(last?.message ?? "")"))
+        }
+        for (backup, rows) in Dictionary(grouping: drills.filter { !$0.passed && $0.startedAt >= now - 31 * day }, by: \.backup)
+            .sorted(by: { $0.key < $1.key })
+        {
+            out.append(
+                MeetingItem(
+                    key: "drill:\(backup)", section: .drills,
+                    title: "\(backup): \(rows.count) restore \(rows.count == 1 ? "drill" : "drills") failed",
+                    detail: "last on \(ReportFormat.date(rows.map(\.startedAt).max() ?? now)); see /backups/\(backup)"))
+        }
         return out
+    }
+
+    /// Everything the meeting reads, from the database and the files.
+    public static func gather(database: Database, trends: TrendCollector, catalog: Catalog, flags: FlagSet, now: Int64) async throws -> [MeetingItem]
+    {
+        let records = try await trends.report().records
+        let usage = try await SQLFlagStore(database: database).usage(sinceHour: now / 3_600_000 - 30 * 24)
+        let stale = StaleFlags.findings(flags: flags, usage: usage, today: DayStamp(unixSeconds: now / 1000), windowDays: 30)
+        let incidents = try await IncidentService(database: database).recent()
+        let checks = try await TimelineStore(database: database).events(from: now - 31 * day, to: now, limit: 1000)
+        let drills = try await ReceiptStore(database: database).receipts(limit: 500)
+        return items(trends: records, catalog: catalog, stale: stale, incidents: incidents, checks: checks, drills: drills, now: now)
     }
 }

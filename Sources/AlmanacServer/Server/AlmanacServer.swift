@@ -56,6 +56,7 @@ public struct AlmanacServer: Sendable {
                 try BackupsDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
                 levels,
                 try OnCallDomain(configuration, database: database, monitoring: monitoring, catalog: catalog, logger: logger),
+                MeetingDomain(database: database, monitoring: monitoring, catalog: catalog, flags: flags.flags),
                 ClusterDomain(leases: leases, database: database, logger: logger),
                 access,
             ]

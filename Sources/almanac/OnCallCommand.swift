@@ -7,7 +7,7 @@ import Foundation
 
 struct OnCallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "oncall", abstract: "Who is on call, from the rotations of oncall/*.yaml.", subcommands: [Who.self, Calendar.self])
+        commandName: "oncall", abstract: "Who is on call, from the rotations of oncall/*.yaml.", subcommands: [Who.self, Calendar.self, Ack.self])
 
     static func load(_ common: CommonOptions) throws -> OnCallFiles {
         let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
@@ -69,5 +69,13 @@ struct OnCallCommand: AsyncParsableCommand {
                 .filter { person == nil || $0.person == person }
             print(ICalendar.feed(name: "On call: \(chosen.name)", shifts: shifts, host: "almanac", now: now), terminator: "")
         }
+    }
+
+    struct Ack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Acknowledge an escalation through a running server (the id from /api/v1/escalations): nobody else is called for a while.")
+        @Argument(help: "The escalation's id.") var id: String
+        @OptionGroup var remote: RemoteOptions
+        func run() async throws { try await remote.send("POST", "/api/v1/escalations/\(id)/ack", nil) }
     }
 }

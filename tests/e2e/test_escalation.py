@@ -5,12 +5,13 @@ a resolved alert ends its escalation; an acknowledgement by the e-mail's link st
 once it runs out the primary is called again."""
 import re
 import signal
+import subprocess
 import time
 
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import ADMIN, Server, free_port, monitoring_config, wait_until
+from conftest import ADMIN, ADMIN_TOKEN, BINARY, Server, free_port, monitoring_config, wait_until
 from test_alerting import Exporter
 from test_rollout_maintenance import Receiver
 
@@ -117,6 +118,13 @@ escalations:
         assert wait_until(lambda: len(mailbox.messages) > before + 1, 12 + 5), "an acknowledgement that ran out calls again"
         again = mailbox.messages[before + 1]
         assert again[1] == "ana@example.org" and again[0] - acknowledged >= 11.5, (again[0] - acknowledged, again[1])
+        # An operator acknowledges from the command line.
+        running = escalations(server)[0]
+        cli = subprocess.run([str(BINARY), "oncall", "ack", running["id"], "--server", server.url, "--token", ADMIN_TOKEN],
+                             capture_output=True, text=True)
+        assert cli.returncode == 0, cli.stderr
+        assert escalations(server)[0]["acknowledged_by"] not in (None, "someone with the notification's link"), escalations(server)[0]
+
         # The load on people: cy was paged once (the team step), ana for every primary step and the team.
         page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
         assert "<tr><td>cy</td><td>1</td><td>" in page, page

@@ -17,7 +17,8 @@ public struct IssueTracker: Sendable {
 
         public static func load(configDirectory: String) throws -> Settings? {
             let path = configDirectory + "/meeting.yaml"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
             let root = try ConfigDocument.parse(text, file: "meeting.yaml")
             try root.onlyFields(["tracker"])
             guard let tracker = root["tracker"] else { return nil }

@@ -50,6 +50,7 @@ struct SMTPClient: Sendable {
                     try await outbound.write(ByteBuffer(string: Self.data(message)))
                     try await replies.expect(250)
                     try await outbound.write(ByteBuffer(string: "QUIT\r\n"))
+                    // The relay took the message at the 250 above; a relay that hangs up on QUIT lost nothing.
                     try? await replies.expect(221)
                 }
             }

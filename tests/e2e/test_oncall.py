@@ -40,7 +40,7 @@ ROTATION = """rotations:
     layers:
       - {name: primary, people: [ana, bob], start: "2026-01-05T09:00", handoff: 1w}
     overrides:
-      - {person: cy, start: "2026-12-25T09:00", end: "2026-12-26T09:00", reason: "Christmas, swapped"}
+      - {person: cy, start: "OVERRIDE_START", end: "OVERRIDE_END", reason: "a day swapped"}
 """
 
 
@@ -50,11 +50,18 @@ def events(text):
 
 
 def test_calendar_feeds_list_the_rotations_shifts(workdir):
+    # The override is a day starting next Wednesday 09:00, Paris time, so the feed's window holds it whatever the date.
+    today = datetime.datetime.now(PARIS).date()
+    wednesday = today + datetime.timedelta(days=(2 - today.weekday()) % 7 + 7)
+    override_start = datetime.datetime.combine(wednesday, datetime.time(9), PARIS)
+    override_end = override_start + datetime.timedelta(days=1)
+    rotation = ROTATION.replace("OVERRIDE_START", override_start.strftime("%Y-%m-%dT%H:%M")).replace(
+        "OVERRIDE_END", override_end.strftime("%Y-%m-%dT%H:%M"))
     config = monitoring_config(workdir, "jobs: []\n")
     (config / "catalog").mkdir()
     (config / "catalog" / "people.yaml").write_text(CATALOG)
     (config / "oncall").mkdir()
-    (config / "oncall" / "infra.yaml").write_text(ROTATION)
+    (config / "oncall" / "infra.yaml").write_text(rotation)
     server = Server(config, workdir / "data").start()
     try:
         feed = requests.get(server.url + "/oncall/infra/calendar.ics", headers=ADMIN, timeout=10)
@@ -64,16 +71,14 @@ def test_calendar_feeds_list_the_rotations_shifts(workdir):
         regular = [s for s in shifts if "override" not in s[0]]
         for summary, start, end in regular:
             local_start, local_end = start.astimezone(PARIS), end.astimezone(PARIS)
-            # A whole turn starts and ends on Monday 09:00 Paris time; the override cuts one.
+            # A whole turn starts and ends on Monday 09:00 Paris time; the override cuts one in two.
             assert (local_start.weekday(), local_start.hour) == (0, 9) or (local_end.weekday(), local_end.hour) == (0, 9) \
-                or "cy" in summary or local_start.date() == datetime.date(2026, 12, 26), (summary, local_start, local_end)
+                or start == override_end or end == override_start, (summary, local_start, local_end)
         turns = [s for s in regular if s[1].astimezone(PARIS).weekday() == 0 and s[1].astimezone(PARIS).hour == 9]
         for (a, _, _), (b, _, _) in zip(turns, turns[1:]):
             assert {a.split()[2], b.split()[2]} == {"ana", "bob"}, (a, b)  # they alternate
         christmas = [s for s in shifts if "override" in s[0]]
-        assert christmas == [("On call: cy (infra, primary), override",
-                              datetime.datetime(2026, 12, 25, 8, 0, tzinfo=datetime.timezone.utc),
-                              datetime.datetime(2026, 12, 26, 8, 0, tzinfo=datetime.timezone.utc))], christmas
+        assert christmas == [("On call: cy (infra, primary), override", override_start, override_end)], christmas
         for (_, _, end), (_, start, _) in zip(shifts, shifts[1:]):
             assert end == start, "shifts follow each other with no gap"
 
@@ -89,7 +94,8 @@ def test_calendar_feeds_list_the_rotations_shifts(workdir):
     finally:
         server.stop()
 
-    cli = subprocess.run([str(BINARY), "oncall", "who", "--at", "2026-12-25T12:00:00Z", "--config", str(config), "--format", "json"],
+    middle = (override_start + datetime.timedelta(hours=12)).astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cli = subprocess.run([str(BINARY), "oncall", "who", "--at", middle, "--config", str(config), "--format", "json"],
                          capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
     assert '"person" : "cy"' in cli.stdout or '"person": "cy"' in cli.stdout, cli.stdout

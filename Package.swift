@@ -61,6 +61,8 @@ let package = Package(
         .target(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
+        // The image store audit: perceptual hashes, near-duplicate search, stratified estimates, access logs. No I/O.
+        .target(name: "AlmanacImages", swiftSettings: strict),
         // On call: rotations with hand-offs, restrictions and overrides, availability, iCalendar feeds. No I/O.
         .target(name: "AlmanacOnCall", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
@@ -193,6 +195,7 @@ let package = Package(
         .testTarget(name: "AlmanacChecksTests", dependencies: ["AlmanacChecks", "AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         .testTarget(name: "AlmanacCostsTests", dependencies: ["AlmanacCosts", "AlmanacConfig", "AlmanacMetrics"], swiftSettings: strict),
         .testTarget(name: "AlmanacChartsTests", dependencies: ["AlmanacCharts"], swiftSettings: strict),
+        .testTarget(name: "AlmanacImagesTests", dependencies: ["AlmanacImages"], swiftSettings: strict),
         .testTarget(name: "AlmanacOnCallTests", dependencies: ["AlmanacOnCall", "AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacSLOTests", dependencies: ["AlmanacSLO", "AlmanacConfig", "AlmanacCatalog", "AlmanacMetrics"], swiftSettings: strict),

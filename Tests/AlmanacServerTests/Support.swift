@@ -74,8 +74,9 @@ enum Fixture {
     }
 }
 
-/// Polls `condition` every 100 ms for up to `seconds`.
-func waitFor(seconds: Double = 8, _ condition: () async throws -> Bool) async throws -> Bool {
+/// Polls `condition` every 100 ms for up to `seconds`: generous, since the suite runs its servers
+/// side by side on a CI machine's two cores, and a condition that holds returns at once.
+func waitFor(seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -21,11 +21,11 @@ struct IncidentRoutes: Sendable {
             try JSONResponse.encode(["incidents": try await service.recent().map { Record($0.incident, open: $0.open, timeline: nil) }])
         }
         groups.viewers.get("/api/v1/incidents/:id") { _, context in
-            let (incident, open) = try await find(context)
+            guard let (incident, open) = try await lookup(context) else { return try missing(context) }
             return try JSONResponse.encode(Record(incident, open: open, timeline: try await timeline(incident)))
         }
         groups.viewers.get("/api/v1/incidents/:id/postmortem") { _, context in
-            let (incident, _) = try await find(context)
+            guard let (incident, _) = try await lookup(context) else { return try missing(context) }
             var gathered = incident
             gathered.events = try await timeline(incident)
             let text = gathered.postmortem(firing: try await service.firing(incident))
@@ -62,9 +62,19 @@ struct IncidentRoutes: Sendable {
         }
     }
 
+    private func lookup(_ context: AlmanacRequestContext) async throws -> (Incident, Bool)? {
+        try await service.incident(id: try context.parameters.require("id"))
+    }
+
+    /// The API's own error shape (`{"error": text}`), which the OpenAPI document promises.
+    private func missing(_ context: AlmanacRequestContext) throws -> Response {
+        JSONResponse.error(.notFound, "no incident \(try context.parameters.require("id"))")
+    }
+
     private func find(_ context: AlmanacRequestContext) async throws -> (Incident, Bool) {
-        let id = try context.parameters.require("id")
-        guard let found = try await service.incident(id: id) else { throw HTTPError(.notFound, message: "no incident \(id)") }
+        guard let found = try await lookup(context) else {
+            throw HTTPError(.notFound, message: "no incident \(try context.parameters.require("id"))")
+        }
         return found
     }
 

@@ -14,7 +14,8 @@ struct SLOPages: Sendable {
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/api/v1/slos/:name") { _, context in
-            let detail = try await detail(context)
+            let name = try context.parameters.require("name")
+            guard let detail = try await service.detail(named: name) else { return JSONResponse.error(.notFound, "no SLO named \(name)") }
             return try JSONResponse.encode(
                 Record(
                     slo: SLORecord(detail.status.slo, detail.status.evaluation, problem: detail.status.problem),

@@ -78,12 +78,7 @@ public struct SQLAlertStore: Sendable {
                     .values(SQLBind(e.at), SQLBind(e.rule), SQLBind(e.labels), SQLBind(e.event), SQLBind(e.severity), SQLBind(e.value))
                     .run()
             }
-            for n in notifications {
-                try await db.insert(into: "notification_outbox")
-                    .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
-                    .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now))
-                    .run()
-            }
+            try await Self.queue(notifications, in: db, at: now)
             if !resolvedKeys.isEmpty {
                 try await db.delete(from: "alert_acks").where(SQLIdentifier("alert_key"), .in, SQLBind.group(resolvedKeys)).run()
             }
@@ -96,12 +91,18 @@ public struct SQLAlertStore: Sendable {
     /// Queues notifications that belong to no alert evaluation (a rolled-back release).
     public func enqueue(_ notifications: [(receiver: String, url: String, payload: String)], at now: Int64) async throws {
         try await database.transaction { db in
-            for n in notifications {
-                try await db.insert(into: "notification_outbox")
-                    .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
-                    .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now))
-                    .run()
-            }
+            try await Self.queue(notifications, in: db, at: now)
+        }
+    }
+
+    /// Adds notifications to the outbox inside the caller's transaction, due at once: the one
+    /// insert every queue shares (alert rounds, rollout notices, escalation steps).
+    static func queue(_ notifications: [(receiver: String, url: String, payload: String)], in db: any SQLDatabase, at now: Int64) async throws {
+        for n in notifications {
+            try await db.insert(into: "notification_outbox")
+                .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
+                .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now))
+                .run()
         }
     }
 

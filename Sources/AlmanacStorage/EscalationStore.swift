@@ -56,11 +56,7 @@ public struct SQLEscalationStore: Sendable {
         try await database.transaction { db in
             try await db.update("escalations").set("data", to: SQLBind(data)).set("active", to: SQLBind(active ? 1 : 0))
                 .set("updated_ms", to: SQLBind(now)).where("id", .equal, id).run()
-            for n in notifications {
-                try await db.insert(into: "notification_outbox")
-                    .columns("created_at", "receiver", "url", "payload", "attempts", "next_attempt_at")
-                    .values(SQLBind(now), SQLBind(n.receiver), SQLBind(n.url), SQLBind(n.payload), SQLBind(0), SQLBind(now)).run()
-            }
+            try await SQLAlertStore.queue(notifications, in: db, at: now)
         }
     }
 

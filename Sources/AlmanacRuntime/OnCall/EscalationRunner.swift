@@ -50,25 +50,34 @@ public struct EscalationRunner: Service {
         let rules = Dictionary(monitoring.current.rules.map { ($0.name, $0) }) { first, _ in first }
         let firing = try await alerts.state().tracker.alerts.values.filter { $0.state == .firing }
         let firingKeys = Set(firing.map { AlertTracker.key($0.rule, $0.labels) })
+        var active = try await store.active()
+        // Only an alert without a running escalation may open one: no write each round for those that have.
+        let escalating = Set(active.map(\.alertKey))
+        var opened = false
         for alert in firing.sorted(by: { ($0.firedAt ?? 0) < ($1.firedAt ?? 0) }) {
+            let key = AlertTracker.key(alert.rule, alert.labels)
             let labels = Silence.labels(alert, service: rules[alert.rule]?.service) + [Label("severity", alert.severity.rawValue)]
             let title = "\(alert.rule) (\(alert.severity.rawValue)) " + alert.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
             if alert.severity == .critical, let incidents {
                 try await incidents.alertFired(
-                    key: AlertTracker.key(alert.rule, alert.labels), firedAt: alert.firedAt ?? now, title: title,
+                    key: key, firedAt: alert.firedAt ?? now, title: title,
                     service: labels.first { $0.name == "service" }?.value, now: now)
             }
-            guard let policy = oncall.policies.first(where: { Self.matches($0, name: alert.rule, labels: labels) }) else { continue }
-            var escalation = Escalation(id: UUID().uuidString, alertKey: AlertTracker.key(alert.rule, alert.labels), policy: policy.name, start: now)
+            guard !escalating.contains(key), let policy = oncall.policies.first(where: { Self.matches($0, name: alert.rule, labels: labels) })
+            else { continue }
+            var escalation = Escalation(id: UUID().uuidString, alertKey: key, policy: policy.name, start: now)
             escalation.title = title
             escalation.link = Secret.make()
             if try await store.open(
                 id: escalation.id, alertKey: escalation.alertKey, tokenHash: Secret.hash(escalation.link), data: try Self.encode(escalation), at: now)
             {
                 logger.notice("escalation started", metadata: ["alert": "\(escalation.title)", "policy": "\(policy.name)"])
+                opened = true
             }
         }
-        for row in try await store.active() {
+        // A new escalation's first step is due now, in this round.
+        if opened { active = try await store.active() }
+        for row in active {
             var escalation = try JSONDecoder().decode(Escalation.self, from: Data(row.data.utf8))
             guard let policy = oncall.policies.first(where: { $0.name == escalation.policy }) else {
                 logger.warning("an escalation's policy is gone from oncall/; it stops", metadata: ["policy": "\(escalation.policy)"])

@@ -1,12 +1,15 @@
 """Starts the real `almanac` binary on loopback for end-to-end tests, on SQLite or PostgreSQL."""
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,36 @@ class Server:
     def evaluate(self, key, context=None, key_header=True):
         headers = {"X-API-Key": CLIENT_KEY} if key_header else {}
         return requests.post(f"{self.url}/ofrep/v1/evaluate/flags/{key}", json={"context": context or {}}, headers=headers, timeout=10)
+
+
+class WebhookReceiver:
+    """A real HTTP webhook receiver: every JSON body it is sent, with the moment it arrived.
+    `port` 0 picks a free one; a fixed port lets a test start it late (a receiver that was down)."""
+
+    def __init__(self, port=0):
+        self.received = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                receiver.received.append((time.time(), json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    @property
+    def bodies(self):
+        return [body for _, body in self.received]
+
+    def alerts(self):
+        """Each alert of the Alertmanager-format notifications, with when its message arrived."""
+        return [(at, alert) for at, body in self.received for alert in body.get("alerts", [])]
 
 
 def start_and_wait(command, ready_url, seconds=30):

@@ -1,7 +1,6 @@
 """Alerts end to end with real peers: Almanac scrapes a small exporter, its rules fire and resolve,
 notifications reach a real Alertmanager (Debian's package) and a webhook receiver that was down
 for two minutes gets every one of them afterwards, once."""
-import json
 import shutil
 import threading
 import time
@@ -10,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import ADMIN, Server, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait
 
 DOWN_SECONDS = 120
 GARBAGE = b'demo_queue_depth{queue="orders" 12\n\xff\xfe{{{\n'
@@ -41,26 +40,6 @@ class Exporter:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.port = self.server.server_address[1]
-
-
-class Receiver:
-    """Records webhook bodies."""
-
-    def __init__(self, port):
-        self.bodies = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
@@ -104,7 +83,7 @@ def test_alerts_reach_alertmanager_and_a_receiver_that_was_down(alertmanager, wo
         assert active == {"GhostExporterMissing"}, active
 
         time.sleep(max(0, DOWN_SECONDS - (time.time() - started)))
-        receiver = Receiver(receiver_port)
+        receiver = WebhookReceiver(receiver_port)
         deadline = time.time() + 30
         while time.time() < deadline and len(receiver.bodies) < 3:
             time.sleep(0.2)

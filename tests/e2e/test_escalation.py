@@ -11,9 +11,8 @@ import time
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import ADMIN, ADMIN_TOKEN, BINARY, Server, free_port, monitoring_config, wait_until
+from conftest import ADMIN, ADMIN_TOKEN, BINARY, Server, WebhookReceiver, free_port, monitoring_config, wait_until
 from test_alerting import Exporter
-from test_rollout_maintenance import Receiver
 
 CATALOG = """apiVersion: backstage.io/v1alpha1
 kind: Group
@@ -51,7 +50,7 @@ class Mailbox:
 
 def test_escalation_steps_survive_kill_9_and_stop_when_acknowledged(workdir):
     mailbox = Mailbox()
-    hook = Receiver()
+    hook = WebhookReceiver()
     exporter = Exporter(series='demo_queue_depth{queue="orders"}', value=1)
     config = monitoring_config(
         workdir, f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n",

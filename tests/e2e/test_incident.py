@@ -1,7 +1,6 @@
 """A scripted outage: a critical alert fires, a rollout rolls back, a flag is switched off, the
 alert resolves. It makes one incident whose timeline holds every one of those in order, and a
 postmortem draft with them; the incident and the on-call calendar pages are read in Chromium."""
-import subprocess
 import time
 
 import requests
@@ -11,6 +10,7 @@ from conftest import ADMIN, Server, monitoring_config, wait_until
 from test_alerting import Exporter
 from test_pages_chromium import browser  # noqa: F401  (the fixture)
 from test_rollout_crash import roll, wait
+from test_rollout_nginx import commit, git
 
 FLAGS = """flags:
   checkout-v2:
@@ -22,13 +22,9 @@ FLAGS = """flags:
 
 def test_an_outage_makes_one_incident_with_its_timeline(browser, workdir):  # noqa: F811
     repo = workdir / "repo"
-    env = {"GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "d@example.org", "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "d@example.org"}
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-    revisions = []
-    for message in ["good", "bad"]:
-        subprocess.run(["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", message], check=True, env=env)
-        revisions.append(subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip())
-    good, bad = revisions
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    good, bad = commit(repo, "ok", "good"), commit(repo, "broken", "bad")
     hosts = workdir / "hosts"
     hosts.mkdir()
     # The bad revision starts but reports something else: its check fails and it rolls back.

@@ -2,15 +2,12 @@
 each down for three seconds while it is redeployed, a host-down rule scraping them every second,
 and a real webhook receiver. The rollout sends no host-down notification, the history records
 each one held back by the rollout, and a host that goes down outside a rollout is notified."""
-import json
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import ADMIN, Server, free_port, monitoring_config, wait_until
+from conftest import ADMIN, Server, WebhookReceiver, free_port, monitoring_config, wait_until
 from test_rollout_crash import roll, wait
 from test_rollout_nginx import commit, git
 
@@ -42,26 +39,8 @@ exit 1
 '''
 
 
-class Receiver:
-    def __init__(self):
-        self.bodies = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def host_down(self):
-        return [(a["labels"]["instance"], a["status"]) for b in self.bodies for a in b["alerts"] if a["labels"]["alertname"] == "HostDown"]
+def host_down(receiver):
+    return [(a["labels"]["instance"], a["status"]) for _, a in receiver.alerts() if a["labels"]["alertname"] == "HostDown"]
 
 
 def test_a_four_host_rollout_sends_no_host_down_notification(workdir):
@@ -76,7 +55,7 @@ def test_a_four_host_rollout_sends_no_host_down_notification(workdir):
     starting = [subprocess.Popen(["sh", str(workdir / "deploy.sh"), h, first], env={"DOWN_SECONDS": "0", "PATH": "/usr/bin:/bin"})
                 for h in hosts]
     assert all(p.wait(timeout=30) == 0 for p in starting)
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     config = monitoring_config(
         workdir, "jobs:\n  - job: app\n    targets: [" + ", ".join(f"'{h}'" for h in hosts) + "]\n    interval: 1s\n    timeout: 500ms\n",
         rules="rules:\n  - alert: HostDown\n    series: up{job=\"app\"}\n    below: {critical: 0.5}\n",
@@ -99,7 +78,7 @@ environments:
             rollout = wait(server, roll(server, revision), seconds=90)
             assert rollout["phase"] == "succeeded", rollout
         time.sleep(5)  # a late notification would have arrived by now
-        assert receiver.host_down() == [], receiver.host_down()
+        assert host_down(receiver) == [], host_down(receiver)
 
         history = requests.get(server.url + "/api/v1/alerts/history", params={"limit": 1000}, headers=ADMIN, timeout=10).json()["events"]
         held = [e for e in history if e["rule"] == "HostDown" and e["event"].startswith("held back by rollout ")]
@@ -119,7 +98,7 @@ environments:
         # Outside a rollout a host that goes down is notified: the windows closed.
         pid = (workdir / f"app-{hosts[2].split(':')[1]}.pid").read_text().strip()
         subprocess.run(["kill", pid], check=True)
-        assert wait_until(lambda: receiver.host_down(), 15) == [(hosts[2], "firing")], receiver.host_down()
+        assert wait_until(lambda: host_down(receiver), 15) == [(hosts[2], "firing")], host_down(receiver)
         print(f"\n2 rollouts of 4 hosts: {len(fired)} host-down alerts, all held back; 0 notifications; then 1 for a host down outside")
     except AssertionError:
         print(server.log.read_text()[-3000:])

@@ -4,13 +4,11 @@ ErrorBudgetBurn alert pages on a burst and resolves after it as the SRE Workbook
 import json
 import shutil
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import ADMIN, BINARY, Server, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, BINARY, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait
 from slo_traffic import Share, Traffic
 
 SLOS = """slos:
@@ -121,30 +119,8 @@ def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
         process.wait(timeout=20)
 
 
-class Receiver:
-    """Records each webhook notification with the moment it arrived."""
-
-    def __init__(self):
-        self.received = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                receiver.received.append((time.time(), body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def alerts(self):
-        return [(at, alert["labels"]["alertname"], alert["labels"].get("severity"), alert["status"])
-                for at, body in self.received for alert in body["alerts"]]
+def alerts(receiver):
+    return [(at, a["labels"]["alertname"], a["labels"].get("severity"), a["status"]) for at, a in receiver.alerts()]
 
 
 def test_a_burst_pages_within_two_minutes_and_resolves_once_the_short_window_is_clean(workdir):
@@ -157,7 +133,7 @@ def test_a_burst_pages_within_two_minutes_and_resolves_once_the_short_window_is_
     errors = Share(start, 0.0005)
     traffic = Traffic(start, rate, errors, Share(start, 0.0))
     _, address = setup(workdir, traffic, time.time() - 2, 60)
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     config = monitoring_config(workdir, f"jobs:\n  - job: app\n    targets: ['{address}']\n    interval: 1s\n    timeout: 900ms\n",
                                notifications=f"receivers:\n  - name: ops\n    webhook: {receiver.url}\n")
     (config / "slos").mkdir()
@@ -165,27 +141,27 @@ def test_a_burst_pages_within_two_minutes_and_resolves_once_the_short_window_is_
     server = Server(config, workdir / "data", args=["--rule-interval", "2", "--notification-backoff", "2"]).start()
     try:
         time.sleep(30)
-        assert receiver.alerts() == [], "nothing fires on the slow background burn"
+        assert alerts(receiver) == [], "nothing fires on the slow background burn"
         burst = time.time()
         errors.set(burst, 1.0)
         paged = None
         while time.time() - burst < 120 and not paged:
-            paged = next((at for at, name, severity, status in receiver.alerts()
+            paged = next((at for at, name, severity, status in alerts(receiver)
                           if name == "ErrorBudgetBurn" and severity == "critical" and status == "firing"), None)
             time.sleep(0.5)
-        assert paged, f"a page within 2 minutes of the burst: {receiver.alerts()}"
+        assert paged, f"a page within 2 minutes of the burst: {alerts(receiver)}"
         time.sleep(max(0, 90 - (time.time() - burst)))
         recovered = time.time()
         errors.set(recovered, 0.0005)
         resolved = None
         while time.time() - recovered < 360 and not resolved:
-            resolved = next((at for at, name, _, status in receiver.alerts() if name == "ErrorBudgetBurn" and status == "resolved"), None)
+            resolved = next((at for at, name, _, status in alerts(receiver) if name == "ErrorBudgetBurn" and status == "resolved"), None)
             time.sleep(1)
-        assert resolved, f"resolved within 6 minutes of recovery: {receiver.alerts()}"
+        assert resolved, f"resolved within 6 minutes of recovery: {alerts(receiver)}"
         # It clears once under 14.4 × 0.1% of the 5-minute window (4.3 s) is still burst.
         assert resolved - recovered > 300 - 4.4, f"not before the burst left the 5-minute window: {resolved - recovered:.1f} s"
-        assert [(name, severity, status) for _, name, severity, status in receiver.alerts()] == [
-            ("ErrorBudgetBurn", "critical", "firing"), ("ErrorBudgetBurn", "critical", "resolved")], receiver.alerts()
+        assert [(name, severity, status) for _, name, severity, status in alerts(receiver)] == [
+            ("ErrorBudgetBurn", "critical", "firing"), ("ErrorBudgetBurn", "critical", "resolved")], alerts(receiver)
 
         # Budget left, worked by hand from the traffic: the events seen so far (3 days and the
         # minutes since) allow 0.1% bad; the bad ones are 0.05% of them plus the burst's 99.95%.

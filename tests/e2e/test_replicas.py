@@ -14,8 +14,8 @@ from pathlib import Path
 
 import requests
 
-from conftest import ADMIN, ROOT, Server, free_port, start_and_wait, wait_until
-from test_alerting import Exporter, Receiver
+from conftest import ADMIN, ROOT, Server, WebhookReceiver, free_port, start_and_wait, wait_until
+from test_alerting import Exporter
 
 LEASE = 2.0
 INTERVAL = 5.0
@@ -66,7 +66,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
     node = start_and_wait(["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{node_port}", "--collector.disable-defaults",
                            "--collector.loadavg", "--collector.meminfo", "--collector.cpu"], f"http://127.0.0.1:{node_port}/metrics")
     hook_port = free_port()
-    hooks, gauge = Receiver(hook_port), Exporter(series="demo_backlog", value=0)
+    hooks, gauge = WebhookReceiver(hook_port), Exporter(series="demo_backlog", value=0)
     config = workdir / "config"
     (config / "flags").mkdir(parents=True)
     (config / "flags" / "app.yaml").write_text(

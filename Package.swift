@@ -62,7 +62,14 @@ let package = Package(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
         // The image store audit: perceptual hashes, near-duplicate search, stratified estimates, access logs. No I/O.
-        .target(name: "AlmanacImages", swiftSettings: strict),
+        .target(name: "AlmanacImages", dependencies: ["AlmanacReporting", "AlmanacCharts"], swiftSettings: strict),
+        // libvips from Debian (decoding with shrink-on-load, Lanczos resizing, WebP through libwebp), and the
+        // few fixed-signature C calls Swift needs because libvips takes its options as C varargs. pkg-config
+        // is asked for GLib's paths only: vips.pc adds -pthread, a flag SwiftPM refuses with a warning.
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0", providers: [.apt(["libvips-dev"])]),
+        .target(
+            name: "AlmanacVips", dependencies: ["CVips"], path: "Sources/AlmanacVips",
+            linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0")]),
         // On call: rotations with hand-offs, restrictions and overrides, availability, iCalendar feeds. No I/O.
         .target(name: "AlmanacOnCall", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Releases: pipeline files, QA states and the deployable revision, rollouts in waves with rollback. No I/O.
@@ -109,7 +116,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
-                "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", .product(name: "Crypto", package: "swift-crypto"),
+                "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages", "AlmanacVips", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +158,7 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
-                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall",
+                "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -51,13 +51,32 @@ public struct BKTree: Sendable {
     }
 }
 
-/// Groups of near-duplicates: files joined when both hashes are within their thresholds of
-/// each other's (union-find over the pairs the tree finds), each group in file order.
+/// Groups of near-duplicates: files joined when both hashes are within their thresholds of each
+/// other's, whole picture against whole picture or the centre of one against the whole of the
+/// other (a light crop), by union-find over the pairs the tree finds; each group in file order.
 public enum NearDuplicates {
-    public static func groups(dHashes: [UInt64], pHashes: [UInt64], threshold: Int) -> [[Int]] {
+    public struct Hashes: Sendable {
+        public var dHash: UInt64
+        public var pHash: UInt64
+        public var centreDHash: UInt64
+        public var centrePHash: UInt64
+
+        public init(dHash: UInt64, pHash: UInt64, centreDHash: UInt64, centrePHash: UInt64) {
+            self.dHash = dHash
+            self.pHash = pHash
+            self.centreDHash = centreDHash
+            self.centrePHash = centrePHash
+        }
+
+        public init(_ record: ImageRecord) {
+            self.init(dHash: record.dHash, pHash: record.pHash, centreDHash: record.centreDHash, centrePHash: record.centrePHash)
+        }
+    }
+
+    public static func groups(_ images: [Hashes], threshold: Int) -> [[Int]] {
         var tree = BKTree()
-        for (i, hash) in pHashes.enumerated() { tree.insert(hash, item: i) }
-        var parent = Array(0..<pHashes.count)
+        for (i, image) in images.enumerated() { tree.insert(image.pHash, item: i) }
+        var parent = Array(0..<images.count)
         func root(_ i: Int) -> Int {
             var i = i
             while parent[i] != i {
@@ -66,13 +85,17 @@ public enum NearDuplicates {
             }
             return i
         }
-        for (i, hash) in pHashes.enumerated() {
-            for match in tree.search(hash, radius: threshold) where match.item > i {
-                // Two hashes must agree: pHash alone joins some unrelated flat images.
-                guard PerceptualHash.distance(dHashes[i], dHashes[match.item]) <= threshold + 4 else { continue }
+        for (i, image) in images.enumerated() {
+            // Two hashes must agree: pHash alone joins some unrelated flat images.
+            for match in tree.search(image.pHash, radius: threshold) where match.item != i {
+                guard PerceptualHash.distance(image.dHash, images[match.item].dHash) <= threshold + 4 else { continue }
+                parent[root(match.item)] = root(i)
+            }
+            for match in tree.search(image.centrePHash, radius: threshold) where match.item != i {
+                guard PerceptualHash.distance(image.centreDHash, images[match.item].dHash) <= threshold + 4 else { continue }
                 parent[root(match.item)] = root(i)
             }
         }
-        return Dictionary(grouping: pHashes.indices, by: root).values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        return Dictionary(grouping: images.indices, by: root).values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
     }
 }

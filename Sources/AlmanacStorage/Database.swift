@@ -63,6 +63,11 @@ public final class Database: Sendable {
         return try await openSQLite(path: dataDirectory + "/almanac.sqlite", logger: logger)
     }
 
+    /// A SQLite file with no Almanac schema, for work files that keep their own tables (a storage audit's ledger).
+    public static func openFile(_ path: String, logger: Logger) async throws -> Database {
+        try await openSQLite(path: path, logger: logger)
+    }
+
     static func openSQLite(path: String, logger: Logger) async throws -> Database {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

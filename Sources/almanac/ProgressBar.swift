@@ -10,9 +10,13 @@ struct ProgressBar {
     private var lastDrawn = Date.distantPast
     private var lastTenth = -1
 
-    init(label: String, total: Int64) {
+    /// Whether `done` and `total` count things (images, actions) rather than bytes.
+    let counts: Bool
+
+    init(label: String, total: Int64, counts: Bool = false) {
         self.label = label
         self.total = max(total, 1)
+        self.counts = counts
     }
 
     mutating func update(done: Int64, detail: String, final: Bool = false) {
@@ -30,7 +34,8 @@ struct ProgressBar {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
         let left = fraction > 0.01 && !final ? ", " + Self.duration(elapsed / fraction - elapsed) + " left" : ""
-        let text = "\(label) [\(bar)] \(Int(fraction * 100))% \(Self.bytes(done))/\(Self.bytes(total)) \(detail), \(Self.duration(elapsed))\(left)"
+        let amount = counts ? "" : "\(Self.bytes(done))/\(Self.bytes(total)) "
+        let text = "\(label) [\(bar)] \(Int(fraction * 100))% \(amount)\(detail), \(Self.duration(elapsed))\(left)"
         FileHandle.standardError.write(Data((redraws ? "\r\u{1B}[K" + text + (final ? "\n" : "") : text + "\n").utf8))
     }
 

@@ -49,7 +49,18 @@ import Testing
         let p: [UInt64] = [0b1111, 0b1110, 0xFFFF_0000, 0b1111, 0xFFFF_0001]
         let d: [UInt64] = [0, 1, 0xFF, UInt64.max, 0xFE]
         // 0 and 1 are close in both; 3 has 0's pHash but a far dHash; 2 and 4 are close in both.
-        #expect(NearDuplicates.groups(dHashes: d, pHashes: p, threshold: 2) == [[0, 1], [2, 4]])
+        // Centres far from everything: only whole pictures are compared.
+        let images = zip(d, p).map { NearDuplicates.Hashes(dHash: $0, pHash: $1, centreDHash: 0xABCD_0000_0000, centrePHash: 0xABCD_0000_0000) }
+        #expect(NearDuplicates.groups(images, threshold: 2) == [[0, 1], [2, 4]])
+    }
+
+    /// A crop's whole picture matches the centre of the picture it was cut from, in either order.
+    @Test func aCroppedCopyMatchesTheCentre() {
+        let original = NearDuplicates.Hashes(dHash: 0xF0F0, pHash: 0xFF00_FF00, centreDHash: 0x0F0F_0000, centrePHash: 0x00FF_00FF_0000)
+        let crop = NearDuplicates.Hashes(dHash: 0x0F0F_0001, pHash: 0x00FF_00FF_0001, centreDHash: 1 << 60, centrePHash: 1 << 61)
+        let other = NearDuplicates.Hashes(dHash: 0xF0F0, pHash: 0xFF00_FF00 ^ 0xFFF, centreDHash: 0, centrePHash: 0)
+        #expect(NearDuplicates.groups([original, crop, other], threshold: 2) == [[0, 1]])
+        #expect(NearDuplicates.groups([crop, original], threshold: 2) == [[0, 1]])
     }
 }
 

@@ -1,0 +1,158 @@
+import AlmanacImages
+import Crypto
+import Foundation
+import Synchronization
+
+/// Walks image trees and measures every file: size, format, dimensions, SHA-256 and the two
+/// perceptual hashes. Streams: the walk holds one batch of paths at a time, the batch is measured
+/// on every core, and its rows are committed before the next, so memory stays flat on millions
+/// of files and a stopped audit resumes at the first batch it had not committed.
+public struct ImageAuditor: Sendable {
+    public struct Progress: Sendable {
+        public var files = 0
+        public var bytes: Int64 = 0
+        /// Files found already measured (unchanged) in the ledger and not read again.
+        public var resumed = 0
+        public var problems = 0
+    }
+
+    public let roots: [String]
+    /// Directories to leave out (the quarantine, when it lies inside a tree).
+    public let excluded: [String]
+    public let workers: Int
+    public let batchSize: Int
+
+    public init(roots: [String], excluded: [String] = [], workers: Int = ProcessInfo.processInfo.activeProcessorCount, batchSize: Int = 256) {
+        self.roots = roots.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        self.excluded = excluded.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        self.workers = max(1, workers)
+        self.batchSize = batchSize
+    }
+
+    struct Found: Sendable {
+        var path: String
+        var relative: String
+        var size: Int64
+        var modified: Int64
+    }
+
+    /// How many regular files and bytes the trees hold: the total the progress bar runs to.
+    public func count() throws(ImageAuditError) -> (files: Int, bytes: Int64) {
+        var files = 0
+        var bytes: Int64 = 0
+        var walk = BatchWalk(auditor: self)
+        while let batch = try walk.next() {
+            files += batch.count
+            bytes += batch.reduce(0) { $0 + $1.size }
+        }
+        return (files, bytes)
+    }
+
+    /// Measures what the ledger does not hold yet; `progress` is called after each batch.
+    public func run(ledger: AuditLedger, progress: (Progress) -> Void) async throws -> Progress {
+        try ImageDecoder.start()
+        var state = Progress()
+        var walk = BatchWalk(auditor: self)
+        while let batch = try walk.next() {
+            let done = try await ledger.measured(batch.map { ($0.path, $0.size, $0.modified) })
+            let records = Self.measure(batch.filter { !done.contains($0.path) }, workers: workers)
+            try await ledger.record(records)
+            state.files += batch.count
+            state.bytes += batch.reduce(0) { $0 + $1.size }
+            state.resumed += done.count
+            state.problems += records.filter { $0.problem != nil }.count
+            progress(state)
+        }
+        return state
+    }
+
+    /// Measures `files` on `workers` threads: the decoding is blocking C, so it runs outside Swift's
+    /// cooperative pool, on threads of its own.
+    static func measure(_ files: [Found], workers: Int) -> [ImageRecord] {
+        let results = Mutex([ImageRecord?](repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: min(workers, files.count)) { worker in
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var index = worker
+            while index < files.count {
+                let record = measure(files[index], buffer: &buffer)
+                results.withLock { $0[index] = record }
+                index += workers
+            }
+        }
+        return results.withLock { $0.compactMap { $0 } }
+    }
+
+    static func measure(_ file: Found, buffer: inout [UInt8]) -> ImageRecord {
+        var record = ImageRecord(
+            path: file.path, relative: file.relative, size: file.size, modified: file.modified, format: nil, width: 0, height: 0,
+            sha256: "", dHash: 0, pHash: 0, problem: nil)
+        do {
+            record.sha256 = try sha256(file.path, buffer: &buffer)
+            let header = try ImageDecoder.header(file.path)
+            record.format = header.format
+            record.width = header.width
+            record.height = header.height
+            let hashes = try ImageDecoder.hashes(file.path)
+            (record.dHash, record.pHash) = (hashes.dHash, hashes.pHash)
+            (record.centreDHash, record.centrePHash) = (hashes.centreDHash, hashes.centrePHash)
+        } catch {
+            record.problem = error.description
+        }
+        return record
+    }
+
+    /// SHA-256 of a file read in 1 MiB blocks.
+    public static func sha256(_ path: String, buffer: inout [UInt8]) throws(ImageAuditError) -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw ImageAuditError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        var hasher = SHA256()
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count >= 0 else { throw ImageAuditError("\(path): cannot read (\(String(cString: strerror(errno))))") }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The trees' regular files, a batch at a time, in the order the directories list them.
+struct BatchWalk {
+    let auditor: ImageAuditor
+    var roots: [String]
+    var current: (root: String, enumerator: FileManager.DirectoryEnumerator)?
+
+    init(auditor: ImageAuditor) {
+        self.auditor = auditor
+        roots = auditor.roots.reversed()
+    }
+
+    mutating func next() throws(ImageAuditError) -> [ImageAuditor.Found]? {
+        var batch: [ImageAuditor.Found] = []
+        while batch.count < auditor.batchSize {
+            if current == nil {
+                guard let root = roots.popLast() else { break }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
+                    let enumerator = FileManager.default.enumerator(atPath: root)
+                else { throw ImageAuditError("\(root): not a directory") }
+                current = (root, enumerator)
+            }
+            guard let (root, enumerator) = current, let relative = enumerator.nextObject() as? String else {
+                current = nil
+                continue
+            }
+            let path = root + "/" + relative
+            if auditor.excluded.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+                enumerator.skipDescendants()
+                continue
+            }
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            let modified = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+            batch.append(.init(path: path, relative: relative, size: Int64(info.st_size), modified: modified))
+        }
+        return batch.isEmpty ? nil : batch
+    }
+}

@@ -1,0 +1,32 @@
+// Non-variadic entry points into libvips: Swift cannot call C's variadic functions, which is how
+// libvips takes its optional arguments, so each operation Almanac needs has one fixed signature here.
+#ifndef ALMANAC_VIPS_H
+#define ALMANAC_VIPS_H
+
+#include <stddef.h>
+
+/// Starts libvips once per process: no operation cache (files are read once), one thread per
+/// operation (Almanac runs one operation per core itself). Returns 0 on success.
+int almanac_vips_start(void);
+
+/// The loader ("jpegload", "pngload", ...), width and height from the file's header, without
+/// decoding the pixels. Returns 0, or -1 with the reason in `error` (at most `error_size` bytes).
+int almanac_vips_header(const char *path, char *loader, size_t loader_size, int *width, int *height, char *error, size_t error_size);
+
+/// Grey levels (0-255) of the file shrunk to exactly `width` x `height`, decoding at a reduced
+/// scale where the format allows it (JPEG shrink-on-load). `out` holds width * height bytes.
+int almanac_vips_grey(const char *path, int width, int height, unsigned char *out, char *error, size_t error_size);
+
+/// The same for an encoded image in memory.
+int almanac_vips_grey_buffer(const void *data, size_t length, int width, int height, unsigned char *out, char *error, size_t error_size);
+
+/// Encodes the file as WebP at `quality` (libwebp through libvips), first shrinking it with a
+/// Lanczos filter to at most `max_pixels` pixels when `max_pixels` > 0 and the image is larger.
+/// `format` 0 writes WebP, 1 writes the file's own kind (JPEG at `quality`, PNG lossless).
+/// The caller frees `*data` with almanac_vips_free.
+int almanac_vips_encode(const char *path, int format, int quality, double max_pixels, void **data, size_t *length,
+                        int *width, int *height, char *error, size_t error_size);
+
+void almanac_vips_free(void *data);
+
+#endif

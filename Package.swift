@@ -181,7 +181,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
                 "AlmanacCapacity", "AlmanacChecks",
-                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog",
+                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages",
             ],
             swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),

@@ -1,7 +1,6 @@
 """A labelled image tree made from real photographs (the sample images scikit-image ships):
 for each original an exact copy, a resized copy, a recompressed copy, a lightly cropped copy and
 a resized-and-recompressed copy, all labelled with the original they come from."""
-import os
 import shutil
 from pathlib import Path
 

@@ -25,7 +25,10 @@ public struct PlanRunner: Sendable {
     public func apply(progress: (Int) -> Void) throws(ImageAuditError) -> Int {
         try ImageDecoder.start()
         try Files.directory(plan.quarantine)
-        let finished = Set(try entries().filter { $0.state == .done }.map(\.action.path))
+        // Applied already: the last word on a path is `done` (a plan undone and applied again starts over).
+        var last: [String: ManifestEntry.State] = [:]
+        for entry in try entries() { last[entry.action.path] = entry.state }
+        let finished = Set(last.filter { $0.value == .done }.keys)
         var count = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         for action in plan.actions {

@@ -9,7 +9,7 @@ import Foundation
 struct StorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage", abstract: "Audit an image store: duplicates, WebP, downscaling, cold images; plan the changes, apply and undo them.",
-        subcommands: [Audit.self, Apply.self, Undo.self])
+        subcommands: [Audit.self, Apply.self, Undo.self, Checksum.self])
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -142,6 +142,26 @@ struct StorageCommand: AsyncParsableCommand {
             let loaded = try StorageCommand.loaded(plan)
             let count = try StorageCommand.reporting { try PlanRunner(plan: loaded).undo { _ in } }
             print("undid \(count) actions")
+        }
+    }
+
+    struct Checksum: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "SHA-256 of every file under the directories, on every core, in sha256sum's format (a manifest).")
+        @Argument(help: "The directories.") var directories: [String]
+
+        func run() async throws {
+            var out = Data()
+            try StorageCommand.reporting {
+                try ImageAuditor(roots: directories).checksums { sums in
+                    for sum in sums { out.append(contentsOf: "\(sum.sha256)  \(sum.path)\n".utf8) }
+                    if out.count > 1 << 16 {
+                        FileHandle.standardOutput.write(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            FileHandle.standardOutput.write(out)
         }
     }
 

@@ -52,3 +52,14 @@ def build(root: Path, scale=1):
 if __name__ == "__main__":
     import sys
     print(len(build(Path(sys.argv[1]))), "files")
+
+
+def many(root: Path, count: int, folders=100):
+    """`count` small distinct JPEGs (64×48 noise over a colour) in `folders` folders, fast to make in bulk."""
+    for i in range(count):
+        folder = root / f"{i % folders:03d}"
+        if i < folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        grey = Image.effect_noise((64, 48), 40 + i % 50)
+        tint = Image.new("RGB", (64, 48), ((i * 37) % 256, (i * 91) % 256, (i * 13) % 256))
+        Image.merge("RGB", [Image.blend(band, grey, 0.5) for band in tint.split()]).save(folder / f"{i}.jpg", quality=80)

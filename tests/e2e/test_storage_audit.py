@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from conftest import BINARY, EXAMPLE
-from image_set import build
+from image_set import build, many
 
 
 def audit(*arguments, check=True):
@@ -52,6 +52,10 @@ def test_near_duplicates_are_found_with_precision_and_recall(workdir):
     exact = sorted(sorted([g["keep"], *g["others"]]) for g in result["groups"] if g["kind"] == "exact")
     assert exact == sorted(sorted([str(root / name / "copy.jpg"), str(root / name / "original.jpg")]) for name in set(labels.values()))
     assert result["files"] == len(labels) + 1 and result["problems"] == 1, "README.txt is counted and is not an image"
+    # The content hashes are SHA-256 as sha256sum computes them.
+    ours = subprocess.run([str(BINARY), "storage", "checksum", str(root)], capture_output=True, text=True, check=True).stdout
+    theirs = subprocess.run(["sha256sum", *map(str, sorted(p for p in root.rglob("*") if p.is_file()))], capture_output=True, text=True)
+    assert sorted(ours.splitlines()) == sorted(theirs.stdout.splitlines()) and len(ours.splitlines()) == len(labels) + 1
 
 
 def test_estimated_savings_hold_the_measured_ones_and_prices_come_from_the_cost_model(workdir):
@@ -173,12 +177,8 @@ def test_apply_moves_originals_to_quarantine_and_undo_restores_every_byte(workdi
 
 
 def test_an_audit_killed_midway_resumes_without_measuring_again(workdir):
-    from PIL import Image
     root = workdir / "many"
-    for i in range(3000):
-        folder = root / f"{i % 30:02d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        Image.new("RGB", (48, 32), ((i * 37) % 256, (i * 91) % 256, (i * 13) % 256)).save(folder / f"{i}.jpg", quality=80)
+    many(root, 3000, folders=30)
     ledger = workdir / "ledger.sqlite"
     process = subprocess.Popen([str(BINARY), "storage", "audit", str(root), "--state", str(ledger), "--sample", "2"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

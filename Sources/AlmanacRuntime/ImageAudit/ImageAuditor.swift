@@ -66,6 +66,29 @@ public struct ImageAuditor: Sendable {
         return state
     }
 
+    /// SHA-256 of every file, a batch at a time hashed on every core, in walk order: what `sha256sum`
+    /// prints, for manifests and for measuring the hashing against it.
+    public func checksums(_ emit: ([(path: String, sha256: String)]) -> Void) throws(ImageAuditError) {
+        var walk = BatchWalk(auditor: self)
+        while let batch = try walk.next() {
+            let sums = Mutex([String](repeating: "", count: batch.count))
+            let failure = Mutex<ImageAuditError?>(nil)
+            DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { worker in
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                for index in stride(from: worker, to: batch.count, by: workers) {
+                    do throws(ImageAuditError) {
+                        let sum = try Self.sha256(batch[index].path, buffer: &buffer)
+                        sums.withLock { $0[index] = sum }
+                    } catch {
+                        failure.withLock { $0 = $0 ?? error }
+                    }
+                }
+            }
+            if let error = failure.withLock({ $0 }) { throw error }
+            emit(zip(batch, sums.withLock { $0 }).map { ($0.path, $1) })
+        }
+    }
+
     /// Measures `files` on `workers` threads: the decoding is blocking C, so it runs outside Swift's
     /// cooperative pool, on threads of its own.
     static func measure(_ files: [Found], workers: Int) -> [ImageRecord] {
@@ -113,7 +136,20 @@ public struct ImageAuditor: Sendable {
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hexadecimal; String(format:) per byte was a tenth of the time on small files.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

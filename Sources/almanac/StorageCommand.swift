@@ -33,6 +33,9 @@ struct StorageCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
+            if common.database != nil {
+                throw ValidationError("--database: the audit keeps its ledger in a SQLite file of its own (--state), close to the images")
+            }
             var settings = StorageAuditSettings()
             settings.threshold = threshold
             settings.sampleSize = sample

@@ -81,6 +81,75 @@ done:
     return status;
 }
 
+static VipsImage *open_image(const char *path, const void *data, size_t length, int shrink) {
+    if (data) {
+        return shrink > 1 ? vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, "shrink", shrink, NULL)
+                          : vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    }
+    return shrink > 1 ? vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "shrink", shrink, NULL)
+                      : vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+int almanac_vips_decode_grey(const char *path, const void *data, size_t length, int min_side, unsigned char **pixels, int *width,
+                             int *height, int *full_width, int *full_height, char *loader, size_t loader_size, char *error,
+                             size_t error_size) {
+    VipsImage *image = open_image(path, data, length, 1);
+    if (!image) {
+        take_error(error, error_size);
+        return -1;
+    }
+    const char *name = NULL;
+    if (vips_image_get_string(image, "vips-loader", &name) || !name) name = "unknown";
+    strncpy(loader, name, loader_size - 1);
+    loader[loader_size - 1] = 0;
+    *full_width = vips_image_get_width(image);
+    *full_height = vips_image_get_height(image);
+    int shortest = *full_width < *full_height ? *full_width : *full_height;
+    int shrink = 1;
+    if (strncmp(loader, "jpegload", 8) == 0)
+        while (shrink < 8 && shortest / (shrink * 2) >= min_side) shrink *= 2;
+    if (shrink > 1) {
+        g_object_unref(image);
+        image = open_image(path, data, length, shrink);
+        if (!image) {
+            take_error(error, error_size);
+            return -1;
+        }
+    }
+    VipsImage *steps[4] = {NULL, NULL, NULL, NULL};
+    VipsImage *current = image;
+    int status = -1;
+    if (vips_image_hasalpha(current)) {
+        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
+        int failed = vips_flatten(current, &steps[0], "background", white, NULL);
+        vips_area_unref(VIPS_AREA(white));
+        if (failed) goto done;
+        current = steps[0];
+    }
+    if (vips_colourspace(current, &steps[1], VIPS_INTERPRETATION_B_W, NULL)) goto done;
+    current = steps[1];
+    if (vips_image_get_bands(current) > 1) {
+        if (vips_extract_band(current, &steps[2], 0, NULL)) goto done;
+        current = steps[2];
+    }
+    if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
+        if (vips_cast(current, &steps[3], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL)) goto done;
+        current = steps[3];
+    }
+    size_t size = 0;
+    *pixels = vips_image_write_to_memory(current, &size);
+    if (!*pixels) goto done;
+    *width = vips_image_get_width(current);
+    *height = vips_image_get_height(current);
+    status = 0;
+done:
+    if (status != 0) take_error(error, error_size);
+    for (int i = 0; i < 4; i++)
+        if (steps[i]) g_object_unref(steps[i]);
+    g_object_unref(image);
+    return status;
+}
+
 int almanac_vips_grey(const char *path, int width, int height, unsigned char *out, char *error, size_t error_size) {
     VipsImage *thumbnail = NULL;
     if (vips_thumbnail(path, &thumbnail, width, "height", height, "size", VIPS_SIZE_FORCE, NULL)) {

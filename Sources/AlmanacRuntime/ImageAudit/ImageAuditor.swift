@@ -110,12 +110,19 @@ public struct ImageAuditor: Sendable {
             path: file.path, relative: file.relative, size: file.size, modified: file.modified, format: nil, width: 0, height: 0,
             sha256: "", dHash: 0, pHash: 0, problem: nil)
         do {
-            record.sha256 = try sha256(file.path, buffer: &buffer)
-            let header = try ImageDecoder.header(file.path)
+            // Up to 64 MiB the bytes are read once, for the hash and the decoder both.
+            var data: Data?
+            if file.size <= 64 << 20 {
+                let bytes = try contents(file.path, size: file.size)
+                record.sha256 = hex(SHA256.hash(data: bytes))
+                data = bytes
+            } else {
+                record.sha256 = try sha256(file.path, buffer: &buffer)
+            }
+            let (header, hashes) = try ImageDecoder.analyse(file.path, data: data)
             record.format = header.format
             record.width = header.width
             record.height = header.height
-            let hashes = try ImageDecoder.hashes(file.path)
             (record.dHash, record.pHash) = (hashes.dHash, hashes.pHash)
             (record.centreDHash, record.centrePHash) = (hashes.centreDHash, hashes.centrePHash)
         } catch {
@@ -137,6 +144,24 @@ public struct ImageAuditor: Sendable {
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
         return hex(hasher.finalize())
+    }
+
+    /// The whole file (it may have grown or shrunk since it was listed: what is there now is read).
+    static func contents(_ path: String, size: Int64) throws(ImageAuditError) -> Data {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw ImageAuditError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        var data = Data(count: Int(size) + 1)
+        var filled = 0
+        while true {
+            if filled == data.count { data.count += 1 << 16 }
+            let count = data.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            guard count >= 0 else { throw ImageAuditError("\(path): cannot read (\(String(cString: strerror(errno))))") }
+            if count == 0 { break }
+            filled += count
+        }
+        data.count = filled
+        return data
     }
 
     private static let digits = Array("0123456789abcdef".utf8)

@@ -32,12 +32,7 @@ public enum ImageDecoder {
         guard almanac_vips_header(path, &loader, loader.count, &width, &height, &error, error.count) == 0 else {
             throw ImageAuditError(Self.text(error))
         }
-        var format = Self.text(loader)
-        for suffix in ["load_source", "load_buffer", "load"] where format.hasSuffix(suffix) {
-            format = String(format.dropLast(suffix.count))
-            break
-        }
-        return Header(format: format, width: Int(width), height: Int(height))
+        return Header(format: Self.format(loader: Self.text(loader)), width: Int(width), height: Int(height))
     }
 
     /// Grey levels of the file reduced to `width` × `height` (shrink-on-load where the format has it).
@@ -61,10 +56,31 @@ public enum ImageDecoder {
         return GreyImage(width: width, height: height, pixels: pixels)
     }
 
-    /// dHash and pHash of the whole picture and of its centre (90%), from one reduced decode to
-    /// 64×64 grey levels averaged down to 32×32 (pHash) and 9×8 (dHash).
-    public static func hashes(_ path: String) throws(ImageAuditError) -> NearDuplicates.Hashes {
-        let grey = try grey(path, width: 64, height: 64)
+    /// Format, size, and the dHash and pHash of the whole picture and of its centre (90%), from one
+    /// decode at reduced scale (JPEG's DCT shrink) averaged down to 32×32 (pHash) and 9×8 (dHash).
+    /// From `data` when the caller has the bytes already (no second read, no file sniffing), else from `path`.
+    public static func analyse(_ path: String, data: Data?) throws(ImageAuditError) -> (Header, NearDuplicates.Hashes) {
+        var pixels: UnsafeMutablePointer<UInt8>?
+        var loader = [CChar](repeating: 0, count: 64)
+        var error = [CChar](repeating: 0, count: 512)
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var fullWidth: Int32 = 0
+        var fullHeight: Int32 = 0
+        let status =
+            data.map { data in
+                data.withUnsafeBytes { bytes in
+                    almanac_vips_decode_grey(
+                        path, bytes.baseAddress, bytes.count, 64, &pixels, &width, &height, &fullWidth, &fullHeight, &loader, loader.count, &error,
+                        error.count)
+                }
+            }
+            ?? almanac_vips_decode_grey(
+                path, nil, 0, 64, &pixels, &width, &height, &fullWidth, &fullHeight, &loader, loader.count, &error, error.count)
+        guard status == 0, let pixels else { throw ImageAuditError(Self.text(error)) }
+        defer { almanac_vips_free(pixels) }
+        let grey = GreyImage(
+            width: Int(width), height: Int(height), pixels: Array(UnsafeBufferPointer(start: pixels, count: Int(width) * Int(height))))
         func hashes(centre: Double) -> (UInt64, UInt64) {
             (
                 PerceptualHash.dHash(grey.averaged(centre: centre, toWidth: 9, height: 8)),
@@ -73,7 +89,16 @@ public enum ImageDecoder {
         }
         let whole = hashes(centre: 1)
         let centre = hashes(centre: 0.9)
-        return NearDuplicates.Hashes(dHash: whole.0, pHash: whole.1, centreDHash: centre.0, centrePHash: centre.1)
+        return (
+            Header(format: Self.format(loader: Self.text(loader)), width: Int(fullWidth), height: Int(fullHeight)),
+            NearDuplicates.Hashes(dHash: whole.0, pHash: whole.1, centreDHash: centre.0, centrePHash: centre.1)
+        )
+    }
+
+    /// `jpegload_buffer` → `jpeg`.
+    static func format(loader: String) -> String {
+        for suffix in ["load_source", "load_buffer", "load"] where loader.hasSuffix(suffix) { return String(loader.dropLast(suffix.count)) }
+        return loader
     }
 
     public enum Target: Sendable {

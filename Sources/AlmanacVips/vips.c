@@ -22,44 +22,41 @@ int almanac_vips_start(void) {
     return 0;
 }
 
-int almanac_vips_header(const char *path, char *loader, size_t loader_size, int *width, int *height, char *error, size_t error_size) {
-    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (!image) {
-        take_error(error, error_size);
-        return -1;
-    }
-    const char *name = NULL;
-    if (vips_image_get_string(image, "vips-loader", &name) || !name) name = "unknown";
-    strncpy(loader, name, loader_size - 1);
-    loader[loader_size - 1] = 0;
-    *width = vips_image_get_width(image);
-    *height = vips_image_get_height(image);
-    g_object_unref(image);
-    return 0;
-}
-
-/// Flattens alpha onto white, turns the image grey and 8-bit, and copies the pixels out.
-static int grey_pixels(VipsImage *image, int width, int height, unsigned char *out, char *error, size_t error_size) {
-    VipsImage *steps[4] = {NULL, NULL, NULL, NULL};
+/// Flattens alpha onto white and turns the image into one 8-bit grey band; `steps` keeps the
+/// intermediate images for the caller to release. NULL on failure, with libvips's error set.
+static VipsImage *grey8(VipsImage *image, VipsImage *steps[4]) {
     VipsImage *current = image;
-    int status = -1;
     if (vips_image_hasalpha(current)) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         int failed = vips_flatten(current, &steps[0], "background", white, NULL);
         vips_area_unref(VIPS_AREA(white));
-        if (failed) goto done;
+        if (failed) return NULL;
         current = steps[0];
     }
-    if (vips_colourspace(current, &steps[1], VIPS_INTERPRETATION_B_W, NULL)) goto done;
+    if (vips_colourspace(current, &steps[1], VIPS_INTERPRETATION_B_W, NULL)) return NULL;
     current = steps[1];
     if (vips_image_get_bands(current) > 1) {
-        if (vips_extract_band(current, &steps[2], 0, NULL)) goto done;
+        if (vips_extract_band(current, &steps[2], 0, NULL)) return NULL;
         current = steps[2];
     }
     if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
-        if (vips_cast(current, &steps[3], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL)) goto done;
+        if (vips_cast(current, &steps[3], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL)) return NULL;
         current = steps[3];
     }
+    return current;
+}
+
+static void release(VipsImage *steps[4]) {
+    for (int i = 0; i < 4; i++)
+        if (steps[i]) g_object_unref(steps[i]);
+}
+
+/// The grey pixels of a thumbnail forced to `width` x `height`, copied to `out`.
+static int grey_pixels(VipsImage *image, int width, int height, unsigned char *out, char *error, size_t error_size) {
+    VipsImage *steps[4] = {NULL, NULL, NULL, NULL};
+    int status = -1;
+    VipsImage *current = grey8(image, steps);
+    if (!current) goto done;
     if (vips_image_get_width(current) != width || vips_image_get_height(current) != height) {
         vips_error("almanac", "reduced to %dx%d, not %dx%d", vips_image_get_width(current), vips_image_get_height(current), width, height);
         goto done;
@@ -76,8 +73,7 @@ static int grey_pixels(VipsImage *image, int width, int height, unsigned char *o
     g_free(pixels);
 done:
     if (status != 0) take_error(error, error_size);
-    for (int i = 0; i < 4; i++)
-        if (steps[i]) g_object_unref(steps[i]);
+    release(steps);
     return status;
 }
 
@@ -117,25 +113,9 @@ int almanac_vips_decode_grey(const char *path, const void *data, size_t length, 
         }
     }
     VipsImage *steps[4] = {NULL, NULL, NULL, NULL};
-    VipsImage *current = image;
     int status = -1;
-    if (vips_image_hasalpha(current)) {
-        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
-        int failed = vips_flatten(current, &steps[0], "background", white, NULL);
-        vips_area_unref(VIPS_AREA(white));
-        if (failed) goto done;
-        current = steps[0];
-    }
-    if (vips_colourspace(current, &steps[1], VIPS_INTERPRETATION_B_W, NULL)) goto done;
-    current = steps[1];
-    if (vips_image_get_bands(current) > 1) {
-        if (vips_extract_band(current, &steps[2], 0, NULL)) goto done;
-        current = steps[2];
-    }
-    if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
-        if (vips_cast(current, &steps[3], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL)) goto done;
-        current = steps[3];
-    }
+    VipsImage *current = grey8(image, steps);
+    if (!current) goto done;
     size_t size = 0;
     *pixels = vips_image_write_to_memory(current, &size);
     if (!*pixels) goto done;
@@ -144,8 +124,7 @@ int almanac_vips_decode_grey(const char *path, const void *data, size_t length, 
     status = 0;
 done:
     if (status != 0) take_error(error, error_size);
-    for (int i = 0; i < 4; i++)
-        if (steps[i]) g_object_unref(steps[i]);
+    release(steps);
     g_object_unref(image);
     return status;
 }

@@ -154,17 +154,9 @@ struct StorageCommand: AsyncParsableCommand {
         @Argument(help: "The directories.") var directories: [String]
 
         func run() async throws {
-            var out = Data()
             try StorageCommand.reporting {
-                try ImageAuditor(roots: directories).checksums { sums in
-                    for sum in sums { out.append(contentsOf: "\(sum.sha256)  \(sum.path)\n".utf8) }
-                    if out.count > 1 << 16 {
-                        FileHandle.standardOutput.write(out)
-                        out.removeAll(keepingCapacity: true)
-                    }
-                }
+                try ImageAuditor(roots: directories).checksums { FileHandle.standardOutput.write(Data($0.utf8)) }
             }
-            FileHandle.standardOutput.write(out)
         }
     }
 

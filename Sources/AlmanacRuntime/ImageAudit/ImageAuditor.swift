@@ -66,27 +66,33 @@ public struct ImageAuditor: Sendable {
         return state
     }
 
-    /// SHA-256 of every file, a batch at a time hashed on every core, in walk order: what `sha256sum`
-    /// prints, for manifests and for measuring the hashing against it.
-    public func checksums(_ emit: ([(path: String, sha256: String)]) -> Void) throws(ImageAuditError) {
-        var walk = BatchWalk(auditor: self)
-        while let batch = try walk.next() {
-            let sums = Mutex([String](repeating: "", count: batch.count))
-            let failure = Mutex<ImageAuditError?>(nil)
-            DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { worker in
-                var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                for index in stride(from: worker, to: batch.count, by: workers) {
-                    do throws(ImageAuditError) {
-                        let sum = try Self.sha256(batch[index].path, buffer: &buffer)
-                        sums.withLock { $0[index] = sum }
-                    } catch {
-                        failure.withLock { $0 = $0 ?? error }
-                    }
+    /// SHA-256 of every file, hashed on every core, as lines in `sha256sum`'s format handed to
+    /// `emit` a few hundred at a time (in no particular order). The workers take files from one
+    /// shared walk, so listing directories overlaps hashing instead of waiting between batches.
+    public func checksums(_ emit: @escaping @Sendable (String) -> Void) throws(ImageAuditError) {
+        let walk = Mutex(TreeWalk(roots: roots, excluded: excluded))
+        let failure = Mutex<ImageAuditError?>(nil)
+        let output = Mutex(())
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var lines = ""
+            while failure.withLock({ $0 == nil }) {
+                let next = walk.withLock { walk -> Result<Found?, ImageAuditError> in Result { () throws(ImageAuditError) in try walk.next() } }
+                do throws(ImageAuditError) {
+                    guard let file = try next.get() else { break }
+                    lines += try Self.sha256(file.path, buffer: &buffer) + "  " + file.path + "\n"
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+                if lines.utf8.count > 32_768 {
+                    output.withLock { _ in emit(lines) }
+                    lines = ""
                 }
             }
-            if let error = failure.withLock({ $0 }) { throw error }
-            emit(zip(batch, sums.withLock { $0 }).map { ($0.path, $1) })
+            if !lines.isEmpty { output.withLock { _ in emit(lines) } }
         }
+        walk.withLock { $0.close() }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Measures `files` on `workers` threads: the decoding is blocking C, so it runs outside Swift's
@@ -180,40 +186,17 @@ public struct ImageAuditor: Sendable {
 
 /// The trees' regular files, a batch at a time, in the order the directories list them.
 struct BatchWalk {
-    let auditor: ImageAuditor
-    var roots: [String]
-    var current: (root: String, enumerator: FileManager.DirectoryEnumerator)?
+    let size: Int
+    var walk: TreeWalk
 
     init(auditor: ImageAuditor) {
-        self.auditor = auditor
-        roots = auditor.roots.reversed()
+        size = auditor.batchSize
+        walk = TreeWalk(roots: auditor.roots, excluded: auditor.excluded)
     }
 
     mutating func next() throws(ImageAuditError) -> [ImageAuditor.Found]? {
         var batch: [ImageAuditor.Found] = []
-        while batch.count < auditor.batchSize {
-            if current == nil {
-                guard let root = roots.popLast() else { break }
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
-                    let enumerator = FileManager.default.enumerator(atPath: root)
-                else { throw ImageAuditError("\(root): not a directory") }
-                current = (root, enumerator)
-            }
-            guard let (root, enumerator) = current, let relative = enumerator.nextObject() as? String else {
-                current = nil
-                continue
-            }
-            let path = root + "/" + relative
-            if auditor.excluded.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) {
-                enumerator.skipDescendants()
-                continue
-            }
-            var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            let modified = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
-            batch.append(.init(path: path, relative: relative, size: Int64(info.st_size), modified: modified))
-        }
+        while batch.count < size, let found = try walk.next() { batch.append(found) }
         return batch.isEmpty ? nil : batch
     }
 }

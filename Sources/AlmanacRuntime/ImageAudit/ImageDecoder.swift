@@ -23,18 +23,6 @@ public enum ImageDecoder {
         public var height: Int
     }
 
-    /// The format (`jpeg`, `png`, `webp`, `gif`, `tiff`, `heif`...), from the loader libvips picked by content.
-    public static func header(_ path: String) throws(ImageAuditError) -> Header {
-        var loader = [CChar](repeating: 0, count: 64)
-        var error = [CChar](repeating: 0, count: 512)
-        var width: Int32 = 0
-        var height: Int32 = 0
-        guard almanac_vips_header(path, &loader, loader.count, &width, &height, &error, error.count) == 0 else {
-            throw ImageAuditError(Self.text(error))
-        }
-        return Header(format: Self.format(loader: Self.text(loader)), width: Int(width), height: Int(height))
-    }
-
     /// Grey levels of the file reduced to `width` × `height` (shrink-on-load where the format has it).
     public static func grey(_ path: String, width: Int, height: Int) throws(ImageAuditError) -> GreyImage {
         var pixels = [UInt8](repeating: 0, count: width * height)

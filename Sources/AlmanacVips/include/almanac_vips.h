@@ -9,10 +9,6 @@
 /// operation (Almanac runs one operation per core itself). Returns 0 on success.
 int almanac_vips_start(void);
 
-/// The loader ("jpegload", "pngload", ...), width and height from the file's header, without
-/// decoding the pixels. Returns 0, or -1 with the reason in `error` (at most `error_size` bytes).
-int almanac_vips_header(const char *path, char *loader, size_t loader_size, int *width, int *height, char *error, size_t error_size);
-
 /// Grey levels (0-255) of the file shrunk to exactly `width` x `height`, decoding at a reduced
 /// scale where the format allows it (JPEG shrink-on-load). `out` holds width * height bytes.
 int almanac_vips_grey(const char *path, int width, int height, unsigned char *out, char *error, size_t error_size);

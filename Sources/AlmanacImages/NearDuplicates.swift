@@ -37,12 +37,11 @@ public struct MultiIndexHash: Sendable {
     public func search(_ hash: UInt64, radius: Int) -> [(item: Int, distance: Int)] {
         var out: [(item: Int, distance: Int)] = []
         var seen = Set<Int32>()
-        let perQuarter = radius / 4
         for quarter in 0..<4 {
             let key = Self.quarter(hash, quarter)
-            Self.neighbours(of: key, within: perQuarter) { value in
-                let run = starts[quarter][Int(value)]..<starts[quarter][Int(value) + 1]
-                for position in run {
+            for mask in Self.masks(within: radius / 4) {
+                let value = Int(key ^ mask)
+                for position in starts[quarter][value]..<starts[quarter][value + 1] {
                     let item = items[quarter][Int(position)]
                     let distance = PerceptualHash.distance(hash, hashes[Int(item)])
                     if distance <= radius, seen.insert(item).inserted { out.append((Int(item), distance)) }
@@ -50,6 +49,20 @@ public struct MultiIndexHash: Sendable {
             }
         }
         return out
+    }
+
+    static let maskTable: [[UInt16]] = (0...4).map { bits in
+        var masks: [UInt16] = []
+        neighbours(of: 0, within: bits) { masks.append($0) }
+        return masks
+    }
+
+    /// The 16-bit masks of at most `bits` set bits (137 for 2).
+    static func masks(within bits: Int) -> [UInt16] {
+        if bits < maskTable.count { return maskTable[bits] }
+        var masks: [UInt16] = []
+        neighbours(of: 0, within: bits) { masks.append($0) }
+        return masks
     }
 
     /// Calls `body` with every 16-bit value within `bits` of `key`.

@@ -13,6 +13,32 @@ public struct GreyImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// Grey levels of 8-bit pixels with `bands` channels (grey, grey + alpha, RGB, RGB + alpha):
+    /// Rec. 601 luma, and transparency blended onto white, as a page shows it.
+    public static func levels(_ pixels: some RandomAccessCollection<UInt8>, bands: Int) -> [UInt8] {
+        guard bands > 1 else { return Array(pixels) }
+        var out = [UInt8](repeating: 0, count: pixels.count / bands)
+        var index = pixels.startIndex
+        for i in out.indices {
+            var value: Int
+            if bands >= 3 {
+                let r = Int(pixels[index])
+                let g = Int(pixels[pixels.index(index, offsetBy: 1)])
+                let b = Int(pixels[pixels.index(index, offsetBy: 2)])
+                value = (299 * r + 587 * g + 114 * b + 500) / 1000
+            } else {
+                value = Int(pixels[index])
+            }
+            if bands == 2 || bands == 4 {
+                let alpha = Int(pixels[pixels.index(index, offsetBy: bands - 1)])
+                value = (value * alpha + 255 * (255 - alpha) + 127) / 255
+            }
+            out[i] = UInt8(value)
+            index = pixels.index(index, offsetBy: bands)
+        }
+        return out
+    }
+
     /// Each output pixel is the mean of the input area it covers, fractions of pixels weighted by
     /// their overlap: the reduction a 9×8 dHash needs from the decoder's 32×32.
     public func averaged(toWidth outWidth: Int, height outHeight: Int) -> [Double] {

@@ -86,8 +86,8 @@ static VipsImage *open_image(const char *path, const void *data, size_t length, 
                       : vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
-int almanac_vips_decode_grey(const char *path, const void *data, size_t length, int min_side, unsigned char **pixels, int *width,
-                             int *height, int *full_width, int *full_height, char *loader, size_t loader_size, char *error,
+int almanac_vips_decode_grey(const char *path, const void *data, size_t length, int min_side, unsigned char **pixels, int *bands,
+                             int *width, int *height, int *full_width, int *full_height, char *loader, size_t loader_size, char *error,
                              size_t error_size) {
     VipsImage *image = open_image(path, data, length, 1);
     if (!image) {
@@ -114,8 +114,20 @@ int almanac_vips_decode_grey(const char *path, const void *data, size_t length, 
     }
     VipsImage *steps[4] = {NULL, NULL, NULL, NULL};
     int status = -1;
-    VipsImage *current = grey8(image, steps);
-    if (!current) goto done;
+    VipsImage *current = image;
+    *bands = 1;
+    // 8-bit grey or sRGB (with or without alpha), nearly every photo: the pixels as they are, turned
+    // grey by the caller. A libvips colour conversion is several operations, which cost more than
+    // the decode on a small JPEG shrunk on load.
+    VipsInterpretation kind = vips_image_get_interpretation(image);
+    int direct = vips_image_get_format(image) == VIPS_FORMAT_UCHAR && vips_image_get_bands(image) <= 4 &&
+                 (kind == VIPS_INTERPRETATION_sRGB || kind == VIPS_INTERPRETATION_B_W || kind == VIPS_INTERPRETATION_RGB);
+    if (direct) {
+        *bands = vips_image_get_bands(image);
+    } else {
+        current = grey8(image, steps);
+        if (!current) goto done;
+    }
     size_t size = 0;
     *pixels = vips_image_write_to_memory(current, &size);
     if (!*pixels) goto done;

@@ -26,6 +26,14 @@ import Testing
         #expect(heavy < light)
     }
 
+    /// Rec. 601 luma from RGB, and transparency blended onto white.
+    @Test func greyLevelsFromColourAndAlpha() {
+        #expect(GreyImage.levels([255, 0, 0, 0, 255, 0, 0, 0, 255], bands: 3) == [76, 150, 29])
+        #expect(GreyImage.levels([0, 0, 0, 0, 0, 0, 0, 255], bands: 4) == [255, 0])
+        #expect(GreyImage.levels([100, 128], bands: 2) == [177])  // 100 × 128/255 + 255 × 127/255
+        #expect(GreyImage.levels([7, 9], bands: 1) == [7, 9])
+    }
+
     /// Averaging 32 columns into 9 weighs the cells each output straddles by their overlap.
     @Test func areaAverageKeepsTheMeanAndSplitsCells() {
         let ramp = Self.picture(32, 32) { x, _ in Double(x * 8) }

@@ -53,22 +53,26 @@ public enum ImageDecoder {
         var error = [CChar](repeating: 0, count: 512)
         var width: Int32 = 0
         var height: Int32 = 0
+        var bands: Int32 = 1
         var fullWidth: Int32 = 0
         var fullHeight: Int32 = 0
         let status =
             data.map { data in
                 data.withUnsafeBytes { bytes in
                     almanac_vips_decode_grey(
-                        path, bytes.baseAddress, bytes.count, 64, &pixels, &width, &height, &fullWidth, &fullHeight, &loader, loader.count, &error,
+                        path, bytes.baseAddress, bytes.count, 64, &pixels, &bands, &width, &height, &fullWidth, &fullHeight, &loader, loader.count,
+                        &error,
                         error.count)
                 }
             }
             ?? almanac_vips_decode_grey(
-                path, nil, 0, 64, &pixels, &width, &height, &fullWidth, &fullHeight, &loader, loader.count, &error, error.count)
+                path, nil, 0, 64, &pixels, &bands, &width, &height, &fullWidth, &fullHeight, &loader, loader.count, &error, error.count)
         guard status == 0, let pixels else { throw ImageAuditError(Self.text(error)) }
         defer { almanac_vips_free(pixels) }
+        let count = Int(width) * Int(height)
         let grey = GreyImage(
-            width: Int(width), height: Int(height), pixels: Array(UnsafeBufferPointer(start: pixels, count: Int(width) * Int(height))))
+            width: Int(width), height: Int(height),
+            pixels: GreyImage.levels(UnsafeBufferPointer(start: pixels, count: count * Int(bands)), bands: Int(bands)))
         func hashes(centre: Double) -> (UInt64, UInt64) {
             (
                 PerceptualHash.dHash(grey.averaged(centre: centre, toWidth: 9, height: 8)),

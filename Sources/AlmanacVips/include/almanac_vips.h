@@ -16,13 +16,13 @@ int almanac_vips_grey(const char *path, int width, int height, unsigned char *ou
 /// The same for an encoded image in memory.
 int almanac_vips_grey_buffer(const void *data, size_t length, int width, int height, unsigned char *out, char *error, size_t error_size);
 
-/// Decodes an image (from `data` when it is not NULL, else from `path`) to 8-bit grey levels at
-/// reduced scale where the format allows it (JPEG's DCT shrink to at least `min_side` pixels on the
-/// short side), for perceptual hashes: one loader sniff, no resampling pipeline. `*pixels` is
-/// width * height bytes, freed with almanac_vips_free; `full_width` and `full_height` are the
-/// image's own size, `loader` the loader's name.
-int almanac_vips_decode_grey(const char *path, const void *data, size_t length, int min_side, unsigned char **pixels, int *width,
-                             int *height, int *full_width, int *full_height, char *loader, size_t loader_size, char *error,
+/// Decodes an image (from `data` when it is not NULL, else from `path`) at reduced scale where the
+/// format allows it (JPEG's DCT shrink to at least `min_side` pixels on the short side), for
+/// perceptual hashes: one loader sniff, no resampling pipeline. `*pixels` is width * height *
+/// bands bytes, freed with almanac_vips_free: 8-bit grey or sRGB, with alpha as the last band when
+/// `bands` is 2 or 4. `full_width` and `full_height` are the image's own size, `loader` the loader's name.
+int almanac_vips_decode_grey(const char *path, const void *data, size_t length, int min_side, unsigned char **pixels, int *bands,
+                             int *width, int *height, int *full_width, int *full_height, char *loader, size_t loader_size, char *error,
                              size_t error_size);
 
 /// Encodes the file as WebP at `quality` (libwebp through libvips), first shrinking it with a

@@ -70,6 +70,9 @@ struct StorageCommand: AsyncParsableCommand {
                 bar.update(done: state.bytes, detail: "\(state.files)/\(total.files) files (\(state.resumed) already measured)")
             }
             bar.update(done: done.bytes, detail: "\(done.files) files, \(done.resumed) already measured, \(done.problems) not images", final: true)
+            for directory in done.unreadable {
+                FileHandle.standardError.write(Data("warning: \(directory): cannot read the directory; its files are not in the audit\n".utf8))
+            }
             var sampling: ProgressBar?
             return try await StorageAudit.make(ledger: ledger, roots: directories, settings: settings) { measured, of in
                 if sampling == nil { sampling = ProgressBar(label: "re-encoding the sample", total: Int64(of), counts: true) }

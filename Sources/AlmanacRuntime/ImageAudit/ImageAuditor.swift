@@ -14,6 +14,8 @@ public struct ImageAuditor: Sendable {
         /// Files found already measured (unchanged) in the ledger and not read again.
         public var resumed = 0
         public var problems = 0
+        /// Directories that could not be opened (permissions): their files are not in the audit.
+        public var unreadable: [String] = []
     }
 
     public let roots: [String]
@@ -63,6 +65,7 @@ public struct ImageAuditor: Sendable {
             state.problems += records.filter { $0.problem != nil }.count
             progress(state)
         }
+        state.unreadable = walk.walk.unreadable
         return state
     }
 

@@ -189,4 +189,19 @@ import Testing
             #expect(provider.exchanges == 0, "no code is traded for a state that is not the browser's")
         }
     }
+
+    /// A state is good once: the same callback replayed after a sign-in is refused, and no code is traded again.
+    @Test func aReplayedStateIsRefused() async throws {
+        try await withSignIn { provider, browser in
+            provider.answer { nonce in (try? provider.token(provider.claims(subject: "ann", nonce: nonce), .rs256("a"))) ?? "" }
+            let start = try await browser.get("/auth/signin")
+            let back = try await browser.get(try #require(start.location))
+            let callback = try #require(back.location)
+            let first = try await browser.get(callback)
+            #expect(first.status == 303 && provider.exchanges == 1, "\(first.status) \(first.body)")
+            let replayed = try await browser.get(callback)
+            #expect(replayed.status == 400 && replayed.body.contains("start again"), "\(replayed.status) \(replayed.body)")
+            #expect(provider.exchanges == 1, "the replayed code is not traded again")
+        }
+    }
 }

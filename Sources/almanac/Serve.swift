@@ -128,7 +128,7 @@ enum Credentials {
         }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         var generator = SystemRandomNumberGenerator()
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let token = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexadecimal
         guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("cannot write \(path)")
         }

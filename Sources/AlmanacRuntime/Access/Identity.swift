@@ -45,6 +45,6 @@ enum Secret {
 
     /// Secrets are long and random, so one round of SHA-256 keeps a stolen table useless.
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexadecimal
     }
 }

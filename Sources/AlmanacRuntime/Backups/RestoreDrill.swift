@@ -117,7 +117,7 @@ public struct RestoreDrill: Sendable {
             } catch {
                 return .init(check: name, passed: false, detail: "unreadable after \(bytes) bytes: \(error)")
             }
-            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = hasher.finalize().hexadecimal
             if let sha = check.sha256, sha != digest { return .init(check: name, passed: false, detail: "sha256 \(digest), expected \(sha)") }
             if let minimum = check.minimumBytes, bytes < minimum {
                 return .init(check: name, passed: false, detail: "\(bytes) bytes, fewer than \(minimum)")

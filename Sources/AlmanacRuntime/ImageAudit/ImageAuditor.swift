@@ -123,7 +123,7 @@ public struct ImageAuditor: Sendable {
             var data: Data?
             if file.size <= 64 << 20 {
                 let bytes = try contents(file.path, size: file.size)
-                record.sha256 = hex(SHA256.hash(data: bytes))
+                record.sha256 = SHA256.hash(data: bytes).hexadecimal
                 data = bytes
             } else {
                 record.sha256 = try sha256(file.path, buffer: &buffer)
@@ -152,7 +152,7 @@ public struct ImageAuditor: Sendable {
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
-        return hex(hasher.finalize())
+        return hasher.finalize().hexadecimal
     }
 
     /// The whole file (it may have grown or shrunk since it was listed: what is there now is read).
@@ -171,19 +171,6 @@ public struct ImageAuditor: Sendable {
         }
         data.count = filled
         return data
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Lower-case hexadecimal; String(format:) per byte was a tenth of the time on small files.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -26,9 +26,11 @@ public struct Replica: Sendable, Codable, Equatable {
 /// on PostgreSQL, so replicas whose clocks disagree still agree on when a lease ends.
 public struct SQLLeaseStore: Sendable {
     let database: Database
+    let clock: StoreClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: StoreClock) {
         self.database = database
+        self.clock = clock
     }
 
     /// Takes or renews `name` for `holder` for `duration` ms, and returns the lease as it now stands:
@@ -37,7 +39,7 @@ public struct SQLLeaseStore: Sendable {
         try await database.transaction { db in
             // Serialises acquisitions of every lease: one row read and one written, so it stays short.
             if database.backend == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7340213)").run() }
-            let now = try await Self.now(db, backend: database.backend)
+            let now = try await now(db)
             let current = try await db.select().columns("holder", "since_ms", "expires_ms", "term").from("leases").where("name", .equal, name)
                 .first()
             var lease = Lease(name: name, holder: holder, since: now, expires: now + duration, term: 1)
@@ -74,7 +76,7 @@ public struct SQLLeaseStore: Sendable {
 
     /// Every lease ever taken, by name, with the database's time now.
     public func leases() async throws -> (leases: [Lease], now: Int64) {
-        let now = try await Self.now(database.sql, backend: database.backend)
+        let now = try await now(database.sql)
         let rows = try await database.sql.select().columns("name", "holder", "since_ms", "expires_ms", "term").from("leases").orderBy("name").all()
         let leases = try rows.map { row in
             Lease(
@@ -87,7 +89,7 @@ public struct SQLLeaseStore: Sendable {
 
     /// Records that `id` is alive and where it serves.
     public func heartbeat(id: String, address: String, startedAt: Int64) async throws {
-        let now = try await Self.now(database.sql, backend: database.backend)
+        let now = try await now(database.sql)
         try await database.sql.insert(into: "replicas").columns("id", "address", "started_ms", "seen_ms")
             .values(SQLBind(id), SQLBind(address), SQLBind(startedAt), SQLBind(now))
             .onConflict(with: ["id"]) { $0.set(excludedValueOf: "address").set(excludedValueOf: "seen_ms") }
@@ -101,7 +103,7 @@ public struct SQLLeaseStore: Sendable {
 
     /// Replicas seen within `window` ms of the database's now, oldest first; a day's silence forgets one.
     public func replicas(seenWithin window: Int64) async throws -> (replicas: [Replica], now: Int64) {
-        let now = try await Self.now(database.sql, backend: database.backend)
+        let now = try await now(database.sql)
         try await database.sql.delete(from: "replicas").where("seen_ms", .lessThan, now - 24 * 3_600_000).run()
         let rows = try await database.sql.select().columns("id", "address", "started_ms", "seen_ms").from("replicas")
             .where("seen_ms", .greaterThanOrEqual, now - window).orderBy("started_ms").all()
@@ -113,11 +115,12 @@ public struct SQLLeaseStore: Sendable {
         return (replicas, now)
     }
 
-    /// The clock every replica agrees on: PostgreSQL's, or this process's own with SQLite.
-    static func now(_ db: any SQLDatabase, backend: Database.Backend) async throws -> Int64 {
-        guard backend == .postgres else { return Int64(Date().timeIntervalSince1970 * 1000) }
+    /// The clock every replica agrees on: PostgreSQL's (shifted by the injected clock's skew,
+    /// zero in production), or this process's own with SQLite.
+    func now(_ db: any SQLDatabase) async throws -> Int64 {
+        guard database.backend == .postgres else { return clock.now() }
         let row = try await db.raw("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) AS now").first()
         guard let row else { throw DatabaseError(message: "PostgreSQL returned no time") }
-        return try row.decode(column: "now", as: Int64.self)
+        return try row.decode(column: "now", as: Int64.self) + clock.skew()
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import Crypto
 import Foundation
 import Hummingbird
@@ -30,7 +31,11 @@ public final class TestProvider: Sendable {
     private let state = Mutex(State())
     public var issuer: String { issuerBox.withLock { $0 } }
 
-    public init(kids: [String], clientID: String = "almanac", clientSecret: String = "s3cret") throws {
+    /// The time its tokens are issued at: the server's own clock when a test drives it.
+    public let clock: WallClock
+
+    public init(kids: [String], clientID: String = "almanac", clientSecret: String = "s3cret", clock: WallClock = .system) throws {
+        self.clock = clock
         var keys: [String: Key] = [:]
         for kid in kids { keys[kid] = Key(kid: kid, key: try _RSA.Signing.PrivateKey(keySize: .bits2048)) }
         self.keys = keys
@@ -48,7 +53,7 @@ public final class TestProvider: Sendable {
 
     /// Standard claims for `subject`, valid now, for this provider and client, with `nonce`.
     public func claims(subject: String, nonce: String, extra: [String: Any] = [:]) -> [String: Any] {
-        let now = Int(Date().timeIntervalSince1970)
+        let now = Int(clock.seconds())
         var claims: [String: Any] = ["iss": issuer, "sub": subject, "aud": clientID, "iat": now, "exp": now + 300, "nonce": nonce]
         for (name, value) in extra { claims[name] = value }
         return claims

@@ -42,7 +42,7 @@ struct CapacityCommand: AsyncParsableCommand {
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }
                 let results = try await loadOrExitAsync {
-                    try await service.recommend(workloads, parameters: parameters, now: WallClock.milliseconds(), forTraffic: at)
+                    try await service.recommend(workloads, parameters: parameters, now: WallClock.system.milliseconds(), forTraffic: at)
                 }
                 let diff = patch == nil ? "" : try loadOrExit { try service.patch(results, workloads: workloads, repository: repo ?? common.config) }
                 return (results, diff)

@@ -81,7 +81,7 @@ extension Report {
 
         func window() throws -> (Int64, Int64) {
             guard let month else {
-                let now = WallClock.milliseconds()
+                let now = WallClock.system.milliseconds()
                 return (now - 30 * 86_400_000, now)
             }
             guard let first = DayStamp(month + "-01") else { throw ValidationError("--month must be such as 2026-10") }

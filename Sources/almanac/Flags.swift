@@ -61,7 +61,7 @@ extension Flags {
             do { parsed = try JSONParser.parse(context) } catch { throw ValidationError("--context: \(error)") }
             guard case .object(let object) = parsed else { throw ValidationError("--context must be a JSON object") }
             let set = try Flags.load(common.config, environment: environment)
-            let result = FlagEvaluator(flags: set).evaluate(key, context: object, timestamp: Int64(Date().timeIntervalSince1970))
+            let result = FlagEvaluator(flags: set).evaluate(key, context: object, timestamp: WallClock.system.seconds())
             let value = result.value.map(JSONWriter.string) ?? "(code default)"
             switch common.format {
             case .json:

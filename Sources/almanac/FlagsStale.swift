@@ -17,7 +17,7 @@ extension Flags {
 
         func run() async throws {
             let set = try Flags.load(common.config, environment: nil)
-            let nowSeconds = Int64(Date().timeIntervalSince1970)
+            let nowSeconds = WallClock.system.seconds()
             let usage = try await common.withDatabase { database in
                 try await SQLFlagStore(database: database).usage(sinceHour: nowSeconds / 3600 - Int64(days) * 24)
             }

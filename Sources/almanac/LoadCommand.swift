@@ -64,10 +64,10 @@ struct LoadCommand: AsyncParsableCommand {
         let logDirectory = common.data + "/series-log"
         return LoadTestService(
             database: database,
-            usage: LoadUsage {
+            usage: LoadUsage(settle: (30, .system)) {
                 let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                 return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
-            })
+            }, clock: .system)
     }
 
     static func show(_ run: LoadRun, id: Int64, format: OutputFormat) throws {

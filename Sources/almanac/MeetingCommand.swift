@@ -18,7 +18,7 @@ extension Report {
         @ArgumentParser.Flag(help: "File (or update) one issue per item in the tracker meeting.yaml names.") var fileIssues = false
 
         func run() async throws {
-            let now = WallClock.milliseconds()
+            let now = WallClock.system.milliseconds()
             let month = self.month ?? String(ReportFormat.date(now).prefix(7))
             guard month.count == 7, month.dropFirst(4).first == "-", Int(month.prefix(4)) != nil, Int(month.suffix(2)) != nil else {
                 throw ValidationError("--month must be YYYY-MM")
@@ -30,7 +30,7 @@ extension Report {
             let items = try await common.withDatabase { database in
                 try await MeetingItems.gather(
                     database: database, trends: monitoring.trendCollector(store: SQLSeriesStore(database: database)), catalog: catalog, flags: flags,
-                    now: now)
+                    clock: .system)
             }
             let agenda = MeetingAgenda(month: month, items: items)
             switch common.format {

@@ -16,7 +16,7 @@ struct OnCallCommand: AsyncParsableCommand {
 
     /// `2026-12-24T10:00:00Z`, or now.
     static func moment(_ text: String?) throws -> Int64 {
-        guard let text else { return WallClock.milliseconds() }
+        guard let text else { return WallClock.system.milliseconds() }
         guard let date = ISO8601DateFormatter().date(from: text) else { throw ValidationError("--at must be a time such as 2026-12-24T10:00:00Z") }
         return Int64(date.timeIntervalSince1970 * 1000)
     }
@@ -64,7 +64,7 @@ struct OnCallCommand: AsyncParsableCommand {
             guard let chosen = files.rotations.first(where: { $0.name == rotation }) else {
                 throw ValidationError("no rotation named \(rotation) (\(files.rotations.map(\.name).joined(separator: ", ")))")
             }
-            let now = WallClock.milliseconds()
+            let now = WallClock.system.milliseconds()
             let shifts = chosen.shifts(from: now, to: now + Int64(weeks) * 7 * 86_400_000, available: files.available(in: chosen))
                 .filter { person == nil || $0.person == person }
             print(ICalendar.feed(name: "On call: \(chosen.name)", shifts: shifts, host: "almanac", now: now), terminator: "")

@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import Foundation
 
 /// A progress bar on standard error for long commands: redrawn in place on a terminal, a line
@@ -5,9 +6,10 @@ import Foundation
 struct ProgressBar {
     let label: String
     let total: Int64
-    let started = Date()
+    let clock = WallClock.system
+    let started = WallClock.system.elapsed()
     private let redraws = isatty(STDERR_FILENO) == 1
-    private var lastDrawn = Date.distantPast
+    private var lastDrawn: Duration?
     private var lastTenth = -1
 
     /// Whether `done` and `total` count things (images, actions) rather than bytes.
@@ -21,10 +23,10 @@ struct ProgressBar {
 
     mutating func update(done: Int64, detail: String, final: Bool = false) {
         let fraction = min(1, Double(done) / Double(total))
-        let elapsed = Date().timeIntervalSince(started)
+        let elapsed = (clock.elapsed() - started).inSeconds
         if redraws {
-            guard final || Date().timeIntervalSince(lastDrawn) > 0.2 else { return }
-            lastDrawn = Date()
+            guard final || lastDrawn.map({ clock.elapsed() - $0 > .milliseconds(200) }) ?? true else { return }
+            lastDrawn = clock.elapsed()
         } else {
             let tenth = Int(fraction * 10)
             guard final || tenth > lastTenth else { return }

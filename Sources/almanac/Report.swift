@@ -25,7 +25,7 @@ struct Report: AsyncParsableCommand {
             let report = try await common.withDatabase { database in
                 var collector = monitoring.trendCollector(store: SQLSeriesStore(database: database))
                 collector.lookback = Int64(days) * 86_400_000
-                return try await collector.report()
+                return try await collector.report(now: WallClock.system.milliseconds())
             }
             switch common.format {
             case .markdown: print(report.markdown(), terminator: "")

@@ -19,11 +19,11 @@ extension Report {
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let logDirectory = common.data + "/series-log"
             try await common.withDatabase { database in
-                let service = SLOService(slos: { slos }, windows: { windows }) {
+                let service = SLOService(slos: { slos }, windows: { windows }, clock: .system) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
                 }
-                let now = WallClock.milliseconds()
+                let now = WallClock.system.milliseconds()
                 let records = try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
                 let table = SLOReport.table(records)
                 let title = "Service levels, \(ReportFormat.moment(now, seconds: false))"
@@ -57,10 +57,10 @@ struct StatusCommand: AsyncParsableCommand {
             let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
             let logDirectory = common.data + "/series-log"
             let html = try await common.withDatabase { database in
-                try await SLOService(slos: { slos }, windows: { windows }) {
+                try await SLOService(slos: { slos }, windows: { windows }, clock: .system) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
                     return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
-                }.statusPage(title: title, incidents: try await IncidentService(database: database).statusNotes())
+                }.statusPage(title: title, incidents: try await IncidentService(database: database, clock: .system).statusNotes())
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try html.write(toFile: out + "/index.html", atomically: true, encoding: .utf8)

@@ -18,7 +18,9 @@ import Testing
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
         do {
             try await body(
-                AlertService(store: SQLAlertStore(database: database), config: try MonitoringConfig(configDirectory: config, logger: logger)))
+                AlertService(
+                    store: SQLAlertStore(database: database), config: try MonitoringConfig(configDirectory: config, clock: .system, logger: logger),
+                    clock: .system))
             try await database.close()
         } catch {
             try? await database.close()

@@ -25,7 +25,7 @@ import Testing
         let root = try TestServer.temporaryDirectory()
         try TestServer.write(
             ["catalog/all.yaml": Self.root, "catalog/team.yaml": Self.team, "services/search/catalog-info.yaml": Self.service("search")], to: root)
-        return (root, try CatalogConfig(configDirectory: root, logger: Logger(label: "test")))
+        return (root, try CatalogConfig(configDirectory: root, clock: .system, logger: Logger(label: "test")))
     }
 
     func names(_ config: CatalogConfig) -> [String] { config.current.catalog.services.map(\.ref.name) }

@@ -55,7 +55,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         let check = try Self.check("checks:\n  - {name: hang, entity: search, interval: 1s, timeout: 300ms, command: \"\(script)\"}\n")
         let started = Date()
-        let result = await CheckProbes(logger: Logger(label: "test")).run(check)
+        let result = await CheckProbes(clock: .system, logger: Logger(label: "test")).run(check)
         #expect(result.status == .critical && result.output.contains("timed out after 0.3 s"), "\(result.output)")
         // Well under the plugin's 30 seconds, with room for a loaded CI machine starting processes slowly.
         #expect(Date().timeIntervalSince(started) < 25, "the plugin did not hold the check for its 30 seconds")
@@ -63,7 +63,7 @@ import Testing
         let warn = try TestServer.temporaryDirectory() + "/check_warn"
         try "#!/bin/sh\necho 'LOAD WARNING - 5.1 | load1=5.1;4;8;0'\nexit 1\n".write(toFile: warn, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: warn)
-        let warning = await CheckProbes(logger: Logger(label: "test")).run(
+        let warning = await CheckProbes(clock: .system, logger: Logger(label: "test")).run(
             try Self.check("checks:\n  - {name: load, entity: search, interval: 1s, command: \"\(warn)\"}\n"))
         #expect(warning.status == .warning && warning.output == "LOAD WARNING - 5.1" && warning.metrics.first?.value == 5.1)
     }

@@ -47,7 +47,7 @@ import Testing
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         struct NotANumber: Error, CustomStringConvertible { var description: String }
-        let files = try ReloadingFiles<Int>(configDirectory: root, folders: ["numbers"], logger: logger) { directory in
+        let files = try ReloadingFiles<Int>(configDirectory: root, folders: ["numbers"], clock: .system, logger: logger) { directory in
             let text = try String(contentsOfFile: directory + "/numbers/n.txt", encoding: .utf8)
             guard let n = Int(text) else { throw NotANumber(description: "numbers/n.txt:1: not a number") }
             return n

@@ -84,10 +84,10 @@ import Testing
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: Logger(label: "test"))
         let store = SQLSeriesStore(database: database)
         let heads = SeriesHeads(store: store)
-        let now = (WallClock.milliseconds() / Self.day) * Self.day + 6 * 3_600_000
+        let now = (WallClock.system.milliseconds() / Self.day) * Self.day + 6 * 3_600_000
         try await Self.history(heads, now: now)
         let service = CostService { StoredSeriesSource(store: store, steps: []) }
-        let recorder = CostRecorder(service: service, heads: heads, intervalSeconds: 3600, logger: Logger(label: "test")) {
+        let recorder = CostRecorder(service: service, heads: heads, logger: Logger(label: "test")) {
             .init(model: model, catalog: catalog, requests: [:])
         }
         let written = try await recorder.record(now: now)
@@ -144,7 +144,7 @@ import Testing
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: Logger(label: "test"))
         let store = SQLSeriesStore(database: database)
         let heads = SeriesHeads(store: store)
-        let now = (WallClock.milliseconds() / Self.day) * Self.day + 6 * 3_600_000
+        let now = (WallClock.system.milliseconds() / Self.day) * Self.day + 6 * 3_600_000
         try await Self.history(heads, now: now)
         let start = now - 20 * Self.day
         var joules = 0.0

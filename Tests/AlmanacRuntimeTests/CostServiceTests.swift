@@ -58,7 +58,7 @@ import Testing
         let store = SQLSeriesStore(database: database)
         let heads = SeriesHeads(store: store)
         let hour: Int64 = 3_600_000
-        let from = (WallClock.milliseconds() / hour - 12) * hour
+        let from = (WallClock.system.milliseconds() / hour - 12) * hour
         let to = from + 10 * hour
         var samples: [(name: String, labels: [Label], sample: Sample)] = []
         for minute in 0...600 {

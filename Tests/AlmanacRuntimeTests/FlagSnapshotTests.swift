@@ -21,7 +21,7 @@ import Testing
         logger.logLevel = .critical
         let database = try await Database.open(url: nil, dataDirectory: data, logger: logger)
         let flags = try await FlagService(
-            repository: ConfigRepository(root: config), environment: nil, store: SQLFlagStore(database: database), logger: logger)
+            repository: ConfigRepository(root: config), environment: nil, store: SQLFlagStore(database: database), clock: .system, logger: logger)
         let stop = Stopper()
         let reloaded = Counter()
         let failed = Counter()

@@ -25,13 +25,13 @@ import Testing
                 """
             ], to: config)
         let database = try await Database.open(url: nil, dataDirectory: try TestServer.temporaryDirectory(), logger: logger)
-        let pipeline = try PipelineConfig(configDirectory: config, logger: logger)
-        let monitoring = try MonitoringConfig(configDirectory: config, logger: logger)
+        let pipeline = try PipelineConfig(configDirectory: config, clock: .system, logger: logger)
+        let monitoring = try MonitoringConfig(configDirectory: config, clock: .system, logger: logger)
         let store = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
             pipeline: pipeline, store: store, alerts: SQLAlertStore(database: database), series: SQLSeriesStore(database: database),
-            monitoring: monitoring, externalURL: "http://127.0.0.1", leaseSeconds: 60, logger: logger)
-        let service = PipelineService(pipeline: pipeline, store: store, rollouts: rollouts)
+            monitoring: monitoring, externalURL: "http://127.0.0.1", leaseSeconds: 60, clock: .system, logger: logger)
+        let service = PipelineService(pipeline: pipeline, store: store, rollouts: rollouts, clock: .system)
 
         func field(_ hash: String, _ state: String, _ comment: String = "") async -> String? {
             do {

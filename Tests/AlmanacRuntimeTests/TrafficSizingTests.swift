@@ -21,7 +21,7 @@ import Testing
         let heads = SeriesHeads(store: store)
         let day: Int64 = 86_400_000
         let hour: Int64 = 3_600_000
-        let now = (WallClock.milliseconds() / day) * day
+        let now = (WallClock.system.milliseconds() / day) * day
         var counter = 0.0
         var samples: [(name: String, labels: [Label], sample: Sample)] = []
         for d in 0..<30 {

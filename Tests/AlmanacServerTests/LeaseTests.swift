@@ -1,6 +1,7 @@
 import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTesting
+import Clocks
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -16,16 +17,19 @@ import Testing
         return logger
     }
 
+    /// PostgreSQL's clock decides, shifted by the test's clock: two seconds pass without a wait.
     @Test func aLeaseHasOneHolderUntilReleasedOrRunOut() async throws {
+        let clock = TestClock<Duration>()
+        let wall = WallClock.following(clock, from: WallClock.system.milliseconds())
         try await Backend.postgres.withDatabase { database in
-            let store = SQLLeaseStore(database: database)
+            let store = SQLLeaseStore(database: database, clock: wall.forStores)
             let first = try await store.acquire("scraping", holder: "a", duration: 2000)
             #expect(first.holder == "a" && first.term == 1)
             #expect(try await store.acquire("scraping", holder: "b", duration: 2000).holder == "a", "held by a while it runs")
             #expect(try await store.acquire("rules", holder: "b", duration: 2000).holder == "b", "each lease on its own")
             let renewed = try await store.acquire("scraping", holder: "a", duration: 2000)
             #expect(renewed.holder == "a" && renewed.since == first.since && renewed.expires >= first.expires, "renewal keeps since")
-            try await Task.sleep(for: .milliseconds(2100))
+            await clock.advance(by: .milliseconds(2100))
             let taken = try await store.acquire("scraping", holder: "b", duration: 2000)
             #expect(taken.holder == "b" && taken.term == 2, "run out: the next holder gets the next term")
             try await store.release("scraping", holder: "a")
@@ -37,7 +41,7 @@ import Testing
 
     @Test func withSQLiteAnEarlierRunsLeaseDoesNotHoldTheServerBack() async throws {
         try await Backend.sqlite.withDatabase { database in
-            let store = SQLLeaseStore(database: database)
+            let store = SQLLeaseStore(database: database, clock: WallClock.system.forStores)
             _ = try await store.acquire("scraping", holder: "before-the-crash", duration: 60_000)
             #expect(try await store.acquire("scraping", holder: "after", duration: 60_000).holder == "after")
         }
@@ -53,7 +57,9 @@ import Testing
         let databaseB = try await Database.open(url: url, dataDirectory: "", logger: Self.logger)
         func replica(_ name: String, _ database: Database) -> Task<Void, any Error> {
             let job = ClusterJob("counting", Ticker(name: name, ticks: ticks))
-            let service = LeasedService(job, store: SQLLeaseStore(database: database), replica: name, periodSeconds: period, logger: Self.logger)
+            let service = LeasedService(
+                job, store: SQLLeaseStore(database: database, clock: WallClock.system.forStores), replica: name, periodSeconds: period,
+                clock: .system, logger: Self.logger)
             return Task { try await service.run() }
         }
         let a = replica("a", databaseA)

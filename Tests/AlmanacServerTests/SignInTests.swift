@@ -1,6 +1,8 @@
+import AlmanacRuntime
 import AlmanacServer
 import AlmanacTesting
 import AsyncHTTPClient
+import Clocks
 import Foundation
 import NIOCore
 import Testing
@@ -8,6 +10,15 @@ import Testing
 /// Signing in through an OpenID provider over real HTTP: the code flow with PKCE, state and
 /// nonce, and ID tokens the test signs itself, good and bad.
 @Suite struct SignInTests {
+    /// The server's and the provider's time: the key refetch interval passes without a wait.
+    let clock: TestClock<Duration>
+    let wall: WallClock
+
+    init() {
+        clock = TestClock()
+        wall = .following(clock, from: WallClock.system.milliseconds())
+    }
+
     struct Browser {
         let client: HTTPClient
         let server: TestServer
@@ -64,7 +75,7 @@ import Testing
     }
 
     func withSignIn(_ body: @Sendable (TestProvider, inout Browser) async throws -> Void) async throws {
-        let provider = try TestProvider(kids: ["a", "b"])
+        let provider = try TestProvider(kids: ["a", "b"], clock: wall)
         try await provider.run { provider in
             let config = try TestServer.temporaryDirectory()
             try TestServer.write(["access.yaml": Self.access(provider.issuer), "catalog/people.yaml": Self.catalog], to: config)
@@ -73,6 +84,7 @@ import Testing
                 configure: {
                     $0.environmentVariables = ["ALMANAC_OIDC_SECRET": "s3cret"]
                     $0.keyRefetchSeconds = 3
+                    $0.clock = wall
                 }
             ) { server in
                 let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
@@ -161,7 +173,7 @@ import Testing
             provider.answer { nonce in (try? provider.token(provider.claims(subject: "ann", nonce: nonce), .rs256("a"))) ?? "" }
             var answer = try await browser.signIn()
             #expect(answer.status == 303 && provider.jwksFetches == 1, "the keys are fetched and kept")
-            try await Task.sleep(for: .milliseconds(3100))
+            await clock.advance(by: .milliseconds(3100))
             // A token naming key "b", which the kept keys lack: one more fetch, no "b" there either, refused.
             provider.answer { nonce in (try? provider.token(provider.claims(subject: "ann", nonce: nonce), .rs256("b"))) ?? "" }
             answer = try await browser.signIn()
@@ -172,7 +184,7 @@ import Testing
             #expect(answer.status == 403 && provider.jwksFetches == 2)
             // The provider rotates to "b"; once the refetch interval passed, a token signed with it is accepted.
             provider.publish(["b"])
-            try await Task.sleep(for: .milliseconds(3100))
+            await clock.advance(by: .milliseconds(3100))
             answer = try await browser.signIn()
             #expect(answer.status == 303 && provider.jwksFetches == 3, "\(answer.body)")
         }

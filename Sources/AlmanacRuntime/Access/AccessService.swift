@@ -25,13 +25,16 @@ public final class AccessService: Sendable {
     let logger: Logger
     private let client = Mutex<OIDCClient?>(nil)
 
+    let clock: WallClock
+
     public init(
         configDirectory: String, database: Database, adminTokens: [String: String], environment: [String: String], publicURL: String?,
         keyRefetchSeconds: Double = 10,
-        teams: @escaping @Sendable (SignedInPerson) -> [String], logger: Logger
+        teams: @escaping @Sendable (SignedInPerson) -> [String], clock: WallClock, logger: Logger
     ) throws {
+        self.clock = clock
         files = try ReloadingFiles(
-            configDirectory: configDirectory, watching: [], logger: logger, alsoWatching: { _ in WatchList(files: [AccessFile.path]) }
+            configDirectory: configDirectory, watching: [], clock: clock, logger: logger, alsoWatching: { _ in WatchList(files: [AccessFile.path]) }
         ) { root in
             let path = root + "/" + AccessFile.path
             guard FileManager.default.fileExists(atPath: path) else { return AccessPolicy() }
@@ -57,7 +60,7 @@ public final class AccessService: Sendable {
         let secret = environment[provider.clientSecretVariable] ?? ""
         return client.withLock { client in
             if let client, client.provider == provider, client.clientSecret == secret { return client }
-            let made = OIDCClient(provider: provider, clientSecret: secret, keyRefetchSeconds: keyRefetchSeconds)
+            let made = OIDCClient(provider: provider, clientSecret: secret, keyRefetchSeconds: keyRefetchSeconds, clock: clock)
             client = made
             return made
         }
@@ -71,7 +74,7 @@ public final class AccessService: Sendable {
         if let name = Self.match(credential, in: adminTokens) {
             return Identity(subject: name, name: name, method: .adminToken, grants: AccessPolicy.everything)
         }
-        guard credential.hasPrefix(Self.tokenPrefix), let token = try await store.token(hash: Secret.hash(credential), now: WallClock.milliseconds())
+        guard credential.hasPrefix(Self.tokenPrefix), let token = try await store.token(hash: Secret.hash(credential), now: clock.milliseconds())
         else { return nil }
         let grant = try JSONDecoder().decode(AccessPolicy.Grant.self, from: Data(token.grant.utf8))
         return Identity(subject: "token \(token.id)", name: token.name, method: .apiToken, grants: [grant])
@@ -79,14 +82,14 @@ public final class AccessService: Sendable {
 
     /// The identity of a session cookie's secret, while the session lasts.
     public func identity(session secret: String) async throws -> Identity? {
-        guard let session = try await store.session(hash: Secret.hash(secret), now: WallClock.milliseconds()) else { return nil }
+        guard let session = try await store.session(hash: Secret.hash(secret), now: clock.milliseconds()) else { return nil }
         return try JSONDecoder().decode(Identity.self, from: Data(session.person.utf8))
     }
 
     /// A new session for someone whose credential checked out; the secret goes in the cookie.
     public func startSession(_ identity: Identity, idToken: String = "") async throws -> String {
         let secret = Secret.make()
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         let person = String(decoding: try JSONEncoder().encode(identity), as: UTF8.self)
         try await store.saveSession(hash: Secret.hash(secret), person: person, idToken: idToken, now: now, expires: now + Self.sessionSeconds * 1000)
         return secret
@@ -95,8 +98,8 @@ public final class AccessService: Sendable {
     /// Ends the session; where the person signed in at the provider, the URL that ends theirs there too.
     public func endSession(_ secret: String, returnTo: String) async throws -> String? {
         let hash = Secret.hash(secret)
-        let session = try await store.session(hash: hash, now: WallClock.milliseconds())
-        try await store.endSession(hash: hash, now: WallClock.milliseconds())
+        let session = try await store.session(hash: hash, now: clock.milliseconds())
+        try await store.endSession(hash: hash, now: clock.milliseconds())
         guard let session, !session.idToken.isEmpty, policy.provider != nil else { return nil }
         let client = try provider()
         return await client.logoutURL(idToken: session.idToken, returnTo: returnTo)
@@ -117,7 +120,7 @@ public final class AccessService: Sendable {
         let redirectURI = (publicURL ?? siteURL) + "/auth/callback"
         let signIn = AccessStore.SignIn(
             browserHash: Secret.hash(browser), nonce: nonce, verifier: verifier, returnTo: Self.localPath(returnTo), redirectURI: redirectURI,
-            created: WallClock.milliseconds())
+            created: clock.milliseconds())
         try await store.saveSignIn(stateHash: Secret.hash(state), signIn, staleBefore: signIn.created - Self.signInSeconds * 1000)
         let url = metadata.authorizationURL(
             client: provider.provider.clientID, redirect: redirectURI, state: state, nonce: nonce, challenge: PKCE.challenge(for: verifier))
@@ -127,7 +130,7 @@ public final class AccessService: Sendable {
     /// Finishes a sign-in the provider sent back: the state must be one this browser started
     /// and not used before; then the code is traded and the ID token checked.
     public func finishSignIn(code: String, state: String, browser: String?) async throws -> (session: String, identity: Identity, returnTo: String) {
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         guard let signIn = try await store.takeSignIn(stateHash: Secret.hash(state), staleBefore: now - Self.signInSeconds * 1000),
             signIn.created >= now - Self.signInSeconds * 1000, let browser, Secret.hash(browser) == signIn.browserHash
         else { throw SignInError.state }
@@ -154,7 +157,7 @@ public final class AccessService: Sendable {
         name: String, grant: AccessPolicy.Grant, days: Int, by creator: Identity
     ) async throws -> (id: Int64, secret: String) {
         let secret = Secret.make(prefix: Self.tokenPrefix)
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         let json = String(decoding: try JSONEncoder().encode(grant), as: UTF8.self)
         let id = try await store.saveToken(
             hash: Secret.hash(secret), name: name, grant: json, by: creator.auditName, now: now, expires: now + Int64(days) * 86_400_000)
@@ -165,7 +168,7 @@ public final class AccessService: Sendable {
     public func tokens() async throws -> [AccessStore.Token] { try await store.tokens() }
 
     public func revokeToken(id: Int64, by person: Identity) async throws -> Bool {
-        let revoked = try await store.revokeToken(id: id, now: WallClock.milliseconds())
+        let revoked = try await store.revokeToken(id: id, now: clock.milliseconds())
         if revoked { logger.info("API token revoked", metadata: ["token": "\(id)", "by": "\(person.auditName)"]) }
         return revoked
     }

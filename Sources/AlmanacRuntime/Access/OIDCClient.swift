@@ -35,11 +35,13 @@ public actor OIDCClient {
     private let http: HTTPClient
     private var metadata: ProviderMetadata?
     private var keys: ProviderKeys?
-    private var keysFetchedAt: Date?
+    private var keysFetchedAt: Int64?
+    let clock: WallClock
     /// How many times the keys were fetched (tests read it).
     public private(set) var keyFetches = 0
 
-    public init(provider: AccessPolicy.Provider, clientSecret: String, keyRefetchSeconds: Double = 10) {
+    public init(provider: AccessPolicy.Provider, clientSecret: String, keyRefetchSeconds: Double = 10, clock: WallClock) {
+        self.clock = clock
         self.provider = provider
         self.clientSecret = clientSecret
         self.keyRefetchSeconds = keyRefetchSeconds
@@ -112,11 +114,11 @@ public actor OIDCClient {
 
     private func currentKeys(refresh: Bool) async throws(SignInError) -> ProviderKeys {
         if let keys, !refresh { return keys }
-        if let keys, let keysFetchedAt, Date().timeIntervalSince(keysFetchedAt) < keyRefetchSeconds { return keys }
+        if let keys, let keysFetchedAt, Double(clock.milliseconds() - keysFetchedAt) / 1000 < keyRefetchSeconds { return keys }
         let metadata = try await discover()
         let body = try await get(metadata.jwksURI)
         keyFetches += 1
-        keysFetchedAt = Date()
+        keysFetchedAt = clock.milliseconds()
         do {
             let fetched = try ProviderKeys(jwks: body)
             keys = fetched

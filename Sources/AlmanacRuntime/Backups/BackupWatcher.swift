@@ -3,7 +3,6 @@ import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 import Logging
-import ServiceLifecycle
 
 /// Watches every backup: each round reads its copies (age, size, change in size) into series,
 /// and runs the drills that are due or asked for, one at a time, keeping their receipts.
@@ -12,47 +11,45 @@ import ServiceLifecycle
 /// read), `almanac_drill_passed` (the last drill), `almanac_drill_restore_seconds`,
 /// `almanac_drill_recovery_point_seconds` and `almanac_drill_age_seconds` (since the last drill
 /// that passed, or since watching began when none has).
-public actor BackupWatcher: Service {
+public actor BackupWatcher {
     let backups: @Sendable () -> [Backup]
     let reader: BackupReader
     let drill: RestoreDrill
     let receipts: ReceiptStore
     let heads: SeriesHeads
-    let intervalSeconds: Double
     let logger: Logger
     private var statuses: [String: BackupStatus] = [:]
-    private let watchingSince = WallClock.milliseconds()
+    private let watchingSince: Int64
+    private var swept = false
 
     public init(
         backups: @escaping @Sendable () -> [Backup], reader: BackupReader, drill: RestoreDrill, receipts: ReceiptStore, heads: SeriesHeads,
-        intervalSeconds: Double, logger: Logger
+        clock: WallClock, logger: Logger
     ) {
         self.backups = backups
         self.reader = reader
         self.drill = drill
         self.receipts = receipts
         self.heads = heads
-        self.intervalSeconds = intervalSeconds
+        self.watchingSince = clock.milliseconds()
         self.logger = logger
     }
 
     public func status(_ name: String) -> BackupStatus? { statuses[name] }
 
-    public func run() async throws {
-        let swept = await drill.sweep()
-        if !swept.removed.isEmpty { logger.notice("removed what interrupted drills left", metadata: ["places": "\(swept.removed)"]) }
-        for problem in swept.problems { logger.error("an interrupted drill's place could not be removed", metadata: ["problem": "\(problem)"]) }
-        repeat {
-            // A drill may take an hour: stopping Almanac cancels it (its place is still removed).
-            do { try await cancelWhenGracefulShutdown { try await self.round(now: WallClock.milliseconds()) } } catch is CancellationError {
-                return
-            } catch {
-                logger.error("backups not watched this round; tried again next round", metadata: ["error": "\(error)"])
-            }
-        } while await nextRound(after: intervalSeconds)
+    /// What a killed drill left is removed before the first round runs a drill of its own.
+    private func sweepOnce() async {
+        guard !swept else { return }
+        swept = true
+        let result = await drill.sweep()
+        if !result.removed.isEmpty { logger.notice("removed what interrupted drills left", metadata: ["places": "\(result.removed)"]) }
+        for problem in result.problems { logger.error("an interrupted drill's place could not be removed", metadata: ["problem": "\(problem)"]) }
     }
 
+    /// One round of `PeriodicJob`, interruptible: a drill may take an hour, and stopping Almanac
+    /// cancels it (its place is still removed).
     public func round(now: Int64) async throws {
+        await sweepOnce()
         let current = backups()
         let asked = Set(try await receipts.takeRequests())
         let latest = try await receipts.receipts(limit: 1000)

@@ -13,8 +13,8 @@ public final class LoadEngine: Sendable {
         public var recorder: LoadRecorder
         public var intervals: [LoadInterval]
         public var seconds: Double
-        /// The moment of the first arrival: every intended start is this plus its offset.
-        public var startedAt: Date
+        /// The moment of the first arrival (ms since 1970): every intended start is this plus its offset.
+        public var startedAt: Int64
         /// Why the run stopped before its end (an alert, a signal, an unreachable target).
         public var aborted: String?
         public var summary: LoadSummary { LoadSummary(recorder, seconds: seconds) }
@@ -25,8 +25,12 @@ public final class LoadEngine: Sendable {
     let target: LoadTarget
     let collector: LoadCollector
     let onInterval: @Sendable (LoadInterval) -> Void
+    let clock: WallClock
 
-    public init(test: LoadTest, plan: RequestPlan, onInterval: @escaping @Sendable (LoadInterval) -> Void = { _ in }) throws(LoadProblem) {
+    public init(
+        test: LoadTest, plan: RequestPlan, clock: WallClock, onInterval: @escaping @Sendable (LoadInterval) -> Void = { _ in }
+    ) throws(LoadProblem) {
+        self.clock = clock
         self.test = test
         target = try LoadTarget(test.target)
         bank = RequestBank(plan: plan, target: target)
@@ -41,7 +45,7 @@ public final class LoadEngine: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: test.threads)
         let tls = target.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         // Half a second to open the first connections before the first arrival is due.
-        let startedAt = Date().addingTimeInterval(0.5)
+        let startedAt = clock.milliseconds() + 500
         let start = NIODeadline.now() + .milliseconds(500)
         let loops = Array(group.makeIterator())
         let shards = loops.enumerated().map { index, loop in

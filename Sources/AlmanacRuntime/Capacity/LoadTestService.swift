@@ -25,8 +25,10 @@ public struct LoadTestService: Sendable {
     let releases: SQLReleaseStore
     let alerts: SQLAlertStore
     let usage: LoadUsage
+    let clock: WallClock
 
-    public init(database: Database, usage: LoadUsage) {
+    public init(database: Database, usage: LoadUsage, clock: WallClock) {
+        self.clock = clock
         store = LoadRunStore(database: database)
         releases = SQLReleaseStore(database: database)
         alerts = SQLAlertStore(database: database)
@@ -77,14 +79,14 @@ public struct LoadTestService: Sendable {
         _ test: LoadTest, plan: RequestPlan, model: LoadTest.Model, kind: String, abortOnAlert: Bool,
         progress: @escaping @Sendable (LoadInterval) -> Void
     ) async throws -> LoadRun {
-        let engine = try LoadEngine(test: test, plan: plan, onInterval: progress)
+        let engine = try LoadEngine(test: test, plan: plan, clock: clock, onInterval: progress)
         let guardTask = abortOnAlert ? Task { try await watchAlerts(service: test.service, engine: engine) } : nil
         let outcome = try await engine.run(model)
         guardTask?.cancel()
         if let guardTask, case .failure(let error) = await guardTask.result, !(error is CancellationError) { throw error }
         let summary = outcome.summary
         var run = LoadRun(
-            test: test, kind: kind, startedAt: Int64(outcome.startedAt.timeIntervalSince1970 * 1000), model: model, summary: summary,
+            test: test, kind: kind, startedAt: outcome.startedAt, model: model, summary: summary,
             thresholds: summary.check(test.thresholds, recorder: outcome.recorder), intervals: outcome.intervals,
             histogram: outcome.recorder.response, aborted: outcome.aborted)
         run.usage = try await usage.measure(test: test, from: run.startedAt, seconds: summary.seconds, summary: summary)

@@ -14,12 +14,13 @@ public struct LoadUsage: Sendable {
     ]
 
     let source: @Sendable () async throws -> any SeriesSource
-    /// How long to wait for the first scrape after the run, so its last seconds count.
-    let settleSeconds: Double
+    /// How long to wait (on the clock) for the first scrape after the run, so its last seconds
+    /// count; nil reads what is stored now.
+    let settle: (seconds: Double, clock: WallClock)?
 
-    public init(settleSeconds: Double = 30, source: @escaping @Sendable () async throws -> any SeriesSource) {
+    public init(settle: (seconds: Double, clock: WallClock)? = nil, source: @escaping @Sendable () async throws -> any SeriesSource) {
         self.source = source
-        self.settleSeconds = settleSeconds
+        self.settle = settle
     }
 
     public init(source: any SeriesSource) { self.init(source: { source }) }
@@ -28,7 +29,7 @@ public struct LoadUsage: Sendable {
     public func measure(test: LoadTest, from start: Int64, seconds: Double, summary: LoadSummary) async throws -> Usage? {
         let matchers = test.usage ?? "{service=\"\(test.service)\"}"
         let end = start + Int64(seconds * 1000)
-        let deadline = Date().addingTimeInterval(settleSeconds)
+        let deadline = settle.map { $0.clock.elapsed() + .milliseconds(Int64($0.seconds * 1000)) }
         var cpu: [SeriesData] = []
         var memory: [SeriesData] = []
         while true {
@@ -37,8 +38,8 @@ public struct LoadUsage: Sendable {
             memory = try await select(source, names: Self.memoryNames, matchers: matchers, from: start - 300_000, to: end + 300_000)
             let settled = (cpu + memory).allSatisfy { ($0.samples.last?.timestamp ?? .min) >= end }
             if cpu.isEmpty && memory.isEmpty { return nil }
-            if settled || Date() >= deadline { break }
-            try await Task.sleep(for: .milliseconds(500))
+            guard !settled, let settle, let deadline, settle.clock.elapsed() < deadline else { break }
+            try await settle.clock.sleep(for: .milliseconds(500))
         }
         return Self.usage(cpu: cpu, memory: memory, start: start, end: end, summary: summary)
     }

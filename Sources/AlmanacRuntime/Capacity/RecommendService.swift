@@ -49,7 +49,7 @@ public struct RecommendService: Sendable {
     {
         let source = try await source()
         let from = now - parameters.memoryWindow * Int64(parameters.memoryWindows)
-        let usage = LoadUsage(settleSeconds: 0) { source }
+        let usage = LoadUsage { source }
         var results: [Result] = []
         for workload in workloads {
             let cpu = try await usage.select(source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: workload.usage, from: from, to: now)

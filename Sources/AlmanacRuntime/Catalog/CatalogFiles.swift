@@ -49,11 +49,11 @@ struct RepositorySource: CatalogSource {
 public typealias CatalogConfig = ReloadingFiles<Knowledge>
 
 extension ReloadingFiles where Value == Knowledge {
-    public convenience init(configDirectory: String, logger: Logger) throws {
+    public convenience init(configDirectory: String, clock: WallClock, logger: Logger) throws {
         let folders = ["catalog", "docs"].map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) }
         // Locations may name files outside catalog/: a change to one of them is a change too.
         try self.init(
-            configDirectory: configDirectory, watching: folders, logger: logger,
+            configDirectory: configDirectory, watching: folders, clock: clock, logger: logger,
             alsoWatching: {
                 WatchList(files: $0.catalog.files, folders: $0.catalog.folders)
             }

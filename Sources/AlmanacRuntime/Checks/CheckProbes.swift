@@ -32,7 +32,10 @@ public struct CheckProbes: Sendable {
     let environment: [String: String]
     let logger: Logger
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    let clock: WallClock
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, clock: WallClock, logger: Logger) {
+        self.clock = clock
         self.environment = environment
         self.logger = logger
     }
@@ -104,7 +107,7 @@ public struct CheckProbes: Sendable {
             result.output = "HTTP WARNING - \(String(format: "%.3f", took)) s, more than \(Double(latency) / 1000) s"
         }
         if url.hasPrefix("https://"), let components = URLComponents(string: url), let host = components.host {
-            let left = try await Self.certificateDays(host: host, port: components.port ?? 443, timeout: timeout)
+            let left = try await Self.certificateDays(host: host, port: components.port ?? 443, timeout: timeout, now: clock.milliseconds())
             result.certificateDays = left
             if left < 0 {
                 result.status = .critical
@@ -119,7 +122,7 @@ public struct CheckProbes: Sendable {
 
     /// Days until the server's certificate expires, read from a handshake that only looks at it
     /// (the request itself verified it).
-    static func certificateDays(host: String, port: Int, timeout: Int64) async throws -> Double {
+    static func certificateDays(host: String, port: Int, timeout: Int64, now: Int64) async throws -> Double {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
         let context = try NIOSSLContext(configuration: tls)
@@ -144,7 +147,7 @@ public struct CheckProbes: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         let notAfter = seen.withLockedValue { $0 } ?? 0
-        return (Double(notAfter) - Date().timeIntervalSince1970) / 86_400
+        return (Double(notAfter) - Double(now) / 1000) / 86_400
     }
 
     static func connect(host: String, port: Int, timeout: Int64) async throws {

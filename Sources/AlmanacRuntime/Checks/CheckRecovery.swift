@@ -36,6 +36,7 @@ struct CheckRecovery: Sendable {
     let slots: RecoverySlots
     /// What people need when a recovery gives up: the latest rollout, said in a line.
     let context: @Sendable () async -> String
+    let clock: WallClock
 
     func act(on decision: RecoveryDecision, check: Check, result: ProbeResult, dependencies: [String]) async throws {
         guard let plan = check.recovery else { return }
@@ -53,7 +54,7 @@ struct CheckRecovery: Sendable {
             try await book.note(
                 check, event: "recovery", status: outcome.ok ? "done" : "failed",
                 message: "\(plan.arguments.joined(separator: " ")) (\(attempt) of \(plan.budget) within \(DurationText.compact(plan.window)))",
-                output: outcome.output, at: WallClock.milliseconds())
+                output: outcome.output, at: clock.milliseconds())
         case .escalate(let runs):
             let lines = [
                 "\(runs) recoveries within \(DurationText.compact(plan.window)) did not hold; no more until it has been OK for "
@@ -63,7 +64,7 @@ struct CheckRecovery: Sendable {
             ]
             try await book.note(
                 check, event: "escalated", status: result.status.description, message: lines[0], output: lines.joined(separator: "\n"),
-                at: WallClock.milliseconds())
+                at: clock.milliseconds())
         case .none, .held, .wait:
             return
         }

@@ -12,19 +12,22 @@ public struct CheckRunner: Service {
     let probes: CheckProbes
     let book: CheckBook
     let recovery: CheckRecovery
+    let clock: WallClock
     let logger: Logger
 
     /// `concurrentRecoveries` bounds the recoveries running at once across the fleet; `context`
     /// says what changed lately (the latest rollout) when a recovery gives up.
     public init(
         checks: @escaping @Sendable () -> [Check], dependencies: @escaping @Sendable (Check) -> [Check], probes: CheckProbes, book: CheckBook,
-        concurrentRecoveries: @escaping @Sendable () -> Int, context: @escaping @Sendable () async -> String, logger: Logger
+        concurrentRecoveries: @escaping @Sendable () -> Int, context: @escaping @Sendable () async -> String, clock: WallClock,
+        logger: Logger
     ) {
+        self.clock = clock
         self.checks = checks
         self.dependencies = dependencies
         self.probes = probes
         self.book = book
-        recovery = CheckRecovery(book: book, slots: RecoverySlots(limit: concurrentRecoveries), context: context)
+        recovery = CheckRecovery(book: book, slots: RecoverySlots(limit: concurrentRecoveries), context: context, clock: clock)
         self.logger = logger
     }
 
@@ -40,20 +43,20 @@ public struct CheckRunner: Service {
             for check in current where running[check.name] == nil {
                 running[check.name] = (check, Task { await loop(check) })
             }
-        } while await nextRound(after: 0.5)
+        } while await clock.nextRound(after: 0.5)
     }
 
     func loop(_ check: Check) async {
         while !Task.isCancelled {
             do {
                 let due = try await book.current(check).due(check)
-                let wait = due - WallClock.milliseconds()
-                if wait > 0 { try await Task.sleep(for: .milliseconds(min(wait, 1000))) }
-                guard due <= WallClock.milliseconds() else { continue }
+                let wait = due - clock.milliseconds()
+                if wait > 0 { try await clock.sleep(for: .milliseconds(min(wait, 1000))) }
+                guard due <= clock.milliseconds() else { continue }
                 let result = await probes.run(check)
                 guard !Task.isCancelled else { return }
                 let dependencies = dependencies(check)
-                let (_, decision) = try await book.record(check, result, at: WallClock.milliseconds(), dependencies: dependencies)
+                let (_, decision) = try await book.record(check, result, at: clock.milliseconds(), dependencies: dependencies)
                 try await recovery.act(on: decision, check: check, result: result, dependencies: try await book.describe(dependencies))
             } catch is CancellationError {
                 return

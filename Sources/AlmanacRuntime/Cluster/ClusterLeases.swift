@@ -8,10 +8,12 @@ public struct ClusterLeases: Sendable {
     public let store: SQLLeaseStore
     public let identity: ReplicaIdentity
     public let periodSeconds: Double
+    public let clock: WallClock
     let logger: Logger
 
-    public init(database: Database, identity: ReplicaIdentity, periodSeconds: Double, logger: Logger) {
-        store = SQLLeaseStore(database: database)
+    public init(database: Database, identity: ReplicaIdentity, periodSeconds: Double, clock: WallClock, logger: Logger) {
+        store = SQLLeaseStore(database: database, clock: clock.forStores)
+        self.clock = clock
         self.identity = identity
         self.periodSeconds = periodSeconds
         self.logger = logger
@@ -24,7 +26,7 @@ public struct ClusterLeases: Sendable {
         case .once:
             var jobLogger = logger
             jobLogger[metadataKey: "lease"] = "\(job.name)"
-            return LeasedService(job, store: store, replica: identity.id, periodSeconds: periodSeconds, logger: jobLogger)
+            return LeasedService(job, store: store, replica: identity.id, periodSeconds: periodSeconds, clock: clock, logger: jobLogger)
         }
     }
 

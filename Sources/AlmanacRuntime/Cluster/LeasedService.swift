@@ -13,9 +13,11 @@ public struct LeasedService: Service {
     let replica: String
     /// Lease length in milliseconds.
     let period: Int64
+    let clock: WallClock
     let logger: Logger
 
-    public init(_ job: ClusterJob, store: SQLLeaseStore, replica: String, periodSeconds: Double, logger: Logger) {
+    public init(_ job: ClusterJob, store: SQLLeaseStore, replica: String, periodSeconds: Double, clock: WallClock, logger: Logger) {
+        self.clock = clock
         self.job = job
         self.store = store
         self.replica = replica
@@ -28,7 +30,7 @@ public struct LeasedService: Service {
     public func run() async throws {
         var announcedHolder: String?
         repeat {
-            let renewing = ContinuousClock.now
+            let renewing = clock.elapsed()
             do {
                 let lease = try await store.acquire(job.name, holder: replica, duration: period)
                 if lease.holder == replica {
@@ -45,7 +47,7 @@ public struct LeasedService: Service {
             } catch {
                 logger.warning("cannot read the lease; will try again", metadata: ["lease": "\(job.name)", "error": "\(error)"])
             }
-        } while await nextRound(after: Double(period) / 3000)
+        } while await clock.nextRound(after: Double(period) / 3000)
         // One line per job at shutdown, so a replica slow to stop shows which job it waits for.
         logger.info("the job stopped", metadata: ["lease": "\(job.name)"])
         do {
@@ -56,7 +58,7 @@ public struct LeasedService: Service {
     }
 
     /// The job and the renewals side by side; whichever ends first ends the other.
-    private func runHeld(since renewed: ContinuousClock.Instant) async throws -> End {
+    private func runHeld(since renewed: Duration) async throws -> End {
         try await withThrowingTaskGroup(of: End.self) { group in
             group.addTask {
                 try await job.service.run()
@@ -80,34 +82,29 @@ public struct LeasedService: Service {
     /// (`.lost`). As Kubernetes' leader election does, the holder gives up two thirds into a
     /// lease it could not renew, while others wait for the whole lease: the gap absorbs a late
     /// wake-up, so two replicas never run the job at once.
-    private func keep(since start: ContinuousClock.Instant) async -> End {
+    private func keep(since start: Duration) async -> End {
         let third = Duration.milliseconds(period / 3)
         var renewed = start
         var next = start + third
-        while await nextRound(after: Self.seconds(next - ContinuousClock.now)) {
+        while await clock.nextRound(after: max(0, (next - clock.elapsed()).inSeconds)) {
             // A pause past the deadline (a stopped process, a stalled machine) means the job
             // must stop before it does anything else.
             let deadline = renewed + third * 2
-            if ContinuousClock.now >= deadline { return .lost }
-            let attempt = ContinuousClock.now
+            if clock.elapsed() >= deadline { return .lost }
+            let attempt = clock.elapsed()
             do {
                 // A renewal that hangs past the deadline is a lost lease, not a wait.
                 let (store, name, replica, period) = (store, job.name, replica, period)
-                guard let lease = try await untilDeadline(deadline, { try await store.acquire(name, holder: replica, duration: period) })
+                guard let lease = try await untilDeadline(deadline, on: clock, { try await store.acquire(name, holder: replica, duration: period) })
                 else { return .lost }
                 guard lease.holder == replica else { return .lost }
                 renewed = attempt
                 next = attempt + third
             } catch {
                 logger.warning("cannot renew the lease", metadata: ["lease": "\(job.name)", "error": "\(error)"])
-                next = min(ContinuousClock.now + third / 3, deadline)
+                next = min(clock.elapsed() + third / 3, deadline)
             }
         }
         return .shutdown
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return max(0, Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
     }
 }

@@ -7,11 +7,11 @@ public struct ReplicaIdentity: Sendable {
     public let address: String
     public let startedAt: Int64
 
-    public init(address: String) {
+    public init(address: String, startedAt: Int64) {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
         let nonce = UUID().uuidString.prefix(6).lowercased()
         id = "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(nonce)"
         self.address = address
-        startedAt = WallClock.milliseconds()
+        self.startedAt = startedAt
     }
 }

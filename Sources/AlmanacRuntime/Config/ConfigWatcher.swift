@@ -11,12 +11,14 @@ public struct ConfigWatcher: Service {
     let configPollSeconds: Double
     let changePollSeconds: Double
     let usageFlushSeconds: Double
+    let clock: WallClock
     let logger: Logger
 
     public init(
         reloadables: [any Reloadable], flags: FlagService, configPollSeconds: Double, changePollSeconds: Double, usageFlushSeconds: Double,
-        logger: Logger
+        clock: WallClock, logger: Logger
     ) {
+        self.clock = clock
         self.reloadables = reloadables
         self.flags = flags
         self.configPollSeconds = configPollSeconds
@@ -28,16 +30,19 @@ public struct ConfigWatcher: Service {
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             if configPollSeconds > 0 {
-                group.addTask { await every(configPollSeconds) { reloadAll(force: false) } }
-            }
-            group.addTask {
-                await every(changePollSeconds) {
-                    do { try await flags.refreshRuntime() } catch {
-                        logger.warning("cannot read run-time flag changes", metadata: ["error": "\(error)"])
-                    }
+                let reloads = PeriodicJob("config reload", every: configPollSeconds, clock: clock, logger: logger, failure: "cannot reload") {
+                    [reloadables] _ in for reloadable in reloadables { reloadable.reload(force: false) }
                 }
+                group.addTask { await reloads.run() }
             }
-            group.addTask { await every(usageFlushSeconds) { await flags.flushUsage() } }
+            let changes = PeriodicJob(
+                "run-time flag changes", every: changePollSeconds, clock: clock, logger: logger, failure: "cannot read run-time flag changes"
+            ) { [flags] _ in try await flags.refreshRuntime() }
+            group.addTask { await changes.run() }
+            let usage = PeriodicJob("usage counts", every: usageFlushSeconds, clock: clock, logger: logger, failure: "cannot save usage counts") {
+                [flags] _ in await flags.flushUsage()
+            }
+            group.addTask { await usage.run() }
             group.addTask {
                 let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
@@ -52,12 +57,5 @@ public struct ConfigWatcher: Service {
 
     private func reloadAll(force: Bool) {
         for reloadable in reloadables { reloadable.reload(force: force) }
-    }
-
-    /// Runs `body` every `seconds` until graceful shutdown.
-    private func every(_ seconds: Double, _ body: @Sendable () async -> Void) async {
-        while await nextRound(after: seconds) {
-            await body()
-        }
     }
 }

@@ -29,30 +29,33 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
     let load: @Sendable (String) throws -> Value
     /// What a value was read from beyond `folders`.
     let alsoWatching: @Sendable (Value) -> WatchList
+    let clock: WallClock
     let logger: Logger
     private let state: Mutex<State>
 
     /// Loads the files; throws when the first load fails (the server then does not start).
-    public convenience init(configDirectory: String, folders: [String], logger: Logger, load: @escaping @Sendable (String) throws -> Value) throws {
+    public convenience init(
+        configDirectory: String, folders: [String], clock: WallClock, logger: Logger, load: @escaping @Sendable (String) throws -> Value
+    ) throws {
         try self.init(
             configDirectory: configDirectory, watching: folders.map { ConfigFolder(root: configDirectory, folder: $0, suffixes: [""]) },
-            logger: logger,
-            load: load)
+            clock: clock, logger: logger, load: load)
     }
 
     /// Loads the files of `folders`, the ones a change to which means a reload.
     public init(
-        configDirectory: String, watching folders: [ConfigFolder], logger: Logger,
+        configDirectory: String, watching folders: [ConfigFolder], clock: WallClock, logger: Logger,
         alsoWatching: @escaping @Sendable (Value) -> WatchList = { _ in WatchList() }, load: @escaping @Sendable (String) throws -> Value
     ) throws {
         self.configDirectory = configDirectory
+        self.clock = clock
         self.folders = folders
         self.load = load
         self.alsoWatching = alsoWatching
         self.logger = logger
         let before = folders.map { $0.fingerprint() }
         let value = try load(configDirectory)
-        state = Mutex(State(value: value, fingerprint: "", loadedAt: Date()))
+        state = Mutex(State(value: value, fingerprint: "", loadedAt: clock.date()))
         let fingerprint = Self.fingerprint(before, configDirectory, folders, alsoWatching(value))
         state.withLock { $0.fingerprint = fingerprint }
     }
@@ -76,7 +79,7 @@ public final class ReloadingFiles<Value: Sendable>: Reloadable {
         if !force && fingerprint == state.withLock({ $0.fingerprint }) { return false }
         do {
             let value = try load(configDirectory)
-            state.withLock { $0 = State(value: value, fingerprint: fingerprint, loadedAt: Date()) }
+            state.withLock { $0 = State(value: value, fingerprint: fingerprint, loadedAt: clock.date()) }
             logger.info("reloaded \(names) files")
             return true
         } catch {
@@ -114,7 +117,9 @@ public struct WatchList: Sendable {
 public typealias MonitoringConfig = ReloadingFiles<MonitoringFiles>
 
 extension ReloadingFiles where Value == MonitoringFiles {
-    public convenience init(configDirectory: String, logger: Logger) throws {
-        try self.init(configDirectory: configDirectory, folders: ["monitoring"], logger: logger) { try MonitoringFiles.load(configDirectory: $0) }
+    public convenience init(configDirectory: String, clock: WallClock, logger: Logger) throws {
+        try self.init(configDirectory: configDirectory, folders: ["monitoring"], clock: clock, logger: logger) {
+            try MonitoringFiles.load(configDirectory: $0)
+        }
     }
 }

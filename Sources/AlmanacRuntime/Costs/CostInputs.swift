@@ -31,7 +31,7 @@ struct CostInputs: Sendable {
     static func fetch(
         model: CostModel, catalog: Catalog, requests: [String: ServiceRequest], source: any SeriesSource, from: Int64, to: Int64
     ) async throws -> CostInputs {
-        let usage = LoadUsage(settleSeconds: 0) { source }
+        let usage = LoadUsage { source }
         var inputs = CostInputs()
         for host in model.hosts {
             var services: [ServiceSeries] = []

@@ -4,13 +4,12 @@ import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 import Logging
-import ServiceLifecycle
 
 /// Stores each finished day's cost and CO2e (as a month of that day) in the series
 /// `almanac_cost_per_month` and `almanac_co2e_kg_per_month`, per service and in all, so an alert
 /// rule's forecast watches a monthly budget as it watches a disk. The first round fills the last
 /// 60 days from the history already stored.
-public struct CostRecorder: Service {
+public struct CostRecorder: Sendable {
     public struct Setup: Sendable {
         public var model: CostModel
         public var catalog: Catalog
@@ -27,26 +26,19 @@ public struct CostRecorder: Service {
     let heads: SeriesHeads
     /// The current files, or nil when there is no costs file (or it does not load).
     let setup: @Sendable () throws -> Setup?
-    let intervalSeconds: Double
     let logger: Logger
 
-    public init(service: CostService, heads: SeriesHeads, intervalSeconds: Double, logger: Logger, setup: @escaping @Sendable () throws -> Setup?) {
+    public init(service: CostService, heads: SeriesHeads, logger: Logger, setup: @escaping @Sendable () throws -> Setup?) {
         self.service = service
         self.heads = heads
         self.setup = setup
-        self.intervalSeconds = intervalSeconds
         self.logger = logger
     }
 
-    public func run() async throws {
-        repeat {
-            do {
-                let written = try await record(now: WallClock.milliseconds())
-                if written > 0 { logger.info("recorded daily costs", metadata: ["samples": "\(written)"]) }
-            } catch {
-                logger.error("daily costs not recorded; tried again next round", metadata: ["error": "\(error)"])
-            }
-        } while await nextRound(after: intervalSeconds)
+    /// One round of `PeriodicJob`: the finished days not yet stored.
+    public func round(now: Int64) async throws {
+        let written = try await record(now: now)
+        if written > 0 { logger.info("recorded daily costs", metadata: ["samples": "\(written)"]) }
     }
 
     /// Records the finished days not recorded yet; returns how many samples were stored.

@@ -22,14 +22,16 @@ public final class FlagService: Reloadable {
     let usage = UsageCounter()
     private let logger: Logger
     private let state: Mutex<State>
+    let clock: WallClock
 
     /// Loads the files (refusing to start on errors) and the run-time state.
-    public init(repository: ConfigRepository, environment: String?, store: any FlagStore, logger: Logger) async throws {
+    public init(repository: ConfigRepository, environment: String?, store: any FlagStore, clock: WallClock, logger: Logger) async throws {
+        self.clock = clock
         self.repository = repository
         self.environment = environment
         self.store = store
         self.logger = logger
-        files = try ReloadingFiles(configDirectory: repository.root, watching: [repository.folder], logger: logger) { _ in
+        files = try ReloadingFiles(configDirectory: repository.root, watching: [repository.folder], clock: clock, logger: logger) { _ in
             try repository.load(environment: environment).get()
         }
         let flags = files.current
@@ -72,7 +74,7 @@ public final class FlagService: Reloadable {
     /// change that does not fit the flags throws its `ChangeProblem`.
     public func apply(_ change: RuntimeChange, actor: String, comment: String) async throws -> AuditEntry {
         if let problem = change.problem(in: evaluator.flags) { throw problem }
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         let entry = try await store.apply(change, actor: actor, comment: comment, at: now)
         logger.notice("flag changed", metadata: ["flag": "\(change.flagKey)", "action": "\(change.action)", "actor": "\(actor)"])
         try await refreshRuntime()
@@ -108,7 +110,8 @@ public final class FlagService: Reloadable {
         public var findings: [StaleFinding]
     }
 
-    public func overview(now: Int64 = WallClock.seconds()) async throws -> Overview {
+    public func overview(now: Int64? = nil) async throws -> Overview {
+        let now = now ?? clock.seconds()
         let snapshot = evaluator
         let hour = now / 3600
         let month = try await store.usage(sinceHour: hour - 30 * 24)

@@ -90,12 +90,14 @@ public enum MeetingItems {
     }
 
     /// Everything the meeting reads, from the database and the files.
-    public static func gather(database: Database, trends: TrendCollector, catalog: Catalog, flags: FlagSet, now: Int64) async throws -> [MeetingItem]
-    {
-        let records = try await trends.report().records
+    public static func gather(
+        database: Database, trends: TrendCollector, catalog: Catalog, flags: FlagSet, clock: WallClock
+    ) async throws -> [MeetingItem] {
+        let now = clock.milliseconds()
+        let records = try await trends.report(now: now).records
         let usage = try await SQLFlagStore(database: database).usage(sinceHour: now / 3_600_000 - 30 * 24)
         let stale = StaleFlags.findings(flags: flags, usage: usage, today: DayStamp(unixSeconds: now / 1000), windowDays: 30)
-        let incidents = try await IncidentService(database: database).recent()
+        let incidents = try await IncidentService(database: database, clock: clock).recent()
         let checks = try await TimelineStore(database: database).events(from: now - 31 * day, to: now, limit: 1000)
         let drills = try await ReceiptStore(database: database).receipts(limit: 500)
         return items(trends: records, catalog: catalog, stale: stale, incidents: incidents, checks: checks, drills: drills, now: now)

@@ -12,7 +12,10 @@ public struct AlertService: Sendable {
     public let config: MonitoringConfig
     public static let longestSilence: Int64 = 365 * 86_400_000
 
-    public init(store: SQLAlertStore, config: MonitoringConfig) {
+    let clock: WallClock
+
+    public init(store: SQLAlertStore, config: MonitoringConfig, clock: WallClock) {
+        self.clock = clock
         self.store = store
         self.config = config
     }
@@ -51,7 +54,8 @@ public struct AlertService: Sendable {
         public var history: [AlertEvent]
     }
 
-    public func overview(now: Int64 = WallClock.milliseconds()) async throws -> Overview {
+    public func overview(now: Int64? = nil) async throws -> Overview {
+        let now = now ?? clock.milliseconds()
         let silences = try await store.silences(endingAfter: now)
         let acknowledged = try await store.acknowledgements()
         let rules = Dictionary(config.current.rules.map { ($0.name, $0) }) { a, _ in a }
@@ -69,7 +73,8 @@ public struct AlertService: Sendable {
     }
 
     /// Acknowledges the active alert of `rule` with `labels`.
-    public func acknowledge(rule: String, labels: [Label], comment: String, actor: String, now: Int64 = WallClock.milliseconds()) async throws {
+    public func acknowledge(rule: String, labels: [Label], comment: String, actor: String, now: Int64? = nil) async throws {
+        let now = now ?? clock.milliseconds()
         guard comment.count <= 2000 else { throw Problem.invalid(field: "comment", message: "at most 2000 characters") }
         let state = try await store.state()
         guard let alert = state.tracker.alerts[AlertTracker.key(rule, labels.sorted())], alert.state != .resolved else {
@@ -80,8 +85,9 @@ public struct AlertService: Sendable {
 
     /// Stores a silence of the alerts `matchers` pick until `end`, as `actor` says, with why.
     public func silence(
-        matchers: String, until end: SilenceEnd?, comment: String, actor: String, now: Int64 = WallClock.milliseconds()
+        matchers: String, until end: SilenceEnd?, comment: String, actor: String, now: Int64? = nil
     ) async throws -> Silence {
+        let now = now ?? clock.milliseconds()
         let silence = try Self.silence(matchers: matchers, until: end, comment: comment, actor: actor, now: now)
         var stored = silence
         stored.id = try await store.addSilence(silence, at: now)
@@ -89,8 +95,9 @@ public struct AlertService: Sendable {
     }
 
     /// Ends a silence now; false when there is no such active silence.
-    public func expire(silence id: Int64, actor: String, now: Int64 = WallClock.milliseconds()) async throws -> Bool {
-        try await store.expireSilence(id: id, by: actor, at: now)
+    public func expire(silence id: Int64, actor: String, now: Int64? = nil) async throws -> Bool {
+        let now = now ?? clock.milliseconds()
+        return try await store.expireSilence(id: id, by: actor, at: now)
     }
 
     /// A valid silence, or the field that is wrong.

@@ -10,7 +10,10 @@ public struct HistorySeed: Sendable {
     let store: SQLSeriesStore
     let logger: Logger
 
-    public init(configDirectory: String, store: SQLSeriesStore, logger: Logger) {
+    let clock: WallClock
+
+    public init(configDirectory: String, store: SQLSeriesStore, logger: Logger, clock: WallClock) {
+        self.clock = clock
         self.configDirectory = configDirectory
         self.store = store
         self.logger = logger
@@ -20,7 +23,8 @@ public struct HistorySeed: Sendable {
 
     /// Imports the files when the store holds no series yet; returns the samples stored.
     @discardableResult
-    public func importIfEmpty(now: Int64 = WallClock.milliseconds()) async throws -> Int {
+    public func importIfEmpty(now: Int64? = nil) async throws -> Int {
+        let now = now ?? clock.milliseconds()
         let files = self.files
         guard !files.isEmpty, try await store.isEmpty() else { return 0 }
         let importer = SeriesImport(heads: SeriesHeads(store: store))

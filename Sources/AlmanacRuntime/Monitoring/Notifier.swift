@@ -3,41 +3,45 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox: every notification is retried with growing pauses until its receiver
 /// accepts it, so a receiver that was down gets everything once it is back.
-public struct Notifier: Service {
+public final class Notifier: Sendable {
     let alerts: SQLAlertStore
     let maximumBackoffSeconds: Double
+    let clock: WallClock
     let logger: Logger
     let client: HTTPClient = .shared
+    private let lastPruned = Mutex<Int64?>(nil)
 
-    public init(alerts: SQLAlertStore, maximumBackoffSeconds: Double, logger: Logger) {
+    public init(alerts: SQLAlertStore, maximumBackoffSeconds: Double, clock: WallClock, logger: Logger) {
         self.alerts = alerts
         self.maximumBackoffSeconds = maximumBackoffSeconds
+        self.clock = clock
         self.logger = logger
     }
 
-    public func run() async throws {
-        var rounds = 0
-        repeat {
-            await deliverDue()
-            rounds += 1
-            if rounds % 14_400 == 1 {  // about every hour
-                do {
-                    try await alerts.prune(deliveredBefore: WallClock.milliseconds() - 7 * 86_400_000)
-                } catch {
-                    logger.warning("cannot prune delivered notifications; they stay until the next try", metadata: ["error": "\(error)"])
-                }
-            }
-        } while await nextRound(after: 0.25)
+    /// One round of `PeriodicJob` (four a second): what is due is delivered, and once an hour
+    /// notifications delivered a week ago are dropped.
+    public func round(now: Int64) async throws {
+        await deliverDue(now: now)
+        let pruneDue = lastPruned.withLock { last in
+            guard last.map({ now - $0 >= 3_600_000 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard pruneDue else { return }
+        do {
+            try await alerts.prune(deliveredBefore: now - 7 * 86_400_000)
+        } catch {
+            logger.warning("cannot prune delivered notifications; they stay until the next try", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Receivers are served side by side, so one that is down delays only its own notifications;
     /// each receiver gets its notifications in order, and a failure ends its turn.
-    func deliverDue() async {
-        let now = WallClock.milliseconds()
+    func deliverDue(now: Int64) async {
         let due: [OutboxEntry]
         do {
             due = try await alerts.due(at: now)
@@ -49,7 +53,7 @@ public struct Notifier: Service {
         await withTaskGroup(of: Void.self) { group in
             for entries in byReceiver.values {
                 group.addTask {
-                    for entry in entries.sorted(by: { $0.id < $1.id }) where !(await deliver(entry, now: now)) { break }
+                    for entry in entries.sorted(by: { $0.id < $1.id }) where !(await self.deliver(entry, now: now)) { break }
                 }
             }
         }
@@ -61,8 +65,8 @@ public struct Notifier: Service {
             if entry.url.hasPrefix("smtp://") {
                 // E-mail to people on call: the payload is the message, the URL the relay.
                 let message = try JSONDecoder().decode(SMTPClient.Message.self, from: Data(entry.payload.utf8))
-                try await SMTPClient(url: entry.url).send(message)
-                try await alerts.delivered(entry.id, at: WallClock.milliseconds())
+                try await SMTPClient(url: entry.url).send(message, date: clock.date())
+                try await alerts.delivered(entry.id, at: clock.milliseconds())
                 return true
             }
             var request = HTTPClientRequest(url: entry.url)
@@ -72,7 +76,7 @@ public struct Notifier: Service {
             let response = try await client.execute(request, timeout: .seconds(5))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else { throw ScrapeFailure(message: "HTTP \(response.status.code)") }
-            try await alerts.delivered(entry.id, at: WallClock.milliseconds())
+            try await alerts.delivered(entry.id, at: clock.milliseconds())
             return true
         } catch {
             let attempts = entry.attempts + 1
@@ -84,7 +88,7 @@ public struct Notifier: Service {
                 ])
             do {
                 try await alerts.failed(
-                    entry.id, attempts: attempts, error: "\(error)", retryAt: WallClock.milliseconds() + Int64(pause * 1000))
+                    entry.id, attempts: attempts, error: "\(error)", retryAt: clock.milliseconds() + Int64(pause * 1000))
             } catch {
                 // The entry stays due: it is retried at the next round instead of after its pause.
                 logger.warning("cannot record a failed delivery", metadata: ["receiver": "\(entry.receiver)", "error": "\(error)"])

@@ -2,36 +2,30 @@ import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 import Logging
-import ServiceLifecycle
 
-/// Rolls raw samples up and drops what the retention policy no longer keeps, on an interval.
-public struct RetentionService: Service {
+/// Rolls raw samples up and drops what the retention policy no longer keeps: a round of
+/// `PeriodicJob`; a failed round keeps the raw samples until one succeeds.
+public struct RetentionService: Sendable {
     let store: SQLSeriesStore
     let config: MonitoringConfig
-    let intervalSeconds: Double
+    let clock: WallClock
     let logger: Logger
 
-    public init(store: SQLSeriesStore, config: MonitoringConfig, intervalSeconds: Double, logger: Logger) {
+    public init(store: SQLSeriesStore, config: MonitoringConfig, clock: WallClock, logger: Logger) {
         self.store = store
         self.config = config
-        self.intervalSeconds = intervalSeconds
+        self.clock = clock
         self.logger = logger
     }
 
-    public func run() async throws {
-        repeat {
-            let started = Date()
-            do {
-                let result = try await store.compact(policy: config.current.retention, now: Int64(started.timeIntervalSince1970 * 1000))
-                logger.info(
-                    "compacted series storage",
-                    metadata: [
-                        "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
-                        "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
-                    ])
-            } catch {
-                logger.error("compaction failed; raw samples are kept until it succeeds", metadata: ["error": "\(error)"])
-            }
-        } while await nextRound(after: intervalSeconds)
+    public func compact(now: Int64) async throws {
+        let started = clock.elapsed()
+        let result = try await store.compact(policy: config.current.retention, now: now)
+        logger.info(
+            "compacted series storage",
+            metadata: [
+                "buckets_written": "\(result.bucketsWritten)", "series": "\(result.seriesRolledUp)",
+                "seconds": "\(String(format: "%.2f", (clock.elapsed() - started).inSeconds))",
+            ])
     }
 }

@@ -3,51 +3,51 @@ import AlmanacMetrics
 import AlmanacStorage
 import Foundation
 import Logging
-import ServiceLifecycle
 
 /// Evaluates the alert rules on an interval against stored samples (or a Prometheus), and records every change
 /// (state, history, notifications) in one transaction.
-public struct RuleService: Service {
+public actor RuleService {
     let config: MonitoringConfig
     let store: SQLSeriesStore
     let alerts: SQLAlertStore
-    let intervalSeconds: Double
     let externalURL: String
     /// Rules other domains compute themselves (SLO burn rates), alerting through the same state.
     let sources: RuleSources
     /// A silence on this long is brought back to people's attention, then again as often.
-    var silenceReminder: Int64 = 7 * 86_400_000
+    let silenceReminder: Int64 = 7 * 86_400_000
     let logger: Logger
+    /// Read from the database at the first round, then kept here between rounds.
+    private var state: AlertingState?
 
     public init(
-        config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, intervalSeconds: Double, externalURL: String,
-        sources: RuleSources = RuleSources(), logger: Logger
+        config: MonitoringConfig, store: SQLSeriesStore, alerts: SQLAlertStore, externalURL: String, sources: RuleSources = RuleSources(),
+        logger: Logger
     ) {
         self.sources = sources
         self.config = config
         self.store = store
         self.alerts = alerts
-        self.intervalSeconds = intervalSeconds
         self.externalURL = externalURL
         self.logger = logger
     }
 
-    public func run() async throws {
-        var state = AlertingState()
-        do {
-            state = try await alerts.state()
-        } catch {
-            // Rules start afresh: alerts that still hold fire again after their `for`, which is
-            // louder than losing them, and the damaged state is overwritten at the next save.
-            logger.error("the saved alert state cannot be read; alerts start afresh", metadata: ["error": "\(error)"])
-        }
-        repeat {
+    /// One round of `PeriodicJob`: every rule evaluated as of `now`.
+    public func round(now: Int64) async throws {
+        var current: AlertingState
+        if let state {
+            current = state
+        } else {
             do {
-                try await evaluate(&state, now: WallClock.milliseconds())
+                current = try await alerts.state()
             } catch {
-                logger.error("rule evaluation failed", metadata: ["error": "\(error)"])
+                // Rules start afresh: alerts that still hold fire again after their `for`, which is
+                // louder than losing them, and the damaged state is overwritten at the next save.
+                logger.error("the saved alert state cannot be read; alerts start afresh", metadata: ["error": "\(error)"])
+                current = AlertingState()
             }
-        } while await nextRound(after: intervalSeconds)
+        }
+        defer { state = current }
+        try await evaluate(&current, now: now)
     }
 
     /// How far back a rule looks.
@@ -67,7 +67,7 @@ public struct RuleService: Service {
     /// default), so firing alerts are sent to it again every minute, as Prometheus does.
     static let resendInterval: Int64 = 60_000
 
-    func evaluate(_ state: inout AlertingState, now: Int64) async throws {
+    private func evaluate(_ state: inout AlertingState, now: Int64) async throws {
         let files = config.current
         let computed = try await sources.evaluate(now: now)
         let rules = files.rules + computed.map(\.rule)

@@ -13,11 +13,13 @@ import ServiceLifecycle
 public struct Scraper: Service {
     let config: MonitoringConfig
     let heads: SeriesHeads
+    let clock: WallClock
     let logger: Logger
     let client: HTTPClient = .shared
 
     /// Follows the target list as reloads change it: new targets start, removed ones stop.
-    public init(config: MonitoringConfig, heads: SeriesHeads, logger: Logger) {
+    public init(config: MonitoringConfig, heads: SeriesHeads, clock: WallClock, logger: Logger) {
+        self.clock = clock
         self.config = config
         self.heads = heads
         self.logger = logger
@@ -39,7 +41,7 @@ public struct Scraper: Service {
             for target in wanted where running[target] == nil {
                 running[target] = Task { await loop(target) }
             }
-        } while await nextRound(after: 1)
+        } while await clock.nextRound(after: 1)
         for task in running.values { task.cancel() }
         for task in running.values { await task.value }
         await close()
@@ -56,13 +58,13 @@ public struct Scraper: Service {
             } catch {
                 logger.error("cannot replay the series log; scraping waits for it", metadata: ["error": "\(error)"])
             }
-        } while await nextRound(after: 2)
+        } while await clock.nextRound(after: 2)
         return false
     }
 
     private func cutQuiet() async {
         do {
-            try await heads.cutQuiet(now: WallClock.milliseconds())
+            try await heads.cutQuiet(now: clock.milliseconds())
         } catch {
             logger.warning("cannot write the chunks of quiet series; they stay in the log", metadata: ["error": "\(error)"])
         }
@@ -87,18 +89,18 @@ public struct Scraper: Service {
         // A replica taking scraping over keeps the last one's rhythm: one sample per interval.
         do {
             if let last = try await heads.newest(name: "up", labels: target.labels) {
-                wait = max(wait, last + target.interval - WallClock.milliseconds())
+                wait = max(wait, last + target.interval - clock.milliseconds())
             }
         } catch {
             logger.warning("cannot read the target's last scrape; scraping now", metadata: ["target": "\(target.url)", "error": "\(error)"])
         }
-        do { try await Task.sleep(for: .milliseconds(wait)) } catch { return }
+        do { try await clock.sleep(for: .milliseconds(wait)) } catch { return }
         while !Task.isCancelled {
-            let started = ContinuousClock.now
+            let started = clock.elapsed()
             await scrapeOnce(target)
-            let elapsed = ContinuousClock.now - started
+            let elapsed = clock.elapsed() - started
             do {
-                try await Task.sleep(for: .milliseconds(target.interval) - elapsed)
+                try await clock.sleep(for: .milliseconds(target.interval) - elapsed)
             } catch {
                 return
             }
@@ -108,8 +110,8 @@ public struct Scraper: Service {
     /// One scrape, stored; returns the number of samples the target exposed (nil when it failed).
     @discardableResult
     func scrapeOnce(_ target: ScrapeTarget) async -> Int? {
-        let startedAt = WallClock.milliseconds()
-        let clock = ContinuousClock.now
+        let startedAt = clock.milliseconds()
+        let began = ContinuousClock.now
         var exposed: [ScrapedSample] = []
         var failure: String?
         do {
@@ -124,7 +126,7 @@ public struct Scraper: Service {
         } catch {
             failure = "\(error)"
         }
-        let elapsed = (ContinuousClock.now - clock).components
+        let elapsed = (ContinuousClock.now - began).components
         let duration = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         var rows: [(name: String, labels: [Label], sample: Sample)] = []
         rows.reserveCapacity(exposed.count + 3)

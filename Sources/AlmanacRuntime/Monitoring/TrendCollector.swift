@@ -21,7 +21,7 @@ public struct TrendCollector: Sendable {
         self.selections = selections
     }
 
-    public func report(now: Int64 = WallClock.milliseconds()) async throws -> TrendReport {
+    public func report(now: Int64) async throws -> TrendReport {
         var trends: [Trend] = []
         var seen: Set<[Label]> = []
         // A series watched by several rules is shown once, with the first rule's level.

@@ -4,26 +4,24 @@ import AlmanacOnCall
 import AlmanacStorage
 import Foundation
 import Logging
-import ServiceLifecycle
 
 /// Escalates firing alerts to the people on call, once a second under its lease: an alert that
 /// a policy matches starts an escalation; each due step is recorded and its messages queued in
 /// one transaction (the notification outbox delivers them, with retries), so a restart continues
 /// where the last step left off; an alert that resolves ends its escalation.
-public struct EscalationRunner: Service {
+public struct EscalationRunner: Sendable {
     let files: ReloadingFiles<OnCallFiles>
     let alerts: SQLAlertStore
     let store: SQLEscalationStore
     let monitoring: MonitoringConfig
     let externalURL: String
-    let intervalSeconds: Double
     /// Where critical alerts open incidents.
     let incidents: IncidentService?
     let logger: Logger
 
     public init(
         files: ReloadingFiles<OnCallFiles>, alerts: SQLAlertStore, store: SQLEscalationStore, monitoring: MonitoringConfig, externalURL: String,
-        intervalSeconds: Double = 1, incidents: IncidentService? = nil, logger: Logger
+        incidents: IncidentService? = nil, logger: Logger
     ) {
         self.incidents = incidents
         self.files = files
@@ -31,21 +29,11 @@ public struct EscalationRunner: Service {
         self.store = store
         self.monitoring = monitoring
         self.externalURL = externalURL
-        self.intervalSeconds = intervalSeconds
         self.logger = logger
     }
 
-    public func run() async throws {
-        repeat {
-            do {
-                try await round(now: WallClock.milliseconds())
-            } catch {
-                logger.warning("cannot escalate this round; will retry", metadata: ["error": "\(error)"])
-            }
-        } while await nextRound(after: intervalSeconds)
-    }
-
-    func round(now: Int64) async throws {
+    /// One round of `PeriodicJob`: starts, steps and ends escalations as of `now`.
+    public func round(now: Int64) async throws {
         let oncall = files.current
         let rules = Dictionary(monitoring.current.rules.map { ($0.name, $0) }) { first, _ in first }
         let firing = try await alerts.state().tracker.alerts.values.filter { $0.state == .firing }

@@ -7,7 +7,10 @@ public struct EscalationService: Sendable {
     let files: ReloadingFiles<OnCallFiles>
     let store: SQLEscalationStore
 
-    public init(files: ReloadingFiles<OnCallFiles>, store: SQLEscalationStore) {
+    let clock: WallClock
+
+    public init(files: ReloadingFiles<OnCallFiles>, store: SQLEscalationStore, clock: WallClock) {
+        self.clock = clock
         self.files = files
         self.store = store
     }
@@ -30,12 +33,14 @@ public struct EscalationService: Sendable {
     }
 
     /// Acknowledges until the policy's acknowledgement runs out; returns the escalation as saved.
-    public func acknowledge(link: String, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Escalation {
+    public func acknowledge(link: String, by person: String, now: Int64? = nil) async throws -> Escalation {
+        let now = now ?? clock.milliseconds()
         guard let row = try await store.escalation(tokenHash: Secret.hash(link)) else { throw Problem.unknown }
         return try await acknowledge(row, by: person, now: now)
     }
 
-    public func acknowledge(id: String, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Escalation {
+    public func acknowledge(id: String, by person: String, now: Int64? = nil) async throws -> Escalation {
+        let now = now ?? clock.milliseconds()
         guard let row = try await store.escalation(id: id) else { throw Problem.unknown }
         return try await acknowledge(row, by: person, now: now)
     }

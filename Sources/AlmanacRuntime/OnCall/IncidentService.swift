@@ -13,7 +13,10 @@ public struct IncidentService: Sendable {
     let escalations: SQLEscalationStore
     let checks: TimelineStore
 
-    public init(database: Database) {
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.clock = clock
         store = SQLIncidentStore(database: database)
         alerts = SQLAlertStore(database: database)
         escalations = SQLEscalationStore(database: database)
@@ -47,14 +50,16 @@ public struct IncidentService: Sendable {
         }
     }
 
-    public func open(title: String, service: String?, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Incident {
+    public func open(title: String, service: String?, by person: String, now: Int64? = nil) async throws -> Incident {
+        let now = now ?? clock.milliseconds()
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.empty("title") }
         let incident = Incident(id: UUID().uuidString, title: title, service: service, openedAt: now, openedBy: person)
         try await store.create(id: incident.id, data: try encode(incident), at: now)
         return incident
     }
 
-    public func note(id: String, text: String, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Incident {
+    public func note(id: String, text: String, by person: String, now: Int64? = nil) async throws -> Incident {
+        let now = now ?? clock.milliseconds()
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.empty("text") }
         return try await change(id) { incident in
             incident.events.append(.init(at: now, kind: .note, text: text, by: person))
@@ -62,7 +67,8 @@ public struct IncidentService: Sendable {
         }
     }
 
-    public func resolve(id: String, summary: String, by person: String, now: Int64 = WallClock.milliseconds()) async throws -> Incident {
+    public func resolve(id: String, summary: String, by person: String, now: Int64? = nil) async throws -> Incident {
+        let now = now ?? clock.milliseconds()
         guard !summary.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.empty("summary") }
         return try await change(id) { incident in
             incident.resolvedAt = incident.resolvedAt ?? now
@@ -100,8 +106,9 @@ public struct IncidentService: Sendable {
 
 extension IncidentService {
     /// Incidents of the last 90 days as the status page shows them (services and summaries only).
-    public func statusNotes(now: Int64 = WallClock.milliseconds()) async throws -> [StatusPage.IncidentNote] {
-        try await recent().compactMap { item in
+    public func statusNotes(now: Int64? = nil) async throws -> [StatusPage.IncidentNote] {
+        let now = now ?? clock.milliseconds()
+        return try await recent().compactMap { item in
             guard let service = item.incident.service, item.incident.openedAt >= now - 90 * 86_400_000 else { return nil }
             return StatusPage.IncidentNote(
                 service: service, openedAt: item.incident.openedAt, resolvedAt: item.incident.resolvedAt, summary: item.incident.summary)

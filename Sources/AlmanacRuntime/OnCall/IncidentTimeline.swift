@@ -21,8 +21,9 @@ extension IncidentService {
     }
 
     public func timeline(
-        _ incident: Incident, now: Int64 = WallClock.milliseconds(), changes: (Int64, Int64) async throws -> [Change]
+        _ incident: Incident, now: Int64? = nil, changes: (Int64, Int64) async throws -> [Change]
     ) async throws -> [Incident.Event] {
+        let now = now ?? clock.milliseconds()
         let from = incident.openedAt - 3_600_000
         let to = incident.resolvedAt ?? now
         var events = incident.events
@@ -51,7 +52,8 @@ extension IncidentService {
     }
 
     /// Each alert's firing spans within the incident's time, from the history: the impact.
-    public func firing(_ incident: Incident, now: Int64 = WallClock.milliseconds()) async throws -> [(alert: String, from: Int64, to: Int64?)] {
+    public func firing(_ incident: Incident, now: Int64? = nil) async throws -> [(alert: String, from: Int64, to: Int64?)] {
+        let now = now ?? clock.milliseconds()
         let history = try await alerts.history(from: incident.openedAt - 3_600_000, to: incident.resolvedAt ?? now, limit: 1000)
             .sorted { $0.at < $1.at }
         var open: [String: (alert: String, from: Int64)] = [:]

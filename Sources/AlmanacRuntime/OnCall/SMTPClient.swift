@@ -30,7 +30,7 @@ struct SMTPClient: Sendable {
         port = parts.port ?? 25
     }
 
-    func send(_ message: Message, timeout: Duration = .seconds(10)) async throws {
+    func send(_ message: Message, date: Date, timeout: Duration = .seconds(10)) async throws {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: host, port: port) { channel in
@@ -47,7 +47,7 @@ struct SMTPClient: Sendable {
                         try await outbound.write(ByteBuffer(string: command + "\r\n"))
                         try await replies.expect(code)
                     }
-                    try await outbound.write(ByteBuffer(string: Self.data(message)))
+                    try await outbound.write(ByteBuffer(string: Self.data(message, date: date)))
                     try await replies.expect(250)
                     try await outbound.write(ByteBuffer(string: "QUIT\r\n"))
                     // The relay took the message at the 250 above; a relay that hangs up on QUIT lost nothing.
@@ -64,7 +64,7 @@ struct SMTPClient: Sendable {
     }
 
     /// Headers and body, lines ending CRLF, a leading dot doubled, ended by a lone dot.
-    static func data(_ message: Message) -> String {
+    static func data(_ message: Message, date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
@@ -73,7 +73,7 @@ struct SMTPClient: Sendable {
             message.subject.allSatisfy(\.isASCII) ? message.subject : "=?UTF-8?B?\(Data(message.subject.utf8).base64EncodedString())?="
         var lines = [
             "From: \(message.from)", "To: \(message.to.joined(separator: ", "))", "Subject: \(subject)",
-            "Date: \(formatter.string(from: Date()))", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+            "Date: \(formatter.string(from: date))", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit", "",
         ]
         lines += message.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)

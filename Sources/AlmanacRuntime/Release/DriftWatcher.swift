@@ -2,41 +2,23 @@ import AlmanacMetrics
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
-import Logging
-import ServiceLifecycle
 
 /// One revision everywhere: asks every host what it runs on an interval, keeps since when, and
 /// records `almanac_revision_drift_seconds{environment, host}` so an alert rule can say when
-/// drift lasts.
-public struct DriftWatcher: Service {
+/// drift lasts. A round of `PeriodicJob`; hosts that do not answer must not hold up a shutdown,
+/// so the round is interruptible.
+public struct DriftWatcher: Sendable {
     let pipeline: PipelineConfig
     let store: SQLReleaseStore
     let heads: SeriesHeads
-    let intervalSeconds: Double
-    let logger: Logger
 
-    public init(pipeline: PipelineConfig, store: SQLReleaseStore, heads: SeriesHeads, intervalSeconds: Double, logger: Logger) {
+    public init(pipeline: PipelineConfig, store: SQLReleaseStore, heads: SeriesHeads) {
         self.pipeline = pipeline
         self.store = store
         self.heads = heads
-        self.intervalSeconds = intervalSeconds
-        self.logger = logger
     }
 
-    public func run() async throws {
-        repeat {
-            do {
-                // Hosts that do not answer must not hold up a shutdown.
-                try await cancelWhenGracefulShutdown { try await observe(now: WallClock.milliseconds()) }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("cannot check host revisions", metadata: ["error": "\(error)"])
-            }
-        } while await nextRound(after: intervalSeconds)
-    }
-
-    func observe(now: Int64) async throws {
+    public func observe(now: Int64) async throws {
         guard let pipeline = pipeline.current else { return }
         let runner = StepRunner(pipeline: pipeline)
         for environment in pipeline.environments {

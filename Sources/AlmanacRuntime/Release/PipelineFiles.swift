@@ -19,7 +19,9 @@ public enum PipelineFiles {
 public typealias PipelineConfig = ReloadingFiles<Pipeline?>
 
 extension ReloadingFiles where Value == Pipeline? {
-    public convenience init(configDirectory: String, logger: Logger) throws {
-        try self.init(configDirectory: configDirectory, folders: ["pipeline"], logger: logger) { try PipelineFiles.load(configDirectory: $0) }
+    public convenience init(configDirectory: String, clock: WallClock, logger: Logger) throws {
+        try self.init(configDirectory: configDirectory, folders: ["pipeline"], clock: clock, logger: logger) {
+            try PipelineFiles.load(configDirectory: $0)
+        }
     }
 }

@@ -9,7 +9,10 @@ public struct PipelineService: Sendable {
     public let store: SQLReleaseStore
     public let rollouts: RolloutManager
 
-    public init(pipeline: PipelineConfig, store: SQLReleaseStore, rollouts: RolloutManager) {
+    let clock: WallClock
+
+    public init(pipeline: PipelineConfig, store: SQLReleaseStore, rollouts: RolloutManager, clock: WallClock) {
+        self.clock = clock
         self.pipeline = pipeline
         self.store = store
         self.rollouts = rollouts
@@ -48,8 +51,9 @@ public struct PipelineService: Sendable {
 
     /// Records a QA state for a full commit hash, as `actor` says, with why.
     public func setQA(
-        revision hash: String, state text: String, actor: String, comment: String, now: Int64 = WallClock.milliseconds()
+        revision hash: String, state text: String, actor: String, comment: String, now: Int64? = nil
     ) async throws -> QAState {
+        let now = now ?? clock.milliseconds()
         guard hash.count == 40, hash.allSatisfy(\.isHexDigit) else { throw Problem(field: "revision", message: "a full 40-character commit hash") }
         guard let state = QAState(rawValue: text) else {
             throw Problem(field: "state", message: "required: \(QAState.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -60,8 +64,9 @@ public struct PipelineService: Sendable {
     }
 
     /// The drift report: each environment should run its last successful rollout's revision.
-    public func drift(now: Int64 = WallClock.milliseconds()) async throws -> DriftReport {
-        try await DriftWatcher.report(store: store, now: now)
+    public func drift(now: Int64? = nil) async throws -> DriftReport {
+        let now = now ?? clock.milliseconds()
+        return try await DriftWatcher.report(store: store, now: now)
     }
 
     /// Runs the pipeline's `setup` command when its repository is missing (a checkout to clone,

@@ -38,14 +38,15 @@ extension RolloutManager {
                 guard rollout.phase == .running || rollout.phase == .rollingBack else { break }
                 try await renewLease(rollout.environment)
                 if let action = rollout.next {
-                    await windows.opening(before: action, rollout: rollout, pipeline: pipeline, now: clock())
-                    let started = clock()
+                    await windows.opening(before: action, rollout: rollout, pipeline: pipeline, now: clock.milliseconds())
+                    let started = clock.milliseconds()
                     let outcome = await runner.run(action)
-                    await windows.closing(after: action, ok: outcome.ok, rollout: rollout, now: clock(), grace: windowGrace(host: action.host))
+                    await windows.closing(
+                        after: action, ok: outcome.ok, rollout: rollout, now: clock.milliseconds(), grace: windowGrace(host: action.host))
                     rollout.log.append(
                         .init(
                             at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok,
-                            milliseconds: clock() - started,
+                            milliseconds: clock.milliseconds() - started,
                             output: outcome.output))
                     if outcome.ok {
                         rollout.succeeded(action, reported: outcome.reported)
@@ -53,7 +54,7 @@ extension RolloutManager {
                         rollout.failed(action, error: outcome.output.split(separator: "\n").last.map(String.init) ?? "failed")
                     }
                 } else if rollout.waveDone {
-                    switch await gates.verdict(rollout, pipeline, now: clock()) {
+                    switch await gates.verdict(rollout, pipeline, now: clock.milliseconds()) {
                     case .pass: rollout.advance()
                     case .fail(let problem): rollout.rollBack(because: problem)
                     case .unreadable(let problem): rollout.hold(because: problem)
@@ -61,7 +62,7 @@ extension RolloutManager {
                 } else {
                     break
                 }
-                do { try await store.save(rollout, at: clock()) } catch { throw Stop.unsaved(error) }
+                do { try await store.save(rollout, at: clock.milliseconds()) } catch { throw Stop.unsaved(error) }
             }
         } catch Stop.leaseLost {
             // Another server owns the rollout now; saving here would overwrite what it records.
@@ -79,7 +80,7 @@ extension RolloutManager {
             rollout.held = reason
             logger.error("rollout stopped", metadata: ["rollout": "\(rollout.id)", "reason": "\(reason)"])
         }
-        await windows.closeAll(rollout: rollout, now: clock())
+        await windows.closeAll(rollout: rollout, now: clock.milliseconds())
         await settle(rollout)
     }
 
@@ -87,7 +88,7 @@ extension RolloutManager {
     /// needs them.
     private func settle(_ rollout: Rollout) async {
         do {
-            try await store.save(rollout, at: clock())
+            try await store.save(rollout, at: clock.milliseconds())
         } catch {
             logger.error(
                 "cannot save where the rollout stopped; a restart marks it interrupted", metadata: ["rollout": "\(rollout.id)", "error": "\(error)"])
@@ -125,7 +126,8 @@ extension RolloutManager {
     private func renewLease(_ environment: String) async throws {
         let renewed: Bool
         do {
-            renewed = try await store.lock(environment: environment, holder: holder, leaseUntil: clock() + lease, now: clock())
+            renewed = try await store.lock(
+                environment: environment, holder: holder, leaseUntil: clock.milliseconds() + lease, now: clock.milliseconds())
         } catch {
             throw Stop.leaseUnreadable(error)
         }
@@ -137,10 +139,10 @@ extension RolloutManager {
         let text = "⏪ Rollout \(rollout.id) of \(rollout.environment) to \(rollout.to.prefix(10)) \(what)"
         let labels = [Label("environment", rollout.environment), Label("rollout", rollout.id), Label("revision", rollout.to)]
         let notifications = monitoring.current.receivers.compactMap { receiver in
-            receiver.notice(name: name, labels: labels, text: text, summary: text, now: clock(), externalURL: externalURL)
+            receiver.notice(name: name, labels: labels, text: text, summary: text, now: clock.milliseconds(), externalURL: externalURL)
                 .map { (receiver: receiver.name, url: receiver.url, payload: $0) }
         }
-        do { try await alerts.enqueue(notifications, at: clock()) } catch {
+        do { try await alerts.enqueue(notifications, at: clock.milliseconds()) } catch {
             logger.error("cannot queue the rollout notice", metadata: ["error": "\(error)"])
         }
     }

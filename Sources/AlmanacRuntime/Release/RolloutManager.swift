@@ -41,7 +41,7 @@ public actor RolloutManager {
     let monitoring: MonitoringConfig
     let externalURL: String
     let logger: Logger
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
     /// This server's name in the lock table.
     let holder = UUID().uuidString
     /// A lock not renewed for this long is free again (a crashed server's included).
@@ -57,8 +57,7 @@ public actor RolloutManager {
 
     public init(
         pipeline: PipelineConfig, store: SQLReleaseStore, alerts: SQLAlertStore, series: SQLSeriesStore, monitoring: MonitoringConfig,
-        externalURL: String, leaseSeconds: Double, ruleIntervalSeconds: Double = 15, logger: Logger,
-        clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        externalURL: String, leaseSeconds: Double, ruleIntervalSeconds: Double = 15, clock: WallClock, logger: Logger,
         budgetGate: @escaping @Sendable (_ service: String) async throws -> String? = { _ in nil }
     ) {
         self.budgetGate = budgetGate
@@ -81,9 +80,9 @@ public actor RolloutManager {
         for var rollout in try await store.rollouts(limit: 200)
         where !rollout.phase.isFinished && rollout.phase != .interrupted && rollout.phase != .paused {
             if running[rollout.environment] != nil { continue }
-            if try await store.isLocked(environment: rollout.environment, now: clock()) { continue }
+            if try await store.isLocked(environment: rollout.environment, now: clock.milliseconds()) { continue }
             rollout.interrupt()
-            try await store.save(rollout, at: clock())
+            try await store.save(rollout, at: clock.milliseconds())
             logger.warning("rollout interrupted by a restart", metadata: ["rollout": "\(rollout.id)", "environment": "\(rollout.environment)"])
         }
     }
@@ -106,10 +105,10 @@ public actor RolloutManager {
         // what most of them report, so a rollback has somewhere to go back to.
         let majority = Dictionary(grouping: reported.values, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
         var rollout = Rollout(
-            id: "\(name)-\(clock())", environment: name, from: from ?? majority ?? "unknown", to: target, startedBy: actor,
+            id: "\(name)-\(clock.milliseconds())", environment: name, from: from ?? majority ?? "unknown", to: target, startedBy: actor,
             waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves), running: reported)
         if let override { rollout.controls = [override] }
-        try await store.save(rollout, at: clock())
+        try await store.save(rollout, at: clock.milliseconds())
         logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
         spawn(rollout)
         return rollout
@@ -129,7 +128,7 @@ public actor RolloutManager {
             throw RolloutError.budget("\(spent): \(environment.name) is held by the budget policy; an operator may override it with a reason")
         }
         logger.notice("budget policy overridden", metadata: ["environment": "\(environment.name)", "by": "\(actor)", "why": "\(why)"])
-        return Rollout.Control(at: clock(), action: "override budget: \(spent); \(why)", by: actor)
+        return Rollout.Control(at: clock.milliseconds(), action: "override budget: \(spent); \(why)", by: actor)
     }
 
     /// What each host reports running, resolved to full revisions; hosts that do not answer, or
@@ -149,14 +148,15 @@ public actor RolloutManager {
     }
 
     private func takeLock(_ environment: String) async throws {
-        guard try await store.lock(environment: environment, holder: holder, leaseUntil: clock() + lease, now: clock()) else {
+        guard try await store.lock(environment: environment, holder: holder, leaseUntil: clock.milliseconds() + lease, now: clock.milliseconds())
+        else {
             throw RolloutError.conflict("another server holds the lock of \(environment) until its lease ends")
         }
     }
 
     public func control(_ id: String, _ action: RolloutControl, actor: String) async throws -> Rollout {
         guard var rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }
-        let record = Rollout.Control(at: clock(), action: action.rawValue, by: actor)
+        let record = Rollout.Control(at: clock.milliseconds(), action: action.rawValue, by: actor)
         switch action {
         case .pause, .abort:
             if running[id] != nil {
@@ -176,7 +176,7 @@ public actor RolloutManager {
         }
         rollout.controls = (rollout.controls ?? []) + [record]
         // Saved before its loop starts, so this save cannot land after the loop's first step.
-        try await store.save(rollout, at: clock())
+        try await store.save(rollout, at: clock.milliseconds())
         if action == .resume || action == .rollback { spawn(rollout) }
         return rollout
     }
@@ -201,9 +201,9 @@ public actor RolloutManager {
         guard let pipeline = pipeline.current else { return }
         for environment in pipeline.environments {
             guard environment.follow != nil, let at = environment.at,
-                Pipeline.followDue(minuteOfDay: at, lastRun: followedAt[environment.name] ?? clock(), now: clock())
+                Pipeline.followDue(minuteOfDay: at, lastRun: followedAt[environment.name] ?? clock.milliseconds(), now: clock.milliseconds())
             else { continue }
-            followedAt[environment.name] = clock()
+            followedAt[environment.name] = clock.milliseconds()
             do {
                 let (rollout, reason) = try await follow(environment: environment.name)
                 logger.notice(

@@ -12,7 +12,8 @@ extension SLOService {
     }
 
     /// Nil when no SLO has that name.
-    public func detail(named name: String, now: Int64 = WallClock.milliseconds()) async throws -> Detail? {
+    public func detail(named name: String, now: Int64? = nil) async throws -> Detail? {
+        let now = now ?? clock.milliseconds()
         guard let slo = slos().first(where: { $0.name == name }) else { return nil }
         let source = try await source()
         let start = now - slo.window

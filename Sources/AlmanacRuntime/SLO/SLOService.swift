@@ -16,10 +16,13 @@ public struct SLOService: Sendable {
     /// Maintenance windows; those that cover an SLO's service and say so are left out of its budget.
     let windows: @Sendable () -> [MaintenanceWindow]
 
+    let clock: WallClock
+
     public init(
-        slos: @escaping @Sendable () -> [SLO], windows: @escaping @Sendable () -> [MaintenanceWindow] = { [] },
+        slos: @escaping @Sendable () -> [SLO], windows: @escaping @Sendable () -> [MaintenanceWindow] = { [] }, clock: WallClock,
         source: @escaping @Sendable () async throws -> any SeriesSource
     ) {
+        self.clock = clock
         self.slos = slos
         self.windows = windows
         self.source = source
@@ -58,7 +61,8 @@ public struct SLOService: Sendable {
         public var problem: String?
     }
 
-    public func statuses(now: Int64 = WallClock.milliseconds()) async throws -> [Status] {
+    public func statuses(now: Int64? = nil) async throws -> [Status] {
+        let now = now ?? clock.milliseconds()
         var out: [Status] = []
         let source = try await source()
         for slo in slos() { out.append(try await status(slo, source: source, now: now)) }
@@ -115,8 +119,9 @@ public struct SLOService: Sendable {
     /// The status page: each service with a public SLO (the first such SLO of the service
     /// speaks for it), its state now and its last 90 days.
     public func statusPage(
-        title: String, incidents: [StatusPage.IncidentNote] = [], now: Int64 = WallClock.milliseconds()
+        title: String, incidents: [StatusPage.IncidentNote] = [], now: Int64? = nil
     ) async throws -> String {
+        let now = now ?? clock.milliseconds()
         let source = try await source()
         var services: [StatusPage.Service] = []
         var shown: [(service: String, slo: String)] = []

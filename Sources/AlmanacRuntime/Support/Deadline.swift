@@ -4,7 +4,7 @@ import Synchronization
 /// finishes (or not) on its own. For calls that may hang on a network that neither answers
 /// nor fails, where a task group would wait for them however late.
 func untilDeadline<T: Sendable>(
-    _ deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async throws -> T
+    _ deadline: Duration, on clock: WallClock, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T? {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
         let outcome = FirstOutcome(continuation)
@@ -12,7 +12,7 @@ func untilDeadline<T: Sendable>(
             do { outcome.settle(.success(try await operation())) } catch { outcome.settle(.failure(error)) }
         }
         Task {
-            try? await Task.sleep(until: deadline)
+            try? await clock.sleep(for: deadline - clock.elapsed())
             outcome.settle(.success(nil))
             work.cancel()
         }

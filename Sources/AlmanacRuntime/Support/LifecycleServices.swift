@@ -13,28 +13,23 @@ public struct DatabaseCloser: Service {
 }
 
 /// Marks rollouts a previous run left unfinished as interrupted, once, at start; then starts
-/// the daily follows (the staging that runs the stable branch) when they are due.
-public struct RolloutRecovery: Service {
+/// the daily follows (the staging that runs the stable branch) when they are due. A round of
+/// `PeriodicJob`: a database that cannot be read at start is retried at the next round, and
+/// follows wait for the recovery, since a follow must not start beside a rollout still marked
+/// running.
+public actor RolloutRecovery {
     let manager: RolloutManager
-    let logger: Logger
-    public init(manager: RolloutManager, logger: Logger) {
+    private var recovered = false
+
+    public init(manager: RolloutManager) {
         self.manager = manager
-        self.logger = logger
     }
-    public func run() async throws {
-        // Follows wait for the recovery: a follow must not start beside a rollout still marked running.
-        while true {
-            do {
-                try await manager.recover()
-                break
-            } catch {
-                // A database that cannot be read now is retried; ending here would end the whole replica.
-                logger.error("cannot mark interrupted rollouts; retrying", metadata: ["error": "\(error)"])
-            }
-            guard await nextRound(after: 5) else { return }
+
+    public func round(now: Int64) async throws {
+        if !recovered {
+            try await manager.recover()
+            recovered = true
         }
-        repeat {
-            await manager.followDue()
-        } while await nextRound(after: 30)
+        await manager.followDue()
     }
 }

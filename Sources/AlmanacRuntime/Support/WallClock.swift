@@ -1,9 +1,84 @@
+import AlmanacStorage
 import Foundation
+import ServiceLifecycle
 
-/// The one reading of the wall clock: milliseconds since 1970 for stores, rules and rollouts,
-/// seconds for evaluation contexts and sessions. Services that decide by time take a clock
-/// function defaulting to these, so tests can pass their own.
-public enum WallClock {
-    public static func milliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-    public static func seconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
+/// The one reading of the wall clock, injected from the composition root: milliseconds since
+/// 1970 for stores, rules and rollouts, seconds for evaluation contexts, and the sleeps between
+/// background rounds. Production reads the system's clock; tests follow a clock they drive
+/// (swift-clocks' `TestClock`), and the binary's test mode a start time and a speed, so a
+/// scenario of days runs in seconds without a real wait.
+public struct WallClock: Sendable {
+    private let reading: @Sendable () -> Int64
+    private let sleeping: @Sendable (Duration) async throws -> Void
+    private let elapsing: @Sendable () -> Duration
+
+    /// The system's clock: wall time for readings, a monotonic clock for deadlines.
+    public static let system: WallClock = {
+        let start = ContinuousClock.now
+        return WallClock(
+            reading: { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }, sleeping: { try await Task.sleep(for: $0) },
+            elapsing: { start.duration(to: .now) })
+    }()
+
+    /// Time that follows `clock` from `start` (ms since 1970): advancing the clock advances every
+    /// reading and wakes every sleep that is due.
+    public static func following<C: Clock>(_ clock: C, from start: Int64) -> WallClock where C.Duration == Duration {
+        let origin = clock.now
+        return WallClock(
+            reading: { start + origin.duration(to: clock.now).wholeMilliseconds }, sleeping: { try await clock.sleep(for: $0) },
+            elapsing: { origin.duration(to: clock.now) })
+    }
+
+    /// Real time sped up `speed` times from `start`: the binary's test mode, where an escalation
+    /// timeout of ten minutes passes in seconds.
+    public static func scaled(from start: Int64, speed: Double) -> WallClock {
+        let origin = ContinuousClock.now
+        return WallClock(
+            reading: { start + (origin.duration(to: .now) * speed).wholeMilliseconds }, sleeping: { try await Task.sleep(for: $0 / speed) },
+            elapsing: { origin.duration(to: .now) * speed })
+    }
+
+    public func milliseconds() -> Int64 { reading() }
+    public func seconds() -> Int64 { Int64((Double(reading()) / 1000).rounded(.down)) }
+    public func date() -> Date { Date(timeIntervalSince1970: Double(reading()) / 1000) }
+
+    /// Time passed on this clock since it was made: for deadlines, which must not move when the
+    /// wall clock is set.
+    public func elapsed() -> Duration { elapsing() }
+
+    /// How far this clock runs ahead of the system's (zero in production): PostgreSQL's clock,
+    /// which replicas share for leases, is read shifted by it.
+    public func skew() -> Int64 { reading() - WallClock.system.milliseconds() }
+
+    /// The clock as the stores read it.
+    public var forStores: StoreClock { StoreClock(now: { milliseconds() }, skew: { skew() }) }
+
+    public func sleep(for duration: Duration) async throws { try await sleeping(duration) }
+
+    public func sleep(seconds: Double) async throws { try await sleeping(.milliseconds(max(0, Int64(seconds * 1000)))) }
+
+    /// Waits `seconds` before a background job's next round; false once the server is shutting
+    /// down, so every periodic job stops the same way.
+    public func nextRound(after seconds: Double) async -> Bool {
+        do {
+            try await cancelWhenGracefulShutdown { try await sleep(seconds: seconds) }
+            return !Task.isShuttingDownGracefully
+        } catch {
+            return false
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    public var wholeMilliseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The duration in seconds, as a number.
+    public var inSeconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
 }

@@ -135,7 +135,8 @@ extension AccessDomain {
         service = try AccessService(
             configDirectory: configuration.configDirectory, database: database, adminTokens: configuration.adminTokens,
             environment: configuration.environmentVariables, publicURL: configuration.publicURL, keyRefetchSeconds: configuration.keyRefetchSeconds,
-            teams: { person in knowledge.current.catalog.teams(username: person.username, email: person.email) }, logger: logger)
+            teams: { person in knowledge.current.catalog.teams(username: person.username, email: person.email) }, clock: configuration.clock,
+            logger: logger)
         maximumBodyBytes = configuration.maximumBodyBytes
     }
 }

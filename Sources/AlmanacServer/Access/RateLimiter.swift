@@ -1,5 +1,4 @@
 import AlmanacRuntime
-import Foundation
 import Synchronization
 
 /// A token bucket per client: `rate` requests a second on average, bursts up to one second's worth.
@@ -10,15 +9,18 @@ final class RateLimiter: Sendable {
     }
 
     let rate: Double
+    let clock: WallClock
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    init(rate: Double) {
+    init(rate: Double, clock: WallClock) {
         self.rate = rate
+        self.clock = clock
     }
 
     /// Nil when the request may go ahead, otherwise the seconds to wait.
-    func retryAfter(client: String, now: Double = Date().timeIntervalSince1970) -> Int? {
+    func retryAfter(client: String, now: Double? = nil) -> Int? {
         guard rate > 0 else { return nil }
+        let now = now ?? Double(clock.milliseconds()) / 1000
         return buckets.withLock { buckets in
             if buckets.count > 10_000 { buckets.removeAll() }  // bound memory under many one-off clients
             var bucket = buckets[client] ?? Bucket(tokens: rate, updated: now)

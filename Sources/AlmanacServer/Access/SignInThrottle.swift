@@ -1,4 +1,4 @@
-import Foundation
+import AlmanacRuntime
 import Synchronization
 
 /// Attempts per address (failed credentials, sign-ins started): `allowance` of them, then one
@@ -13,22 +13,26 @@ final class SignInThrottle: Sendable {
 
     let allowance: Double
     let refillSeconds: Double
+    let clock: WallClock
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    init(allowance: Int = 10, refillSeconds: Double = 30) {
+    init(allowance: Int = 10, refillSeconds: Double = 30, clock: WallClock) {
+        self.clock = clock
         self.allowance = Double(allowance)
         self.refillSeconds = refillSeconds
     }
 
     /// Seconds until the address may try again; nil when it may now.
-    func retryAfter(_ address: String, now: Double = Date().timeIntervalSince1970) -> Int? {
-        buckets.withLock { buckets in
+    func retryAfter(_ address: String, now: Double? = nil) -> Int? {
+        let now = now ?? Double(clock.milliseconds()) / 1000
+        return buckets.withLock { buckets in
             guard let bucket = buckets[address].map({ refilled($0, now) }), bucket.left < 1 else { return nil }
             return max(1, Int(((1 - bucket.left) * refillSeconds).rounded(.up)))
         }
     }
 
-    func record(_ address: String, now: Double = Date().timeIntervalSince1970) {
+    func record(_ address: String, now: Double? = nil) {
+        let now = now ?? Double(clock.milliseconds()) / 1000
         buckets.withLock { buckets in
             if buckets.count > 10_000 { buckets = buckets.filter { refilled($0.value, now).left < allowance } }  // bound memory
             var bucket = buckets[address].map { refilled($0, now) } ?? Bucket(left: allowance, updated: now)

@@ -15,7 +15,9 @@ struct BackupsDomain: Domain {
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
-        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [BackupFile.folder], logger: logger) { root in
+        let files = try ReloadingFiles(
+            configDirectory: configuration.configDirectory, folders: [BackupFile.folder], clock: configuration.clock, logger: logger
+        ) { root in
             try BackupFiles.load(root, entities: Set(knowledge.current.catalog.entities.keys))
         }
         self.files = files
@@ -24,12 +26,19 @@ struct BackupsDomain: Domain {
         watcher = BackupWatcher(
             backups: { files.current.backups }, reader: reader,
             drill: RestoreDrill(directory: RestoreDrill.places(dataDirectory: configuration.dataDirectory), reader: reader), receipts: receipts,
-            heads: monitoring.heads,
-            intervalSeconds: configuration.backupIntervalSeconds, logger: logger)
+            heads: monitoring.heads, clock: configuration.clock, logger: logger)
+        let watcher = watcher
+        job = PeriodicJob(
+            "backups", every: configuration.backupIntervalSeconds, clock: configuration.clock, logger: logger,
+            failure: "backups not watched this round", interruptible: true, round: { try await watcher.round(now: $0) })
+        clock = configuration.clock
     }
 
+    let job: PeriodicJob
+    let clock: WallClock
+
     var reloadables: [any Reloadable] { [files] }
-    var jobs: [ClusterJob] { [ClusterJob("backups", watcher)] }
+    var jobs: [ClusterJob] { [ClusterJob("backups", job)] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Backups", path: "/backups")] }
 
     /// Each backup with its state read now and its receipts.
@@ -38,7 +47,7 @@ struct BackupsDomain: Domain {
         var records: [BackupRecord] = []
         for backup in files.current.backups {
             let status: BackupStatus
-            do { status = BackupStatus(backup: backup, copies: try await reader.copies(backup), now: WallClock.milliseconds()) } catch {
+            do { status = BackupStatus(backup: backup, copies: try await reader.copies(backup), now: clock.milliseconds()) } catch {
                 status = BackupStatus(problem: error.description)
             }
             let mine = try all.filter { $0.backup == backup.name }.map { try JSONDecoder().decode(Receipt.self, from: Data($0.record.utf8)) }
@@ -57,7 +66,7 @@ struct BackupsDomain: Domain {
             guard files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 return JSONResponse.error(.notFound, "no backup named \(name) with a drill", field: "name")
             }
-            try await receipts.request(backup: name, at: WallClock.milliseconds(), by: context.actor ?? "admin")
+            try await receipts.request(backup: name, at: clock.milliseconds(), by: context.actor ?? "admin")
             return JSONResponse.make(.accepted, ["queued": .bool(true)])
         }
         return routes

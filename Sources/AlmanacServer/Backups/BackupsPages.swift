@@ -57,7 +57,7 @@ struct BackupsPages: Sendable {
             guard domain.files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name) with a drill")
             }
-            try await domain.receipts.request(backup: name, at: WallClock.milliseconds(), by: context.actor ?? "")
+            try await domain.receipts.request(backup: name, at: domain.clock.milliseconds(), by: context.actor ?? "")
             return PageRenderer.redirect("/backups/\(name)")
         }
     }

@@ -12,12 +12,16 @@ struct CapacityDomain: Domain {
     let runs: LoadTestService
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, logger: Logger) throws {
-        tests = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [LoadTestFiles.folder], logger: logger) {
+        tests = try ReloadingFiles(
+            configDirectory: configuration.configDirectory, folders: [LoadTestFiles.folder], clock: configuration.clock, logger: logger
+        ) {
             try LoadTestFiles.load($0)
         }
         let config = monitoring.config
         let store = monitoring.series
-        runs = LoadTestService(database: database, usage: LoadUsage { config.current.seriesSource(store: store) })
+        runs = LoadTestService(
+            database: database, usage: LoadUsage(settle: (30, configuration.clock)) { config.current.seriesSource(store: store) },
+            clock: configuration.clock)
     }
 
     var reloadables: [any Reloadable] { [tests] }

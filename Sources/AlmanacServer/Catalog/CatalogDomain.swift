@@ -10,7 +10,7 @@ struct CatalogDomain: Domain {
     let monitoring: MonitoringConfig
 
     init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, logger: Logger) throws {
-        knowledge = try CatalogConfig(configDirectory: configuration.configDirectory, logger: logger)
+        knowledge = try CatalogConfig(configDirectory: configuration.configDirectory, clock: configuration.clock, logger: logger)
         self.monitoring = monitoring.config
     }
 

@@ -21,7 +21,9 @@ struct ChecksDomain: Domain {
     ) throws {
         let knowledge = catalog.knowledge
         // Entities are checked against the catalogue as it is when the checks load.
-        files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [CheckFile.folder], logger: logger) { root in
+        files = try ReloadingFiles(
+            configDirectory: configuration.configDirectory, folders: [CheckFile.folder], clock: configuration.clock, logger: logger
+        ) { root in
             try CheckFiles.load(root, entities: Set(knowledge.current.catalog.entities.keys))
         }
         series = monitoring.series
@@ -34,8 +36,8 @@ struct ChecksDomain: Domain {
                 let needs = Set(knowledge.current.catalog.entities[check.entity]?.dependsOn ?? [])
                 return files.current.checks.filter { needs.contains($0.entity) }
             },
-            probes: CheckProbes(logger: logger), book: book, concurrentRecoveries: { files.current.concurrentRecoveries }, context: latestRollout,
-            logger: logger)
+            probes: CheckProbes(clock: configuration.clock, logger: logger), book: book,
+            concurrentRecoveries: { files.current.concurrentRecoveries }, context: latestRollout, clock: configuration.clock, logger: logger)
     }
 
     var reloadables: [any Reloadable] { [files] }
@@ -61,8 +63,11 @@ struct ChecksDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        ChecksPages(files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates), changes: web.changes)
-            .add(to: groups)
+        ChecksPages(
+            files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates), changes: web.changes,
+            clock: web.clock
+        )
+        .add(to: groups)
         groups.viewers.get("/api/v1/checks") { _, _ in
             let states = try await book.all()
             return try JSONResponse.encode(["checks": files.current.checks.map { CheckRecord($0, states[$0.name]) }])

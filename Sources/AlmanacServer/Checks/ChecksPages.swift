@@ -18,6 +18,7 @@ struct ChecksPages: Sendable {
     let renderer: PageRenderer
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     static let templates = ["checks": listTemplate, "check": checkTemplate, "timeline": timelineTemplate]
+    let clock: WallClock
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/checks") { _, context in
@@ -42,7 +43,7 @@ struct ChecksPages: Sendable {
             }
             let state = try await book.current(check)
             let events = try await timeline.events(check: name)
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             let latency = try await StoredSeriesSource(store: series, steps: []).select(
                 try Selector("almanac_check_latency_seconds{check=\"\(name)\"}"), from: now - 86_400_000, to: now)
             let points = latency.first?.samples.map { (x: Double($0.timestamp - now) / 60_000, y: $0.value * 1000) } ?? []

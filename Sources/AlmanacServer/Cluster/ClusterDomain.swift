@@ -21,7 +21,8 @@ struct ClusterDomain: Domain {
     var reloadables: [any Reloadable] { [] }
     var navigation: [NavigationEntry] { [] }
     var jobs: [ClusterJob] {
-        let membership = Membership(store: leases.store, identity: leases.identity, periodSeconds: leases.periodSeconds, logger: logger)
+        let membership = Membership(
+            store: leases.store, identity: leases.identity, periodSeconds: leases.periodSeconds, clock: leases.clock, logger: logger)
         return [ClusterJob("membership", membership, scope: .everyReplica)]
     }
 

@@ -15,10 +15,15 @@ struct CostsDomain: Domain {
     let service: CostService
     let configDirectory: String
     let recorder: CostRecorder
+    let costIntervalSeconds: Double
+    let clock: WallClock
+    let logger: Logger
 
     init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         // The catalogue's hosts are checked when the report is made: the two files reload apart.
-        let files = try ReloadingFiles<CostModel?>(configDirectory: configuration.configDirectory, folders: ["capacity"], logger: logger) { root in
+        let files = try ReloadingFiles<CostModel?>(
+            configDirectory: configuration.configDirectory, folders: ["capacity"], clock: configuration.clock, logger: logger
+        ) { root in
             guard FileManager.default.fileExists(atPath: root + "/" + CostsFile.path) else { return nil }
             let text = try ConfigFolder.read(root: root, file: CostsFile.path)
             return try CostsFile.parse(try ConfigDocument.parse(text, file: CostsFile.path), knownHosts: nil, grid: GridFactors.table)
@@ -32,7 +37,10 @@ struct CostsDomain: Domain {
         self.catalog = knowledge
         self.service = service
         configDirectory = directory
-        recorder = CostRecorder(service: service, heads: monitoring.heads, intervalSeconds: configuration.costIntervalSeconds, logger: logger) {
+        costIntervalSeconds = configuration.costIntervalSeconds
+        clock = configuration.clock
+        self.logger = logger
+        recorder = CostRecorder(service: service, heads: monitoring.heads, logger: logger) {
             guard let model = files.current else { return nil }
             let catalog = knowledge.current.catalog
             try Self.check(model, catalog: catalog)
@@ -41,7 +49,15 @@ struct CostsDomain: Domain {
     }
 
     var reloadables: [any Reloadable] { [files] }
-    var jobs: [ClusterJob] { [ClusterJob("daily costs", recorder)] }
+    var jobs: [ClusterJob] {
+        [
+            ClusterJob(
+                "daily costs",
+                PeriodicJob("daily costs", every: costIntervalSeconds, clock: clock, logger: logger, failure: "daily costs not recorded") {
+                    [recorder] now in try await recorder.round(now: now)
+                })
+        ]
+    }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Costs", path: "/costs")] }
 
     static func check(_ model: CostModel, catalog: Catalog) throws(CostsProblem) {
@@ -64,7 +80,7 @@ struct CostsDomain: Domain {
         } catch {
             return .failure(.init("\(error)"))
         }
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         return .success(try await service.report(model: model, catalog: catalog, requests: requests, from: now - 30 * 86_400_000, to: now))
     }
 

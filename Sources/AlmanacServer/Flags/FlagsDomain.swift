@@ -14,7 +14,7 @@ struct FlagsDomain: Domain {
     init(_ configuration: ServerConfiguration, database: Database, metrics: ServerMetrics, logger: Logger) async throws {
         flags = try await FlagService(
             repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
-            store: SQLFlagStore(database: database), logger: logger)
+            store: SQLFlagStore(database: database), clock: configuration.clock, logger: logger)
         self.metrics = metrics
     }
 
@@ -33,7 +33,7 @@ struct FlagsDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        OFREPRoutes(flags: flags, metrics: metrics, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        OFREPRoutes(flags: flags, metrics: metrics, maximumBodyBytes: web.maximumBodyBytes, clock: web.clock).add(to: groups)
         FlagAdminRoutes(flags: flags, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
         FlagPages(flags: flags, renderer: web.renderer(FlagTemplates.all), maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
         metrics.add(to: groups, flags: flags)

@@ -11,6 +11,7 @@ struct OFREPRoutes: Sendable {
     let flags: FlagService
     let metrics: ServerMetrics
     let maximumBodyBytes: Int
+    let clock: WallClock
 
     func add(to groups: AccessGroups) {
         let clients = groups.clients
@@ -67,7 +68,7 @@ struct OFREPRoutes: Sendable {
         case .refusal(let response): return response
         case .context(let c): context = c
         }
-        let resolution = flags.evaluate(key, context: context, timestamp: WallClock.seconds())
+        let resolution = flags.evaluate(key, context: context, timestamp: clock.seconds())
         guard let code = resolution.errorCode else { return JSONResponse.text(.ok, Self.success(resolution)) }
         return JSONResponse.text(code == .flagNotFound ? .notFound : .badRequest, Self.failure(resolution))
     }
@@ -80,7 +81,7 @@ struct OFREPRoutes: Sendable {
         case .refusal(let response): return response
         case .context(let c): context = c
         }
-        let timestamp = WallClock.seconds()
+        let timestamp = clock.seconds()
         let resolutions = flags.evaluateAll(context: context, timestamp: timestamp)
         let body = "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",") + "]}"
         let etag = "\"" + String(MurmurHash3.hash32(body.utf8), radix: 16) + String(body.utf8.count, radix: 16) + "\""

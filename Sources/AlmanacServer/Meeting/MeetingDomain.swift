@@ -20,11 +20,11 @@ struct MeetingDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let renderer = web.renderer(["meeting": Self.template])
         web.access.groups(routes).viewers.get("/meeting") { _, context in
-            let now = WallClock.milliseconds()
+            let now = web.clock.milliseconds()
             let items = try await MeetingItems.gather(
                 database: database, trends: monitoring.config.current.trendCollector(store: monitoring.series),
                 catalog: catalog.knowledge.current.catalog,
-                flags: flags.evaluator.flags, now: now)
+                flags: flags.evaluator.flags, clock: web.clock)
             let sections = MeetingItem.Section.allCases.map { section in
                 Section(title: section.rawValue, items: items.filter { $0.section == section }.map { Item(title: $0.title, detail: $0.detail) })
             }

@@ -15,7 +15,7 @@ extension MonitoringDomain {
     private func alertSection() async -> AttentionSection {
         let more = NavigationEntry(title: "Alerts", path: "/alerts")
         do {
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             let active = try await alertService.overview(now: now).alerts.filter { $0.alert.state != .resolved }
             let items = active.sorted { ($0.alert.state == .firing ? 0 : 1, $0.alert.rule) < ($1.alert.state == .firing ? 0 : 1, $1.alert.rule) }
                 .map { view in
@@ -37,7 +37,7 @@ extension MonitoringDomain {
     private func crossingSection() async -> AttentionSection {
         let more = NavigationEntry(title: "Trends", path: "/trends")
         do {
-            let report = try await config.current.trendCollector(store: series).report()
+            let report = try await config.current.trendCollector(store: series).report(now: clock.milliseconds())
             // A crossing only the far edge of the band reaches is noise, not news.
             let items = report.trends.ranked().filter { $0.crossing?.likely != nil }.prefix(5).map { trend in
                 let crossing = trend.crossing!

@@ -17,28 +17,42 @@ struct MonitoringDomain: Domain {
 
     init(_ configuration: ServerConfiguration, database: Database, leases: ClusterLeases, logger: Logger) throws {
         self.leases = leases
-        config = try MonitoringConfig(configDirectory: configuration.configDirectory, logger: logger)
+        config = try MonitoringConfig(configDirectory: configuration.configDirectory, clock: configuration.clock, logger: logger)
         (series, heads) = SQLSeriesStore.withHead(database: database, logDirectory: configuration.dataDirectory + "/series-log")
         let alerts = SQLAlertStore(database: database)
         let sources = RuleSources()
         ruleSources = sources
-        alertService = AlertService(store: alerts, config: config)
-        seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger)
+        let clock = configuration.clock
+        self.clock = clock
+        let rules = RuleService(
+            config: config, store: series, alerts: alerts, externalURL: configuration.externalURL, sources: sources, logger: logger)
+        let notifier = Notifier(alerts: alerts, maximumBackoffSeconds: configuration.notificationBackoffSeconds, clock: clock, logger: logger)
+        let retention = RetentionService(store: series, config: config, clock: clock, logger: logger)
+        alertService = AlertService(store: alerts, config: config, clock: clock)
+        seed = HistorySeed(configDirectory: configuration.configDirectory, store: series, logger: logger, clock: clock)
         jobs = [
-            ClusterJob("scraping", Scraper(config: config, heads: heads, logger: logger)),
+            ClusterJob("scraping", Scraper(config: config, heads: heads, clock: clock, logger: logger)),
             ClusterJob(
                 "rule evaluation",
-                RuleService(
-                    config: config, store: series, alerts: alerts, intervalSeconds: configuration.ruleIntervalSeconds,
-                    externalURL: configuration.externalURL, sources: sources, logger: logger)),
-            ClusterJob("notifications", Notifier(alerts: alerts, maximumBackoffSeconds: configuration.notificationBackoffSeconds, logger: logger)),
+                PeriodicJob(
+                    "rule evaluation", every: configuration.ruleIntervalSeconds, clock: clock, logger: logger, failure: "rule evaluation failed"
+                ) { [rules] now in try await rules.round(now: now) }),
+            ClusterJob(
+                "notifications",
+                PeriodicJob("notifications", every: 0.25, clock: clock, logger: logger, failure: "cannot deliver notifications") {
+                    [notifier] now in try await notifier.round(now: now)
+                }),
             ClusterJob(
                 "retention and rollups",
-                RetentionService(store: series, config: config, intervalSeconds: configuration.compactionIntervalSeconds, logger: logger)),
+                PeriodicJob(
+                    "retention and rollups", every: configuration.compactionIntervalSeconds, clock: clock, logger: logger,
+                    failure: "compaction failed; raw samples are kept until it succeeds"
+                ) { [retention] now in try await retention.compact(now: now) }),
         ]
     }
 
     let seed: HistorySeed
+    let clock: WallClock
     let leases: ClusterLeases
 
     /// A new store takes the history the config repository carries, before rules first run; one
@@ -57,15 +71,15 @@ struct MonitoringDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        MonitoringRoutes(store: series).add(to: groups)
+        MonitoringRoutes(store: series, clock: clock).add(to: groups)
         AlertRoutes(store: alerts).add(to: groups)
-        SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
+        SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes, clock: clock).add(to: groups)
         MonitoringPages(
             series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes,
-            changes: web.changes
+            changes: web.changes, clock: clock
         )
         .add(to: groups)
-        TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates), changes: web.changes).add(to: groups)
+        TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates), changes: web.changes, clock: clock).add(to: groups)
         return routes
     }
 }

@@ -17,6 +17,7 @@ struct MonitoringPages: Sendable {
     let maximumBodyBytes: Int
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     var config: MonitoringConfig { alertService.config }
+    let clock: WallClock
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/alerts") { _, context in try await alertsPage(actor: context.actor) }
@@ -71,7 +72,7 @@ struct MonitoringPages: Sendable {
     }
 
     private func seriesPage(_ id: Int64, threshold: Double?, actor: String?) async throws -> Response {
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         guard let view = try await SeriesForecast.load(id, threshold: threshold, store: series, config: config, now: now) else {
             return Response(status: .notFound)
         }

@@ -8,6 +8,7 @@ import Hummingbird
 /// Read access to stored series: list them, read a series' samples, and the disk cost per sample.
 struct MonitoringRoutes: Sendable {
     let store: SQLSeriesStore
+    let clock: WallClock
 
     func add(to groups: AccessGroups) {
         let router = groups.viewers
@@ -20,7 +21,7 @@ struct MonitoringRoutes: Sendable {
             guard let id = Int64(try context.parameters.require("id")) else {
                 return JSONResponse.error(.badRequest, "id must be a number", field: "id")
             }
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             let from = request.uri.queryParameters.get("from").flatMap(Int64.init) ?? now - 3_600_000
             let to = request.uri.queryParameters.get("to").flatMap(Int64.init) ?? now
             guard from <= to, to - from <= 400 * 86_400_000 else {

@@ -11,11 +11,12 @@ import Hummingbird
 struct SilenceRoutes: Sendable {
     let alerts: AlertService
     let maximumBodyBytes: Int
+    let clock: WallClock
 
     func add(to groups: AccessGroups) {
         let operators = groups.writers(.operate(team: nil))
         groups.viewers.get("/api/v1/silences") { _, _ in
-            let since = WallClock.milliseconds() - 7 * 86_400_000
+            let since = clock.milliseconds() - 7 * 86_400_000
             return try JSONResponse.encode(["silences": try await alerts.silences(endingAfter: since).map(SilenceRecord.init)])
         }
         operators.post("/api/v1/silences") { request, context in

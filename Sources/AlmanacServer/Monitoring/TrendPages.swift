@@ -15,11 +15,12 @@ struct TrendPages: Sendable {
     var rules: [AlertRule] { config.current.rules }
     let renderer: PageRenderer
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
+    let clock: WallClock
     static let templates = ["trends": trendsTemplate, "thresholds": thresholdsTemplate]
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/trends") { _, context in
-            let report = try await trends.report()
+            let report = try await trends.report(now: clock.milliseconds())
             let shown = report.trends.prefix(50)
             let from = shown.compactMap { $0.history.first?.timestamp }.min() ?? report.generatedAt
             let markers = try await changes(from, report.generatedAt)
@@ -29,7 +30,7 @@ struct TrendPages: Sendable {
             return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
         groups.viewers.get("/api/v1/trends") { _, _ in
-            try JSONResponse.encode(["trends": try await trends.report().records])
+            try JSONResponse.encode(["trends": try await trends.report(now: clock.milliseconds()).records])
         }
         groups.viewers.get("/thresholds") { _, context in
             let sheet = ThresholdSheet(rules: rules)

@@ -13,23 +13,31 @@ struct OnCallDomain: Domain {
     let escalations: EscalationService
     let incidents: IncidentService
     let jobs: [ClusterJob]
+    let clock: WallClock
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
-        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [RotationFile.folder], logger: logger) { root in
+        let files = try ReloadingFiles(
+            configDirectory: configuration.configDirectory, folders: [RotationFile.folder], clock: configuration.clock, logger: logger
+        ) { root in
             try OnCallFiles.load(configDirectory: root, catalog: knowledge.current.catalog)
         }
         let store = SQLEscalationStore(database: database)
         self.files = files
-        escalations = EscalationService(files: files, store: store)
-        let incidents = IncidentService(database: database)
+        escalations = EscalationService(files: files, store: store, clock: configuration.clock)
+        let incidents = IncidentService(database: database, clock: configuration.clock)
         self.incidents = incidents
+        clock = configuration.clock
+        let runner = EscalationRunner(
+            files: files, alerts: monitoring.alerts, store: store, monitoring: monitoring.config, externalURL: configuration.externalURL,
+            incidents: incidents, logger: logger)
         jobs = [
             ClusterJob(
                 "escalations",
-                EscalationRunner(
-                    files: files, alerts: monitoring.alerts, store: store, monitoring: monitoring.config, externalURL: configuration.externalURL,
-                    intervalSeconds: configuration.escalationIntervalSeconds, incidents: incidents, logger: logger))
+                PeriodicJob(
+                    "escalations", every: configuration.escalationIntervalSeconds, clock: configuration.clock, logger: logger,
+                    failure: "cannot escalate this round"
+                ) { [runner] now in try await runner.round(now: now) })
         ]
     }
 
@@ -48,11 +56,11 @@ struct OnCallDomain: Domain {
         ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
             let page = OnCallPage(
-                files.current, escalations: try await escalations.recent().map(\.escalation), now: WallClock.milliseconds(), error: files.error)
+                files.current, escalations: try await escalations.recent().map(\.escalation), now: clock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
         }
         groups.viewers.get("/api/v1/oncall") { _, _ in
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             return try JSONResponse.encode(OnCallPage.Listing(at: now, onCall: OnCallPage(files.current, now: now, error: nil).now))
         }
         groups.viewers.get("/oncall/:rotation/calendar.ics") { _, context in
@@ -73,14 +81,14 @@ struct OnCallDomain: Domain {
 
     /// The last four weeks and the coming twelve: enough for a calendar to show what was and will be.
     private func shifts(_ rotation: Rotation, person: String?) -> [Shift] {
-        let now = WallClock.milliseconds()
+        let now = clock.milliseconds()
         let week: Int64 = 7 * 86_400_000
         return rotation.shifts(from: now - 4 * week, to: now + 12 * week, available: files.current.available(in: rotation))
             .filter { person == nil || $0.person == person }
     }
 
     private func calendar(_ name: String, _ shifts: [Shift]) -> Response {
-        let text = ICalendar.feed(name: name, shifts: shifts, host: "almanac", now: WallClock.milliseconds())
+        let text = ICalendar.feed(name: name, shifts: shifts, host: "almanac", now: clock.milliseconds())
         return Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -19,7 +19,7 @@ extension PipelineDomain {
                     detail: "wave \(min(rollout.wave + 1, rollout.waves.count)) of \(rollout.waves.count), started by \(rollout.startedBy)",
                     link: "/rollouts/\(rollout.id)", level: rollout.phase == .running ? .info : .critical)
             }
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             items += try await service.drift(now: now).entries.filter { $0.drifting > 0 }.map { entry in
                 AttentionItem(
                     "\(entry.environment)/\(entry.host) runs \(entry.revision.map { String($0.prefix(10)) } ?? "nothing known")",

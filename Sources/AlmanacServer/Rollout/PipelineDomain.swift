@@ -16,26 +16,36 @@ struct PipelineDomain: Domain {
         _ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain,
         budgetGate: @escaping @Sendable (String) async throws -> String?, logger: Logger
     ) throws {
-        let pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, logger: logger)
+        let pipeline = try PipelineConfig(configDirectory: configuration.configDirectory, clock: configuration.clock, logger: logger)
         let releases = SQLReleaseStore(database: database)
         let rollouts = RolloutManager(
             pipeline: pipeline, store: releases, alerts: monitoring.alerts, series: monitoring.series, monitoring: monitoring.config,
             externalURL: configuration.externalURL, leaseSeconds: configuration.rolloutLeaseSeconds,
-            ruleIntervalSeconds: configuration.ruleIntervalSeconds, logger: logger, budgetGate: budgetGate)
-        service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts)
+            ruleIntervalSeconds: configuration.ruleIntervalSeconds, clock: configuration.clock, logger: logger, budgetGate: budgetGate)
+        service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts, clock: configuration.clock)
+        let recovery = RolloutRecovery(manager: rollouts)
+        let drift = DriftWatcher(pipeline: pipeline, store: releases, heads: monitoring.heads)
         self.logger = logger
+        clock = configuration.clock
         jobs = [
-            ClusterJob("rollout recovery and daily follows", RolloutRecovery(manager: rollouts, logger: logger)),
+            ClusterJob(
+                "rollout recovery and daily follows",
+                PeriodicJob(
+                    "rollout recovery and daily follows", every: 5, clock: configuration.clock, logger: logger,
+                    failure: "cannot mark interrupted rollouts"
+                ) { [recovery] now in try await recovery.round(now: now) }),
             // Under the scraping lease: its samples go to the same head, which one replica keeps.
             ClusterJob(
                 "scraping",
-                DriftWatcher(
-                    pipeline: pipeline, store: releases, heads: monitoring.heads, intervalSeconds: configuration.driftIntervalSeconds,
-                    logger: logger)),
+                PeriodicJob(
+                    "drift", every: configuration.driftIntervalSeconds, clock: configuration.clock, logger: logger,
+                    failure: "cannot check host revisions", interruptible: true
+                ) { [drift] now in try await drift.observe(now: now) }),
         ]
     }
 
     let logger: Logger
+    let clock: WallClock
 
     /// A first start clones (or, in the example, creates) the application's repository.
     func prepare() async throws {

@@ -15,26 +15,31 @@ struct SLODomain: Domain {
     let service: SLOService
     /// Incidents for the status page's notes.
     let incidents: IncidentService
+    let clock: WallClock
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
         // Services are checked against the catalogue as it is when the SLOs load.
-        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [SLOFile.folder], logger: logger) { root in
+        let clock = configuration.clock
+        self.clock = clock
+        let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [SLOFile.folder], clock: clock, logger: logger) {
+            root in
             try SLOService.load(configDirectory: root, catalog: knowledge.current.catalog)
         }
         let config = monitoring.config
         let store = monitoring.series
-        let maintenance = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [MaintenanceFile.folder], logger: logger) {
-            root in try SLOService.loadMaintenance(configDirectory: root)
-        }
-        let service = SLOService(slos: { files.current }, windows: { maintenance.current }, source: { config.current.seriesSource(store: store) })
+        let maintenance = try ReloadingFiles(
+            configDirectory: configuration.configDirectory, folders: [MaintenanceFile.folder], clock: clock, logger: logger
+        ) { root in try SLOService.loadMaintenance(configDirectory: root) }
+        let service = SLOService(
+            slos: { files.current }, windows: { maintenance.current }, clock: clock, source: { config.current.seriesSource(store: store) })
         monitoring.ruleSources.add { now in try await service.alerts(now: now) }
         // An open window holds notifications back as a silence does; its alerts are still recorded.
         monitoring.ruleSources.addSilences { now in maintenance.current.compactMap { $0.silence(at: now) } }
         self.maintenance = maintenance
         self.files = files
         self.service = service
-        incidents = IncidentService(database: database)
+        incidents = IncidentService(database: database, clock: clock)
     }
 
     var reloadables: [any Reloadable] { [files, maintenance] }
@@ -48,7 +53,7 @@ struct SLODomain: Domain {
         let renderer = web.renderer(["slos": Self.template, "slo": SLOPages.template])
         SLOPages(service: service, renderer: renderer, changes: web.changes).add(to: groups)
         groups.viewers.get("/api/v1/slos") { _, _ in
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             return try JSONResponse.encode(SLOList(evaluatedAt: now, slos: try await records(now: now)))
         }
         // The live status page: private like every page unless access.yaml lists /status as public.
@@ -60,7 +65,7 @@ struct SLODomain: Domain {
         }
         groups.viewers.get("/slos") { _, context in
             let records = try await records()
-            let now = WallClock.milliseconds()
+            let now = clock.milliseconds()
             let open = maintenance.current.filter { $0.opening(at: now) != nil }.map(\.name)
             let page = Page(
                 table: SLOReport.table(records).html(id: "slos"), error: files.error ?? maintenance.error,
@@ -70,8 +75,9 @@ struct SLODomain: Domain {
         return routes
     }
 
-    func records(now: Int64 = WallClock.milliseconds()) async throws -> [SLORecord] {
-        try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
+    func records(now: Int64? = nil) async throws -> [SLORecord] {
+        let now = now ?? clock.milliseconds()
+        return try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
     }
 
     struct Page {

@@ -30,8 +30,9 @@ public struct AlmanacServer: Sendable {
         do {
             let flags = try await FlagsDomain(configuration, database: database, metrics: metrics, logger: logger)
             let leases = ClusterLeases(
-                database: database, identity: ReplicaIdentity(address: "\(configuration.host):\(configuration.port)"),
-                periodSeconds: configuration.leaseSeconds, logger: logger)
+                database: database,
+                identity: ReplicaIdentity(address: "\(configuration.host):\(configuration.port)", startedAt: configuration.clock.milliseconds()),
+                periodSeconds: configuration.leaseSeconds, clock: configuration.clock, logger: logger)
             self.leases = leases
             let monitoring = try MonitoringDomain(configuration, database: database, leases: leases, logger: logger)
             flagsDomain = flags
@@ -75,15 +76,15 @@ public struct AlmanacServer: Sendable {
     public func router() -> Router<AlmanacRequestContext> {
         let service = accessDomain.service
         let clientKeys = ClientKeys(keys: configuration.clientKeys)
-        let throttle = SignInThrottle()
+        let throttle = SignInThrottle(clock: configuration.clock)
         let router = Router(context: AlmanacRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
             middleware: DatabaseOutageMiddleware(renderer: PageRenderer(templates: [:], navigation: domains.flatMap(\.navigation)), logger: logger))
         router.add(middleware: CallerMiddleware(service: service, clientKeys: clientKeys, throttle: throttle, logger: logger))
         let web = Web(
-            access: Access(service: service, clientKeys: clientKeys, limiter: RateLimiter(rate: configuration.rateLimit)),
-            navigation: domains.flatMap(\.navigation), maximumBodyBytes: configuration.maximumBodyBytes,
+            access: Access(service: service, clientKeys: clientKeys, limiter: RateLimiter(rate: configuration.rateLimit, clock: configuration.clock)),
+            navigation: domains.flatMap(\.navigation), maximumBodyBytes: configuration.maximumBodyBytes, clock: configuration.clock,
             changes: { [domains] from, to in
                 var markers: [ChartMarker] = []
                 for domain in domains { markers += try await domain.changes(from: from, to: to) }
@@ -91,9 +92,10 @@ public struct AlmanacServer: Sendable {
             })
         let site = RouteCollection(context: AlmanacRequestContext.self)
         SiteRoutes(
-            access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle, database: database,
+            access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle,
+            starts: SignInThrottle(allowance: 20, refillSeconds: 6, clock: configuration.clock), database: database,
             renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template]), maximumBodyBytes: web.maximumBodyBytes,
-            domains: domains, logger: logger
+            domains: domains, clock: configuration.clock, logger: logger
         )
         .add(to: web.access.groups(site))
         router.addRoutes(site)
@@ -105,7 +107,8 @@ public struct AlmanacServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let watcher = ConfigWatcher(
             reloadables: domains.flatMap(\.reloadables), flags: flags, configPollSeconds: configuration.configPollSeconds,
-            changePollSeconds: configuration.changePollSeconds, usageFlushSeconds: configuration.usageFlushSeconds, logger: logger)
+            changePollSeconds: configuration.changePollSeconds, usageFlushSeconds: configuration.usageFlushSeconds, clock: configuration.clock,
+            logger: logger)
         return Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),

@@ -1,3 +1,5 @@
+import AlmanacRuntime
+
 /// Everything `almanac serve` needs to know, gathered by the CLI from options and environment.
 public struct ServerConfiguration: Sendable {
     /// The config repository (flag files under `flags/`).
@@ -54,6 +56,9 @@ public struct ServerConfiguration: Sendable {
     public var eventLoopThreads: Int = 0
     /// How often evaluation counts are written to the database.
     public var usageFlushSeconds: Double = 10
+    /// Where every service, job, lease, session and page reads the time: the system's clock, or
+    /// one a test drives.
+    public var clock: WallClock = .system
 
     /// Where people reach this server, for links in notifications.
     var externalURL: String { "http://\(host):\(port)" }

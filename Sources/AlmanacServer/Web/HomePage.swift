@@ -47,7 +47,7 @@ struct HomePage {
     var total: Int
     var generated: String
 
-    init(_ sections: [AttentionSection], now: Date = Date()) {
+    init(_ sections: [AttentionSection], now: Date) {
         self.sections = sections.map {
             Section(
                 id: $0.id, title: $0.title, none: $0.none, moreTitle: $0.more.title, morePath: $0.more.path, items: $0.items,

@@ -10,11 +10,12 @@ struct SiteRoutes: Sendable {
     let cookies: SessionCookies
     let throttle: SignInThrottle
     /// Sign-ins started per address: each keeps a row until it finishes or goes stale.
-    let starts = SignInThrottle(allowance: 20, refillSeconds: 6)
+    let starts: SignInThrottle
     let database: Database
     let renderer: PageRenderer
     let maximumBodyBytes: Int
     let domains: [any Domain]
+    let clock: WallClock
     let logger: Logger
 
     func add(to groups: AccessGroups) {
@@ -22,7 +23,7 @@ struct SiteRoutes: Sendable {
         groups.viewers.get("/") { _, context in
             var sections: [AttentionSection] = []
             for domain in domains { sections += await domain.attention() }
-            return renderer.page("home", title: "Home", actor: context.actor, context: HomePage(sections))
+            return renderer.page("home", title: "Home", actor: context.actor, context: HomePage(sections, now: clock.date()))
         }
         open.get("/healthz") { _, _ in Self.plain(.ok, "ok\n") }
         groups.viewers.get("/api/openapi.json") { _, _ in OpenAPIDocument.response() }

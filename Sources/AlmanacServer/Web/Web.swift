@@ -9,6 +9,8 @@ struct Web: Sendable {
     let access: Access
     let navigation: [NavigationEntry]
     let maximumBodyBytes: Int
+    /// The injected clock: what pages and routes call now.
+    let clock: WallClock
     /// Every domain's changes in a time range, for the markers on charts.
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
 

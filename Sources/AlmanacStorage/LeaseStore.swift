@@ -115,12 +115,12 @@ public struct SQLLeaseStore: Sendable {
         return (replicas, now)
     }
 
-    /// The clock every replica agrees on: PostgreSQL's (shifted by the injected clock's skew,
-    /// zero in production), or this process's own with SQLite.
+    /// The clock every replica agrees on: PostgreSQL's, or this process's own with SQLite (and
+    /// the test's, when a test drives time).
     func now(_ db: any SQLDatabase) async throws -> Int64 {
-        guard database.backend == .postgres else { return clock.now() }
+        guard database.backend == .postgres, clock.isSystem else { return clock.now() }
         let row = try await db.raw("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) AS now").first()
         guard let row else { throw DatabaseError(message: "PostgreSQL returned no time") }
-        return try row.decode(column: "now", as: Int64.self) + clock.skew()
+        return try row.decode(column: "now", as: Int64.self)
     }
 }

@@ -24,20 +24,26 @@ import Testing
         return config
     }
 
-    @Sendable static func configure(_ c: inout ServerConfiguration) {
-        c.ruleIntervalSeconds = 0.2
-        c.notificationBackoffSeconds = 0.5
+    /// Rules every 0.2 s and retries within 0.5 s of the test's clock.
+    static func configure(_ time: DrivenClock) -> @Sendable (inout ServerConfiguration) -> Void {
+        { c in
+            c.ruleIntervalSeconds = 0.2
+            c.notificationBackoffSeconds = 0.5
+            c.clock = time.wall
+        }
     }
 
     @Test(arguments: Backend.allCases)
     func firesOnceAcrossARestart(backend: Backend) async throws {
         let database = try await backend.database()
+        let time = DrivenClock()
         try await WebhookReceiver.run { receiver, port async throws in
             let config = try Self.config(receiverPort: port)
             let data = try TestServer.temporaryDirectory()
-            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) {
-                _ async throws in
-                #expect(try await waitFor { await !receiver.bodies.isEmpty })
+            try await TestServer.run(
+                flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure(time)
+            ) { _ async throws in
+                #expect(try await time.advance(upTo: .seconds(60)) { await !receiver.bodies.isEmpty })
             }
             let first = await receiver.bodies
             #expect(first.count == 1)
@@ -48,9 +54,10 @@ import Testing
             let labels = try #require(alert["labels"] as? [String: String])
             #expect(labels == ["alertname": "GhostExporterMissing", "job": "ghost", "service": "ghost", "severity": "critical"])
             #expect((alert["annotations"] as? [String: String])?["summary"] == "The ghost exporter reports nothing.")
-            try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure) {
-                server async throws in
-                try await Task.sleep(for: .seconds(1.5))
+            try await TestServer.run(
+                flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure(time)
+            ) { server async throws in
+                try await time.advance(upTo: .seconds(1.5))
                 let history =
                     try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)["events"]
                     as? [[String: Any]]
@@ -63,11 +70,12 @@ import Testing
     @Test func aReceiverThatWasDownGetsTheNotificationLater() async throws {
         let port = try WebhookReceiver.freePort()
         let config = try Self.config(receiverPort: port)
-        try await TestServer.run(flagFiles: [:], configDirectory: config, configure: Self.configure) { _ async throws in
-            try await Task.sleep(for: .seconds(1.5))  // fired and failed to deliver, several times
+        let time = DrivenClock()
+        try await TestServer.run(flagFiles: [:], configDirectory: config, configure: Self.configure(time)) { _ async throws in
+            try await time.advance(upTo: .seconds(1.5))  // fired and failed to deliver, several times
             try await WebhookReceiver.run(port: port) { receiver, _ async throws in
-                #expect(try await waitFor { await receiver.bodies.count == 1 })
-                try await Task.sleep(for: .seconds(1))
+                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count == 1 })
+                try await time.advance(upTo: .seconds(1))
                 #expect(await receiver.bodies.count == 1, "delivered once, not once per retry")
             }
         }

@@ -17,7 +17,7 @@ import Testing
         return logger
     }
 
-    /// PostgreSQL's clock decides, shifted by the test's clock: two seconds pass without a wait.
+    /// The test drives the lease store's clock: two seconds pass without a wait.
     @Test func aLeaseHasOneHolderUntilReleasedOrRunOut() async throws {
         let clock = TestClock<Duration>()
         let wall = WallClock.following(clock, from: WallClock.system.milliseconds())
@@ -48,29 +48,31 @@ import Testing
     }
 
     /// Replica A's database goes away (as if its network did): A stops the job within one lease
-    /// period, and B starts it after A's lease runs out, so the two never run it at once.
+    /// period, and B starts it after A's lease runs out, so the two never run it at once. The
+    /// periods pass on the test's clock, and every time below is read from it.
     @Test func aJobRunsInOneReplicaAndMovesWhenItsHolderLosesTheDatabase() async throws {
         let url = try await TestPostgres.freshDatabase()
         let period = 1.5
-        let ticks = Ticks()
+        let time = DrivenClock()
+        let ticks = Ticks(clock: time.wall)
         let databaseA = try await Database.open(url: url, dataDirectory: "", logger: Self.logger)
         let databaseB = try await Database.open(url: url, dataDirectory: "", logger: Self.logger)
         func replica(_ name: String, _ database: Database) -> Task<Void, any Error> {
             let job = ClusterJob("counting", Ticker(name: name, ticks: ticks))
             let service = LeasedService(
-                job, store: SQLLeaseStore(database: database, clock: WallClock.system.forStores), replica: name, periodSeconds: period,
-                clock: .system, logger: Self.logger)
+                job, store: SQLLeaseStore(database: database, clock: time.wall.forStores), replica: name, periodSeconds: period,
+                clock: time.wall, logger: Self.logger)
             return Task { try await service.run() }
         }
         let a = replica("a", databaseA)
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await waitFor { ticks.names().contains("a") }, "a takes the free lease at once")
         let b = replica("b", databaseB)
-        try await Task.sleep(for: .seconds(2))
+        try await time.advance(by: .milliseconds(50), upTo: .seconds(2))
         #expect(ticks.names() == ["a"], "only the holder runs the job")
-        let cut = ContinuousClock.now
+        let cut = time.wall.elapsed()
         // Not awaited: closing waits for A's statements in flight, and A must cope without them.
         Task { try await databaseA.close() }
-        #expect(try await waitFor(seconds: 2 * period + 1) { ticks.names().contains("b") }, "b takes over")
+        #expect(try await time.advance(by: .milliseconds(50), upTo: .seconds(2 * period + 1)) { ticks.names().contains("b") }, "b takes over")
         let (lastA, firstB) = (ticks.last("a")!, ticks.first("b")!)
         #expect(lastA < firstB, "never both at once")
         #expect(lastA - cut < .seconds(period * 2 / 3 + 0.3), "a stops within two thirds of a period of losing the database")
@@ -83,13 +85,15 @@ import Testing
     }
 }
 
-/// Times at which each replica's copy of the job did a round.
+/// Times (on the test's clock) at which each replica's copy of the job did a round.
 final class Ticks: Sendable {
-    private let times = Mutex<[(String, ContinuousClock.Instant)]>([])
-    func add(_ name: String) { times.withLock { $0.append((name, .now)) } }
+    let clock: WallClock
+    private let times = Mutex<[(String, Duration)]>([])
+    init(clock: WallClock) { self.clock = clock }
+    func add(_ name: String) { times.withLock { $0.append((name, clock.elapsed())) } }
     func names() -> Set<String> { times.withLock { Set($0.map(\.0)) } }
-    func first(_ name: String) -> ContinuousClock.Instant? { times.withLock { $0.first { $0.0 == name }?.1 } }
-    func last(_ name: String) -> ContinuousClock.Instant? { times.withLock { $0.last { $0.0 == name }?.1 } }
+    func first(_ name: String) -> Duration? { times.withLock { $0.first { $0.0 == name }?.1 } }
+    func last(_ name: String) -> Duration? { times.withLock { $0.last { $0.0 == name }?.1 } }
 }
 
 struct Ticker: Service {

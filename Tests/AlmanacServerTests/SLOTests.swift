@@ -1,4 +1,5 @@
 import AlmanacMetrics
+import AlmanacRuntime
 import AlmanacServer
 import AlmanacTesting
 import Foundation
@@ -152,8 +153,9 @@ import Testing
         try await WebhookReceiver.run { receiver, port async throws in
             let config = try AlertNotificationTests.config(receiverPort: port)
             let format = ISO8601DateFormatter()
-            // Whole seconds, as the file writes the window's bounds.
-            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            // Whole seconds, as the file writes the window's bounds; the window's 25 s pass on the test's clock.
+            let time = DrivenClock(from: WallClock.system.milliseconds() / 1000 * 1000)
+            let now = time.wall.date()
             let window = """
                 windows:
                   - name: ghost-move
@@ -162,21 +164,22 @@ import Testing
                     end: '\(format.string(from: now.addingTimeInterval(25)))'
                 """
             try TestServer.write(["maintenance/ghost.yaml": window], to: config)
-            try await TestServer.run(flagFiles: [:], configDirectory: config, configure: AlertNotificationTests.configure) { server async throws in
+            try await TestServer.run(flagFiles: [:], configDirectory: config, configure: AlertNotificationTests.configure(time)) {
+                server async throws in
                 let page = try await HTTP.send("GET", server.baseURL + "/slos", headers: Fixture.admin).body
                 #expect(page.contains("open now: ghost-move"))
                 #expect(
-                    try await waitFor {
+                    try await time.advance(upTo: .seconds(20)) {
                         let history =
                             try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/alerts/history", headers: Fixture.admin).body)[
                                 "events"] as? [[String: Any]] ?? []
                         return history.contains { $0["rule"] as? String == "GhostExporterMissing" && $0["event"] as? String == "fired" }
                     }, "the alert is recorded")
                 #expect(await receiver.bodies.isEmpty, "and not notified while the window is open")
-                #expect(Date() < now.addingTimeInterval(25), "still inside the window when checked")
+                #expect(time.wall.date() < now.addingTimeInterval(25), "still inside the window when checked")
                 let closes = now.addingTimeInterval(25)
-                #expect(try await waitFor(seconds: 40) { await !receiver.bodies.isEmpty }, "notified once the window closed")
-                #expect(Date() >= closes)
+                #expect(try await time.advance(upTo: .seconds(40)) { await !receiver.bodies.isEmpty }, "notified once the window closed")
+                #expect(time.wall.date() >= closes)
             }
         }
     }

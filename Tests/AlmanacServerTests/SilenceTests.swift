@@ -48,7 +48,8 @@ import Testing
         logger.logLevel = .warning
         // A silence made before the server starts, straight in the store: B must never be sent.
         let store = try await Database.open(url: database, dataDirectory: data, logger: logger)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let time = DrivenClock()
+        let now = time.wall.milliseconds()
         let silenceID = try await SQLAlertStore(database: store).addSilence(
             Silence(id: 0, matchers: "{job=\"ghost-b\"}", startsAt: now, endsAt: now + 3_600_000, createdBy: "ann", comment: "moving ghost-b"),
             at: now)
@@ -59,14 +60,15 @@ import Testing
             try await TestServer.run(flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database) { c in
                 c.ruleIntervalSeconds = 0.2
                 c.notificationBackoffSeconds = 0.5
+                c.clock = time.wall
             } _: { server async throws in
-                #expect(try await waitFor { await receiver.bodies.count >= 1 })
+                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count >= 1 })
                 let first = try #require(await receiver.bodies.first)
                 #expect(try firing(first) == ["GhostAMissing"], "one message for the group, without the silenced alert")
                 #expect((try Fixture.json(first)["groupLabels"] as? [String: String]) == ["service": "ghost"])
 
-                // Still firing after the repeat interval (2 s): sent again, later on a loaded machine (the suite runs in parallel).
-                #expect(try await waitFor(seconds: 10) { await receiver.bodies.count >= 2 })
+                // Still firing after the repeat interval (2 s): sent again.
+                #expect(try await time.advance(upTo: .seconds(10)) { await receiver.bodies.count >= 2 })
                 #expect(try firing(try #require(await receiver.bodies.last)) == ["GhostAMissing"])
 
                 let admin = ["Authorization": "Bearer admin-secret", "Content-Type": "application/json"]
@@ -75,14 +77,14 @@ import Testing
                     body: #"{"rule": "GhostAMissing", "labels": {"job": "ghost-a"}, "comment": "on it"}"#)
                 #expect(ack.status == 200)
                 // A repeat already on its way when the acknowledgement landed may still arrive: count after it.
-                try await Task.sleep(for: .seconds(1))
+                try await time.advance(upTo: .seconds(1))
                 let count = await receiver.bodies.count
-                try await Task.sleep(for: .seconds(3))
+                try await time.advance(upTo: .seconds(3))
                 #expect(await receiver.bodies.count == count, "an acknowledged alert is not repeated")
 
                 // Ending the silence changes the group: both alerts go out together.
                 #expect(try await HTTP.send("DELETE", server.baseURL + "/api/v1/silences/\(silenceID)", headers: admin).status == 200)
-                #expect(try await waitFor { await receiver.bodies.count > count })
+                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count > count })
                 #expect(try firing(try #require(await receiver.bodies.last)) == ["GhostAMissing", "GhostBMissing"])
 
                 let history =

@@ -1,5 +1,7 @@
+import AlmanacRuntime
 import AlmanacStorage
 import AlmanacTesting
+import Clocks
 import Foundation
 import Logging
 import Testing
@@ -103,4 +105,32 @@ func rollOut(_ server: TestServer, _ environment: String, to revision: String) a
         return ["succeeded", "rolled-back", "aborted", "interrupted"].contains(rollout["phase"] as? String ?? "")
     }
     return rollout
+}
+
+/// A clock a test drives for a server: `wall` goes to `ServerConfiguration.clock`, and
+/// `advance` moves time in steps, giving the server's rounds a moment of real time between
+/// steps to do their I/O, until a condition holds. Minutes of a scenario pass without a wait.
+struct DrivenClock: Sendable {
+    let clock = TestClock<Duration>()
+    let wall: WallClock
+
+    init(from start: Int64 = WallClock.system.milliseconds()) {
+        wall = .following(clock, from: start)
+    }
+
+    /// Advances by `step` until `condition` holds or `limit` of the clock's time passed; true
+    /// when it held.
+    @discardableResult
+    func advance(
+        by step: Duration = .milliseconds(100), upTo limit: Duration, until condition: () async throws -> Bool = { false }
+    ) async throws -> Bool {
+        var passed = Duration.zero
+        while passed < limit {
+            if try await condition() { return true }
+            await clock.advance(by: step)
+            passed += step
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
 }

@@ -11,13 +11,15 @@ public struct WallClock: Sendable {
     private let reading: @Sendable () -> Int64
     private let sleeping: @Sendable (Duration) async throws -> Void
     private let elapsing: @Sendable () -> Duration
+    /// True for the system's clock, false for one a test drives.
+    public let isSystem: Bool
 
     /// The system's clock: wall time for readings, a monotonic clock for deadlines.
     public static let system: WallClock = {
         let start = ContinuousClock.now
         return WallClock(
             reading: { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }, sleeping: { try await Task.sleep(for: $0) },
-            elapsing: { start.duration(to: .now) })
+            elapsing: { start.duration(to: .now) }, isSystem: true)
     }()
 
     /// Time that follows `clock` from `start` (ms since 1970): advancing the clock advances every
@@ -26,7 +28,7 @@ public struct WallClock: Sendable {
         let origin = clock.now
         return WallClock(
             reading: { start + origin.duration(to: clock.now).wholeMilliseconds }, sleeping: { try await clock.sleep(for: $0) },
-            elapsing: { origin.duration(to: clock.now) })
+            elapsing: { origin.duration(to: clock.now) }, isSystem: false)
     }
 
     /// Real time sped up `speed` times from `start`: the binary's test mode, where an escalation
@@ -35,7 +37,7 @@ public struct WallClock: Sendable {
         let origin = ContinuousClock.now
         return WallClock(
             reading: { start + (origin.duration(to: .now) * speed).wholeMilliseconds }, sleeping: { try await Task.sleep(for: $0 / speed) },
-            elapsing: { origin.duration(to: .now) * speed })
+            elapsing: { origin.duration(to: .now) * speed }, isSystem: false)
     }
 
     public func milliseconds() -> Int64 { reading() }
@@ -46,12 +48,8 @@ public struct WallClock: Sendable {
     /// wall clock is set.
     public func elapsed() -> Duration { elapsing() }
 
-    /// How far this clock runs ahead of the system's (zero in production): PostgreSQL's clock,
-    /// which replicas share for leases, is read shifted by it.
-    public func skew() -> Int64 { reading() - WallClock.system.milliseconds() }
-
     /// The clock as the stores read it.
-    public var forStores: StoreClock { StoreClock(now: { milliseconds() }, skew: { skew() }) }
+    public var forStores: StoreClock { StoreClock(now: { milliseconds() }, isSystem: isSystem) }
 
     public func sleep(for duration: Duration) async throws { try await sleeping(duration) }
 

@@ -182,7 +182,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
                 "AlmanacCapacity", "AlmanacChecks",
-                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages",
+                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages", "AlmanacSLO",
             ],
             swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),

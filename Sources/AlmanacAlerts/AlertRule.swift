@@ -9,7 +9,7 @@ public struct AlertRule: Sendable {
     /// What is computed per series before the condition is checked.
     public enum Function: Sendable, Equatable {
         case last
-        /// Per-second increase of a counter, resets handled.
+        /// Per-second increase of a counter over the window, as Prometheus's `rate` (`CounterMath.rate`).
         case rate(window: Int64)
         /// Per-second slope by least squares, as Prometheus's deriv.
         case deriv(window: Int64)

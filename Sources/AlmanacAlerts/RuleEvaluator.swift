@@ -93,13 +93,7 @@ public enum RuleEvaluator {
             guard let last = samples.last(where: { $0.timestamp <= now }), now - last.timestamp <= staleness else { return nil }
             return last.value
         case .rate(let window):
-            let w = samples.window(endingAt: now, range: window)
-            guard w.count >= 2, let first = w.first, let last = w.last, last.timestamp > first.timestamp else { return nil }
-            var increase = 0.0
-            for (previous, current) in zip(w, w.dropFirst()) {
-                increase += current.value >= previous.value ? current.value - previous.value : current.value  // a counter reset
-            }
-            return increase / (Double(last.timestamp - first.timestamp) / 1000)
+            return CounterMath.rate(samples, range: window, end: now)
         case .deriv(let window):
             return LinearRegression.deriv(samples.window(endingAt: now, range: window))
         case .average(let window):

@@ -2,30 +2,22 @@ import AlmanacMetrics
 
 /// Good and total events over a window, from stored samples, for each kind of indicator.
 public enum EventCounts {
-    /// A counter's increase between `from` and `to`, as Prometheus's `increase` counts it
-    /// without extrapolation: the sum of rises between consecutive samples, a drop read as a
-    /// reset (the counter started again from zero).
+    /// A counter's events between `from` and `to`, counted exactly (`CounterMath.growth`: resets as
+    /// everywhere, the sample before the window anchoring its first rise, no extrapolation), so
+    /// the budget's figure is the sum of its bars.
     public static func increase(_ samples: [Sample], from: Int64, to: Int64) -> Double {
-        let inside = samples.filter { $0.timestamp > from && $0.timestamp <= to }
-        // The sample just before the window anchors the first rise inside it.
-        let anchor = samples.last { $0.timestamp <= from }
-        var previous = anchor ?? inside.first
-        var total = 0.0
-        for sample in inside.dropFirst(anchor == nil ? 1 : 0) {
-            if let before = previous { total += sample.value >= before.value ? sample.value - before.value : sample.value }
-            previous = sample
-        }
-        return total
+        CounterMath.growth(samples, after: from, through: to)
     }
 
-    /// The same rises, summed per `step` from `from`: bucket i holds what rose in
-    /// `(from + i·step, from + (i+1)·step]`. One pass, for series of a whole SLO window.
+    /// The counter's rises (`CounterMath.rise`), summed per `step` from `from`: bucket i holds what
+    /// rose in `(from + i·step, from + (i+1)·step]`, the sample before a bucket anchoring its
+    /// first rise, so buckets add up. One pass, for series of a whole SLO window.
     public static func increases(_ samples: [Sample], from: Int64, to: Int64, step: Int64) -> [Double] {
         var buckets = [Double](repeating: 0, count: Int(max(0, (to - from + step - 1) / step)))
         var previous = samples.last { $0.timestamp <= from }
         for sample in samples where sample.timestamp > from && sample.timestamp <= to {
             if let before = previous {
-                buckets[Int((sample.timestamp - from - 1) / step)] += sample.value >= before.value ? sample.value - before.value : sample.value
+                buckets[Int((sample.timestamp - from - 1) / step)] += CounterMath.rise(from: before.value, to: sample.value)
             }
             previous = sample
         }
@@ -76,7 +68,7 @@ public enum EventCounts {
             var out = [first]
             var kept = first.value
             for (before, sample) in zip(samples, samples.dropFirst()) {
-                if !inside(sample.timestamp) { kept += sample.value >= before.value ? sample.value - before.value : sample.value }
+                if !inside(sample.timestamp) { kept += CounterMath.rise(from: before.value, to: sample.value) }
                 out.append(Sample(timestamp: sample.timestamp, value: kept))
             }
             return out

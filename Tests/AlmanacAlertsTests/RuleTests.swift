@@ -81,8 +81,12 @@ import Testing
 
     @Test func functions() {
         let counter = [0.0, 10, 20, 5, 15].enumerated().map { Sample(timestamp: Int64($0.offset) * 60_000, value: $0.element) }
-        // Increases 10, 10, reset to 5 (counts 5), 10: 35 over 240 s.
-        #expect(RuleEvaluator.apply(.rate(window: 300_000), to: counter, now: 240_000) == 35.0 / 240)
+        // Prometheus's rate: increases 10, 10, reset to 5 (counts 5), 10: 35, not extrapolated before
+        // a counter that starts at zero, over the 300 s window.
+        #expect(RuleEvaluator.apply(.rate(window: 300_000), to: counter, now: 240_000) == 35.0 / 300)
+        // Over (60 s, 240 s]: 5 after the reset and 10, extrapolated a spacing back to the window's start.
+        let extrapolated: Double = 15.0 * 180 / 120 / 180
+        #expect(RuleEvaluator.apply(.rate(window: 180_000), to: counter, now: 240_000) == extrapolated)
         #expect(RuleEvaluator.apply(.maximum(window: 300_000), to: counter, now: 240_000) == 20)
         #expect(RuleEvaluator.apply(.average(window: 120_000), to: counter, now: 240_000) == 10)
         #expect(RuleEvaluator.apply(.last, to: counter, now: 240_000) == 15)

@@ -55,24 +55,22 @@ public struct LoadUsage: Sendable {
         return []
     }
 
-    /// CPU seconds over the run (the counter's growth between the samples around it, less the
-    /// idle rate before it for the time those samples reach past the run) per response; peak
+    /// CPU seconds over the run (the counter's growth between the samples around it, resets
+    /// counted as `CounterMath` counts them, less the idle rate before it for the time those samples
+    /// reach past the run) per response; peak
     /// memory, and its growth over the idle level per request in flight (Little's law).
     static func usage(cpu: [SeriesData], memory: [SeriesData], start: Int64, end: Int64, summary: LoadSummary) -> Usage {
         var cpuSeconds: Double?
         for series in cpu {
             let samples = series.samples
             guard let before = samples.last(where: { $0.timestamp <= start }) ?? samples.first,
-                let after = samples.first(where: { $0.timestamp >= end }) ?? samples.last, after.timestamp > before.timestamp,
-                after.value >= before.value
+                let after = samples.first(where: { $0.timestamp >= end }) ?? samples.last, after.timestamp > before.timestamp
             else { continue }
+            func growth(_ from: Int64, _ to: Int64) -> Double { CounterMath.growth(samples.filter { $0.timestamp >= from && $0.timestamp <= to }) }
             let earlier = samples.filter { $0.timestamp < before.timestamp && $0.timestamp >= before.timestamp - 120_000 }.first
-            let idleRate =
-                earlier.map {
-                    before.timestamp > $0.timestamp ? max(0, (before.value - $0.value) / Double(before.timestamp - $0.timestamp) * 1000) : 0
-                } ?? 0
+            let idleRate = earlier.map { growth($0.timestamp, before.timestamp) / Double(before.timestamp - $0.timestamp) * 1000 } ?? 0
             let outside = max(0, Double(after.timestamp - before.timestamp - (end - start)) / 1000)
-            cpuSeconds = (cpuSeconds ?? 0) + max(0, after.value - before.value - idleRate * outside)
+            cpuSeconds = (cpuSeconds ?? 0) + max(0, growth(before.timestamp, after.timestamp) - idleRate * outside)
         }
         var peak: Double?
         var idle: Double = 0

@@ -76,15 +76,17 @@ public struct RecommendService: Sendable {
         return results
     }
 
-    /// CPU in cores between consecutive samples of each counter; the modes of one process
+    /// CPU in cores between consecutive samples of each counter (a reset counted from zero, as
+    /// `CounterMath` counts it everywhere); the modes of one process
     /// (user, system) are added up, while separate processes or containers stay separate
     /// samples, as VPA aggregates a container's replicas.
     static func cores(_ series: [SeriesData]) -> [(time: Int64, cores: Double)] {
         var byOwner: [[Label]: [Int64: Double]] = [:]
         for one in series {
             let owner = one.labels.filter { $0.name != "mode" && $0.name != "cpu" }
-            for (a, b) in zip(one.samples, one.samples.dropFirst()) where b.timestamp > a.timestamp && b.value >= a.value {
-                byOwner[owner, default: [:]][b.timestamp, default: 0] += (b.value - a.value) / (Double(b.timestamp - a.timestamp) / 1000)
+            for (a, b) in zip(one.samples, one.samples.dropFirst()) where b.timestamp > a.timestamp {
+                let cores = CounterMath.rise(from: a.value, to: b.value) / (Double(b.timestamp - a.timestamp) / 1000)
+                byOwner[owner, default: [:]][b.timestamp, default: 0] += cores
             }
         }
         return byOwner.values.flatMap { $0.map { (time: $0.key, cores: $0.value) } }.sorted { $0.time < $1.time }
@@ -95,9 +97,9 @@ public struct RecommendService: Sendable {
         let samples = memory.flatMap(\.samples).sorted { $0.timestamp < $1.timestamp }
         var out: [(time: Int64, bytes: Double)] = []
         for one in series {
-            for (a, b) in zip(one.samples, one.samples.dropFirst()) where b.value > a.value {
+            for (a, b) in zip(one.samples, one.samples.dropFirst()) where CounterMath.rise(from: a.value, to: b.value) > 0 {
                 let before = samples.last { $0.timestamp <= b.timestamp }?.value ?? 0
-                for _ in 0..<Int(b.value - a.value) { out.append((b.timestamp, before)) }
+                for _ in 0..<Int(CounterMath.rise(from: a.value, to: b.value)) { out.append((b.timestamp, before)) }
             }
         }
         return out
@@ -167,9 +169,8 @@ public struct RecommendService: Sendable {
         var increases: [Int64: Double] = [:]
         for series in try await source.select(selector, from: now - 60 * 86_400_000, to: now) {
             for (a, b) in zip(series.samples, series.samples.dropFirst()) where b.timestamp > a.timestamp {
-                // A counter reset starts again from zero; an increase spanning hours is shared
-                // between them by time.
-                let increase = b.value >= a.value ? b.value - a.value : b.value
+                // An increase spanning hours is shared between them by time.
+                let increase = CounterMath.rise(from: a.value, to: b.value)
                 var start = a.timestamp
                 while start < b.timestamp {
                     let end = min(b.timestamp, (start / hour + 1) * hour)

@@ -66,21 +66,18 @@ struct CostInputs: Sendable {
 
     /// What the hosts measured between `from` and `to`.
     func measurements(model: CostModel, from: Int64, to: Int64) -> [HostMeasurements] {
-        let window = Double(to - from) / 1000
-        return model.hosts.map { host in
+        model.hosts.map { host in
             guard let series = hosts[host.name] else { return HostMeasurements(host: host.name, utilization: nil, raplKWh: nil, demands: []) }
             let demands = series.services.map { s in
                 HostAllocation.Demand(
-                    service: s.service, cpuRequest: s.request?.cpu, cpuUsage: Counters.rate(Self.cut(s.cpu, from, to)).map { $0 / s.divisor },
+                    service: s.service, cpuRequest: s.request?.cpu, cpuUsage: Counters.rate(s.cpu, from: from, to: to).map { $0 / s.divisor },
                     memoryRequestGB: s.request?.memoryGB,
                     memoryUsageGB: Counters.mean(Self.cut(s.memory, from, to)).map { $0 / 1_073_741_824 / s.divisor })
             }
-            let idle = Self.cut(series.idle, from, to)
-            let rapl = Self.cut(series.rapl, from, to)
             return HostMeasurements(
-                host: host.name, utilization: Counters.busyShare(idle),
-                raplKWh: Counters.increase(rapl).map { joules, covered in joules / 3_600_000 * window / covered },
-                networkGB: Counters.increase(Self.cut(series.sent, from, to)).map { bytes, covered in bytes / 1e9 * window / covered } ?? 0,
+                host: host.name, utilization: Counters.busyShare(series.idle, from: from, to: to),
+                raplKWh: Counters.increase(series.rapl, from: from, to: to).map { joules in joules / 3_600_000 },
+                networkGB: Counters.increase(series.sent, from: from, to: to).map { bytes in bytes / 1e9 } ?? 0,
                 demands: demands, gridGramsPerKWh: gridFactor(host, series: series, model: model, from: from, to: to))
         }
     }
@@ -98,11 +95,10 @@ struct CostInputs: Sendable {
             guard !values.isEmpty else { continue }
             let intensity = values.reduce(0, +) / Double(values.count)
             let power: Double
-            if let (joules, covered) = Counters.increase(Self.cut(series.rapl, start, end)) {
-                power = joules / covered
+            if let joules = Counters.increase(series.rapl, from: start, to: end) {
+                power = joules / (Double(end - start) / 1000)
             } else {
-                let idle = Self.cut(series.idle, start, end)
-                let busy = Counters.busyShare(idle) ?? 0
+                let busy = Counters.busyShare(series.idle, from: start, to: end) ?? 0
                 let c = model.coefficients
                 power = (c.minWatts + busy * (c.maxWatts - c.minWatts)) * host.vcpus + host.memoryGB * c.memoryKWhPerGBHour * 1000
             }
@@ -113,7 +109,7 @@ struct CostInputs: Sendable {
     }
 
     func units(from: Int64, to: Int64) -> [String: Double] {
-        units.compactMapValues { Counters.increase(Self.cut($0, from, to))?.0 }
+        units.compactMapValues { Counters.increase($0, from: from, to: to) }
     }
 
     /// The samples from `from` to `to` (both included), found by bisection: a year's history is cut into days.

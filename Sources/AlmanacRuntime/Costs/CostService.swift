@@ -96,36 +96,23 @@ public struct CostService: Sendable {
     }
 }
 
-/// Counter arithmetic over stored samples.
+/// Counters added up over series, each as Prometheus's `increase` and `rate` count it
+/// (`CounterMath`): what `sum(increase(x[w]))` and `sum(rate(x[w]))` give.
 enum Counters {
-    /// The counters' growth (resets count from zero) and the seconds their samples cover.
-    static func increase(_ series: [SeriesData]) -> (Double, Double)? {
-        var total = 0.0
-        var covered = 0.0
-        for one in series {
-            for (a, b) in zip(one.samples, one.samples.dropFirst()) where b.timestamp > a.timestamp {
-                total += b.value >= a.value ? b.value - a.value : b.value
-            }
-            if let first = one.samples.first, let last = one.samples.last { covered = max(covered, Double(last.timestamp - first.timestamp) / 1000) }
-        }
-        return covered > 0 ? (total, covered) : nil
+    /// The counters' increase over `(from, to]`, added together; nil when none has two samples there.
+    static func increase(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
+        let each = series.compactMap { CounterMath.increase($0.samples, from: from, to: to) }
+        return each.isEmpty ? nil : each.reduce(0, +)
     }
 
-    /// Average per-second growth of the counters added together (cores for CPU seconds).
-    static func rate(_ series: [SeriesData]) -> Double? {
-        var sum = 0.0
-        var found = false
-        for one in series {
-            guard let (growth, covered) = increase([one]) else { continue }
-            sum += growth / covered
-            found = true
-        }
-        return found ? sum : nil
+    /// Per-second growth of the counters added together (cores for CPU seconds).
+    static func rate(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
+        increase(series, from: from, to: to).map { $0 / (Double(to - from) / 1000) }
     }
 
     /// The CPU's busy share (0 to 1) from node_exporter's idle counters, one series per CPU.
-    static func busyShare(_ idle: [SeriesData]) -> Double? {
-        rate(idle).map { max(0, min(1, 1 - $0 / Double(idle.count))) }
+    static func busyShare(_ idle: [SeriesData], from: Int64, to: Int64) -> Double? {
+        rate(idle, from: from, to: to).map { max(0, min(1, 1 - $0 / Double(idle.count))) }
     }
 
     static func mean(_ series: [SeriesData]) -> Double? {

@@ -87,7 +87,7 @@ let package = Package(
             swiftSettings: strict),
         // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
         // grid factors, SCI per unit of work. No I/O.
-        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast"], swiftSettings: strict),
+        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast", "AlmanacMetrics"], swiftSettings: strict),
         .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         // Service levels: SLO files, error budgets, burn rates and the Workbook's multiwindow alerts. No I/O.
         .target(
@@ -103,11 +103,13 @@ let package = Package(
         .target(
             name: "AlmanacStorage",
             dependencies: [
-                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts", "AlmanacRollout",
+                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts", "AlmanacRollout", "AlmanacConfig", "AlmanacImages",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -117,7 +119,8 @@ let package = Package(
             dependencies: [
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
-                "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages", "AlmanacVips", .product(name: "Crypto", package: "swift-crypto"),
+                "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages", "AlmanacVips", "AlmanacReporting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,6 +152,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -161,6 +165,7 @@ let package = Package(
                 "AlmanacCatalog",
                 "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -174,6 +179,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -182,7 +188,8 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
                 "AlmanacCapacity", "AlmanacChecks",
-                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages", "AlmanacSLO",
+                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages", "AlmanacSLO", "AlmanacRollout",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "AlmanacConfigTests", dependencies: ["AlmanacConfig"], swiftSettings: strict),
@@ -219,8 +226,11 @@ let package = Package(
             name: "AlmanacServerTests",
             dependencies: [
                 "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout",
-                "AlmanacAlerts",
+                "AlmanacAlerts", "AlmanacMetrics",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Clocks", package: "swift-clocks"),
             ],

@@ -3,7 +3,6 @@ import AlmanacRuntime
 import AlmanacServer
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 
 struct Serve: AsyncParsableCommand {

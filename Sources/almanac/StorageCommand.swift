@@ -3,6 +3,7 @@ import AlmanacCosts
 import AlmanacImages
 import AlmanacReporting
 import AlmanacRuntime
+import AlmanacStorage
 import ArgumentParser
 import Foundation
 

@@ -1,4 +1,5 @@
 import AlmanacImages
+import AlmanacStorage
 import Crypto
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 import AlmanacImages
+import AlmanacStorage
 import Foundation
 import Synchronization
 

@@ -1,5 +1,6 @@
 import AlmanacCosts
 import AlmanacImages
+import AlmanacStorage
 import Foundation
 
 /// The audit's settings, as `almanac storage audit` takes them.

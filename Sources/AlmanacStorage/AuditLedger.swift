@@ -1,5 +1,4 @@
 import AlmanacImages
-import AlmanacStorage
 import Foundation
 import Logging
 import SQLKit

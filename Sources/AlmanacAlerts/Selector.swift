@@ -16,6 +16,31 @@ public struct Selector: Sendable, CustomStringConvertible {
         public var value: String
         let pattern: Pattern?
 
+        /// A matcher built from values: whatever `value` holds (quotes, backslashes, newlines)
+        /// is matched as it is; a regular expression that does not compile is an error.
+        public init(_ label: String, _ kind: Kind, _ value: String) throws(SelectorError) {
+            var pattern: Pattern?
+            if kind == .matches || kind == .notMatches {
+                do { pattern = Pattern(regex: try Regex(value)) } catch { throw SelectorError(message: "invalid regular expression '\(value)'") }
+            }
+            self.init(label: label, kind: kind, value: value, pattern: pattern)
+        }
+
+        init(label: String, kind: Kind, value: String, pattern: Pattern?) {
+            self.label = label
+            self.kind = kind
+            self.value = value
+            self.pattern = pattern
+        }
+
+        /// `label="value"`, which cannot fail.
+        public static func equal(_ label: String, _ value: String) -> Matcher {
+            Matcher(label: label, kind: .equal, value: value, pattern: nil)
+        }
+
+        /// The matcher as PromQL writes it, the value quoted and escaped.
+        public var text: String { label + kind.rawValue + Selector.quoted(value) }
+
         func accepts(_ actual: String) -> Bool {
             switch kind {
             case .equal: return actual == value
@@ -36,6 +61,32 @@ public struct Selector: Sendable, CustomStringConvertible {
         return matchers.allSatisfy { matcher in
             matcher.accepts(labels.first { $0.name == matcher.label }?.value ?? "")
         }
+    }
+
+    /// A selector built from values, never by splicing text into a selector: a service, check
+    /// or SLO named `a"b\c` selects exactly that name.
+    public init(name: String?, matchers: [Matcher]) {
+        self.name = name
+        self.matchers = matchers
+        description = (name ?? "") + (matchers.isEmpty ? "" : "{" + matchers.map(\.text).joined(separator: ",") + "}")
+    }
+
+    /// This selector for the series `name` (keeping its matchers), or with more matchers.
+    public func named(_ name: String) -> Selector { Selector(name: name, matchers: matchers) }
+    public func adding(_ more: [Matcher]) -> Selector { Selector(name: name, matchers: more + matchers) }
+
+    /// A label value as PromQL quotes it: backslash, double quote and newline escaped.
+    static func quoted(_ value: String) -> String {
+        var out = "\""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
     }
 
     /// Parses a selector; the error says what is wrong and where.
@@ -78,8 +129,13 @@ public struct Selector: Sendable, CustomStringConvertible {
                 i += 1
                 var value = ""
                 while i < chars.count, chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count { i += 1 }
-                    value.append(chars[i])
+                    if chars[i] == "\\", i + 1 < chars.count {
+                        // PromQL's escapes: \n is a newline, any other escaped character stands for itself.
+                        i += 1
+                        value.append(chars[i] == "n" ? "\n" : chars[i])
+                    } else {
+                        value.append(chars[i])
+                    }
                     i += 1
                 }
                 guard i < chars.count else { throw fail("unterminated value") }

@@ -65,10 +65,9 @@ extension Silence {
     /// named, or, for a name without a port, the host with any port (its node_exporter's, its
     /// web server's).
     public static func matchers(host: String) -> String {
-        let quoted = host.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        if host.contains(":") { return "{instance=\"\(quoted)\"}" }
-        // Each regular-expression character is escaped for the pattern, and its backslash for the string.
-        let pattern = quoted.map { "^$.|?*+()[]{}".contains($0) ? "\\\\\($0)" : String($0) }.joined()
-        return "{instance=~\"\(pattern)(:[0-9]+)?\"}"
+        if host.contains(":") { return "{" + Selector.Matcher.equal("instance", host).text + "}" }
+        // Each regular-expression character is escaped for the pattern; quoting then escapes for the string.
+        let pattern = host.map { "\\^$.|?*+()[]{}".contains($0) ? "\\" + String($0) : String($0) }.joined()
+        return "{instance=~" + Selector.quoted(pattern + "(:[0-9]+)?") + "}"
     }
 }

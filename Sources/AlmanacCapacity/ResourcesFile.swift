@@ -5,8 +5,9 @@ import AlmanacConfig
 public struct Workload: Sendable, Hashable {
     public var name: String
     public var service: String
-    /// Label matchers for the workload's CPU and memory series: `{groupname="search"}`.
-    public var usage: String
+    /// Label matchers for the workload's CPU and memory series: `{groupname="search"}`; nil
+    /// selects them by `service`.
+    public var usage: String?
     public var file: String?
     public var kind: ResourcePatch.Kind?
     /// The container (Kubernetes) or service (Compose) in `file`.
@@ -51,8 +52,10 @@ public enum ResourcesFile {
             try item.onlyFields(["name", "service", "usage", "file", "kind", "container", "traffic"])
             guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
             guard let service = item["service"]?.string else { throw item.error("missing 'service' (a catalogue component)") }
-            let usage = item["usage"]?.string ?? "{service=\"\(service)\"}"
-            guard usage.hasPrefix("{"), usage.hasSuffix("}") else { throw item["usage"]!.error("must be label matchers such as {job=\"search\"}") }
+            let usage = item["usage"]?.string
+            if let usage, !(usage.hasPrefix("{") && usage.hasSuffix("}")) {
+                throw item["usage"]!.error("must be label matchers such as {job=\"search\"}")
+            }
             var kind: ResourcePatch.Kind?
             if let node = item["kind"] {
                 guard let parsed = node.string.flatMap(ResourcePatch.Kind.init(rawValue:)) else {

@@ -23,8 +23,9 @@ public struct CostModel: Sendable {
         /// The hardware's manufacturing emissions; nil when the file does not say (shown as a gap).
         public var embodiedKg: Double?
         public var lifespanYears: Double
-        /// Label matchers of the host's node_exporter series: `{instance="ovh1:9100"}`.
-        public var node: String
+        /// Label matchers of the host's node_exporter series: `{instance="ovh1:9100"}`; nil
+        /// selects them by `host`, the host's name.
+        public var node: String?
         /// Backups of the host's data kept elsewhere, billed at the backup price.
         public var backupGB: Double
         public var line: Int
@@ -195,7 +196,7 @@ public enum CostsFile {
         guard pue >= 1 else { throw node["pue"]!.error("must be at least 1 (a data centre uses at least what its servers do)") }
         return CostModel.Host(
             name: name, payment: payment, vcpus: vcpus, memoryGB: memory, ssdTB: ssd, hddTB: hdd, location: location, pue: pue,
-            embodiedKg: try nonNegative(node["embodied_kg"]), lifespanYears: lifespan, node: try matchers(node["node"]) ?? "{host=\"\(name)\"}",
+            embodiedKg: try nonNegative(node["embodied_kg"]), lifespanYears: lifespan, node: try matchers(node["node"]),
             backupGB: try nonNegative(node["backup_gb"]) ?? 0, line: node.line)
     }
 

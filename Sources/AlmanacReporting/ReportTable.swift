@@ -55,6 +55,31 @@ public enum HTML {
         }
         return out
     }
+
+    /// A link to a named thing: `prefix` and the name as one percent-encoded path segment,
+    /// escaped for an attribute, so a name with a quote, a backslash or a slash stays one name.
+    public static func link(_ prefix: String, _ name: String) -> String {
+        escape(prefix + segment(name))
+    }
+
+    /// A name as one path segment: everything but letters, digits and `-._~` percent-encoded.
+    public static func segment(_ name: String) -> String {
+        var out = ""
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// How reports write numbers and dates: short, and the same in every format.

@@ -1,3 +1,4 @@
+import AlmanacRuntime
 import AlmanacStorage
 import ArgumentParser
 import Foundation
@@ -52,6 +53,12 @@ func loadOrExit<T>(_ load: () throws -> T) throws -> T {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
         throw ExitCode(1)
     }
+}
+
+/// The monitoring files, or the command stops naming the broken file: no command works from an
+/// empty monitoring configuration because a file did not load.
+func loadMonitoring(_ common: CommonOptions) throws -> MonitoringFiles {
+    try loadOrExit { try MonitoringFiles.load(configDirectory: common.config) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {

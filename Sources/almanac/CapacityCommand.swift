@@ -35,11 +35,11 @@ struct CapacityCommand: AsyncParsableCommand {
                 at = Int64(day.day) * 86_400_000 + 43_200_000
             }
             let logDirectory = common.data + "/series-log"
-            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let monitoring = try loadMonitoring(common)
             let (results, diff) = try await common.withDatabase { database in
                 let service = RecommendService(runs: LoadRunStore(database: database)) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
-                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                    return monitoring.seriesSource(store: store)
                 }
                 let results = try await loadOrExitAsync {
                     try await service.recommend(workloads, parameters: parameters, now: WallClock.system.milliseconds(), forTraffic: at)

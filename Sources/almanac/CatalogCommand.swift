@@ -43,7 +43,7 @@ struct CatalogCommand: AsyncParsableCommand {
 
         func run() throws {
             let catalog = try CatalogCommand.load(common)
-            let monitored = (try? MonitoringFiles.load(configDirectory: common.config))?.serviceNames ?? []
+            let monitored = try loadMonitoring(common).serviceNames
             var absent: EntityRef?
             if let person {
                 guard let user = catalog.people.first(where: { $0.ref.name == person }) else {

@@ -21,13 +21,13 @@ extension Report {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let (model, requests, change) = try loadOrExit { try files(knownHosts: Set(catalog.entities.values.flatMap(\.servers))) }
             let (from, to) = try window()
-            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let monitoring = try loadMonitoring(common)
             let logDirectory = common.data + "/series-log"
             let title = "Cost and carbon, \(ReportFormat.date(from)) to \(ReportFormat.date(to - 1))"
             try await common.withDatabase { database in
                 let service = CostService {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
-                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                    return monitoring.seriesSource(store: store)
                 }
                 if let change {
                     let today: CostReport

@@ -31,7 +31,7 @@ struct DocsCommand: AsyncParsableCommand {
 
         func run() throws {
             let knowledge = try DocsCommand.load(common)
-            let monitored = (try? MonitoringFiles.load(configDirectory: common.config))?.serviceNames ?? []
+            let monitored = try loadMonitoring(common).serviceNames
             let files = StaticSite.files(
                 catalog: knowledge.catalog, docs: knowledge.docs, report: CatalogReport(catalog: knowledge.catalog, monitored: monitored),
                 title: title)

@@ -59,14 +59,14 @@ struct LoadCommand: AsyncParsableCommand {
         return try loadOrExit { try files.plan(name) }
     }
 
-    static func service(_ database: Database, common: CommonOptions) -> LoadTestService {
-        let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+    static func service(_ database: Database, common: CommonOptions) throws -> LoadTestService {
+        let monitoring = try loadMonitoring(common)
         let logDirectory = common.data + "/series-log"
         return LoadTestService(
             database: database,
             usage: LoadUsage(settle: (30, .system)) {
                 let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
-                return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                return monitoring.seriesSource(store: store)
             }, clock: .system)
     }
 

@@ -23,7 +23,7 @@ extension Report {
             guard month.count == 7, month.dropFirst(4).first == "-", Int(month.prefix(4)) != nil, Int(month.suffix(2)) != nil else {
                 throw ValidationError("--month must be YYYY-MM")
             }
-            let monitoring = try Report.monitoring(common)
+            let monitoring = try loadMonitoring(common)
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let flags = try Flags.load(common.config, environment: nil)
             let tracker = try loadOrExit { try IssueTracker.Settings.load(configDirectory: common.config) }

@@ -10,9 +10,7 @@ struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reports to commit to the team's documentation.", subcommands: [Trends.self, Thresholds.self, Costs.self, SLOs.self, Meeting.self])
 
-    static func monitoring(_ common: CommonOptions) throws -> MonitoringFiles {
-        try loadOrExit { try MonitoringFiles.load(configDirectory: common.config) }
-    }
+    static func monitoring(_ common: CommonOptions) throws -> MonitoringFiles { try loadMonitoring(common) }
 
     struct Trends: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -16,12 +16,12 @@ extension Report {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
             let windows = try loadOrExit { try SLOService.loadMaintenance(configDirectory: common.config) }
-            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let monitoring = try loadMonitoring(common)
             let logDirectory = common.data + "/series-log"
             try await common.withDatabase { database in
                 let service = SLOService(slos: { slos }, windows: { windows }, clock: .system) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
-                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                    return monitoring.seriesSource(store: store)
                 }
                 let now = WallClock.system.milliseconds()
                 let records = try await service.statuses(now: now).map { SLORecord($0.slo, $0.evaluation, problem: $0.problem) }
@@ -54,12 +54,12 @@ struct StatusCommand: AsyncParsableCommand {
             let catalog = try loadOrExit { try CatalogFiles.load(configDirectory: common.config) }
             let slos = try loadOrExit { try SLOService.load(configDirectory: common.config, catalog: catalog) }
             let windows = try loadOrExit { try SLOService.loadMaintenance(configDirectory: common.config) }
-            let monitoring = try? MonitoringFiles.load(configDirectory: common.config)
+            let monitoring = try loadMonitoring(common)
             let logDirectory = common.data + "/series-log"
             let html = try await common.withDatabase { database in
                 try await SLOService(slos: { slos }, windows: { windows }, clock: .system) {
                     let store = try await SQLSeriesStore.snapshot(database: database, logDirectory: logDirectory)
-                    return monitoring?.seriesSource(store: store) ?? StoredSeriesSource(store: store, steps: [])
+                    return monitoring.seriesSource(store: store)
                 }.statusPage(title: title, incidents: try await IncidentService(database: database, clock: .system).statusNotes())
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

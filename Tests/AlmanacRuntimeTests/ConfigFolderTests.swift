@@ -30,6 +30,24 @@ import Testing
         }
     }
 
+    /// A file that cannot be measured is refused, never read past the limit: a link to nowhere,
+    /// a link to a file over the limit, and a pipe (which would block the reload).
+    @Test func aFileThatCannotBeMeasuredIsRefusedNamingIt() throws {
+        let root = try TestServer.temporaryDirectory()
+        try TestServer.write(["slos/ok.yaml": "ok", "elsewhere/big.txt": String(repeating: "x", count: ConfigDocument.maximumBytes + 1)], to: root)
+        try FileManager.default.createSymbolicLink(atPath: root + "/slos/gone.yaml", withDestinationPath: root + "/slos/missing.yaml")
+        try FileManager.default.createSymbolicLink(atPath: root + "/slos/huge.yaml", withDestinationPath: root + "/elsewhere/big.txt")
+        #expect(mkfifo(root + "/slos/pipe.yaml", 0o644) == 0)
+        #expect {
+            try ConfigFolder(root: root, folder: "slos", suffixes: [".yaml"]).documents()
+        } throws: { error in
+            let errors = (error as? ConfigErrors)?.errors ?? []
+            return errors.map(\.file) == ["slos/gone.yaml", "slos/huge.yaml", "slos/pipe.yaml"]
+                && errors[0].description.contains("cannot be read (No such file or directory)")
+                && errors[1].description.contains("more than the limit") && errors[2].description.contains("is not a regular file")
+        }
+    }
+
     @Test func theFingerprintFollowsEveryChange() throws {
         let root = try TestServer.temporaryDirectory()
         try TestServer.write(["monitoring/rules/a.yaml": "one"], to: root)

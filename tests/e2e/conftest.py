@@ -185,3 +185,22 @@ def wait_until(condition, seconds=20, step=0.1):
             return value
         time.sleep(step)
     return condition()
+
+
+_FILE_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    """Adds each test's setup, call and teardown time to its file (with xdist too: reports reach here)."""
+    path = report.nodeid.split("::", 1)[0]
+    _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The time each file took, slowest first, so a run shows where its minutes went."""
+    if not _FILE_SECONDS:
+        return
+    terminalreporter.section("seconds per file")
+    for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds:8.1f}  {path}")
+    terminalreporter.write_line(f"{sum(_FILE_SECONDS.values()):8.1f}  in all (summed; parallel runs take less)")

@@ -215,3 +215,31 @@ def test_a_backup_directory_that_does_not_exist_stops_the_start(workdir):
         raise AssertionError("the server started with a backup directory that does not exist")
     except RuntimeError as error:
         assert "backups/all.yaml:2" in str(error) and "/nowhere/at/all does not exist" in str(error), str(error)
+
+
+def test_an_unreadable_copy_is_a_failed_reading_on_the_page_and_as_a_series(workdir):
+    """A copy that matches but cannot be read (here a link to a file that is gone) is never
+    passed over: an older copy would pass for the newest. The reading fails with the copy's
+    name, on the page, in the API and as almanac_backup_readable 0."""
+    copies = workdir / "copies"
+    copies.mkdir()
+    (copies / "images-1.tar").write_bytes(b"x" * 100)
+    (copies / "images-2.tar").symlink_to(copies / "gone.tar")
+    config = setup(workdir, f"backups:\n  - {{name: images, entity: images, files: {{directory: {copies}, pattern: 'images-*.tar'}}}}\n")
+    server = Server(config, workdir / "data").start()
+    try:
+        problem = wait_until(lambda: receipts(server)["images"]["status"].get("problem"))
+        assert problem and f"{copies}/images-2.tar: cannot be read (No such file or directory)" in problem, problem
+        page = requests.get(server.url + "/backups", headers=ADMIN).text
+        assert "images-2.tar: cannot be read" in page
+
+        def readable():
+            series = requests.get(server.url + "/api/v1/series", params={"name": "almanac_backup_readable"}, headers=ADMIN).json()["series"]
+            if not series:
+                return None
+            samples = requests.get(f"{server.url}/api/v1/series/{series[0]['id']}/samples", headers=ADMIN).json()["samples"]
+            return samples[-1][1] if samples else None
+
+        assert wait_until(lambda: readable() is not None) and readable() == 0
+    finally:
+        server.stop()

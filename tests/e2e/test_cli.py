@@ -65,3 +65,17 @@ def test_runtime_commands_use_the_admin_api(workdir):
         assert [e["action"] for e in audit] == ["pin", "disable"] and audit[1]["comment"] == "from the CLI"
     finally:
         server.stop()
+
+
+def test_a_broken_monitoring_file_stops_every_command_that_reads_it(workdir):
+    """Commands that read the monitoring files refuse to run on a broken one, naming the file and
+    line, instead of working from no monitoring configuration at all."""
+    config = workdir / "config"
+    shutil.copytree(EXAMPLE, config)
+    targets = config / "monitoring" / "targets.yaml"
+    targets.write_text(targets.read_text() + "\n  - this is: [not closed\n")
+    data = str(workdir / "data")
+    for command in (["report", "costs"], ["report", "slos"], ["report", "trends"], ["catalog", "report"]):
+        result = almanac(*command, "--config", str(config), "--data", data)
+        assert result.returncode != 0, (command, result.stdout[-500:])
+        assert "monitoring/targets.yaml:" in result.stderr, (command, result.stderr[-500:])

@@ -203,3 +203,26 @@ def test_an_audit_killed_midway_resumes_without_measuring_again(workdir):
     assert json.loads(resumed.stdout)["files"] == 3000
     with sqlite3.connect(ledger) as db:
         assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 3000
+
+
+def test_access_logs_that_cannot_be_read_stop_the_plan_naming_them(workdir):
+    """Read as no hits, a log that cannot be read would send hot images to cold storage: the
+    audit stops instead, naming the log, and writes no plan."""
+    root = workdir / "images"
+    build(root)
+    plan = workdir / "cold.json"
+    cases = []
+    empty = workdir / "empty-logs"
+    empty.mkdir()
+    cases.append((empty, f"{empty}: no access logs in the folder"))
+    unreadable = workdir / "odd-logs"
+    (unreadable / "access.log").mkdir(parents=True)
+    cases.append((unreadable, f"{unreadable}/access.log: cannot read the access log"))
+    a_file = workdir / "a-file.log"
+    a_file.write_text("")
+    cases.append((a_file / "inside", f"{a_file}/inside: no such access log"))
+    for logs, message in cases:
+        run = audit(root, "--data", workdir / "data", "--sample", 4, "--logs", logs, "--url-prefix", "/images", "--plan", plan,
+                    "--actions", "cold", "--cold-dir", workdir / "cold", check=False)
+        assert run.returncode != 0 and message in run.stderr, (logs, run.returncode, run.stderr[-800:])
+        assert not plan.exists(), "no plan is written from logs that were not read"

@@ -34,6 +34,17 @@ public enum CounterMath {
         increase(samples, range: to - from, end: to)
     }
 
+    /// The counter's per-second growth while the samples in `(from, to]` cover the range: the
+    /// rate `extrapolatedRate` finds before it extrapolates (growth and interval are scaled
+    /// alike). Where samples cover only part of the range (a host watched since this morning),
+    /// it is the rate while they did, where Prometheus's `rate` would spread the growth over the
+    /// whole range. For averages over a month that monitoring saw in part (costs).
+    public static func coveredRate(_ samples: [Sample], from: Int64, to: Int64) -> Double? {
+        let inside = inRange(samples, after: from, through: to)
+        guard let first = inside.first, let last = inside.last, last.timestamp > first.timestamp else { return nil }
+        return growth(inside) / (Double(last.timestamp - first.timestamp) / 1000)
+    }
+
     /// Prometheus's `rate(series[range])` at `end`: the increase per second of the range.
     public static func rate(_ samples: [Sample], range: Int64, end: Int64) -> Double? {
         increase(samples, range: range, end: end).map { $0 / (Double(range) / 1000) }

@@ -22,22 +22,32 @@ public struct BackupReader: Sendable {
             copies.sort { $0.time > $1.time }
             for index in copies.indices.prefix(2) {
                 let stats = try await restic.run(["stats", copies[index].name, "--json"])
-                copies[index].bytes = Restic.totalSize(stats)
+                guard let bytes = Restic.totalSize(stats) else { throw BackupProblem("restic stats gave JSON that could not be read") }
+                copies[index].bytes = bytes
             }
             return copies
         }
     }
 
+    /// The copies a directory holds. A copy that matches but cannot be read (a link to nowhere,
+    /// a directory, a file without read permission) makes the reading fail with its name: left
+    /// out, an older copy would pass for the newest and the backup would look fine.
     static func files(in directory: String, matching pattern: String) throws(BackupProblem) -> [BackupCopy] {
-        let manager = FileManager.default
         let names: [String]
-        do { names = try manager.contentsOfDirectory(atPath: directory) } catch { throw BackupProblem("\(directory): cannot be listed (\(error))") }
-        return names.filter { fnmatch(pattern, $0, 0) == 0 }.compactMap { name in
-            guard let attributes = try? manager.attributesOfItem(atPath: directory + "/" + name),
-                attributes[.type] as? FileAttributeType == .typeRegular, let modified = attributes[.modificationDate] as? Date
-            else { return nil }
-            return BackupCopy(name: name, time: Int64(modified.timeIntervalSince1970 * 1000), bytes: (attributes[.size] as? NSNumber)?.int64Value)
-        }.sorted { $0.time > $1.time }
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw BackupProblem("\(directory): cannot be listed (\(error))")
+        }
+        var copies: [BackupCopy] = []
+        for name in names.sorted() where fnmatch(pattern, name, 0) == 0 {
+            let path = directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw BackupProblem("\(path): cannot be read (\(String(cString: strerror(errno))))") }
+            guard info.st_mode & S_IFMT == S_IFREG else { throw BackupProblem("\(path): is not a regular file") }
+            guard access(path, R_OK) == 0 else { throw BackupProblem("\(path): cannot be read (\(String(cString: strerror(errno))))") }
+            let modified = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+            copies.append(BackupCopy(name: name, time: modified, bytes: Int64(info.st_size)))
+        }
+        return copies.sorted { $0.time > $1.time }
     }
 }
 

@@ -7,10 +7,14 @@ import Foundation
 /// the monitoring engine scraped: process metrics (client libraries, process-exporter) or
 /// cAdvisor's container metrics, whichever the service exposes.
 public struct LoadUsage: Sendable {
-    static let cpuNames = ["process_cpu_seconds_total", "container_cpu_usage_seconds_total", "namedprocess_namegroup_cpu_seconds_total"]
-    static let memoryNames = [
-        ("process_resident_memory_bytes", ""), ("container_memory_working_set_bytes", ""),
-        ("namedprocess_namegroup_memory_bytes", "memtype=\"resident\""),
+    /// The series that may hold a process's CPU seconds or memory, first found first used, each
+    /// with the matchers it needs beyond the workload's own.
+    static let cpuNames: [(String, [Selector.Matcher])] = [
+        ("process_cpu_seconds_total", []), ("container_cpu_usage_seconds_total", []), ("namedprocess_namegroup_cpu_seconds_total", []),
+    ]
+    static let memoryNames: [(String, [Selector.Matcher])] = [
+        ("process_resident_memory_bytes", []), ("container_memory_working_set_bytes", []),
+        ("namedprocess_namegroup_memory_bytes", [.equal("memtype", "resident")]),
     ]
 
     let source: @Sendable () async throws -> any SeriesSource
@@ -27,15 +31,15 @@ public struct LoadUsage: Sendable {
 
     /// The usage, or nil when no such series exists for the test's selector.
     public func measure(test: LoadTest, from start: Int64, seconds: Double, summary: LoadSummary) async throws -> Usage? {
-        let matchers = test.usage ?? "{service=\"\(test.service)\"}"
+        let matchers = try test.usage.map { try Selector($0) } ?? Selector(name: nil, matchers: [.equal("service", test.service)])
         let end = start + Int64(seconds * 1000)
         let deadline = settle.map { $0.clock.elapsed() + .milliseconds(Int64($0.seconds * 1000)) }
         var cpu: [SeriesData] = []
         var memory: [SeriesData] = []
         while true {
             let source = try await source()
-            cpu = try await select(source, names: Self.cpuNames.map { ($0, "") }, matchers: matchers, from: start - 300_000, to: end + 300_000)
-            memory = try await select(source, names: Self.memoryNames, matchers: matchers, from: start - 300_000, to: end + 300_000)
+            cpu = try await select(source, names: Self.cpuNames, matching: matchers, from: start - 300_000, to: end + 300_000)
+            memory = try await select(source, names: Self.memoryNames, matching: matchers, from: start - 300_000, to: end + 300_000)
             let settled = (cpu + memory).allSatisfy { ($0.samples.last?.timestamp ?? .min) >= end }
             if cpu.isEmpty && memory.isEmpty { return nil }
             guard !settled, let settle, let deadline, settle.clock.elapsed() < deadline else { break }
@@ -44,11 +48,12 @@ public struct LoadUsage: Sendable {
         return Self.usage(cpu: cpu, memory: memory, start: start, end: end, summary: summary)
     }
 
-    func select(_ source: any SeriesSource, names: [(String, String)], matchers: String, from: Int64, to: Int64) async throws -> [SeriesData] {
+    /// The first of `names` with samples, selected by the workload's matchers (built as values).
+    func select(
+        _ source: any SeriesSource, names: [(String, [Selector.Matcher])], matching matchers: Selector, from: Int64, to: Int64
+    ) async throws -> [SeriesData] {
         for (name, extra) in names {
-            let inner = matchers.trimmingCharacters(in: .whitespaces).dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            let all = [extra, String(inner)].filter { !$0.isEmpty }.joined(separator: ",")
-            let selector = try Selector("\(name){\(all)}")
+            let selector = matchers.named(name).adding(extra)
             let found = try await source.select(selector, from: from, to: to).filter { !$0.samples.isEmpty }
             if !found.isEmpty { return found }
         }

@@ -52,14 +52,15 @@ public struct RecommendService: Sendable {
         let usage = LoadUsage { source }
         var results: [Result] = []
         for workload in workloads {
-            let cpu = try await usage.select(source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: workload.usage, from: from, to: now)
-            let memory = try await usage.select(source, names: LoadUsage.memoryNames, matchers: workload.usage, from: from, to: now)
-            let ooms = try await usage.select(source, names: Self.oomNames.map { ($0, "") }, matchers: workload.usage, from: from, to: now)
+            let matchers = try workload.usage.map { try Selector($0) } ?? Selector(name: nil, matchers: [.equal("service", workload.service)])
+            let cpu = try await usage.select(source, names: LoadUsage.cpuNames, matching: matchers, from: from, to: now)
+            let memory = try await usage.select(source, names: LoadUsage.memoryNames, matching: matchers, from: from, to: now)
+            let ooms = try await usage.select(source, names: Self.oomNames.map { ($0, []) }, matching: matchers, from: from, to: now)
             let history = Recommender.History(
                 cpu: Self.cores(cpu), memory: memory.flatMap { $0.samples.map { ($0.timestamp, $0.value) } }, ooms: Self.kills(ooms, memory: memory))
             guard !history.cpu.isEmpty || !history.memory.isEmpty else {
                 let span = DurationText.span(now - from)
-                throw Problem.noUsage("\(ResourcesFile.path):\(workload.line): no CPU or memory series match \(workload.usage) in the last \(span)")
+                throw Problem.noUsage("\(ResourcesFile.path):\(workload.line): no CPU or memory series match \(matchers) in the last \(span)")
             }
             var result = Result(
                 workload: workload.name, service: workload.service, recommendation: Recommender(parameters).recommend(history, now: now),

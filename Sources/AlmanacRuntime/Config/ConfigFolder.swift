@@ -69,11 +69,19 @@ public struct ConfigFolder: Sendable {
     }
 
     /// One file's text, refused before reading when it is over the limit, so a runaway file
-    /// cannot exhaust memory.
+    /// cannot exhaust memory. A file that cannot be measured (a link to nowhere) or is not a
+    /// regular file (a pipe would block the reload) is refused too: the limit is never skipped.
     public static func read(root: String, file: String) throws(ConfigError) -> String {
         let path = root + "/" + file
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ConfigDocument.maximumBytes {
-            throw ConfigError(file: file, line: 0, field: "", message: "file is \(size) bytes, more than the limit of \(ConfigDocument.maximumBytes)")
+        // stat(2) follows links, so the limit applies to what a link points at.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ConfigError(file: file, line: 0, field: "", message: "cannot be read (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw ConfigError(file: file, line: 0, field: "", message: "is not a regular file") }
+        if info.st_size > ConfigDocument.maximumBytes {
+            throw ConfigError(
+                file: file, line: 0, field: "", message: "file is \(info.st_size) bytes, more than the limit of \(ConfigDocument.maximumBytes)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: file, line: 0, field: "", message: "cannot be read")

@@ -37,26 +37,27 @@ struct CostInputs: Sendable {
             var services: [ServiceSeries] = []
             for service in catalog.services where service.servers.contains(host.name) {
                 let name = service.ref.name
-                let own = "{service=\"\(name)\",host=\"\(host.name)\"}"
-                var cpu = try await usage.select(source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: own, from: from, to: to)
-                var memory = try await usage.select(source, names: LoadUsage.memoryNames, matchers: own, from: from, to: to)
+                let own = Selector(name: nil, matchers: [.equal("service", name), .equal("host", host.name)])
+                var cpu = try await usage.select(source, names: LoadUsage.cpuNames, matching: own, from: from, to: to)
+                var memory = try await usage.select(source, names: LoadUsage.memoryNames, matching: own, from: from, to: to)
                 var divisor = 1.0
                 if cpu.isEmpty && memory.isEmpty {
-                    let whole = "{service=\"\(name)\",host=\"\"}"
-                    cpu = try await usage.select(source, names: LoadUsage.cpuNames.map { ($0, "") }, matchers: whole, from: from, to: to)
-                    memory = try await usage.select(source, names: LoadUsage.memoryNames, matchers: whole, from: from, to: to)
+                    let whole = Selector(name: nil, matchers: [.equal("service", name), .equal("host", "")])
+                    cpu = try await usage.select(source, names: LoadUsage.cpuNames, matching: whole, from: from, to: to)
+                    memory = try await usage.select(source, names: LoadUsage.memoryNames, matching: whole, from: from, to: to)
                     divisor = Double(max(1, service.servers.count))
                 }
                 services.append(ServiceSeries(service: name, cpu: cpu, memory: memory, divisor: divisor, request: requests[name]))
             }
-            let idle = try await source.select(
-                try Selector("node_cpu_seconds_total" + Self.adding("mode=\"idle\"", to: host.node)), from: from, to: to)
+            // The host's node_exporter: its own matchers from the file, or its name as `host`.
+            let node = try host.node.map { try Selector($0) } ?? Selector(name: nil, matchers: [.equal("host", host.name)])
+            let idle = try await source.select(node.named("node_cpu_seconds_total").adding([.equal("mode", "idle")]), from: from, to: to)
             var rapl: [SeriesData] = []
             for name in ["node_rapl_package_joules_total", "node_rapl_dram_joules_total"] {
-                rapl += try await source.select(try Selector(name + host.node), from: from, to: to)
+                rapl += try await source.select(node.named(name), from: from, to: to)
             }
             let sent = try await source.select(
-                try Selector("node_network_transmit_bytes_total" + Self.adding("device!=\"lo\"", to: host.node)), from: from, to: to)
+                node.named("node_network_transmit_bytes_total").adding([try Selector.Matcher("device", .notEqual, "lo")]), from: from, to: to)
             let grid = try await model.gridSeries[host.location].asyncMap { try await source.select(try Selector($0), from: from, to: to) } ?? []
             inputs.hosts[host.name] = HostSeries(idle: idle, rapl: rapl, sent: sent, grid: grid, services: services)
         }
@@ -95,8 +96,8 @@ struct CostInputs: Sendable {
             guard !values.isEmpty else { continue }
             let intensity = values.reduce(0, +) / Double(values.count)
             let power: Double
-            if let joules = Counters.increase(series.rapl, from: start, to: end) {
-                power = joules / (Double(end - start) / 1000)
+            if let watts = Counters.rate(series.rapl, from: start, to: end) {
+                power = watts
             } else {
                 let busy = Counters.busyShare(series.idle, from: start, to: end) ?? 0
                 let c = model.coefficients
@@ -122,10 +123,6 @@ struct CostInputs: Sendable {
         }
     }
 
-    static func adding(_ matcher: String, to matchers: String) -> String {
-        let inner = matchers.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-        return "{" + ([matcher] + (inner.isEmpty ? [] : [inner])).joined(separator: ",") + "}"
-    }
 }
 
 extension Array {

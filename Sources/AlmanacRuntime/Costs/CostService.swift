@@ -96,18 +96,20 @@ public struct CostService: Sendable {
     }
 }
 
-/// Counters added up over series, each as Prometheus's `increase` and `rate` count it
-/// (`CounterMath`): what `sum(increase(x[w]))` and `sum(rate(x[w]))` give.
+/// Counters added up over series for a whole period that monitoring may have seen only in part:
+/// each counter's rate while its samples covered the period (`CounterMath.coveredRate`, resets
+/// as everywhere), and what that rate comes to over the whole period.
 enum Counters {
-    /// The counters' increase over `(from, to]`, added together; nil when none has two samples there.
-    static func increase(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
-        let each = series.compactMap { CounterMath.increase($0.samples, from: from, to: to) }
+    /// Per-second growth of the counters added together (cores for CPU seconds); nil when none
+    /// has two samples in `(from, to]`.
+    static func rate(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
+        let each = series.compactMap { CounterMath.coveredRate($0.samples, from: from, to: to) }
         return each.isEmpty ? nil : each.reduce(0, +)
     }
 
-    /// Per-second growth of the counters added together (cores for CPU seconds).
-    static func rate(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
-        increase(series, from: from, to: to).map { $0 / (Double(to - from) / 1000) }
+    /// The counters' growth over the whole of `(from, to]` at that rate.
+    static func increase(_ series: [SeriesData], from: Int64, to: Int64) -> Double? {
+        rate(series, from: from, to: to).map { $0 * Double(to - from) / 1000 }
     }
 
     /// The CPU's busy share (0 to 1) from node_exporter's idle counters, one series per CPU.

@@ -4,7 +4,9 @@ import Foundation
 /// Reads web server access logs line by line, plain or gzip-compressed (rotated `access.log.2.gz`),
 /// without holding a whole log in memory.
 public enum AccessLogs {
-    /// Adds every line of `paths` to `heat`. A directory stands for the files in it whose name has `access`.
+    /// Adds every line of `paths` to `heat`. A directory stands for the files in it whose name has
+    /// `access`. A log that cannot be read stops the audit, naming it: read as no hits, it would
+    /// send hot images to cold storage.
     public static func read(_ paths: [String], into heat: inout AccessHeat) throws(ImageAuditError) {
         for path in try expanded(paths) {
             try lines(of: path) { heat.add($0) }
@@ -19,8 +21,13 @@ public enum AccessLogs {
                 throw ImageAuditError("\(path): no such access log")
             }
             if isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                out += names.filter { $0.contains("access") }.sorted().map { path + "/" + $0 }
+                let names: [String]
+                do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+                    throw ImageAuditError("\(path): cannot read the access-log folder (\(error.localizedDescription))")
+                }
+                let logs = names.filter { $0.contains("access") }.sorted().map { path + "/" + $0 }
+                guard !logs.isEmpty else { throw ImageAuditError("\(path): no access logs in the folder (no file whose name has 'access')") }
+                out += logs
             } else {
                 out.append(path)
             }
@@ -49,7 +56,11 @@ public enum AccessLogs {
         }
         var carry = Data()
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                process?.terminate()
+                throw ImageAuditError("\(path): cannot read the access log (\(error.localizedDescription))")
+            }
             if chunk.isEmpty { break }
             carry.append(chunk)
             guard let last = carry.lastIndex(of: UInt8(ascii: "\n")) else { continue }

@@ -158,7 +158,8 @@ public actor RuleService {
 
     private func event(_ alert: Alert, _ what: String, _ now: Int64) -> AlertEvent {
         AlertEvent(
-            at: now, rule: alert.rule, labels: alert.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ","), event: what,
+            at: now, rule: alert.rule, labels: alert.labels.map { Selector.Matcher.equal($0.name, $0.value).text }.joined(separator: ","),
+            event: what,
             severity: alert.severity.rawValue, value: alert.value)
     }
 }

@@ -110,7 +110,8 @@ public struct SLOService: Sendable {
             if good.isEmpty { return Events(problem: "\(located): no bucket of \(buckets) has le=\"\(threshold)\"") }
             return Events(good: good, total: total)
         case .check(let name):
-            let total = try await source.select(try Selector("almanac_check_up{check=\"\(name)\"}"), from: from, to: now).map(\.samples)
+            let total = try await source.select(Selector(name: "almanac_check_up", matchers: [.equal("check", name)]), from: from, to: now).map(
+                \.samples)
             if total.isEmpty { return Events(problem: "\(located): the check '\(name)' has no results") }
             return Events(good: total, total: total, counting: .runs)
         }

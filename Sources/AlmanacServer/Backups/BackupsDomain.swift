@@ -62,7 +62,7 @@ struct BackupsDomain: Domain {
         BackupsPages(domain: self, renderer: web.renderer(BackupsPages.templates)).add(to: groups)
         groups.viewers.get("/api/v1/backups") { _, _ in try JSONResponse.encode(["backups": try await overview()]) }
         groups.writers(.operate(team: nil)).post("/api/v1/backups/:name/drill") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 return JSONResponse.error(.notFound, "no backup named \(name) with a drill", field: "name")
             }

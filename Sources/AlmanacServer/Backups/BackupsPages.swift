@@ -18,7 +18,7 @@ struct BackupsPages: Sendable {
             let rows = records.map { r -> [String] in
                 let newest = r.status.newest
                 return [
-                    "<a href=\"/backups/\(HTML.escape(r.name))\">\(HTML.escape(r.name))</a>", HTML.escape(r.entity), r.kind,
+                    "<a href=\"\(HTML.link("/backups/", r.name))\">\(HTML.escape(r.name))</a>", HTML.escape(r.entity), r.kind,
                     r.status.problem.map { "<span class=\"status-critical\">cannot be read: \(HTML.escape($0))</span>" }
                         ?? newest.map { "\(HTML.escape($0.name)), \(Self.age(r.status.ageSeconds))" + (r.status.late ? " <b>late</b>" : "") }
                         ?? "<b>none</b>",
@@ -35,7 +35,7 @@ struct BackupsPages: Sendable {
                 "backups", title: "Backups", actor: context.actor, context: ListPage(table: table, error: domain.files.error, count: records.count))
         }
         groups.viewers.get("/backups/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard let record = try await domain.overview().first(where: { $0.name == name }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name)")
             }
@@ -53,7 +53,7 @@ struct BackupsPages: Sendable {
             return renderer.page("backup", title: "Backup \(name)", actor: context.actor, context: page)
         }
         groups.writers(.operate(team: nil)).post("/backups/:name/drill") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard domain.files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name) with a drill")
             }

@@ -41,7 +41,7 @@ struct CapacityDomain: Domain {
             ])
         }
         groups.viewers.get("/api/v1/loadtests/:name/runs") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let found = try await runs.runs(test: name)
             let comparison = RunComparison(runs: found.reversed())
             return try JSONResponse.encode(

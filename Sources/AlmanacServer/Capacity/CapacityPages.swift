@@ -31,7 +31,7 @@ struct CapacityPages: Sendable {
             return renderer.page("capacity", title: "Capacity", actor: context.actor, context: page)
         }
         groups.viewers.get("/capacity/loadtests/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard let test = tests.current.tests[name] else { throw HTTPError(.notFound, message: "no load test named \(name)") }
             let found = try await runs.runs(test: name)
             return renderer.page("loadtest", title: "Load test \(name)", actor: context.actor, context: TestPage(test: test, runs: found))

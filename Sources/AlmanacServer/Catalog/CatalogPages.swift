@@ -58,11 +58,11 @@ struct CatalogPages: Sendable {
                     + "<p><code>almanac catalog report --format markdown</code> prints the same, ready to commit.</p>")
         }
         router.get("/catalog/:kind/:name") { _, context in
-            try entityPage(context, namespace: "default", name: try context.parameters.require("name"))
+            try entityPage(context, namespace: "default", name: try context.parameters.decoded("name"))
         }
         // Other namespaces: /catalog/KIND/NAMESPACE/NAME (the router wants one parameter name per position).
         router.get("/catalog/:kind/:name/:inner") { _, context in
-            try entityPage(context, namespace: try context.parameters.require("name"), name: try context.parameters.require("inner"))
+            try entityPage(context, namespace: try context.parameters.decoded("name"), name: try context.parameters.require("inner"))
         }
         router.get("/docs") { request, context in
             let current = knowledge.current

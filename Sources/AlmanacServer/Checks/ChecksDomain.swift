@@ -1,4 +1,5 @@
 import AlmanacChecks
+import AlmanacReporting
 import AlmanacRuntime
 import AlmanacStorage
 import Foundation
@@ -51,7 +52,7 @@ struct ChecksDomain: Domain {
             let items = files.current.checks.compactMap { check -> AttentionItem? in
                 guard let state = states[check.name], state.hardProblem else { return nil }
                 return AttentionItem(
-                    "\(check.name): \(state.lastOutput)", detail: check.entity.shortText, link: "/checks/\(check.name)",
+                    "\(check.name): \(state.lastOutput)", detail: check.entity.shortText, link: "/checks/" + HTML.segment(check.name),
                     level: state.tracker.status == .critical ? .critical : .warning)
             }
             return [AttentionSection(id: "attention-checks", title: "Checks in a hard problem", items: items, none: "Every check is OK.", more: more)]

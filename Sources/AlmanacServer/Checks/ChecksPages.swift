@@ -26,7 +26,8 @@ struct ChecksPages: Sendable {
             let rows = files.current.checks.map { check -> [String] in
                 let state = states[check.name]
                 return [
-                    "<a href=\"/checks/\(HTML.escape(check.name))\">\(HTML.escape(check.name))</a>", HTML.escape(check.entity.shortText), check.kind,
+                    "<a href=\"\(HTML.link("/checks/", check.name))\">\(HTML.escape(check.name))</a>", HTML.escape(check.entity.shortText),
+                    check.kind,
                     Self.status(state), state.map { String(format: "%.0f%%", $0.flap.percent) + ($0.flap.flapping ? " flapping" : "") } ?? "",
                     state?.lastAt.map { ReportFormat.moment($0) } ?? "not yet", HTML.escape(state?.lastOutput ?? ""),
                 ]
@@ -37,7 +38,7 @@ struct ChecksPages: Sendable {
             return renderer.page("checks", title: "Checks", actor: context.actor, context: page)
         }
         groups.viewers.get("/checks/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard let check = files.current.checks.first(where: { $0.name == name }) else {
                 throw HTTPError(.notFound, message: "no check named \(name)")
             }
@@ -45,7 +46,7 @@ struct ChecksPages: Sendable {
             let events = try await timeline.events(check: name)
             let now = clock.milliseconds()
             let latency = try await StoredSeriesSource(store: series, steps: []).select(
-                try Selector("almanac_check_latency_seconds{check=\"\(name)\"}"), from: now - 86_400_000, to: now)
+                Selector(name: "almanac_check_latency_seconds", matchers: [.equal("check", name)]), from: now - 86_400_000, to: now)
             let points = latency.first?.samples.map { (x: Double($0.timestamp - now) / 60_000, y: $0.value * 1000) } ?? []
             var chart: String?
             if points.count >= 2 {
@@ -81,7 +82,7 @@ struct ChecksPages: Sendable {
             ["When"] + (withCheck ? ["Check", "Entity"] : []) + ["Event", "Status", "What", "Output"],
             events.map { e in
                 [ReportFormat.moment(e.at)]
-                    + (withCheck ? ["<a href=\"/checks/\(HTML.escape(e.check))\">\(HTML.escape(e.check))</a>", HTML.escape(e.entity)] : [])
+                    + (withCheck ? ["<a href=\"\(HTML.link("/checks/", e.check))\">\(HTML.escape(e.check))</a>", HTML.escape(e.entity)] : [])
                     + [HTML.escape(e.event), HTML.escape(e.status), HTML.escape(e.message), "<pre>\(HTML.escape(e.output))</pre>"]
             }, id: "timeline")
     }

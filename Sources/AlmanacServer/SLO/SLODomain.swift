@@ -69,7 +69,8 @@ struct SLODomain: Domain {
             let open = maintenance.current.filter { $0.opening(at: now) != nil }.map(\.name)
             let page = Page(
                 table: SLOReport.table(records).html(id: "slos"), error: files.error ?? maintenance.error,
-                count: records.count, windows: maintenance.current.count, open: open.joined(separator: ", "), names: records.map(\.name))
+                count: records.count, windows: maintenance.current.count, open: open.joined(separator: ", "),
+                names: records.map { Link(name: $0.name, path: "/slos/" + HTML.segment($0.name)) })
             return renderer.page("slos", title: "Service levels", actor: context.actor, context: page)
         }
         return routes
@@ -86,7 +87,11 @@ struct SLODomain: Domain {
         var count: Int
         var windows: Int
         var open: String
-        var names: [String]
+        var names: [Link]
+    }
+
+    struct Link {
+        var name, path: String
     }
 
     static let template = """
@@ -96,6 +101,6 @@ struct SLODomain: Domain {
         a burn rate of 1 spends it exactly in the window. 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min, pages;
         1× over 3 d and 6 h opens a ticket (the SRE Workbook's multiwindow alerts, as the <code>ErrorBudgetBurn</code> alert).</p>
         {{{table}}}
-        <p id="pages">Each SLO's page, with its budget's burn-down: {{#names}}<a href="/slos/{{.}}">{{.}}</a> {{/names}}</p>
+        <p id="pages">Each SLO's page, with its budget's burn-down: {{#names}}<a href="{{path}}">{{name}}</a> {{/names}}</p>
         """
 }

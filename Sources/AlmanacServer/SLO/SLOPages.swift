@@ -14,7 +14,7 @@ struct SLOPages: Sendable {
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/api/v1/slos/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard let detail = try await service.detail(named: name) else { return JSONResponse.error(.notFound, "no SLO named \(name)") }
             return try JSONResponse.encode(
                 Record(
@@ -41,7 +41,7 @@ struct SLOPages: Sendable {
     }
 
     private func detail(_ context: AlmanacRequestContext) async throws -> SLOService.Detail {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         guard let detail = try await service.detail(named: name) else { throw HTTPError(.notFound, message: "no SLO named \(name)") }
         return detail
     }

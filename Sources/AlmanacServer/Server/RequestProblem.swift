@@ -16,3 +16,13 @@ struct RequestProblem: Error, HTTPResponseError {
         JSONResponse.error(.badRequest, message, field: field.isEmpty ? nil : field)
     }
 }
+
+extension Parameters {
+    /// A path parameter as the name it stands for: links percent-encode names (`HTML.link`), and
+    /// Hummingbird hands parameters over as they came.
+    func decoded(_ key: String) throws -> String {
+        let raw = try require(key)
+        guard let name = raw.removingPercentEncoding else { throw HTTPError(.badRequest, message: "\(key) is not percent-encoded properly") }
+        return name
+    }
+}

@@ -67,6 +67,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Tests only (ALMANAC_TEST_MODE=1): the clock runs this many times faster than the wall clock from --clock-start.")
+    var clockSpeed: Double?
+
+    @Option(help: "Tests only: when (seconds since 1970) the fast clock starts from the wall clock's time; now when left out.")
+    var clockStart: Double?
+
+    /// The wall clock, or in test mode one that runs faster, so scenarios of minutes (burn-rate
+    /// windows, escalation timeouts) run against the real binary in seconds.
+    func clock(environment: [String: String], logger: Logger) throws -> WallClock {
+        guard clockSpeed != nil || clockStart != nil else { return .system }
+        guard environment["ALMANAC_TEST_MODE"] == "1" else {
+            throw ValidationError("--clock-speed and --clock-start are for tests and need ALMANAC_TEST_MODE=1 in the environment")
+        }
+        let speed = clockSpeed ?? 1
+        guard speed > 0, speed <= 1000 else { throw ValidationError("--clock-speed must be above 0 and at most 1000") }
+        let start = clockStart.map { Int64($0 * 1000) } ?? WallClock.system.milliseconds()
+        logger.warning("test mode: the clock runs faster than the wall clock", metadata: ["speed": "\(speed)", "start_ms": "\(start)"])
+        return .scaled(from: start, speed: speed)
+    }
+
     func run() async throws {
         var logger = Logger(label: "almanac")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -87,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         configuration.leaseSeconds = lease
         configuration.driftIntervalSeconds = driftInterval
         let environmentVariables = ProcessInfo.processInfo.environment
+        configuration.clock = try clock(environment: environmentVariables, logger: logger)
         configuration.environmentVariables = environmentVariables
         configuration.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         configuration.clientKeys = Credentials.table(environmentVariables["ALMANAC_CLIENT_KEYS"])

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from conftest import ADMIN, BINARY, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, BINARY, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait, wait_until
 from slo_traffic import Share, Traffic
 
 SLOS = """slos:
@@ -40,9 +40,9 @@ def recording_rules():
     return json.dumps({"groups": [{"name": "slo", "interval": "1s", "rules": rules}]})
 
 
-def setup(workdir, traffic, history_until, step, fine=0):
-    """The application served, its history imported into Almanac's data directory; returns the file and the address."""
-    address = traffic.serve(time.time)
+def setup(workdir, traffic, history_until, step, fine=0, clock=time.time):
+    """The application served on `clock`, its history imported into Almanac's data directory; returns the file and the address."""
+    address = traffic.serve(clock)
     history = workdir / "history.om"
     traffic.history(history, history_until, step, f'instance="{address}",job="app"', fine)
     imported = subprocess.run([str(BINARY), "series", "import", str(history), "--data", str(workdir / "data")], capture_output=True, text=True)
@@ -87,11 +87,25 @@ def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
         result = answer["data"]["result"]
         return float(result[0]["value"][1]) if result else None
 
+    def scraped_live():
+        """Both have scraped the live target for 20 s beside the history (the windows compared
+        reach past the seam between the two)."""
+        theirs = requests.get(prometheus + "/api/v1/query", params={"query": 'count_over_time(up{job="app"}[30s])'}, timeout=10).json()
+        result = theirs["data"]["result"]
+        series = requests.get(server.url + "/api/v1/series", params={"name": "up"}, headers=ADMIN, timeout=10).json()["series"]
+        app = [one for one in series if one["labels"].get("job") == "app"]
+        if not result or float(result[0]["value"][1]) < 20 or not app:
+            return False
+        since = int((time.time() - 30) * 1000)
+        samples = requests.get(f"{server.url}/api/v1/series/{app[0]['id']}/samples", params={"from": since}, headers=ADMIN, timeout=10).json()
+        return len(samples["samples"]) >= 20
+
     try:
-        time.sleep(20)  # both have scraped the live target beside the history
+        assert wait_until(scraped_live, seconds=60), "both scrape the application"
         compared, worst = 0, 0.0
         deadline = time.time() + 150
-        while time.time() < deadline:
+        # At least 150 comparisons, taken two seconds apart (Prometheus records every second).
+        while time.time() < deadline and compared < 150:
             evaluated_at, figures = slos(server)
             at = evaluated_at / 1000
             for slo, record, objective in [("shop-availability", "availability_errors", 0.999), ("shop-latency", "latency_slow", 0.99)]:
@@ -107,7 +121,7 @@ def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
                         worst = max(worst, off)
                         assert off <= 0.01, f"{slo} over {window} at {at}: Almanac {ours}, Prometheus {expected}"
                     compared += 1
-            time.sleep(4)
+            time.sleep(2)
         assert compared >= 150, compared
         print(f"\n{compared} burn rates (and SLI ratios) compared with Prometheus's recording rules; worst difference {worst:.3%}")
     except AssertionError:
@@ -119,45 +133,70 @@ def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
         process.wait(timeout=20)
 
 
-def alerts(receiver):
-    return [(at, a["labels"]["alertname"], a["labels"].get("severity"), a["status"]) for at, a in receiver.alerts()]
+class FastClock:
+    """The test-mode clock the server runs on (`--clock-speed`, `--clock-start`): it reads the
+    wall clock's time at `start` and runs `speed` times faster, so the application's counters,
+    the burst and the server all keep one time, and minutes of burn-rate windows take seconds."""
+
+    def __init__(self, speed):
+        self.speed, self.start = speed, time.time()
+
+    def __call__(self):
+        return self.start + (time.time() - self.start) * self.speed
+
+    def at(self, wall):
+        return self.start + (wall - self.start) * self.speed
+
+    def args(self):
+        return ["--clock-speed", str(self.speed), "--clock-start", repr(self.start)]
+
+    def wait(self, seconds):
+        """Lets `seconds` of the clock's time pass (a 5-minute window passes in a minute)."""
+        time.sleep(seconds / self.speed)
+
+
+def alerts(receiver, clock=None):
+    return [(clock.at(at) if clock else at, a["labels"]["alertname"], a["labels"].get("severity"), a["status"]) for at, a in receiver.alerts()]
 
 
 def test_a_burst_pages_within_two_minutes_and_resolves_once_the_short_window_is_clean(workdir):
     """Three days at 0.05% errors (a burn rate of 0.5), then 90 s of nothing but errors: the 1-hour
     window passes 14.4× after 52 s, so the page goes out within 2 minutes; once the burst has
     (nearly) left the 5-minute window it resolves, within 6 minutes. The 6-hour window never reaches 6× (0.47%)
-    and the 3-day one never 1× (0.085%), so nothing else fires."""
+    and the 3-day one never 1× (0.085%), so nothing else fires. Every time here is the fast clock's:
+    the server, the application and the test run ten times faster than the wall clock."""
+    clock = FastClock(10)
     rate = 20
-    start = int(time.time()) - 3 * 86400
+    start = int(clock()) - 3 * 86400
     errors = Share(start, 0.0005)
     traffic = Traffic(start, rate, errors, Share(start, 0.0))
-    _, address = setup(workdir, traffic, time.time() - 2, 60)
+    _, address = setup(workdir, traffic, clock() - 2, 60, clock=clock)
     receiver = WebhookReceiver()
     config = monitoring_config(workdir, f"jobs:\n  - job: app\n    targets: ['{address}']\n    interval: 1s\n    timeout: 900ms\n",
                                notifications=f"receivers:\n  - name: ops\n    webhook: {receiver.url}\n")
     (config / "slos").mkdir()
     (config / "slos" / "shop.yaml").write_text(SLOS.split("  - name: shop-latency")[0])
-    server = Server(config, workdir / "data", args=["--rule-interval", "2", "--notification-backoff", "2"]).start()
+    server = Server(config, workdir / "data", args=["--rule-interval", "2", "--notification-backoff", "2"] + clock.args(),
+                    extra_env={"ALMANAC_TEST_MODE": "1"}).start()
     try:
-        time.sleep(30)
+        clock.wait(30)
         assert alerts(receiver) == [], "nothing fires on the slow background burn"
-        burst = time.time()
+        burst = clock()
         errors.set(burst, 1.0)
         paged = None
-        while time.time() - burst < 120 and not paged:
-            paged = next((at for at, name, severity, status in alerts(receiver)
+        while clock() - burst < 120 and not paged:
+            paged = next((at for at, name, severity, status in alerts(receiver, clock)
                           if name == "ErrorBudgetBurn" and severity == "critical" and status == "firing"), None)
-            time.sleep(0.5)
-        assert paged, f"a page within 2 minutes of the burst: {alerts(receiver)}"
-        time.sleep(max(0, 90 - (time.time() - burst)))
-        recovered = time.time()
+            clock.wait(0.5)
+        assert paged, f"a page within 2 minutes of the burst: {alerts(receiver, clock)}"
+        clock.wait(max(0, 90 - (clock() - burst)))
+        recovered = clock()
         errors.set(recovered, 0.0005)
         resolved = None
-        while time.time() - recovered < 360 and not resolved:
-            resolved = next((at for at, name, _, status in alerts(receiver) if name == "ErrorBudgetBurn" and status == "resolved"), None)
-            time.sleep(1)
-        assert resolved, f"resolved within 6 minutes of recovery: {alerts(receiver)}"
+        while clock() - recovered < 360 and not resolved:
+            resolved = next((at for at, name, _, status in alerts(receiver, clock) if name == "ErrorBudgetBurn" and status == "resolved"), None)
+            clock.wait(1)
+        assert resolved, f"resolved within 6 minutes of recovery: {alerts(receiver, clock)}"
         # It clears once under 14.4 × 0.1% of the 5-minute window (4.3 s) is still burst.
         assert resolved - recovered > 300 - 4.4, f"not before the burst left the 5-minute window: {resolved - recovered:.1f} s"
         assert [(name, severity, status) for _, name, severity, status in alerts(receiver)] == [

@@ -31,13 +31,15 @@ public struct WallClock: Sendable {
             elapsing: { origin.duration(to: clock.now) }, isSystem: false)
     }
 
-    /// Real time sped up `speed` times from `start`: the binary's test mode, where an escalation
-    /// timeout of ten minutes passes in seconds.
+    /// Time that reads `start` (ms since 1970) when the wall clock does and runs `speed` times
+    /// faster from there: the binary's test mode, where an escalation timeout of ten minutes
+    /// passes in seconds. Any program can compute the same time from the wall clock, so a test's
+    /// traffic and the server agree on it whenever each started.
     public static func scaled(from start: Int64, speed: Double) -> WallClock {
         let origin = ContinuousClock.now
         return WallClock(
-            reading: { start + (origin.duration(to: .now) * speed).wholeMilliseconds }, sleeping: { try await Task.sleep(for: $0 / speed) },
-            elapsing: { origin.duration(to: .now) * speed }, isSystem: false)
+            reading: { start + Int64((Double(system.milliseconds() - start) * speed).rounded(.down)) },
+            sleeping: { try await Task.sleep(for: $0 / speed) }, elapsing: { origin.duration(to: .now) * speed }, isSystem: false)
     }
 
     public func milliseconds() -> Int64 { reading() }

@@ -111,6 +111,28 @@ class WebhookReceiver:
         return [(at, alert) for at, body in self.received for alert in body.get("alerts", [])]
 
 
+class FastClock:
+    """The test-mode clock the server runs on (`--clock-speed`, `--clock-start`): it reads the
+    wall clock's time at `start` and runs `speed` times faster, so the application's counters,
+    the burst and the server all keep one time, and minutes of burn-rate windows take seconds."""
+
+    def __init__(self, speed):
+        self.speed, self.start = speed, time.time()
+
+    def __call__(self):
+        return self.start + (time.time() - self.start) * self.speed
+
+    def at(self, wall):
+        return self.start + (wall - self.start) * self.speed
+
+    def args(self):
+        return ["--clock-speed", str(self.speed), "--clock-start", repr(self.start)]
+
+    def wait(self, seconds):
+        """Lets `seconds` of the clock's time pass (a 5-minute window passes in a minute)."""
+        time.sleep(seconds / self.speed)
+
+
 def start_and_wait(command, ready_url, seconds=30):
     """Starts a peer program and waits until `ready_url` answers 200."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

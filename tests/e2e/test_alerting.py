@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import ADMIN, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait
+from conftest import ADMIN, FastClock, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait, wait_until
 
 DOWN_SECONDS = 120
 GARBAGE = b'demo_queue_depth{queue="orders" 12\n\xff\xfe{{{\n'
@@ -57,41 +57,72 @@ def alertmanager(workdir):
     process.wait(timeout=20)
 
 
-def test_alerts_reach_alertmanager_and_a_receiver_that_was_down(alertmanager, workdir):
-    exporter = Exporter()
-    receiver_port = free_port()
-    config = monitoring_config(
+def alerting_config(workdir, exporter, receivers):
+    return monitoring_config(
         workdir, f"jobs:\n  - job: demo\n    targets: ['127.0.0.1:{exporter.port}']\n    interval: 1s\n    timeout: 900ms\n",
         rules="rules:\n"
         "  - alert: QueueDeep\n    service: orders\n    series: demo_queue_depth{queue=\"orders\"}\n    above: {warning: 10, critical: 40}\n"
         "  - alert: GhostExporterMissing\n    series: up{job=\"ghost\"}\n    absent: 1m\n",
-        notifications=f"receivers:\n  - name: ops\n    webhook: http://127.0.0.1:{receiver_port}/hook\n  - name: am\n    alertmanager: {alertmanager}\n")
+        notifications="receivers:\n" + receivers)
+
+
+def test_alerts_reach_alertmanager(alertmanager, workdir):
+    """On the wall clock: Alertmanager reads the alerts' start and end times as its own."""
+    exporter = Exporter()
+    config = alerting_config(workdir, exporter, f"  - name: am\n    alertmanager: {alertmanager}\n")
     server = Server(config, workdir / "data", args=["--rule-interval", "1", "--notification-backoff", "5"]).start()
-    started = time.time()
     try:
-        time.sleep(3)
+        def in_alertmanager():
+            return {a["labels"]["alertname"] for a in requests.get(alertmanager + "/api/v2/alerts").json()}
+
+        def active():
+            return {a["labels"]["alertname"] for a in requests.get(alertmanager + "/api/v2/alerts", params={"active": "true"}).json()
+                    if a["status"]["state"] == "active"}
+
+        assert wait_until(lambda: "GhostExporterMissing" in in_alertmanager()), in_alertmanager()
         exporter.value = 50  # QueueDeep fires, critical
-        time.sleep(4)
-        names = {a["labels"]["alertname"] for a in requests.get(alertmanager + "/api/v2/alerts").json()}
-        assert names == {"QueueDeep", "GhostExporterMissing"}, names
+        assert wait_until(lambda: in_alertmanager() == {"QueueDeep", "GhostExporterMissing"}), in_alertmanager()
         am_queue = [a for a in requests.get(alertmanager + "/api/v2/alerts").json() if a["labels"]["alertname"] == "QueueDeep"][0]
         assert am_queue["labels"]["severity"] == "critical" and am_queue["labels"]["service"] == "orders"
         exporter.value = 1  # QueueDeep resolves
-        time.sleep(4)
-        active = {a["labels"]["alertname"] for a in requests.get(alertmanager + "/api/v2/alerts", params={"active": "true"}).json()
-                  if a["status"]["state"] == "active"}
-        assert active == {"GhostExporterMissing"}, active
+        assert wait_until(lambda: active() == {"GhostExporterMissing"}), active()
+    except AssertionError:
+        print(server.log.read_text()[-3000:])
+        raise
+    finally:
+        server.stop()
 
-        time.sleep(max(0, DOWN_SECONDS - (time.time() - started)))
+
+def test_a_receiver_that_was_down_gets_every_notification_once(workdir):
+    """The server runs on the test-mode clock, ten times faster than the wall clock: the
+    receiver's two minutes down take twelve seconds."""
+    exporter = Exporter()
+    receiver_port = free_port()
+    config = alerting_config(workdir, exporter, f"  - name: ops\n    webhook: http://127.0.0.1:{receiver_port}/hook\n")
+    clock = FastClock(10)
+    server = Server(config, workdir / "data", args=["--rule-interval", "1", "--notification-backoff", "5"] + clock.args(),
+                    extra_env={"ALMANAC_TEST_MODE": "1"}).start()
+    started = clock()
+
+    def history():
+        return sorted((e["rule"], e["event"]) for e in requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"])
+
+    try:
+        assert wait_until(lambda: ("GhostExporterMissing", "fired") in history()), history()
+        exporter.value = 50  # QueueDeep fires, critical
+        assert wait_until(lambda: ("QueueDeep", "fired") in history()), history()
+        exporter.value = 1  # QueueDeep resolves
+        assert wait_until(lambda: ("QueueDeep", "resolved") in history()), history()
+
+        clock.wait(max(0, DOWN_SECONDS - (clock() - started)))
         receiver = WebhookReceiver(receiver_port)
-        deadline = time.time() + 30
-        while time.time() < deadline and len(receiver.bodies) < 3:
-            time.sleep(0.2)
-        time.sleep(6)  # one more backoff: nothing may arrive twice
+        deadline = clock() + 30
+        while clock() < deadline and len(receiver.bodies) < 3:
+            clock.wait(0.2)
+        clock.wait(6)  # one more backoff: nothing may arrive twice
         seen = sorted((b["alerts"][0]["labels"]["alertname"], b["status"]) for b in receiver.bodies)
         assert seen == [("GhostExporterMissing", "firing"), ("QueueDeep", "firing"), ("QueueDeep", "resolved")], seen
-        history = requests.get(server.url + "/api/v1/alerts/history", headers=ADMIN).json()["events"]
-        assert sorted((e["rule"], e["event"]) for e in history) == [("GhostExporterMissing", "fired"), ("QueueDeep", "fired"), ("QueueDeep", "resolved")]
+        assert history() == [("GhostExporterMissing", "fired"), ("QueueDeep", "fired"), ("QueueDeep", "resolved")]
         print(f"\nreceiver down {DOWN_SECONDS} s; {len(receiver.bodies)} notifications arrived afterwards, each once")
     except AssertionError:
         print(server.log.read_text()[-3000:])

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from conftest import ADMIN, BINARY, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait, wait_until
+from conftest import ADMIN, BINARY, FastClock, Server, WebhookReceiver, free_port, monitoring_config, start_and_wait, wait_until
 from slo_traffic import Share, Traffic
 
 SLOS = """slos:
@@ -131,28 +131,6 @@ def test_burn_rates_and_ratios_equal_prometheus_recording_rules(workdir):
         server.stop()
         process.terminate()
         process.wait(timeout=20)
-
-
-class FastClock:
-    """The test-mode clock the server runs on (`--clock-speed`, `--clock-start`): it reads the
-    wall clock's time at `start` and runs `speed` times faster, so the application's counters,
-    the burst and the server all keep one time, and minutes of burn-rate windows take seconds."""
-
-    def __init__(self, speed):
-        self.speed, self.start = speed, time.time()
-
-    def __call__(self):
-        return self.start + (time.time() - self.start) * self.speed
-
-    def at(self, wall):
-        return self.start + (wall - self.start) * self.speed
-
-    def args(self):
-        return ["--clock-speed", str(self.speed), "--clock-start", repr(self.start)]
-
-    def wait(self, seconds):
-        """Lets `seconds` of the clock's time pass (a 5-minute window passes in a minute)."""
-        time.sleep(seconds / self.speed)
 
 
 def alerts(receiver, clock=None):

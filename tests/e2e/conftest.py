@@ -226,3 +226,20 @@ def pytest_terminal_summary(terminalreporter):
     for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda item: -item[1]):
         terminalreporter.write_line(f"{seconds:8.1f}  {path}")
     terminalreporter.write_line(f"{sum(_FILE_SECONDS.values()):8.1f}  in all (summed; parallel runs take less)")
+
+
+# Files that start the bundled example share its pipeline's fixed host ports (18401-18414), so
+# they run one after another in one worker when the suite runs in parallel (scripts/test).
+EXAMPLE_FILES = {
+    "test_catalog_pages.py", "test_cli.py", "test_durability.py", "test_example_pipeline.py", "test_home_page.py", "test_json_reports.py",
+    "test_meeting.py", "test_openapi.py", "test_openfeature_sdk.py", "test_pages_chromium.py", "test_sign_in.py", "test_status_page.py",
+    "test_storage_audit.py",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Each file is one group for pytest-xdist's loadgroup (its tests share fixtures and ports);
+    the files that start the example are one group together."""
+    for item in items:
+        name = Path(str(item.fspath)).name
+        item.add_marker(pytest.mark.xdist_group("example" if name in EXAMPLE_FILES else name))

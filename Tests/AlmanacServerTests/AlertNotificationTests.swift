@@ -43,7 +43,7 @@ import Testing
             try await TestServer.run(
                 flagFiles: [:], configDirectory: config, dataDirectory: data, databaseURL: database, configure: Self.configure(time)
             ) { _ async throws in
-                #expect(try await time.advance(upTo: .seconds(60)) { await !receiver.bodies.isEmpty })
+                #expect(try await time.advance(upTo: .seconds(20)) { await !receiver.bodies.isEmpty })
             }
             let first = await receiver.bodies
             #expect(first.count == 1)
@@ -74,7 +74,7 @@ import Testing
         try await TestServer.run(flagFiles: [:], configDirectory: config, configure: Self.configure(time)) { _ async throws in
             try await time.advance(upTo: .seconds(1.5))  // fired and failed to deliver, several times
             try await WebhookReceiver.run(port: port) { receiver, _ async throws in
-                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count == 1 })
+                #expect(try await time.advance(upTo: .seconds(20)) { await receiver.bodies.count == 1 })
                 try await time.advance(upTo: .seconds(1))
                 #expect(await receiver.bodies.count == 1, "delivered once, not once per retry")
             }

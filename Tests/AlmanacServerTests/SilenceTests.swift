@@ -62,7 +62,7 @@ import Testing
                 c.notificationBackoffSeconds = 0.5
                 c.clock = time.wall
             } _: { server async throws in
-                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count >= 1 })
+                #expect(try await time.advance(upTo: .seconds(20)) { await receiver.bodies.count >= 1 })
                 let first = try #require(await receiver.bodies.first)
                 #expect(try firing(first) == ["GhostAMissing"], "one message for the group, without the silenced alert")
                 #expect((try Fixture.json(first)["groupLabels"] as? [String: String]) == ["service": "ghost"])
@@ -84,7 +84,7 @@ import Testing
 
                 // Ending the silence changes the group: both alerts go out together.
                 #expect(try await HTTP.send("DELETE", server.baseURL + "/api/v1/silences/\(silenceID)", headers: admin).status == 200)
-                #expect(try await time.advance(upTo: .seconds(60)) { await receiver.bodies.count > count })
+                #expect(try await time.advance(upTo: .seconds(20)) { await receiver.bodies.count > count })
                 #expect(try firing(try #require(await receiver.bodies.last)) == ["GhostAMissing", "GhostBMissing"])
 
                 let history =

@@ -61,3 +61,12 @@ def test_a_domain_library_that_reaches_for_io_fails(tmp_path):
     result = check(package)
     assert result.returncode == 1
     assert f"Sources/AlmanacSLO/EventCounts.swift:{line}: the domain library AlmanacSLO uses FileManager" in result.stdout
+
+
+def test_a_route_file_that_names_a_store_fails(tmp_path):
+    package = copy(tmp_path)
+    file = package / "Sources" / "AlmanacServer" / "Monitoring" / "AlertRoutes.swift"
+    line = add_line(file, "let reachedPast: SQLAlertStore? = nil", after_imports=False)
+    result = check(package)
+    assert result.returncode == 1
+    assert f"Sources/AlmanacServer/Monitoring/AlertRoutes.swift:{line}: the edge file names SQLAlertStore" in result.stdout

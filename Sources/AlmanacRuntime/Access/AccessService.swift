@@ -165,7 +165,10 @@ public final class AccessService: Sendable {
         return (id, secret)
     }
 
-    public func tokens() async throws -> [AccessStore.Token] { try await store.tokens() }
+    /// An issued API token as stored: its hash, never its secret.
+    public typealias Token = AccessStore.Token
+
+    public func tokens() async throws -> [Token] { try await store.tokens() }
 
     public func revokeToken(id: Int64, by person: Identity) async throws -> Bool {
         let revoked = try await store.revokeToken(id: id, now: clock.milliseconds())

@@ -8,6 +8,9 @@ import Logging
 /// state, becomes series (`almanac_check_up`, `almanac_check_status`, latency, certificate
 /// days, the plugin's perfdata) and, when something changed, timeline events with the output.
 /// The state is saved with its events in one transaction, so a restart resumes where it was.
+/// A change or action on the checks' timeline.
+public typealias TimelineEvent = TimelineStore.Event
+
 public actor CheckBook {
     let heads: SeriesHeads
     let timeline: TimelineStore
@@ -28,6 +31,11 @@ public actor CheckBook {
             progress[name] = try JSONDecoder().decode(CheckProgress.self, from: Data(json.utf8))
         }
         loaded = true
+    }
+
+    /// The timeline of checks' changes and actions, newest first: one check's, or every check's.
+    public nonisolated func events(check: String? = nil, limit: Int = 200) async throws -> [TimelineEvent] {
+        try await timeline.events(check: check, limit: limit)
     }
 
     public func current(_ check: Check) async throws -> CheckProgress {

@@ -18,7 +18,7 @@ public final class FlagService: Reloadable {
     /// The flag files: reloaded like every domain's, the last good set kept.
     let files: ReloadingFiles<FlagSet>
     public let environment: String?
-    public let store: any FlagStore
+    let store: any FlagStore
     let usage = UsageCounter()
     private let logger: Logger
     private let state: Mutex<State>
@@ -79,6 +79,16 @@ public final class FlagService: Reloadable {
         logger.notice("flag changed", metadata: ["flag": "\(change.flagKey)", "action": "\(change.action)", "actor": "\(actor)"])
         try await refreshRuntime()
         return entry
+    }
+
+    /// The audit log, newest first: one flag's, or every flag's when `flagKey` is nil.
+    public func auditLog(flagKey: String?, limit: Int) async throws -> [AuditEntry] {
+        try await store.auditLog(flagKey: flagKey, limit: limit)
+    }
+
+    /// Changes made between two instants, for charts' markers.
+    public func changes(from: Int64, to: Int64, limit: Int = 500) async throws -> [AuditEntry] {
+        try await store.changes(from: from, to: to, limit: limit)
     }
 
     /// Evaluation totals since start, by flag, variant and reason.

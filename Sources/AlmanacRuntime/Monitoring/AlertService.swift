@@ -54,6 +54,9 @@ public struct AlertService: Sendable {
         public var history: [AlertEvent]
     }
 
+    /// Alert events, newest first: one rule's, or every rule's.
+    public func history(rule: String?, limit: Int) async throws -> [AlertEvent] { try await store.history(rule: rule, limit: limit) }
+
     public func overview(now: Int64? = nil) async throws -> Overview {
         let now = now ?? clock.milliseconds()
         let silences = try await store.silences(endingAfter: now)

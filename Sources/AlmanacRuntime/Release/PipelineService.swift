@@ -6,7 +6,7 @@ import Foundation
 /// states by revision, the drift report, and rollouts through the manager.
 public struct PipelineService: Sendable {
     public let pipeline: PipelineConfig
-    public let store: SQLReleaseStore
+    let store: SQLReleaseStore
     public let rollouts: RolloutManager
 
     let clock: WallClock
@@ -79,6 +79,19 @@ public struct PipelineService: Sendable {
         let outcome = await StepRunner(pipeline: pipeline).shell(setup, timeout: pipeline.deployTimeout)
         return (outcome.ok, outcome.output)
     }
+
+    /// Rollouts, newest first: one environment's, or every environment's.
+    public func rollouts(environment: String? = nil, limit: Int = 50) async throws -> [Rollout] {
+        try await store.rollouts(environment: environment, limit: limit)
+    }
+
+    /// Rollouts started between two instants, with when each started.
+    public func rollouts(from: Int64, to: Int64) async throws -> [(startedAt: Int64, rollout: Rollout)] {
+        try await store.rollouts(from: from, to: to)
+    }
+
+    /// The rollout `id`, or nil when there is none.
+    public func findRollout(id: String) async throws -> Rollout? { try await store.rollout(id: id) }
 
     public func rollout(id: String) async throws -> Rollout {
         guard let rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }

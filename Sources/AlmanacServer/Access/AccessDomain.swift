@@ -22,33 +22,22 @@ struct AccessDomain: Domain {
         let groups = web.access.groups(routes)
         AccessPages(service: service, renderer: web.renderer(AccessPages.templates), maximumBodyBytes: maximumBodyBytes).add(to: groups)
         groups.viewers.get("/api/v1/whoami") { _, context in
-            guard let person = context.person else { return JSONResponse.error(.unauthorized, "not signed in") }
+            guard let person = context.person else { throw EdgeProblem.notSignedIn("not signed in") }
             return try JSONResponse.encode(Self.describe(person))
         }
-        groups.admins.get("/api/v1/tokens") { _, _ in try JSONResponse.encode(["tokens": try await service.tokens().map(TokenRecord.init)]) }
+        groups.admins.get("/api/v1/tokens") { _, _ in try JSONResponse.encode(TokenList(tokens: try await service.tokens().map(TokenRecord.init))) }
         groups.admins.post("/api/v1/tokens") { request, context in
-            let bytes = try await request.collectBody(limit: maximumBodyBytes)
-            let request: TokenRequest
-            do {
-                guard case .object(let body) = try JSONParser.parse(bytes) else {
-                    return JSONResponse.error(.badRequest, "body must be a JSON object")
-                }
-                request = try TokenRequest(body)
-            } catch let problem as RequestProblem {
-                return JSONResponse.error(.badRequest, problem.message, field: problem.field)
-            } catch {
-                return JSONResponse.error(.badRequest, "body is not valid JSON: \(error)")
-            }
+            let asked = try await request.decode(TokenRequest.self, limit: maximumBodyBytes)
             let person = try context.requirePerson()
-            let (id, secret) = try await service.createToken(name: request.name, grant: request.grant, days: request.days, by: person)
-            return JSONResponse.make(.created, ["id": .int(id), "name": .string(request.name), "token": .string(secret)])
+            let (id, secret) = try await service.createToken(name: asked.name, grant: asked.grant, days: asked.days, by: person)
+            return try JSONResponse.encode(IssuedToken(id: id, name: asked.name, token: secret), status: .created)
         }
         groups.admins.delete("/api/v1/tokens/:id") { _, context in
-            guard let id = Int64(try context.parameters.require("id")) else { return JSONResponse.error(.notFound, "no such token") }
+            let id = try context.parameters.number("id", "no such token")
             guard try await service.revokeToken(id: id, by: try context.requirePerson()) else {
-                return JSONResponse.error(.notFound, "no token \(id) to revoke")
+                throw EdgeProblem.notFound("no token \(id) to revoke")
             }
-            return JSONResponse.make(.ok, ["id": .int(id), "revoked": .bool(true)])
+            return try JSONResponse.encode(RevokedToken(id: id, revoked: true))
         }
         return routes
     }
@@ -78,7 +67,7 @@ struct TokenRecord: Encodable {
     var expires: String
     var revoked: String?
 
-    init(_ token: AccessStore.Token) {
+    init(_ token: AccessService.Token) {
         id = token.id
         name = token.name
         do { grant = try JSONDecoder().decode(AccessPolicy.Grant.self, from: Data(token.grant.utf8)).summary } catch { grant = "unreadable" }
@@ -89,42 +78,57 @@ struct TokenRecord: Encodable {
     }
 }
 
+struct TokenList: Encodable { var tokens: [TokenRecord] }
+struct IssuedToken: Encodable {
+    var id: Int64
+    var name: String
+    var token: String
+}
+struct RevokedToken: Encodable {
+    var id: Int64
+    var revoked: Bool
+}
+
 /// A token asked for by the API or the page's form: name, role, optional scopes, days to live.
-struct TokenRequest {
+struct TokenRequest: Decodable {
     var name: String
     var grant: AccessPolicy.Grant
     var days: Int
 
-    init(_ body: [String: JSONValue]) throws(RequestProblem) {
-        guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 80 else {
+    private enum Keys: String, CodingKey { case name, role, days, environments, teams }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        let days: Int?
+        do { days = try container.decodeIfPresent(Int.self, forKey: .days) } catch {
+            throw RequestProblem("days", "must be a whole number of days from 1 to 366")
+        }
+        func names(_ key: Keys) throws -> [String]? {
+            do { return try container.decodeIfPresent([String].self, forKey: key) } catch {
+                throw RequestProblem(key.rawValue, "must be a list of names")
+            }
+        }
+        try self.init(
+            name: try? container.decode(String.self, forKey: .name), role: try? container.decode(String.self, forKey: .role), days: days,
+            environments: try names(.environments), teams: try names(.teams))
+    }
+
+    init(name: String?, role: String?, days: Int?, environments: [String]?, teams: [String]?) throws(RequestProblem) {
+        guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 80 else {
             throw RequestProblem("name", "required: a name of at most 80 characters")
         }
-        guard let role = body["role"]?.stringValue.flatMap(AccessPolicy.Role.init(rawValue:)) else {
-            throw RequestProblem("role", "required: viewer, operator or admin")
-        }
-        var days = 90
-        if let value = body["days"] {
-            guard case .int(let number) = value else { throw RequestProblem("days", "must be a whole number of days from 1 to 366") }
-            days = Int(clamping: number)
-        }
-        guard (1...366).contains(days) else { throw RequestProblem("days", "must be a whole number of days from 1 to 366") }
-        func names(_ field: String) throws(RequestProblem) -> Set<String>? {
-            guard let value = body[field], value != .null else { return nil }
-            guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
-                throw RequestProblem(field, "must be a list of names")
-            }
-            return Set(items.compactMap(\.stringValue))
-        }
+        guard let role = role.flatMap(AccessPolicy.Role.init(rawValue:)) else { throw RequestProblem("role", "required: viewer, operator or admin") }
+        guard (1...366).contains(days ?? 90) else { throw RequestProblem("days", "must be a whole number of days from 1 to 366") }
         self.name = name
-        grant = AccessPolicy.Grant(role: role, environments: try names("environments"), teams: try names("teams"))
-        self.days = days
+        grant = AccessPolicy.Grant(role: role, environments: environments.map(Set.init), teams: teams.map(Set.init))
+        self.days = days ?? 90
     }
 }
 
 extension AlmanacRequestContext {
     /// The person a write is done by; the access group let only people with a role this far.
     func requirePerson() throws -> Identity {
-        guard let person else { throw HTTPError(.unauthorized, message: "sign in first") }
+        guard let person else { throw EdgeProblem.notSignedIn("sign in first") }
         return person
     }
 }

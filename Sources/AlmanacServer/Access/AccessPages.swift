@@ -16,15 +16,19 @@ struct AccessPages: Sendable {
         groups.admins.get("/access") { _, context in try await page(context, created: nil, error: nil) }
         groups.admins.post("/access/tokens") { request, context in
             let form = try await request.formFields(limit: maximumBodyBytes)
-            var body: [String: JSONValue] = ["name": .string(form["name"] ?? ""), "role": .string(form["role"] ?? "")]
-            if let days = form["days"], !days.isEmpty { body["days"] = Int64(days).map(JSONValue.int) ?? .string(days) }
-            for field in ["environments", "teams"] {
+            func names(_ field: String) -> [String]? {
                 let names = (form[field] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                if !names.isEmpty { body[field] = .array(names.map(JSONValue.string)) }
+                return names.isEmpty ? nil : names
             }
+            let days = form["days"].flatMap { $0.isEmpty ? nil : $0 }
             let asked: TokenRequest
-            do throws(RequestProblem) { asked = try TokenRequest(body) } catch {
-                return try await page(context, created: nil, error: "\(error.field): \(error.message)", status: .badRequest)
+            do throws(RequestProblem) {
+                guard days == nil || Int(days ?? "") != nil else { throw RequestProblem("days", "must be a whole number of days from 1 to 366") }
+                asked = try TokenRequest(
+                    name: form["name"], role: form["role"], days: days.flatMap { Int($0) }, environments: names("environments"), teams: names("teams")
+                )
+            } catch {
+                return try await page(context, created: nil, error: "\(error.fieldName ?? ""): \(error.message)", status: .badRequest)
             }
             let (_, secret) = try await service.createToken(name: asked.name, grant: asked.grant, days: asked.days, by: try context.requirePerson())
             return try await page(context, created: secret, error: nil)

@@ -8,13 +8,13 @@ import Hummingbird
 /// The backups page: each backup with its newest copy, its size against the one before, and its
 /// last proven restore; one backup's receipts; a button that asks for a drill now.
 struct BackupsPages: Sendable {
-    let domain: BackupsDomain
+    let service: BackupService
     let renderer: PageRenderer
     static let templates = ["backups": listTemplate, "backup": backupTemplate]
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/backups") { _, context in
-            let records = try await domain.overview()
+            let records = try await service.overview().map(BackupRecord.init)
             let rows = records.map { r -> [String] in
                 let newest = r.status.newest
                 return [
@@ -32,11 +32,11 @@ struct BackupsPages: Sendable {
             let table = Self.table(
                 ["Backup", "Entity", "Kind", "Newest copy", "Size", "Change", "Last proven restore", "Last drill"], rows, id: "backups")
             return renderer.page(
-                "backups", title: "Backups", actor: context.actor, context: ListPage(table: table, error: domain.files.error, count: records.count))
+                "backups", title: "Backups", actor: context.actor, context: ListPage(table: table, error: service.files.error, count: records.count))
         }
         groups.viewers.get("/backups/:name") { _, context in
             let name = try context.parameters.decoded("name")
-            guard let record = try await domain.overview().first(where: { $0.name == name }) else {
+            guard let record = try await service.overview().map(BackupRecord.init).first(where: { $0.name == name }) else {
                 throw HTTPError(.notFound, message: "no backup named \(name)")
             }
             let rows = record.receipts.map { r -> [String] in
@@ -54,10 +54,7 @@ struct BackupsPages: Sendable {
         }
         groups.writers(.operate(team: nil)).post("/backups/:name/drill") { _, context in
             let name = try context.parameters.decoded("name")
-            guard domain.files.current.backups.contains(where: { $0.name == name && $0.drill != nil }) else {
-                throw HTTPError(.notFound, message: "no backup named \(name) with a drill")
-            }
-            try await domain.receipts.request(backup: name, at: domain.clock.milliseconds(), by: context.actor ?? "")
+            try await service.requestDrill(name, by: context.actor ?? "")
             return PageRenderer.redirect("/backups/\(name)")
         }
     }

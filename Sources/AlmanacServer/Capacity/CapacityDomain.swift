@@ -52,12 +52,8 @@ struct CapacityDomain: Domain {
                     }))
         }
         groups.viewers.get("/api/v1/loadruns/:id") { _, context in
-            guard let id = Int64(try context.parameters.require("id")) else {
-                return JSONResponse.error(.badRequest, "id must be a number", field: "id")
-            }
-            do { return try JSONResponse.encode(try await runs.run(id)) } catch LoadTestService.Problem.notFound {
-                return JSONResponse.error(.notFound, "no load test run \(id)", field: "id")
-            }
+            guard let id = Int64(try context.parameters.require("id")) else { throw RequestProblem("id", "id must be a number") }
+            return try JSONResponse.encode(try await runs.run(id))
         }
         return routes
     }
@@ -118,4 +114,20 @@ struct LoadRunsRecord: Encodable {
     var runs: [LoadRunRow]
     var regressions: [String]
     var revisions: [Revision]
+}
+
+extension LoadTestService.Problem: APIProblem {
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .notFound: .notFound
+        case .damaged: .internalServerError
+        }
+    }
+
+    public var fieldName: String? {
+        switch self {
+        case .notFound: "id"
+        case .damaged: nil
+        }
+    }
 }

@@ -38,8 +38,7 @@ struct CapacityPages: Sendable {
         }
         groups.viewers.get("/capacity/runs/:id") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.badRequest, message: "id must be a number") }
-            let run: LoadRun
-            do { run = try await runs.run(id) } catch LoadTestService.Problem.notFound { throw HTTPError(.notFound, message: "no run \(id)") }
+            let run = try await runs.run(id)
             return renderer.page("loadrun", title: "Run \(id) of \(run.test)", actor: context.actor, context: RunPage(id: id, run: run))
         }
     }

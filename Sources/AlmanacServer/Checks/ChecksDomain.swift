@@ -11,9 +11,8 @@ import Logging
 struct ChecksDomain: Domain {
     let files: ReloadingFiles<CheckFiles>
     let book: CheckBook
-    let timeline: TimelineStore
     let runner: CheckRunner
-    let series: SQLSeriesStore
+    let series: SeriesService
 
     /// `latestRollout` says in a line what was deployed last, for an escalation.
     init(
@@ -27,9 +26,8 @@ struct ChecksDomain: Domain {
         ) { root in
             try CheckFiles.load(root, entities: Set(knowledge.current.catalog.entities.keys))
         }
-        series = monitoring.series
-        timeline = TimelineStore(database: database)
-        book = CheckBook(heads: monitoring.heads, timeline: timeline, logger: logger)
+        series = monitoring.reader
+        book = CheckBook(heads: monitoring.heads, timeline: TimelineStore(database: database), logger: logger)
         let files = self.files
         runner = CheckRunner(
             checks: { files.current.checks },
@@ -65,21 +63,24 @@ struct ChecksDomain: Domain {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
         ChecksPages(
-            files: files, book: book, timeline: timeline, series: series, renderer: web.renderer(ChecksPages.templates), changes: web.changes,
+            files: files, book: book, series: series, renderer: web.renderer(ChecksPages.templates), changes: web.changes,
             clock: web.clock
         )
         .add(to: groups)
         groups.viewers.get("/api/v1/checks") { _, _ in
             let states = try await book.all()
-            return try JSONResponse.encode(["checks": files.current.checks.map { CheckRecord($0, states[$0.name]) }])
+            return try JSONResponse.encode(CheckList(checks: files.current.checks.map { CheckRecord($0, states[$0.name]) }))
         }
         groups.viewers.get("/api/v1/timeline") { request, _ in
             let check = request.uri.queryParameters.get("check")
-            return try JSONResponse.encode(["events": try await timeline.events(check: check, limit: 500)])
+            return try JSONResponse.encode(TimelineList(events: try await book.events(check: check, limit: 500)))
         }
         return routes
     }
 }
+
+struct CheckList: Encodable { var checks: [CheckRecord] }
+struct TimelineList: Encodable { var events: [TimelineEvent] }
 
 /// A check as the API shows it: what it probes and where it stands.
 struct CheckRecord: Encodable {

@@ -4,7 +4,6 @@ import AlmanacChecks
 import AlmanacConfig
 import AlmanacReporting
 import AlmanacRuntime
-import AlmanacStorage
 import Foundation
 import Hummingbird
 
@@ -13,8 +12,7 @@ import Hummingbird
 struct ChecksPages: Sendable {
     let files: ReloadingFiles<CheckFiles>
     let book: CheckBook
-    let timeline: TimelineStore
-    let series: SQLSeriesStore
+    let series: SeriesService
     let renderer: PageRenderer
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
     static let templates = ["checks": listTemplate, "check": checkTemplate, "timeline": timelineTemplate]
@@ -43,9 +41,9 @@ struct ChecksPages: Sendable {
                 throw HTTPError(.notFound, message: "no check named \(name)")
             }
             let state = try await book.current(check)
-            let events = try await timeline.events(check: name)
+            let events = try await book.events(check: name)
             let now = clock.milliseconds()
-            let latency = try await StoredSeriesSource(store: series, steps: []).select(
+            let latency = try await series.select(
                 Selector(name: "almanac_check_latency_seconds", matchers: [.equal("check", name)]), from: now - 86_400_000, to: now)
             let points = latency.first?.samples.map { (x: Double($0.timestamp - now) / 60_000, y: $0.value * 1000) } ?? []
             var chart: String?
@@ -66,7 +64,7 @@ struct ChecksPages: Sendable {
             return renderer.page("check", title: "Check \(name)", actor: context.actor, context: page)
         }
         groups.viewers.get("/timeline") { _, context in
-            let events = try await timeline.events(limit: 500)
+            let events = try await book.events(limit: 500)
             return renderer.page("timeline", title: "Timeline", actor: context.actor, context: ["table": Self.events(events, withCheck: true)])
         }
     }
@@ -77,7 +75,7 @@ struct ChecksPages: Sendable {
         return "<span class=\"status-\(last.description.lowercased())\">\(last)</span>" + (last == .ok && state.tracker.type == .hard ? "" : type)
     }
 
-    static func events(_ events: [TimelineStore.Event], withCheck: Bool) -> String {
+    static func events(_ events: [TimelineEvent], withCheck: Bool) -> String {
         table(
             ["When"] + (withCheck ? ["Check", "Entity"] : []) + ["Event", "Status", "What", "Output"],
             events.map { e in

@@ -67,21 +67,17 @@ struct CostsDomain: Domain {
         }
     }
 
-    /// The last 30 days' report, or why there is none.
-    func report() async throws -> Result<CostReport, CostsProblem> {
-        guard let model = files.current else { return .failure(.init("no capacity/costs.yaml in the config repository")) }
+    /// The last 30 days' report; a `CostsProblem` says why there is none.
+    func report() async throws -> CostReport {
+        guard let model = files.current else { throw CostsProblem("no capacity/costs.yaml in the config repository") }
         let catalog = catalog.current.catalog
+        try Self.check(model, catalog: catalog)
         let requests: [String: ServiceRequest]
-        do {
-            try Self.check(model, catalog: catalog)
-            requests = try CostRequests.load(configDirectory: configDirectory, repository: configDirectory)
-        } catch let problem as CostsProblem {
-            return .failure(problem)
-        } catch {
-            return .failure(.init("\(error)"))
+        do { requests = try CostRequests.load(configDirectory: configDirectory, repository: configDirectory) } catch {
+            throw CostsProblem("\(error)")
         }
         let now = clock.milliseconds()
-        return .success(try await service.report(model: model, catalog: catalog, requests: requests, from: now - 30 * 86_400_000, to: now))
+        return try await service.report(model: model, catalog: catalog, requests: requests, from: now - 30 * 86_400_000, to: now)
     }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
@@ -89,16 +85,12 @@ struct CostsDomain: Domain {
         let groups = web.access.groups(routes)
         let renderer = web.renderer(["costs": CostsPage.template])
         groups.viewers.get("/api/v1/costs") { _, _ in
-            switch try await report() {
-            case .success(let report): return try JSONResponse.encode(report)
-            case .failure(let problem): return JSONResponse.error(.notFound, problem.description)
-            }
+            try JSONResponse.encode(try await report())
         }
         groups.viewers.get("/costs") { _, context in
             let page: CostsPage
-            switch try await report() {
-            case .success(let report): page = CostsPage(report, error: files.error)
-            case .failure(let problem): page = CostsPage(problem: problem.description, error: files.error)
+            do { page = CostsPage(try await report(), error: files.error) } catch let problem as CostsProblem {
+                page = CostsPage(problem: problem.description, error: files.error)
             }
             return renderer.page("costs", title: "Costs", actor: context.actor, context: page)
         }
@@ -106,7 +98,9 @@ struct CostsDomain: Domain {
     }
 }
 
-struct CostsProblem: Error, CustomStringConvertible {
+/// No report to make: no costs file, or one that does not fit the catalogue or the requests.
+struct CostsProblem: APIProblem, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+    var status: HTTPResponse.Status { .notFound }
 }

@@ -48,7 +48,7 @@ struct FlagPages: Sendable {
         do {
             _ = try await flags.apply(change, actor: actor, comment: String((form["comment"] ?? "").prefix(2000)))
         } catch let problem as ChangeProblem {
-            return renderer.message("Not changed", problem.description, actor: actor, status: .badRequest)
+            return renderer.message("Not changed", problem.description, actor: actor, status: problem.status)
         }
         return PageRenderer.redirect("/flags/\(key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key)")
     }
@@ -63,7 +63,7 @@ struct FlagPages: Sendable {
         guard let flag = evaluator.effective[key] else {
             return renderer.message("Not found", "There is no flag '\(key)'.", actor: actor, status: .notFound)
         }
-        let audit = actor == nil ? [] : try await flags.store.auditLog(flagKey: key, limit: 100)
+        let audit = actor == nil ? [] : try await flags.auditLog(flagKey: key, limit: 100)
         let page = FlagDetailPage(flag, pins: evaluator.runtime.pins[key] ?? [:], audit: audit, actor: actor)
         return renderer.page("flag", title: key, actor: actor, context: page)
     }

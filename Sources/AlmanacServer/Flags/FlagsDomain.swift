@@ -20,7 +20,7 @@ struct FlagsDomain: Domain {
 
     /// State and default-variant changes; pins reach one person and are not marked.
     func changes(from: Int64, to: Int64) async throws -> [ChartMarker] {
-        try await flags.store.changes(from: from, to: to, limit: 500).map { entry in
+        try await flags.changes(from: from, to: to, limit: 500).map { entry in
             let what = [entry.before, entry.after].contains { $0 != nil } ? " (\(entry.before ?? "—") → \(entry.after ?? "—"))" : ""
             return ChartMarker(time: entry.at, kind: .flag, label: "flag \(entry.flagKey): \(entry.action)\(what) by \(entry.actor)")
         }

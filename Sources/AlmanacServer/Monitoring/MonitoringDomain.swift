@@ -60,6 +60,8 @@ struct MonitoringDomain: Domain {
     func prepare() async throws { _ = try await leases.once("history import", for: 600) { try await seed.importIfEmpty() } }
 
     var alerts: SQLAlertStore { alertService.store }
+    /// What pages and the API read series through.
+    var reader: SeriesService { SeriesService(store: series, config: config) }
     var reloadables: [any Reloadable] { [config] }
     var navigation: [NavigationEntry] {
         [
@@ -71,15 +73,15 @@ struct MonitoringDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        MonitoringRoutes(store: series, clock: clock).add(to: groups)
-        AlertRoutes(store: alerts).add(to: groups)
+        MonitoringRoutes(series: reader, clock: clock).add(to: groups)
+        AlertRoutes(alerts: alertService).add(to: groups)
         SilenceRoutes(alerts: alertService, maximumBodyBytes: web.maximumBodyBytes, clock: clock).add(to: groups)
         MonitoringPages(
-            series: series, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes,
+            series: reader, alertService: alertService, renderer: web.renderer(MonitoringTemplates.all), maximumBodyBytes: web.maximumBodyBytes,
             changes: web.changes, clock: clock
         )
         .add(to: groups)
-        TrendPages(config: config, store: series, renderer: web.renderer(TrendPages.templates), changes: web.changes, clock: clock).add(to: groups)
+        TrendPages(series: reader, renderer: web.renderer(TrendPages.templates), changes: web.changes, clock: clock).add(to: groups)
         return routes
     }
 }

@@ -4,14 +4,13 @@ import AlmanacConfig
 import AlmanacForecast
 import AlmanacMetrics
 import AlmanacRuntime
-import AlmanacStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
 
 /// The alerts page (what fires now, and what happened) and a series page with its forecast chart.
 struct MonitoringPages: Sendable {
-    let series: SQLSeriesStore
+    let series: SeriesService
     let alertService: AlertService
     let renderer: PageRenderer
     let maximumBodyBytes: Int
@@ -23,13 +22,10 @@ struct MonitoringPages: Sendable {
         groups.viewers.get("/alerts") { _, context in try await alertsPage(actor: context.actor) }
         groups.writers(.operate(team: nil)).post("/alerts/ack") { request, context in
             try await act(request, context) { form, actor in
-                let parsed: JSONValue
-                do throws(JSONParser.Failure) {
-                    parsed = try JSONParser.parse(Array((form["labels"] ?? "{}").utf8))
-                } catch {
+                let text = Data((form["labels"] ?? "{}").utf8)
+                guard let labels = try? JSONDecoder().decode([String: String].self, from: text).map({ Label($0.key, $0.value) }).sorted() else {
                     throw AlertService.Problem.invalid(field: "labels", message: "must be a JSON object of label names to strings")
                 }
-                let labels = try SilenceRoutes.labels(parsed)
                 try await alertService.acknowledge(rule: form["rule"] ?? "", labels: labels, comment: form["comment"] ?? "", actor: actor)
             }
         }
@@ -59,9 +55,7 @@ struct MonitoringPages: Sendable {
         do {
             try await decide(try await request.formFields(limit: maximumBodyBytes), actor)
         } catch let problem as AlertService.Problem {
-            return try await alertsPage(actor: actor, error: problem.description, status: .badRequest)
-        } catch let problem as RequestProblem {
-            return try await alertsPage(actor: actor, error: problem.field + ": " + problem.message, status: .badRequest)
+            return try await alertsPage(actor: actor, error: problem.description, status: problem.status)
         }
         return PageRenderer.redirect("/alerts")
     }
@@ -73,7 +67,7 @@ struct MonitoringPages: Sendable {
 
     private func seriesPage(_ id: Int64, threshold: Double?, actor: String?) async throws -> Response {
         let now = clock.milliseconds()
-        guard let view = try await SeriesForecast.load(id, threshold: threshold, store: series, config: config, now: now) else {
+        guard let view = try await series.forecast(id, threshold: threshold, now: now) else {
             return Response(status: .notFound)
         }
         let markers = try await changes(view.recent.first?.timestamp ?? now, now)

@@ -2,16 +2,15 @@ import AlmanacAlerts
 import AlmanacCharts
 import AlmanacConfig
 import AlmanacRuntime
-import AlmanacStorage
 import AlmanacTrends
 import Foundation
 import Hummingbird
 
 /// The trends page and the thresholds page, with their JSON twins under `/api/v1/`.
 struct TrendPages: Sendable {
-    let config: MonitoringConfig
-    let store: SQLSeriesStore
-    var trends: TrendCollector { config.current.trendCollector(store: store) }
+    let series: SeriesService
+    var config: MonitoringConfig { series.config }
+    var trends: TrendCollector { series.trends }
     var rules: [AlertRule] { config.current.rules }
     let renderer: PageRenderer
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
@@ -30,7 +29,7 @@ struct TrendPages: Sendable {
             return renderer.page("trends", title: "Trends", actor: context.actor, context: page)
         }
         groups.viewers.get("/api/v1/trends") { _, _ in
-            try JSONResponse.encode(["trends": try await trends.report(now: clock.milliseconds()).records])
+            try JSONResponse.encode(TrendList(trends: try await trends.report(now: clock.milliseconds()).records))
         }
         groups.viewers.get("/thresholds") { _, context in
             let sheet = ThresholdSheet(rules: rules)
@@ -39,17 +38,13 @@ struct TrendPages: Sendable {
         }
         groups.viewers.get("/api/v1/monitoring/status") { _, _ in
             let files = config.current
-            return JSONResponse.make(
-                .ok,
-                [
-                    "loaded_at": .int(Int64(config.loadedAt.timeIntervalSince1970 * 1000)), "error": config.error.map(JSONValue.string) ?? .null,
-                    "targets": .int(Int64(files.targets.count)), "rules": .int(Int64(files.rules.count)),
-                    "receivers": .int(Int64(files.receivers.count)),
-                    "source": .string(files.source?.url ?? "local"),
-                ])
+            return try JSONResponse.encode(
+                MonitoringStatus(
+                    loadedAt: Int64(config.loadedAt.timeIntervalSince1970 * 1000), error: config.error, targets: files.targets.count,
+                    rules: files.rules.count, receivers: files.receivers.count, source: files.source?.url ?? "local"))
         }
         groups.viewers.get("/api/v1/thresholds") { _, _ in
-            try JSONResponse.encode(["thresholds": ThresholdSheet(rules: rules).records])
+            try JSONResponse.encode(ThresholdList(thresholds: ThresholdSheet(rules: rules).records))
         }
     }
 
@@ -88,3 +83,15 @@ struct ThresholdsPage {
     var count: Int
     var error: String?
 }
+
+struct MonitoringStatus: Encodable {
+    var loadedAt: Int64
+    @AlwaysSent var error: String?
+    var targets: Int
+    var rules: Int
+    var receivers: Int
+    var source: String
+}
+
+struct TrendList: Encodable { var trends: [TrendReport.Record] }
+struct ThresholdList: Encodable { var thresholds: [ThresholdSheet.Record] }

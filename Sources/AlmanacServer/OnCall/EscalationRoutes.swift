@@ -26,19 +26,15 @@ struct EscalationRoutes: Sendable {
             } catch let problem as EscalationService.Problem {
                 return renderer.page(
                     "ack", title: "Acknowledge", actor: context.actor, context: Page(nil, link: link, done: false, problem: problem.description),
-                    status: .notFound)
+                    status: problem.status)
             }
         }
         groups.viewers.get("/api/v1/escalations") { _, _ in
-            try JSONResponse.encode(["escalations": try await service.recent().map { Record($0.escalation, active: $0.active) }])
+            try JSONResponse.encode(EscalationList(escalations: try await service.recent().map { Record($0.escalation, active: $0.active) }))
         }
         groups.writers(.operate(team: nil)).post("/api/v1/escalations/:id/ack") { _, context in
-            do {
-                let escalation = try await service.acknowledge(id: try context.parameters.require("id"), by: context.actor ?? "operator")
-                return try JSONResponse.encode(Record(escalation, active: true))
-            } catch let problem as EscalationService.Problem {
-                return JSONResponse.make(.notFound, .object(["error": .string(problem.description)]))
-            }
+            let escalation = try await service.acknowledge(id: try context.parameters.require("id"), by: context.actor ?? "operator")
+            return try JSONResponse.encode(Record(escalation, active: true))
         }
     }
 
@@ -89,4 +85,11 @@ struct EscalationRoutes: Sendable {
         {{^done}}{{#until}}<p>Acknowledged until {{until}}.</p>{{/until}}
         <form method="post" action="/ack/{{link}}"><button id="acknowledge">I am on it</button></form>{{/done}}{{/alert}}
         """
+}
+
+struct EscalationList: Encodable { var escalations: [EscalationRoutes.Record] }
+
+/// An escalation nobody can acknowledge: no such one, or its alert resolved; both are not there to act on.
+extension EscalationService.Problem: APIProblem {
+    public var status: HTTPResponse.Status { .notFound }
 }

@@ -18,14 +18,14 @@ struct IncidentRoutes: Sendable {
     func add(to groups: AccessGroups) {
         let operators = groups.writers(.operate(team: nil))
         groups.viewers.get("/api/v1/incidents") { _, _ in
-            try JSONResponse.encode(["incidents": try await service.recent().map { Record($0.incident, open: $0.open, timeline: nil) }])
+            try JSONResponse.encode(IncidentList(incidents: try await service.recent().map { Record($0.incident, open: $0.open, timeline: nil) }))
         }
         groups.viewers.get("/api/v1/incidents/:id") { _, context in
-            guard let (incident, open) = try await lookup(context) else { return try missing(context) }
+            let (incident, open) = try await find(context)
             return try JSONResponse.encode(Record(incident, open: open, timeline: try await timeline(incident)))
         }
         groups.viewers.get("/api/v1/incidents/:id/postmortem") { _, context in
-            guard let (incident, _) = try await lookup(context) else { return try missing(context) }
+            let (incident, _) = try await find(context)
             var gathered = incident
             gathered.events = try await timeline(incident)
             let text = gathered.postmortem(firing: try await service.firing(incident))
@@ -33,23 +33,20 @@ struct IncidentRoutes: Sendable {
                 status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         operators.post("/api/v1/incidents") { request, context in
-            let body = try await request.jsonObject(limit: maximumBodyBytes)
-            return try await answer(.created) {
-                try await service.open(
-                    title: body["title"]?.stringValue ?? "", service: body["service"]?.stringValue, by: context.actor ?? "operator")
-            }
+            let body = try await request.decode(IncidentRequest.self, limit: maximumBodyBytes)
+            let incident = try await service.open(title: body.title ?? "", service: body.service, by: context.actor ?? "operator")
+            return try JSONResponse.encode(Record(incident, open: true, timeline: nil), status: .created)
         }
         operators.post("/api/v1/incidents/:id/notes") { request, context in
-            let body = try await request.jsonObject(limit: maximumBodyBytes)
-            let id = try context.parameters.require("id")
-            return try await answer(.ok) { try await service.note(id: id, text: body["text"]?.stringValue ?? "", by: context.actor ?? "operator") }
+            let body = try await request.decode(IncidentRequest.self, limit: maximumBodyBytes)
+            let incident = try await service.note(id: try context.parameters.require("id"), text: body.text ?? "", by: context.actor ?? "operator")
+            return try JSONResponse.encode(Record(incident, open: true, timeline: nil))
         }
         operators.post("/api/v1/incidents/:id/resolve") { request, context in
-            let body = try await request.jsonObject(limit: maximumBodyBytes)
-            let id = try context.parameters.require("id")
-            return try await answer(.ok) {
-                try await service.resolve(id: id, summary: body["summary"]?.stringValue ?? "", by: context.actor ?? "operator")
-            }
+            let body = try await request.decode(IncidentRequest.self, limit: maximumBodyBytes)
+            let incident = try await service.resolve(
+                id: try context.parameters.require("id"), summary: body.summary ?? "", by: context.actor ?? "operator")
+            return try JSONResponse.encode(Record(incident, open: true, timeline: nil))
         }
         groups.viewers.get("/incidents") { _, context in
             let page = IncidentPages.List(try await service.recent())
@@ -62,19 +59,9 @@ struct IncidentRoutes: Sendable {
         }
     }
 
-    private func lookup(_ context: AlmanacRequestContext) async throws -> (Incident, Bool)? {
-        try await service.incident(id: try context.parameters.require("id"))
-    }
-
-    /// The API's own error shape (`{"error": text}`), which the OpenAPI document promises.
-    private func missing(_ context: AlmanacRequestContext) throws -> Response {
-        JSONResponse.error(.notFound, "no incident \(try context.parameters.require("id"))")
-    }
-
     private func find(_ context: AlmanacRequestContext) async throws -> (Incident, Bool) {
-        guard let found = try await lookup(context) else {
-            throw HTTPError(.notFound, message: "no incident \(try context.parameters.require("id"))")
-        }
+        let id = try context.parameters.require("id")
+        guard let found = try await service.incident(id: id) else { throw IncidentService.Problem.unknown(id) }
         return found
     }
 
@@ -88,17 +75,6 @@ struct IncidentRoutes: Sendable {
                     case .flag: .flag
                     }
                 return IncidentService.Change(at: marker.time, kind: kind, text: marker.label)
-            }
-        }
-    }
-
-    private func answer(_ status: HTTPResponse.Status, _ body: () async throws -> Incident) async throws -> Response {
-        do {
-            return try JSONResponse.encode(Record(try await body(), open: true, timeline: nil), status: status)
-        } catch let problem as IncidentService.Problem {
-            switch problem {
-            case .unknown: return JSONResponse.error(.notFound, problem.description)
-            case .empty(let field): return JSONResponse.error(.badRequest, problem.description, field: field)
             }
         }
     }
@@ -124,5 +100,29 @@ struct IncidentRoutes: Sendable {
             summary = incident.summary
             self.timeline = timeline
         }
+    }
+}
+
+struct IncidentList: Encodable { var incidents: [IncidentRoutes.Record] }
+
+/// What opening an incident, adding a note or resolving one sends; each route reads its field.
+struct IncidentRequest: Decodable {
+    var title: String?
+    var service: String?
+    var text: String?
+    var summary: String?
+}
+
+extension IncidentService.Problem: APIProblem {
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .unknown: .notFound
+        case .empty: .badRequest
+        }
+    }
+
+    public var fieldName: String? {
+        if case .empty(let field) = self { return field }
+        return nil
     }
 }

@@ -11,7 +11,7 @@ extension PipelineDomain {
         let title = "Rollouts and drift"
         do {
             let open: Set<Rollout.Phase> = [.running, .paused, .rollingBack, .interrupted]
-            let rollouts = try await service.store.rollouts(limit: 50).filter { open.contains($0.phase) }
+            let rollouts = try await service.rollouts(limit: 50).filter { open.contains($0.phase) }
             var items = rollouts.map { rollout in
                 let why = rollout.held.map { ": \($0)" } ?? rollout.failure.map { ": \($0)" } ?? ""
                 return AttentionItem(
@@ -41,7 +41,7 @@ extension PipelineDomain {
     /// first suspect.
     @Sendable func latestRollout() async -> String {
         do {
-            guard let rollout = try await service.store.rollouts(limit: 1).first else { return "Latest rollout: none recorded." }
+            guard let rollout = try await service.rollouts(limit: 1).first else { return "Latest rollout: none recorded." }
             let when = rollout.log.last.map { ", last step \(ReportFormat.moment($0.at))" } ?? ""
             return "Latest rollout: \(rollout.id) in \(rollout.environment), \(rollout.from.prefix(10)) to \(rollout.to.prefix(10)), "
                 + "\(rollout.phase.rawValue)\(when)."

@@ -59,7 +59,7 @@ struct PipelineDomain: Domain {
     }
 
     func changes(from: Int64, to: Int64) async throws -> [ChartMarker] {
-        try await service.store.rollouts(from: from, to: to).flatMap { started, rollout in
+        try await service.rollouts(from: from, to: to).flatMap { started, rollout in
             rollout.moments(startedAt: started).map { ChartMarker(time: $0.at, kind: $0.rollback ? .rollback : .rollout, label: $0.text) }
         }
     }

@@ -57,7 +57,7 @@ struct PipelinePages: Sendable {
         }
         router.get("/rollouts/:id") { _, context in
             let id = try context.parameters.require("id")
-            guard let rollout = try await service.store.rollout(id: id) else { return Response(status: .notFound) }
+            guard let rollout = try await service.findRollout(id: id) else { return Response(status: .notFound) }
             return renderer.page("rollout", title: "Rollout \(id)", actor: context.actor, context: RolloutPage(rollout, actor: context.actor))
         }
         groups.writers(PipelineRoutes.rolloutResolver(service)).post("/rollouts/:id/:action") { request, context in
@@ -91,7 +91,7 @@ struct PipelinePages: Sendable {
     private func environmentPage(_ name: String, actor: String?) async throws -> Response {
         let status: PipelineService.Status
         do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
-        let history = try await service.store.rollouts(environment: name, limit: 20)
+        let history = try await service.rollouts(environment: name, limit: 20)
         return renderer.page(
             "environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, actor: actor))
     }

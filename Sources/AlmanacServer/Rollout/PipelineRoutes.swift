@@ -15,107 +15,42 @@ struct PipelineRoutes: Sendable {
         let router = groups.viewers
         let releasers = groups.writers(Self.environmentResolver)
         let controllers = groups.writers(Self.rolloutResolver(service))
-        router.get("/api/v1/drift") { _, _ in
-            let report = try await service.drift()
-            return JSONResponse.make(
-                .ok,
-                [
-                    "hosts": .array(
-                        report.entries.map { e in
-                            [
-                                "environment": .string(e.environment), "host": .string(e.host), "revision": e.revision.map(JSONValue.string) ?? .null,
-                                "expected": e.expected.map(JSONValue.string) ?? .null, "drifting_seconds": .double(Double(e.drifting) / 1000),
-                            ]
-                        })
-                ])
-        }
+        router.get("/api/v1/drift") { _, _ in try JSONResponse.encode(DriftList(hosts: try await service.drift().entries.map(DriftRecord.init))) }
         router.get("/api/v1/pipeline/:environment") { _, context in
-            try await answer {
-                let status = try await service.status(try context.parameters.require("environment"))
-                let d = status.deployability
-                return JSONResponse.make(
-                    .ok,
-                    [
-                        "environment": .string(status.environment.name), "hosts": .array(status.environment.hosts.map(JSONValue.string)),
-                        "running": status.running.map(JSONValue.string) ?? .null, "candidate": .string(status.candidate),
-                        "deployable": d.deployable.map(JSONValue.string) ?? .null, "blocked_by": d.blockedBy.map(JSONValue.string) ?? .null,
-                        "reason": d.reason.map(JSONValue.string) ?? .null,
-                        "revisions": .array(
-                            status.revisions.map { r in
-                                [
-                                    "hash": .string(r.hash), "author": .string(r.author), "subject": .string(r.subject),
-                                    "issues": .array(r.issues.map(JSONValue.string)), "qa": .string(r.qa.rawValue),
-                                ]
-                            }),
-                    ])
-            }
+            try JSONResponse.encode(PipelineRecord(try await service.status(try context.parameters.require("environment"))))
         }
         releasers.post("/api/v1/pipeline/:environment/rollouts") { request, context in
-            let actor = context.actor ?? ""
-            let body = try await request.jsonObject(limit: maximumBodyBytes)
-            guard let revision = body["revision"]?.stringValue, !revision.isEmpty, revision.count <= 200 else {
-                return JSONResponse.error(.badRequest, "required: the revision to roll out (a hash or a branch)", field: "revision")
-            }
-            return try await answer {
-                let rollout = try await service.rollouts.start(
-                    environment: try context.parameters.require("environment"), revision: revision, actor: actor,
-                    overridingBudget: body["override_budget"]?.stringValue)
-                return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
-            }
+            let body = try await request.decode(RolloutRequest.self, limit: maximumBodyBytes)
+            let rollout = try await service.rollouts.start(
+                environment: try context.parameters.require("environment"), revision: body.revision, actor: context.actor ?? "",
+                overridingBudget: body.overrideBudget)
+            return try JSONResponse.encode(RolloutRecord(rollout), status: .accepted)
         }
         releasers.post("/api/v1/pipeline/:environment/follow") { _, context in
-            try await answer {
-                let (rollout, reason) = try await service.rollouts.follow(environment: try context.parameters.require("environment"))
-                return JSONResponse.make(
-                    rollout == nil ? .ok : .accepted,
-                    [
-                        "started": .bool(rollout != nil), "id": rollout.map { .string($0.id) } ?? .null, "reason": .string(reason),
-                    ])
-            }
+            let (rollout, reason) = try await service.rollouts.follow(environment: try context.parameters.require("environment"))
+            return try JSONResponse.encode(
+                FollowRecord(started: rollout != nil, id: rollout?.id, reason: reason), status: rollout == nil ? .ok : .accepted)
         }
         router.get("/api/v1/pipeline/:environment/rollouts") { _, context in
-            try JSONResponse.encode([
-                "rollouts": try await service.store.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)
-            ])
+            try JSONResponse.encode(
+                RolloutList(rollouts: try await service.rollouts(environment: try context.parameters.require("environment")).map(RolloutRecord.init)))
         }
         router.get("/api/v1/rollouts/:id") { _, context in
-            try await answer { try JSONResponse.encode(RolloutRecord(try await service.rollout(id: try context.parameters.require("id")))) }
+            try JSONResponse.encode(RolloutRecord(try await service.rollout(id: try context.parameters.require("id"))))
         }
         controllers.post("/api/v1/rollouts/:id/:action") { _, context in
             guard let action = RolloutControl(rawValue: try context.parameters.require("action")) else {
-                return JSONResponse.error(.notFound, "actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
+                throw EdgeProblem.notFound("actions: " + RolloutControl.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            return try await answer {
-                try JSONResponse.encode(
-                    RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action, actor: context.actor ?? "")))
-            }
+            return try JSONResponse.encode(
+                RolloutRecord(try await service.rollouts.control(try context.parameters.require("id"), action, actor: context.actor ?? "")))
         }
         groups.writers(.operate(team: nil)).put("/api/v1/revisions/:hash/qa") { request, context in
             let actor = context.actor ?? ""
             let hash = try context.parameters.require("hash")
-            let body = try await request.jsonObject(limit: maximumBodyBytes)
-            return try await answer {
-                let state = try await service.setQA(
-                    revision: hash, state: body["state"]?.stringValue ?? "", actor: actor, comment: body["comment"]?.stringValue ?? "")
-                return JSONResponse.make(.ok, ["revision": .string(hash.lowercased()), "state": .string(state.rawValue), "by": .string(actor)])
-            }
-        }
-    }
-
-    /// The service's refusals as status codes: unknown (404), busy or in the wrong phase (409),
-    /// a revision or field that is wrong (400).
-    private func answer(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as RolloutError {
-            switch error {
-            case .notFound(let message): return JSONResponse.error(.notFound, message)
-            case .conflict(let message): return JSONResponse.error(.conflict, message)
-            case .badRevision(let message): return JSONResponse.error(.badRequest, message, field: "revision")
-            case .budget(let message): return JSONResponse.error(.conflict, message, field: "override_budget")
-            }
-        } catch let problem as PipelineService.Problem {
-            return JSONResponse.error(.badRequest, problem.message, field: problem.field)
+            let body = try await request.decode(QARequest.self, limit: maximumBodyBytes)
+            let state = try await service.setQA(revision: hash, state: body.state ?? "", actor: actor, comment: body.comment ?? "")
+            return try JSONResponse.encode(QARecord(revision: hash.lowercased(), state: state.rawValue, by: actor))
         }
     }
 }

@@ -28,6 +28,19 @@ enum JSONResponse {
     }
 }
 
+/// A field the API always sends, `null` when there is nothing, where synthesized `Encodable`
+/// would leave it out.
+@propertyWrapper
+struct AlwaysSent<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
 extension Request {
     /// An HTML form's fields (`application/x-www-form-urlencoded`), at most `limit` bytes.
     func formFields(limit: Int) async throws -> [String: String] {
@@ -40,19 +53,6 @@ extension Request {
             if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
         }
         return fields
-    }
-
-    /// The body as a JSON object, at most `limit` bytes; otherwise a 400 answer saying why.
-    func jsonObject(limit: Int) async throws -> [String: JSONValue] {
-        let bytes = try await collectBody(limit: limit)
-        let value: JSONValue
-        do throws(JSONParser.Failure) {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw RequestProblem("", "body is not valid JSON: \(error)")
-        }
-        guard case .object(let object) = value else { throw RequestProblem("", "body must be a JSON object") }
-        return object
     }
 
     /// The body, refusing more than `limit` bytes.

@@ -157,6 +157,11 @@ public actor RolloutManager {
     public func control(_ id: String, _ action: RolloutControl, actor: String) async throws -> Rollout {
         guard var rollout = try await store.rollout(id: id) else { throw RolloutError.notFound("no rollout \(id)") }
         let record = Rollout.Control(at: clock.milliseconds(), action: action.rawValue, by: actor)
+        // Only a rollback acts on a finished rollout (it undoes the release); anything else would
+        // record a control that did nothing, and a resume would take the environment's lock.
+        if rollout.phase.isFinished && action != .rollback {
+            throw RolloutError.conflict("rollout \(id) is \(rollout.phase.rawValue): there is nothing to \(action.rawValue)")
+        }
         switch action {
         case .pause, .abort:
             if running[id] != nil {

@@ -34,11 +34,11 @@ struct CapacityDomain: Domain {
         CapacityPages(tests: tests, runs: runs, renderer: web.renderer(CapacityPages.templates)).add(to: groups)
         groups.viewers.get("/api/v1/loadtests") { _, _ in
             let latest = try await runs.runs(limit: 500)
-            return try JSONResponse.encode([
-                "loadtests": tests.current.tests.values.sorted { $0.name < $1.name }.map { test in
-                    LoadTestRecord(test, lastRun: latest.first { $0.run.test == test.name }?.id)
-                }
-            ])
+            return try JSONResponse.encode(
+                LoadTestList(
+                    loadtests: tests.current.tests.values.sorted { $0.name < $1.name }.map { test in
+                        LoadTestRecord(test, lastRun: latest.first { $0.run.test == test.name }?.id)
+                    }))
         }
         groups.viewers.get("/api/v1/loadtests/:name/runs") { _, context in
             let name = try context.parameters.decoded("name")
@@ -115,6 +115,8 @@ struct LoadRunsRecord: Encodable {
     var regressions: [String]
     var revisions: [Revision]
 }
+
+struct LoadTestList: Encodable { var loadtests: [LoadTestRecord] }
 
 extension LoadTestService.Problem: APIProblem {
     public var status: HTTPResponse.Status {

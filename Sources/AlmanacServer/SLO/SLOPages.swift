@@ -15,7 +15,7 @@ struct SLOPages: Sendable {
     func add(to groups: AccessGroups) {
         groups.viewers.get("/api/v1/slos/:name") { _, context in
             let name = try context.parameters.decoded("name")
-            guard let detail = try await service.detail(named: name) else { return JSONResponse.error(.notFound, "no SLO named \(name)") }
+            guard let detail = try await service.detail(named: name) else { throw EdgeProblem.notFound("no SLO named \(name)") }
             return try JSONResponse.encode(
                 Record(
                     slo: SLORecord(detail.status.slo, detail.status.evaluation, problem: detail.status.problem),

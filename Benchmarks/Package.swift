@@ -13,6 +13,7 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -66,6 +67,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/IngestVersusPrometheus",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Not a package-benchmark target: scripts/bench-http measures OFREP over HTTP against it.
+        .executableTarget(
+            name: "BareHandler",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareHandler",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

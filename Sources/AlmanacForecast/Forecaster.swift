@@ -45,6 +45,12 @@ public struct Forecast: Sendable {
     /// The crossing interval's half-width as a share of the time to the crossing, from back-tests
     /// on this series (nil: the band decides, as for sawtooths).
     public var timingError: Double?
+    /// The history the forecast rests on, ms: from its first sample to its last.
+    public var observed: Int64 = 0
+
+    /// How far ahead a crossing may be projected: `Forecaster.reachFactor` times the history,
+    /// and nothing from less than `Forecaster.minimumHistory`.
+    public var reach: Int64 { observed < Forecaster.minimumHistory ? 0 : observed * Forecaster.reachFactor }
 
     /// Growth per day now: the line's slope, or the exponential's at this moment.
     public var growthPerDay: Double {
@@ -86,16 +92,20 @@ public struct Forecast: Sendable {
     }
 
     /// First crossing of `threshold` (rising) within `horizon` ms, searched `step` ms at a time.
+    /// A value crosses only by passing the level, as a rule fires only past it; no crossing is
+    /// projected beyond `reach`.
     public func crossing(of threshold: Double, within horizon: Int64, step: Int64 = 3_600_000) -> Crossing? {
+        guard reach > 0 else { return nil }
+        let horizon = min(horizon, reach)
         var earliest: Int64?
         var likely: Int64?
         var latest: Int64?
         var time = now
         while time <= now + horizon {
             let band = value(at: time)
-            if earliest == nil, band.high >= threshold { earliest = time }
-            if likely == nil, band.likely >= threshold { likely = time }
-            if latest == nil, band.low >= threshold {
+            if earliest == nil, band.high > threshold { earliest = time }
+            if likely == nil, band.likely > threshold { likely = time }
+            if latest == nil, band.low > threshold {
                 latest = time
                 break
             }
@@ -111,8 +121,8 @@ public struct Forecast: Sendable {
         while time <= now + horizon {
             let expected = value(at: time).likely
             // A step early: the search finds the first step past the level, up to a step late.
-            if first == nil, expected + margin >= threshold { first = max(now, time - step) }
-            if expected - margin >= threshold {
+            if first == nil, expected + margin > threshold { first = max(now, time - step) }
+            if expected - margin > threshold {
                 last = min(now + horizon, time + step)
                 break
             }
@@ -123,6 +133,12 @@ public struct Forecast: Sendable {
 }
 
 public enum Forecaster {
+    /// The least history a crossing is projected from: minutes of a new series say nothing
+    /// about the coming weeks.
+    public static let minimumHistory: Int64 = 6 * 3_600_000
+    /// A crossing is projected at most this many times the history ahead.
+    public static let reachFactor: Int64 = 3
+
     /// Fits `samples` (sorted by time) as of `now`; nil when there is too little data.
     public static func fit(_ samples: [Sample], now: Int64, confidence: Double = 0.8) -> Forecast? {
         let clean = hourly(samples.filter { $0.value.isFinite && $0.timestamp <= now })
@@ -142,6 +158,7 @@ public enum Forecaster {
         var forecast = Forecast(
             now: now, regime: regime, regimeStart: fitted.first!.timestamp, slope: line.slope, slopeLow: line.slopeLow,
             slopeHigh: line.slopeHigh, level: line.intercept, residualLow: 0, residualHigh: 0)
+        forecast.observed = clean.last!.timestamp - clean.first!.timestamp
         let regimeSamples = Array(clean[(regime == .afterShift ? drops.last! : 0)...])
         let span = regimeSamples.last!.timestamp - regimeSamples.first!.timestamp
         if regime != .sawtooth {

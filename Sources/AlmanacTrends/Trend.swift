@@ -43,6 +43,10 @@ public struct Trend: Sendable {
     public var change: (at: Int64, beforePerDay: Double, afterPerDay: Double)?
     public var backtestError: Double?
     public var crossing: Crossing?
+    /// The history the forecast rests on, and how far ahead it looked for the level: at most
+    /// three times that history, nothing from under six hours (`Forecaster.reach`).
+    public var observed: Int64
+    public var lookedAhead: Int64
     /// Hourly history and the forecast band, for charts.
     public var history: [Sample]
     public var band: [(time: Int64, low: Double, likely: Double, high: Double)]
@@ -66,7 +70,8 @@ public struct Trend: Sendable {
             subject: subject, now: now, current: last.value, perDay: sign * forecast.growthPerDay, regime: forecast.regime, model: forecast.model,
             regimeStart: forecast.regimeStart,
             change: forecast.change.map { ($0.at, sign * $0.before * 86_400, sign * $0.after * 86_400) },
-            backtestError: forecast.backtestError, crossing: crossing, history: hourlyMeans(samples), band: band)
+            backtestError: forecast.backtestError, crossing: crossing, observed: forecast.observed, lookedAhead: min(horizon, forecast.reach),
+            history: hourlyMeans(samples), band: band)
     }
 
     static func hourlyMeans(_ samples: [Sample]) -> [Sample] {

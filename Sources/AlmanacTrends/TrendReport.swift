@@ -21,10 +21,12 @@ public struct TrendReport: Sendable {
 
     func crossingText(_ trend: Trend) -> (likely: String, range: String) {
         guard trend.subject.threshold != nil else { return ("", "") }
-        guard let crossing = trend.crossing else { return ("not within a year", "") }
+        guard trend.lookedAhead > 0 else { return ("\(DurationText.span(trend.observed)) of data, no forecast yet", "") }
+        let beyond = trend.lookedAhead >= 365 * 86_400_000 ? "a year" : DurationText.span(trend.lookedAhead)
+        guard let crossing = trend.crossing else { return ("not within \(beyond)", "") }
         let after = { (t: Int64) in DurationText.span(t - trend.now) }
-        let likely = crossing.likely.map { "\(ReportFormat.date($0)) (in \(after($0)))" } ?? "beyond a year"
-        let range = "\(ReportFormat.date(crossing.earliest)) to \(crossing.latest.map(ReportFormat.date) ?? "beyond a year")"
+        let likely = crossing.likely.map { "\(ReportFormat.date($0)) (in \(after($0)))" } ?? "beyond \(beyond)"
+        let range = "\(ReportFormat.date(crossing.earliest)) to \(crossing.latest.map(ReportFormat.date) ?? "beyond \(beyond)")"
         return (likely, range)
     }
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import ADMIN, ADMIN_TOKEN, EXAMPLE, Server, monitoring_config
+from conftest import ADMIN, ADMIN_TOKEN, EXAMPLE, Server, monitoring_config, wait_until
 
 
 def test_kill9_during_admin_writes_loses_no_acknowledged_write(backend, workdir):
@@ -71,7 +71,7 @@ def test_sighup_reloads_and_a_bad_edit_keeps_the_last_good_set(workdir):
         assert server.evaluate("search-suggestions").json()["value"] is True
         web.write_text(good.replace("    variants: {on: true, off: false}\n    defaultVariant: on\n", "    variants: {on: true, off: false}\n    defaultVariant: onn\n", 1))
         server.process.send_signal(signal.SIGHUP)
-        time.sleep(1)
+        assert wait_until(lambda: "unknown variant 'onn'" in server.log.read_text()), "the reload reports the bad edit"
         assert server.evaluate("search-suggestions").json()["value"] is True, "the last good set must keep serving"
         assert "flags/web.yaml:" in server.log.read_text() and "unknown variant 'onn'" in server.log.read_text()
         page = requests.get(server.url + "/flags", headers=ADMIN).text
@@ -79,8 +79,7 @@ def test_sighup_reloads_and_a_bad_edit_keeps_the_last_good_set(workdir):
         web.write_text(good.replace("    variants: {on: true, off: false}\n    defaultVariant: on\n", "    variants: {on: true, off: false}\n    defaultVariant: off\n", 1))
         assert server.evaluate("search-suggestions").json()["value"] is True, "no reload without SIGHUP"
         server.process.send_signal(signal.SIGHUP)
-        time.sleep(1)
-        assert server.evaluate("search-suggestions").json()["value"] is False
+        assert wait_until(lambda: server.evaluate("search-suggestions").json()["value"] is False), "the good edit is served after SIGHUP"
     finally:
         server.stop()
 
@@ -107,20 +106,29 @@ def test_kill9_during_a_burst_of_scrapes_keeps_every_sample_the_log_acknowledged
     config = monitoring_config(
         workdir, f"jobs:\n  - job: burst\n    targets: ['127.0.0.1:{exporter.server_address[1]}']\n    interval: 50ms\n    timeout: 40ms\n")
     server = Server(config, workdir / "data", backend).start()
-    time.sleep(4)
+    assert wait_until(lambda: len(served) >= 60, 20), f"a burst: {len(served)} scrapes"
     server.stop(signal.SIGKILL)
     count = len(served)
     exporter.shutdown()
     assert count > 40, f"a burst: {count} scrapes"
     server.start()
     try:
-        series = requests.get(server.url + "/api/v1/series", params={"name": "burst_scrapes_total"}, headers=ADMIN, timeout=10).json()
-        since = int(time.time() * 1000) - 3_600_000
-        samples = requests.get(f"{server.url}/api/v1/series/{series['series'][0]['id']}/samples", params={"from": since}, headers=ADMIN,
-                               timeout=10).json()["samples"]
-        stored = sorted(int(value) for _, value in samples)
+        def values(name):
+            series = requests.get(server.url + "/api/v1/series", params={"name": name}, headers=ADMIN, timeout=10).json()["series"]
+            since = int(time.time() * 1000) - 3_600_000
+            return [value for one in series if one["labels"].get("job") == "burst"
+                    for _, value in requests.get(f"{server.url}/api/v1/series/{one['id']}/samples", params={"from": since}, headers=ADMIN,
+                                                 timeout=10).json()["samples"]]
+
+        stored = sorted(int(value) for value in values("burst_scrapes_total"))
         missing = sorted(set(range(1, count + 1)) - set(stored))
-        assert missing in ([], [count]), f"{count} served, missing {missing} ({json.dumps(stored[-5:])} last stored)"
+        # A scrape past its 40 ms timeout (the machine busy with other tests) was counted by the
+        # exporter but never acknowledged: Almanac records it as up 0 and keeps no value. Each
+        # such failure explains one missing value; anything else missing, but for the one scrape
+        # in flight at the kill, is a lost acknowledged sample.
+        failed = sum(1 for value in values("up") if float(value) == 0)
+        assert failed <= len(missing) <= failed + 1 and (len(missing) == failed or count in missing), (
+            f"{count} served, missing {missing}, {failed} scrapes failed ({json.dumps(stored[-5:])} last stored)")
         assert len(stored) == len(set(stored)), "no sample twice"
         print(f"\nkill -9 after {count} scrapes: {len(stored)} stored, missing {missing}")
     finally:

@@ -51,7 +51,12 @@ public struct SeriesForecast: Sendable {
                 + " to \(String(format: "%+.4g", change.after * 86_400))/day."
         }
         if let error = forecast.backtestError { view.summary += " Back-test error \(String(format: "%.3g", error))." }
-        if let threshold, let c = forecast.crossing(of: threshold, within: horizon, step: horizon / 500) {
+        if threshold != nil, forecast.reach == 0 {
+            view.summary +=
+                " \(DurationText.span(forecast.observed)) of data: no crossing is projected from under "
+                + "\(DurationText.span(Forecaster.minimumHistory))."
+        }
+        if let threshold, let c = forecast.crossing(of: threshold, within: horizon, step: max(horizon / 500, 1)) {
             view.crossing = (c.earliest, c.likely, c.latest)
             let after = { (t: Int64?) in t.map { DurationText.span($0 - last.timestamp) } ?? "beyond the chart" }
             view.summary += " Reaches \(threshold) in \(after(c.likely)) (earliest \(after(c.earliest)), latest \(after(c.latest)))."

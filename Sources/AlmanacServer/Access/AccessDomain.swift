@@ -33,7 +33,7 @@ struct AccessDomain: Domain {
             return try JSONResponse.encode(IssuedToken(id: id, name: asked.name, token: secret), status: .created)
         }
         groups.admins.delete("/api/v1/tokens/:id") { _, context in
-            let id = try context.parameters.number("id", "no such token")
+            guard let id = Int64(try context.parameters.require("id")) else { throw EdgeProblem.notFound("no such token") }
             guard try await service.revokeToken(id: id, by: try context.requirePerson()) else {
                 throw EdgeProblem.notFound("no token \(id) to revoke")
             }

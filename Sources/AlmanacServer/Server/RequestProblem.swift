@@ -67,10 +67,4 @@ extension Parameters {
         guard let name = raw.removingPercentEncoding else { throw RequestProblem(key, "\(key) is not percent-encoded properly") }
         return name
     }
-
-    /// A path parameter that names a record by number; anything else is no such record.
-    func number(_ key: String, _ missing: String) throws -> Int64 {
-        guard let id = Int64(try require(key)) else { throw EdgeProblem.notFound(missing) }
-        return id
-    }
 }

@@ -1,43 +1,87 @@
 import AlmanacMetrics
 import Foundation
 
-/// Growth that compounds: an exponential (a straight line in the logarithm) chosen over a
-/// straight line only when it predicts the held-back last quarter of the regime clearly better,
-/// so a line with noise is never bent.
+/// Growth that compounds: `base + scale × e^(rate × days)`, chosen over a straight line only
+/// when it predicts the held-back last quarter of the regime clearly better, so a line with
+/// noise is never bent. The base lets the curve cross zero: free space mirrored for a `below`
+/// level is negative, and a plain exponential (a line through logarithms) could not be fitted
+/// to it, so compounding use of a fixed disk was read as a line and its crossing came months late.
 public struct Acceleration: Sendable, Equatable {
-    /// Growth rate per second on the log scale (0.01 a day compounds by 1% a day), with its band.
-    public var rate: Double
-    public var rateLow: Double
-    public var rateHigh: Double
-    /// The fitted value at `now`.
-    public var level: Double
-    /// Mean absolute error on the held-back quarter: the exponential's, and the line's.
+    public struct Curve: Sendable, Equatable {
+        /// Per day, on the log scale of `value - base` (0.01 compounds by 1% a day).
+        public var rate: Double
+        public var base: Double
+        public var scale: Double
+        func value(days: Double) -> Double { base + scale * exp(rate * days) }
+    }
+
+    /// The fitted curve and the curves at the ends of its rate's interval.
+    public var likely: Curve
+    public var low: Curve
+    public var high: Curve
+    /// Time the curves' days count from (ms).
+    public var origin: Int64
+    /// Mean absolute error on the held-back quarter: the curve's, and the line's.
     public var backtestError: Double
     public var lineBacktestError: Double
 
-    /// Fits `samples` (sorted, deseasonalised, one regime); nil unless the exponential wins.
+    /// Growth per day at `time`.
+    public func growthPerDay(at time: Int64) -> Double {
+        likely.scale * likely.rate * exp(likely.rate * days(time))
+    }
+
+    func days(_ time: Int64) -> Double { Double(time - origin) / 86_400_000 }
+
+    /// Fits `samples` (sorted, deseasonalised, one regime); nil unless the curve wins.
     static func find(_ samples: [Sample], now: Int64, confidence: Double) -> Acceleration? {
-        guard samples.count >= 24, let first = samples.first, let last = samples.last, last.timestamp - first.timestamp >= 5 * 86_400_000,
-            samples.allSatisfy({ $0.value > 0 })
+        guard samples.count >= 24, let first = samples.first, let last = samples.last, last.timestamp - first.timestamp >= 5 * 86_400_000
         else { return nil }
-        let logs = samples.map { Sample(timestamp: $0.timestamp, value: Foundation.log($0.value)) }
         // The same held-back quarter as the line's back-test, so the two errors compare.
         let cut = samples.count * 3 / 4
-        let trainCurve = PrefixSums(logs, origin: first.timestamp).fit(0, cut)
+        guard let lineError = Forecaster.backtest(samples), let train = curve(Array(samples[..<cut]), origin: first.timestamp) else { return nil }
         let curveError =
-            samples[cut...].map { abs($0.value - exp(trainCurve.value(at: Double($0.timestamp - first.timestamp) / 1000))) }
+            samples[cut...].map { abs($0.value - train.value(days: Double($0.timestamp - first.timestamp) / 86_400_000)) }
             .reduce(0, +) / Double(samples.count - cut)
-        guard let lineError = Forecaster.backtest(samples), trainCurve.slope > 0, curveError < 0.75 * lineError else { return nil }
-        let whole = PrefixSums(logs, origin: first.timestamp).fit(0, samples.count)
-        var residuals: [Double] = []
-        for sample in logs { residuals.append(sample.value - whole.value(at: Double(sample.timestamp - first.timestamp) / 1000)) }
+        guard curveError < 0.75 * lineError else { return nil }
         let z = Normal.quantile(1 - (1 - confidence) / 2)
-        let error = Robust.scale(residuals) * SlopeChange.inflation(residuals) / whole.sxx.squareRoot() * z
-        let x = Double(now - first.timestamp) / 1000
+        if let line = LogLine(samples, origin: first.timestamp) {
+            let error = line.rateError * z
+            return Acceleration(
+                likely: line.curve, low: line.curve.with(rate: max(0, line.curve.rate - error)), high: line.curve.with(rate: line.curve.rate + error),
+                origin: first.timestamp, backtestError: curveError, lineBacktestError: lineError)
+        }
+        guard let search = CurveSearch(samples, origin: first.timestamp) else { return nil }
+        let (low, high) = search.interval(z: z)
         return Acceleration(
-            rate: whole.slope, rateLow: max(0, whole.slope - error), rateHigh: whole.slope + error, level: exp(whole.value(at: x)),
-            backtestError: curveError, lineBacktestError: lineError)
+            likely: search.best.curve, low: low, high: high, origin: first.timestamp, backtestError: curveError, lineBacktestError: lineError)
     }
+
+    /// A plain exponential through the logarithms when every value is positive (two parameters
+    /// extrapolate more steadily than three), else the curve with a base.
+    static func curve(_ samples: [Sample], origin: Int64) -> Curve? {
+        LogLine(samples, origin: origin)?.curve ?? CurveSearch(samples, origin: origin)?.best.curve
+    }
+}
+
+/// A straight line through the logarithms of positive values: an exponential with no base.
+struct LogLine {
+    var curve: Acceleration.Curve
+    /// The rate's standard error per day, widened for the residuals' autocorrelation.
+    var rateError: Double
+
+    init?(_ samples: [Sample], origin: Int64) {
+        guard samples.count >= 3, samples.allSatisfy({ $0.value > 0 }) else { return nil }
+        let logs = samples.map { Sample(timestamp: $0.timestamp, value: log($0.value)) }
+        let line = PrefixSums(logs, origin: origin).fit(0, logs.count)
+        guard line.sxx > 0 else { return nil }
+        let residuals = logs.map { $0.value - line.value(at: Double($0.timestamp - origin) / 1000) }
+        curve = Acceleration.Curve(rate: line.slope * 86_400, base: 0, scale: exp(line.intercept))
+        rateError = Robust.scale(residuals) * SlopeChange.inflation(residuals) / line.sxx.squareRoot() * 86_400
+    }
+}
+
+extension Acceleration.Curve {
+    func with(rate: Double) -> Self { Self(rate: rate, base: base, scale: scale) }
 }
 
 /// The standard normal's quantile function (Acklam's rational approximation, good to 1e-9),

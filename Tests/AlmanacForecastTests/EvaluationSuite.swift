@@ -2,7 +2,7 @@ import AlmanacForecast
 import AlmanacMetrics
 import Foundation
 
-/// The forecast evaluation suite: five families of 30-day series with known truth, generated
+/// The forecast evaluation suite: nine families of 30-day series with known truth, generated
 /// from fixed seeds, scored for Almanac and for `predict_linear` over 1 h, 6 h and 1 d.
 enum EvaluationSuite {
     static let day: Int64 = 86_400_000
@@ -15,6 +15,9 @@ enum EvaluationSuite {
         var threshold: Double
         /// Days from the end of the data to the true first crossing; nil when it never crosses.
         var truth: Double?
+        /// Free space: the level is crossed from above, and the series is forecast mirrored, as
+        /// the trends page and the rules do for `below` levels.
+        var below = false
     }
 
     enum Family: String, CaseIterable {
@@ -25,6 +28,8 @@ enum EvaluationSuite {
         case flat = "flat with noise"
         case paceChange = "growth that changes pace"
         case compounding = "compounding growth"
+        case oneCleanup = "free space: one cleanup, then the same decline"
+        case compoundingCapacity = "free space of a disk whose use compounds 2-4% a day"
 
         /// Families whose shape `predict_linear` cannot follow: Almanac must halve its error there.
         var shaped: Bool { self == .seasonal || self == .cleanups || self == .logRotation }
@@ -56,10 +61,10 @@ enum EvaluationSuite {
     }
 
     /// A deterministic process: its value at a time (ms from the start), without noise.
-    static func firstCrossing(after start: Int64, threshold: Double, _ truth: (Int64) -> Double) -> Double? {
+    static func firstCrossing(after start: Int64, threshold: Double, below: Bool = false, _ truth: (Int64) -> Double) -> Double? {
         var t = start
         while t <= start + horizon {
-            if truth(t) >= threshold { return Double(t - start) / Double(day) }
+            if below ? truth(t) < threshold : truth(t) > threshold { return Double(t - start) / Double(day) }
             t += step
         }
         return nil
@@ -70,7 +75,11 @@ enum EvaluationSuite {
         let capacity = 1_000.0
         let truth: (Int64) -> Double
         var noise = 2.0
+        /// Noise as a share of the value, for growth whose wobble grows with it.
+        var relativeNoise: Double?
         var heavy = false
+        var threshold = family == .flat || family == .logRotation ? capacity * 0.9 : capacity
+        var below = false
         switch family {
         case .steady:
             let days = r.uniform(8, 60)
@@ -117,24 +126,49 @@ enum EvaluationSuite {
             truth = { t in start * pow(1 + percent / 100, Double(t) / Double(day)) }
             noise = max(0.5, start * 0.01)
             heavy = true
+        case .oneCleanup:
+            // Free space (GB) falling at `rate` a day; `ago` days before the end a cleanup frees
+            // `freed` over `minutes` (deleting takes a while); the same fall after it, down to
+            // `floor` `days` after the end.
+            let (rate, days, freed) = (r.uniform(15, 50), r.uniform(8, 60), r.uniform(100, 400))
+            let (ago, minutes, floor) = (r.uniform(6, 10), r.uniform(5, 60), r.uniform(50, 200))
+            let start = floor + rate * (days + 30) - freed
+            let cleanup = (30 - ago) * Double(day)
+            truth = { t in
+                start - rate * Double(t) / Double(day) + freed * min(1, max(0, (Double(t) - cleanup) / (minutes * 60_000)))
+            }
+            (threshold, below, heavy) = (floor, true, true)
+        case .compoundingCapacity:
+            // Free space of a fixed disk whose use grows `percent` a day, with noise in proportion
+            // to the use; a `below` level at `floor` is reached `days` after the end.
+            let (percent, days, floor) = (r.uniform(2, 4), r.uniform(10, 60), r.uniform(10, 50))
+            let start = (capacity - floor) / pow(1 + percent / 100, 30 + days)
+            let used = { (t: Int64) in start * pow(1 + percent / 100, Double(t) / Double(day)) }
+            truth = { t in capacity - used(t) }
+            relativeNoise = 0.01
+            (threshold, below, heavy) = (floor, true, true)
         }
         var samples: [Sample] = []
         samples.reserveCapacity(Int(span / step))
         var t: Int64 = 0
         while t < span {
-            var value = truth(t) + noise * (heavy ? r.heavy() : r.normal())
+            let level = truth(t)
+            let wobble = relativeNoise.map { $0 * (below ? capacity - level : level) } ?? noise
+            var value = level + wobble * (heavy ? r.heavy() : r.normal())
             if family == .logRotation && r.uniform() < 0.004 { value += r.uniform(50, 150) }  // bursts of debug logging
             samples.append(Sample(timestamp: t, value: value))
             t += step
         }
-        let threshold = family == .flat || family == .logRotation ? capacity * 0.9 : capacity
-        return Series(samples: samples, threshold: threshold, truth: firstCrossing(after: span - step, threshold: threshold, truth))
+        let truthDays = firstCrossing(after: span - step, threshold: threshold, below: below, truth)
+        return Series(samples: samples, threshold: threshold, truth: truthDays, below: below)
     }
 
     /// Almanac's crossing (likely, and its 80% interval), in days from the end; latest nil: beyond a year.
     static func almanac(_ series: Series) -> (likely: Double?, earliest: Double, latest: Double?)? {
         let now = series.samples.last!.timestamp
-        guard let crossing = Forecaster.fit(series.samples, now: now)?.crossing(of: series.threshold, within: horizon, step: step) else {
+        let sign: Double = series.below ? -1 : 1
+        let samples = series.below ? series.samples.map { Sample(timestamp: $0.timestamp, value: -$0.value) } : series.samples
+        guard let crossing = Forecaster.fit(samples, now: now)?.crossing(of: sign * series.threshold, within: horizon, step: step) else {
             return nil
         }
         let days = { (time: Int64) in Double(time - now) / Double(day) }
@@ -147,7 +181,7 @@ enum EvaluationSuite {
         var out: [String: Double?] = ["almanac": almanac]
         for (name, window) in [("predict_linear 1h", Int64(3_600_000)), ("predict_linear 6h", 6 * 3_600_000), ("predict_linear 1d", day)] {
             let samples = series.samples.window(endingAt: now, range: window)
-            guard let line = LinearRegression.fit(samples, interceptTime: now), line.slope > 0 else {
+            guard let line = LinearRegression.fit(samples, interceptTime: now), series.below ? line.slope < 0 : line.slope > 0 else {
                 out[name] = .some(nil)
                 continue
             }
@@ -169,14 +203,15 @@ enum EvaluationSuite {
 
     /// Median absolute error in days (a missed crossing counts as predicted at the horizon) and
     /// false "full within 7 days" alerts, per family and method.
-    static func run(seriesPerFamily: Int = 20) -> [Family: [String: Score]] {
+    static func run(seeds: ClosedRange<Int>) -> [Family: [String: Score]] {
+        let seriesPerFamily = seeds.count
         var results: [Family: [String: Score]] = [:]
         for family in Family.allCases {
             var errors: [String: [Double]] = [:]
             var falseAlerts: [String: Int] = [:]
             var (covered, crossings) = (0, 0)
-            for seed in 0..<seriesPerFamily {
-                let series = make(family, seed: UInt64(seed + 1))
+            for seed in seeds {
+                let series = make(family, seed: UInt64(seed))
                 // One fit and one crossing per series serve both the error and the interval.
                 let crossing = almanac(series)
                 if let truth = series.truth {

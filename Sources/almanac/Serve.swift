@@ -90,6 +90,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "almanac")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // Commands the server runs (pipeline steps, checks' recoveries) inherit it, so what they
+        // leave running (the example's local hosts) can end with the server that started it.
+        setenv("ALMANAC_PID", String(getpid()), 1)
         var configuration = ServerConfiguration(
             configDirectory: common.config, dataDirectory: common.data, databaseURL: common.database)
         configuration.host = host

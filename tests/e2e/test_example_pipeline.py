@@ -1,7 +1,8 @@
 """The example's pipeline on a first start: the setup command creates the application's git
 repository and starts production's local hosts (one a release behind, so drift shows at once);
 staging, which needs no QA, has a deployable revision; a rollout pressed on its page runs in
-waves on the local hosts until each answers with the new revision; production needs QA first."""
+waves on the local hosts until each answers with the new revision; production needs QA first.
+The hosts end with the server, and a second start brings them back."""
 import shutil
 import socket
 import subprocess
@@ -51,6 +52,22 @@ def test_the_example_pipeline_rolls_out_on_local_hosts(browser, workdir):  # noq
             assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).headers["X-Revision"] == head
         browser.get(server.url + "/pipeline/staging")
         assert browser.find_element(By.ID, "running").text == head[:10]
+
+        # The hosts end with the server that started them: nothing of the example is left.
+        server.stop()
+        assert wait_until(lambda: not any(port_answers(port) for port in PORTS), 5), "the example's hosts outlived the server"
+        left = subprocess.run(["pgrep", "-f", f"app.py .* {config / '.example-hosts'}"], capture_output=True, text=True).stdout
+        assert not left, f"processes of the example still run: {left}"
+
+        # A second start brings them back at the revisions they last ran, and production's
+        # page says what each host runs.
+        server = Server(config, workdir / "data", args=["--drift-interval", "1"]).start()
+        assert requests.get("http://127.0.0.1:18401/health", timeout=5).headers["X-Revision"] == head
+        hosts = lambda: requests.get(server.url + "/pipeline/production", headers=ADMIN).text  # noqa: E731
+        assert wait_until(lambda: "not answering" not in hosts() and '<table id="hosts">' in hosts()), hosts()
+        second = subprocess.run(["git", "-C", str(config / ".example-app"), "rev-list", "--reverse", "main"],
+                                capture_output=True, text=True, check=True).stdout.split()[1]
+        assert f"<td>127.0.0.1:18411</td><td><code>{second[:10]}</code>" in hosts()
     finally:
         server.stop()
         # The hosts leave once the example's state folder is gone.

@@ -69,13 +69,12 @@ public struct PipelineService: Sendable {
         return try await DriftWatcher.report(store: store, now: now)
     }
 
-    /// Runs the pipeline's `setup` command when its repository is missing (a checkout to clone,
-    /// the bundled example's application); nil when there was nothing to do, else whether it
-    /// worked and what it printed.
-    public func setUpIfMissing() async -> (ok: Bool, output: String)? {
-        guard let pipeline = pipeline.current, let setup = pipeline.commands.setup,
-            !FileManager.default.fileExists(atPath: pipeline.repository)
-        else { return nil }
+    /// Runs the pipeline's `setup` command, as the server starts, each time: it must be safe to
+    /// repeat (clone the checkout when missing; the bundled example creates its application and
+    /// starts its local hosts, which end with the server). Nil when there is none, else whether
+    /// it worked and what it printed.
+    public func setUp() async -> (ok: Bool, output: String)? {
+        guard let pipeline = pipeline.current, let setup = pipeline.commands.setup else { return nil }
         let outcome = await StepRunner(pipeline: pipeline).shell(setup, timeout: pipeline.deployTimeout)
         return (outcome.ok, outcome.output)
     }

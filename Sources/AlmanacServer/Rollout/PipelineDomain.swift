@@ -47,9 +47,10 @@ struct PipelineDomain: Domain {
     let logger: Logger
     let clock: WallClock
 
-    /// A first start clones (or, in the example, creates) the application's repository.
+    /// Each start clones the application's repository when missing (the example creates it and
+    /// starts its local hosts).
     func prepare() async throws {
-        guard let result = await service.setUpIfMissing() else { return }
+        guard let result = await service.setUp() else { return }
         if result.ok {
             logger.info("ran the pipeline's setup command", metadata: ["output": "\(result.output.suffix(2000))"])
         } else {

@@ -66,6 +66,12 @@ struct EnvironmentPage {
         var id, phase: String
     }
 
+    /// What a host said it runs when last asked (the drift watcher's observation).
+    struct HostRow {
+        var host, revision, expected, differs: String
+        var drifting: Bool
+    }
+
     var name, hosts, running, candidate: String
     var revisions: [RevisionRow]
     var count: Int
@@ -74,12 +80,22 @@ struct EnvironmentPage {
     var reason: String?
     var current: Current?
     var actor: String?
+    var hostRows: [HostRow]
 
-    init(_ status: PipelineService.Status, history: [Rollout], actor: String?) {
+    init(_ status: PipelineService.Status, history: [Rollout], drift: [DriftReport.Entry], actor: String?) {
         let d = status.deployability
         name = status.environment.name
         hosts = status.environment.hosts.joined(separator: ", ")
-        running = status.running.map { String($0.prefix(10)) } ?? "unknown"
+        let observed = Dictionary(drift.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        hostRows = status.environment.hosts.map { host in
+            let entry = observed[host]
+            return HostRow(
+                host: host, revision: entry?.revision.map { String($0.prefix(10)) } ?? "not answering",
+                expected: entry?.expected.map { String($0.prefix(10)) } ?? "", differs: entry.map { DurationText.span($0.drifting) } ?? "",
+                drifting: (entry?.drifting ?? 0) > 0 || entry?.revision == nil)
+        }
+        // Before any rollout the environment runs what most of its hosts say they run.
+        running = (status.running ?? drift.compactMap(\.expected).first).map { String($0.prefix(10)) } ?? "unknown"
         candidate = String(status.candidate.prefix(10))
         revisions = status.revisions.reversed().map { r in
             RevisionRow(

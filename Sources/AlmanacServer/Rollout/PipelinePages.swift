@@ -92,8 +92,9 @@ struct PipelinePages: Sendable {
         let status: PipelineService.Status
         do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
         let history = try await service.rollouts(environment: name, limit: 20)
+        let drift = try await service.drift().entries.filter { $0.environment == name }
         return renderer.page(
-            "environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, actor: actor))
+            "environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, drift: drift, actor: actor))
     }
 
     static let driftTemplate = """
@@ -121,6 +122,8 @@ struct PipelinePages: Sendable {
         <input name="override_budget" placeholder="override a spent error budget: why" size="34"></form>{{/actor}}{{/deployable}}
         {{^deployable}}<p id="deployable">Nothing new is deployable.</p>{{/deployable}}
         {{#reason}}<p id="blocked">Held back: {{reason}}</p>{{/reason}}
+        <h2>Hosts</h2><div class="wide"><table id="hosts"><tr><th>Host</th><th>Runs</th><th>Should run</th><th>Differs for</th></tr>
+        {{#hostRows}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{host}}</td><td><code>{{revision}}</code></td><td><code>{{expected}}</code></td><td>{{differs}}</td></tr>{{/hostRows}}</table></div>
         <h2>Revisions <small>({{count}}, newest first)</small></h2>
         <table id="revisions"><tr><th>Revision</th><th>Author</th><th>Change</th><th>Issues</th><th>QA</th></tr>
         {{#revisions}}<tr class="{{qa}}{{#deployable}} deployable{{/deployable}}{{#blocking}} blocking{{/blocking}}"><td><code>{{short}}</code></td><td>{{author}}</td><td>{{subject}}</td><td>{{issues}}</td>

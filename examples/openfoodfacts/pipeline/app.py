@@ -1,5 +1,6 @@
 """A host of the example's pipeline: answers every request with the revision it was deployed at
-(body and X-Revision), and exits once the example's state folder is gone."""
+(body and X-Revision), and exits with the Almanac server that started it (ALMANAC_PID) or once
+the example's state folder is gone."""
 import http.server
 import os
 import sys
@@ -22,9 +23,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def leave_with_the_example():
-    while os.path.isdir(state):
-        time.sleep(1)
+    owner = int(os.environ.get("ALMANAC_PID", "0"))
+    while os.path.isdir(state) and (owner == 0 or alive(owner)):
+        time.sleep(0.5)
     os._exit(0)
 
 

@@ -61,20 +61,23 @@ public enum BackupFile {
     public static let folder = "backups"
 
     /// `exists` says whether a path exists (the loader's file system), to refuse a directory or
-    /// repository that is not there; nil skips that check.
-    public static func parse(_ root: ConfigNode, entities: Set<EntityRef>?, exists: ((String) -> Bool)? = nil) throws(ConfigError) -> [Backup] {
+    /// repository that is not there; nil skips that check. A relative directory is under `base`
+    /// (the folder of the backups' files), so a config repository may carry its own copies.
+    public static func parse(
+        _ root: ConfigNode, entities: Set<EntityRef>?, exists: ((String) -> Bool)? = nil, base: String? = nil
+    ) throws(ConfigError) -> [Backup] {
         try root.onlyFields(["backups"])
         guard let items = root["backups"]?.elements else { throw root.error("missing 'backups' (a list)") }
         var backups: [Backup] = []
         for item in items {
-            let backup = try parse(backup: item, entities: entities, exists: exists)
+            let backup = try parse(backup: item, entities: entities, exists: exists, base: base)
             if backups.contains(where: { $0.name == backup.name }) { throw item["name"]!.error("a second backup named '\(backup.name)'") }
             backups.append(backup)
         }
         return backups
     }
 
-    static func parse(backup item: ConfigNode, entities: Set<EntityRef>?, exists: ((String) -> Bool)?) throws(ConfigError) -> Backup {
+    static func parse(backup item: ConfigNode, entities: Set<EntityRef>?, exists: ((String) -> Bool)?, base: String?) throws(ConfigError) -> Backup {
         try item.onlyFields(["name", "entity", "postgres_dump", "restic", "files", "max_age", "shrink", "drill"])
         guard let name = item["name"]?.string, !name.isEmpty else { throw item.error("missing 'name'") }
         guard let entityNode = item["entity"] else {
@@ -100,9 +103,10 @@ public enum BackupFile {
             source = .restic(repository: repository, passwordVariable: variable)
         default:
             try node.onlyFields(["directory", "pattern"])
-            guard let directory = node["directory"]?.string, directory.hasPrefix("/") else {
+            guard let written = node["directory"]?.string, !written.isEmpty, written.hasPrefix("/") || base != nil else {
                 throw (node["directory"] ?? node).error("needs 'directory' (an absolute path)")
             }
+            let directory = written.hasPrefix("/") ? written : base! + "/" + written
             if let exists, !exists(directory) { throw node["directory"]!.error("\(directory) does not exist") }
             let pattern = node["pattern"]?.string ?? "*"
             source = kinds[0] == "files" ? .files(directory: directory, pattern: pattern) : .postgresDump(directory: directory, pattern: pattern)

@@ -90,9 +90,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "almanac")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        // Commands the server runs (pipeline steps, checks' recoveries) inherit it, so what they
-        // leave running (the example's local hosts) can end with the server that started it.
+        // Commands the server runs (pipeline steps, checks and recoveries) inherit these: what
+        // they leave running (the example's local hosts) can end with the server that started
+        // it, and a command can name the config repository's scripts wherever the server runs.
         setenv("ALMANAC_PID", String(getpid()), 1)
+        setenv("ALMANAC_CONFIG", URL(fileURLWithPath: common.config).standardizedFileURL.path, 1)
         var configuration = ServerConfiguration(
             configDirectory: common.config, dataDirectory: common.data, databaseURL: common.database)
         configuration.host = host

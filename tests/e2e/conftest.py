@@ -231,7 +231,7 @@ def pytest_terminal_summary(terminalreporter):
 # Files that start the bundled example share its pipeline's fixed host ports (18401-18414), so
 # they run one after another in one worker when the suite runs in parallel (scripts/test).
 EXAMPLE_FILES = {
-    "test_api_contract.py", "test_catalog_pages.py", "test_cli.py", "test_durability.py", "test_example_pipeline.py", "test_home_page.py",
+    "test_api_contract.py", "test_catalog_pages.py", "test_cli.py", "test_durability.py", "test_example_pipeline.py", "test_first_start.py", "test_home_page.py",
     "test_json_reports.py",
     "test_meeting.py", "test_openapi.py", "test_openfeature_sdk.py", "test_pages_chromium.py", "test_sign_in.py", "test_status_page.py",
     "test_storage_audit.py",

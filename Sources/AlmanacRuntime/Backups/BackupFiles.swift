@@ -14,7 +14,8 @@ public struct BackupFiles: Sendable {
         var backups: [Backup] = []
         try ConfigFolder(root: configDirectory, folder: BackupFile.folder, suffixes: [".yaml", ".yml"]).eachDocument {
             source, root throws(ConfigError) in
-            for backup in try BackupFile.parse(root, entities: entities, exists: { FileManager.default.fileExists(atPath: $0) }) {
+            let base = URL(fileURLWithPath: configDirectory + "/" + source.file).deletingLastPathComponent().standardizedFileURL.path
+            for backup in try BackupFile.parse(root, entities: entities, exists: { FileManager.default.fileExists(atPath: $0) }, base: base) {
                 if let other = backups.first(where: { $0.name == backup.name }) {
                     throw ConfigError(
                         file: source.file, line: backup.line, field: "name",

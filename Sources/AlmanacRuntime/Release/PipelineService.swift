@@ -38,8 +38,9 @@ public struct PipelineService: Sendable {
         guard let pipeline = pipeline.current, let environment = pipeline.environment(name) else {
             throw RolloutError.notFound("no environment '\(name)' in pipeline/pipeline.yaml")
         }
-        let running = try await store.running(environment: name)
         let candidate = try await GitRepository.resolve(pipeline.repository, pipeline.branch)
+        var running = try await store.running(environment: name)
+        if running == nil { running = try await reportedByMost(name, pipeline: pipeline) }
         var revisions = try await GitRepository.revisions(pipeline.repository, after: running, upTo: candidate)
         let states = try await store.qaStates(revisions.map(\.hash))
         for i in revisions.indices { revisions[i].qa = states[revisions[i].hash] ?? .needsTesting }
@@ -47,6 +48,16 @@ public struct PipelineService: Sendable {
             environment: environment, running: running, candidate: candidate, revisions: revisions,
             deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA)
         )
+    }
+
+    /// Before its first rollout an environment runs what most of its hosts said they run, when
+    /// the repository has that revision; nil when they said nothing it knows. Only what is listed
+    /// as new depends on it: a rollout reads the hosts again.
+    func reportedByMost(_ environment: String, pipeline: Pipeline) async throws -> String? {
+        let reported = try await store.observations().filter { $0.environment == environment }.compactMap(\.revision)
+        guard let most = Dictionary(grouping: reported, by: { $0 }).max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) })?.key
+        else { return nil }
+        do { return try await GitRepository.resolve(pipeline.repository, most) } catch { return nil }
     }
 
     /// Records a QA state for a full commit hash, as `actor` says, with why.

@@ -10,6 +10,8 @@ import Logging
 struct CapacityDomain: Domain {
     let tests: ReloadingFiles<LoadTestFiles>
     let runs: LoadTestService
+    let seed: LoadRunSeed
+    let leases: ClusterLeases
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, logger: Logger) throws {
         tests = try ReloadingFiles(
@@ -22,7 +24,12 @@ struct CapacityDomain: Domain {
         runs = LoadTestService(
             database: database, usage: LoadUsage(settle: (30, configuration.clock)) { config.current.seriesSource(store: store) },
             clock: configuration.clock)
+        seed = LoadRunSeed(configDirectory: configuration.configDirectory, service: runs, clock: configuration.clock)
+        leases = monitoring.leases
     }
+
+    /// A first start stores the runs the config repository carries (the example's).
+    func prepare() async throws { _ = try await leases.once("load run import", for: 60) { try await seed.importIfEmpty() } }
 
     var reloadables: [any Reloadable] { [tests] }
     var jobs: [ClusterJob] { [] }

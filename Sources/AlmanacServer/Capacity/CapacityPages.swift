@@ -23,10 +23,11 @@ struct CapacityPages: Sendable {
                     HTML.escape(LoadRun.describe(test.model)), HTML.escape(test.thresholds.map(\.text).joined(separator: ", ")),
                     last.map { "<a href=\"/capacity/runs/\($0.id)\">\(moment($0.run.startedAt))</a> \($0.run.outcome)" } ?? "never run",
                     last.map { LoadReport.ms($0.run.summary.response.p99) } ?? "",
+                    last?.run.usage?.cpuMillisecondsPerRequest.map { ReportFormat.number($0) } ?? "",
                 ]
             }
             let page = ListPage(
-                table: Self.rawTable(["Load test", "Service", "Pace", "Thresholds", "Last run", "p99 (ms)"], rows, id: "loadtests"),
+                table: Self.rawTable(["Load test", "Service", "Pace", "Thresholds", "Last run", "p99 (ms)", "CPU ms per request"], rows, id: "loadtests"),
                 count: rows.count, error: tests.error)
             return renderer.page("capacity", title: "Capacity", actor: context.actor, context: page)
         }

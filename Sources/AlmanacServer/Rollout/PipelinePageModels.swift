@@ -94,8 +94,7 @@ struct EnvironmentPage {
                 expected: entry?.expected.map { String($0.prefix(10)) } ?? "", differs: entry.map { DurationText.span($0.drifting) } ?? "",
                 drifting: (entry?.drifting ?? 0) > 0 || entry?.revision == nil)
         }
-        // Before any rollout the environment runs what most of its hosts say they run.
-        running = (status.running ?? drift.compactMap(\.expected).first).map { String($0.prefix(10)) } ?? "unknown"
+        running = status.running.map { String($0.prefix(10)) } ?? "unknown"
         candidate = String(status.candidate.prefix(10))
         revisions = status.revisions.reversed().map { r in
             RevisionRow(

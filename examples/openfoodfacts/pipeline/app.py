@@ -10,8 +10,25 @@ import time
 port, revision, state = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
 
+def metrics():
+    """The process's CPU and memory, as every Prometheus client library exports them."""
+    times = os.times()
+    with open("/proc/self/statm") as statm:
+        resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return (f"# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {times.user + times.system}\n"
+            f"# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {resident}\n")
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/metrics":
+            body = metrics().encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         body = f"product-opener {revision}\n".encode()
         self.send_response(200 if self.path in ("/", "/health") else 404)
         self.send_header("X-Revision", revision)

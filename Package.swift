@@ -87,7 +87,8 @@ let package = Package(
             swiftSettings: strict),
         // Cost and carbon: prices split OpenCost's way, energy by Cloud Carbon Footprint's method,
         // grid factors, SCI per unit of work. No I/O.
-        .target(name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast", "AlmanacMetrics"], swiftSettings: strict),
+        .target(
+            name: "AlmanacCosts", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacForecast", "AlmanacMetrics"], swiftSettings: strict),
         .target(name: "AlmanacChecks", dependencies: ["AlmanacConfig", "AlmanacCatalog"], swiftSettings: strict),
         // Service levels: SLO files, error budgets, burn rates and the Workbook's multiwindow alerts. No I/O.
         .target(
@@ -188,7 +189,8 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacStorage", "AlmanacTesting", "AlmanacFlags", "AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig",
                 "AlmanacCapacity", "AlmanacChecks",
-                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages", "AlmanacSLO", "AlmanacRollout",
+                "AlmanacReporting", "AlmanacCosts", "AlmanacCatalog", "AlmanacImages", "AlmanacSLO", "AlmanacRollout", "AlmanacOnCall",
+                "AlmanacTrends",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

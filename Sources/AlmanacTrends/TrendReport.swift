@@ -67,7 +67,8 @@ public struct TrendReport: Sendable {
                 regimeStart: t.regimeStart, growthChangedAt: t.change?.at, growthBeforePerDay: t.change?.beforePerDay,
                 growthAfterPerDay: t.change?.afterPerDay, backtestError: t.backtestError,
                 threshold: t.subject.threshold, direction: t.subject.direction.rawValue, rule: t.subject.source,
-                crossingEarliest: t.crossing?.earliest, crossingLikely: t.crossing?.likely, crossingLatest: t.crossing?.latest)
+                crossingEarliest: t.crossing?.earliest, crossingLikely: t.crossing?.likely, crossingLatest: t.crossing?.latest, observedMs: t.observed
+            )
         }
     }
 
@@ -92,6 +93,8 @@ public struct TrendReport: Sendable {
         public var crossingEarliest: Int64?
         public var crossingLikely: Int64?
         public var crossingLatest: Int64?
+        /// The history the forecast rests on (ms): under `Forecaster.minimumHistory`, no crossing.
+        public var observedMs: Int64
     }
 
     /// A chart per trend: hourly history, the forecast band, the level and its crossing, and

@@ -73,6 +73,16 @@ def test_every_domain_has_data_on_the_first_start(browser, workdir):  # noqa: F8
         assert wait_until(lambda: all(re.match(r"^[0-9a-f]{10}$", v) for v in hosts().values()), 30), hosts()
         assert len(hosts()) == 4 and len(set(hosts().values())) == 2, "three hosts run the second release, one the first"
         shoot(browser, workdir, "production")
+
+        # Nothing projected from the server's own minutes-old series, on the home page or the
+        # agenda: `up` sits at its level (not past it), and a new series has too little history.
+        browser.get(server.url + "/")
+        crossings = browser.find_element(By.ID, "attention-crossings").text
+        assert "zfs-hdd} falls to 1T" in crossings, crossings
+        assert not re.search(r"(up|scrape_duration_seconds)\{[^\n]*(falls to|reaches)", crossings), crossings
+        browser.get(server.url + "/meeting")
+        agenda = browser.find_element(By.TAG_NAME, "main").text
+        assert not re.search(r"(up|scrape_duration_seconds)\{[^\n]*(reaches|falls to)", agenda), agenda
     finally:
         server.stop()
         shutil.rmtree(config / ".example-hosts", ignore_errors=True)

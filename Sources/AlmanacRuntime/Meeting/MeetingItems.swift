@@ -1,6 +1,7 @@
 import AlmanacCatalog
 import AlmanacConfig
 import AlmanacFlags
+import AlmanacForecast
 import AlmanacOnCall
 import AlmanacReporting
 import AlmanacStorage
@@ -24,6 +25,15 @@ public enum MeetingItems {
                         + trend.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }
                         .joined(separator: ",") + "}")
             let growth = "\(ReportFormat.signed(trend.perDay)) a day"
+            if trend.threshold != nil, trend.observedMs < Forecaster.minimumHistory {
+                out.append(
+                    MeetingItem(
+                        key: "thin:\(trend.service):\(series)", section: .crossings,
+                        title: "\(trend.service): \(series) has too little history for a forecast",
+                        detail: "\(DurationText.span(trend.observedMs)) of data, no forecast yet: one needs "
+                            + "\(DurationText.span(Forecaster.minimumHistory))"))
+                continue
+            }
             if let threshold = trend.threshold, let when = trend.crossingLikely ?? trend.crossingEarliest, when <= now + 183 * day {
                 let range = [trend.crossingEarliest, trend.crossingLatest].map { $0.map(ReportFormat.date) ?? "open" }.joined(separator: " to ")
                 out.append(

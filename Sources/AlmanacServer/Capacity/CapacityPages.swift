@@ -27,7 +27,8 @@ struct CapacityPages: Sendable {
                 ]
             }
             let page = ListPage(
-                table: Self.rawTable(["Load test", "Service", "Pace", "Thresholds", "Last run", "p99 (ms)", "CPU ms per request"], rows, id: "loadtests"),
+                table: Self.rawTable(
+                    ["Load test", "Service", "Pace", "Thresholds", "Last run", "p99 (ms)", "CPU ms per request"], rows, id: "loadtests"),
                 count: rows.count, error: tests.error)
             return renderer.page("capacity", title: "Capacity", actor: context.actor, context: page)
         }

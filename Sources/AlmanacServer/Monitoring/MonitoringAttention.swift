@@ -1,5 +1,6 @@
 import AlmanacAlerts
 import AlmanacConfig
+import AlmanacForecast
 import AlmanacMetrics
 import AlmanacReporting
 import AlmanacRuntime
@@ -51,9 +52,16 @@ extension MonitoringDomain {
                     detail: "\(trend.subject.service), \(ReportFormat.signed(trend.perDay))/day",
                     link: "/trends", level: crossing.earliest - trend.now < 7 * 86_400_000 ? .critical : .warning)
             }
+            // Series too new to forecast say so, rather than show nothing or guess.
+            let thin = report.trends.filter { $0.subject.threshold != nil && $0.observed < Forecaster.minimumHistory }.prefix(3).map { trend in
+                let labels = trend.subject.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+                return AttentionItem(
+                    "\(trend.subject.name){\(labels)}: too little history, \(DurationText.span(trend.observed)) of data, no forecast yet",
+                    detail: "a forecast needs \(DurationText.span(Forecaster.minimumHistory))", link: "/trends", level: .info)
+            }
             return AttentionSection(
-                id: "attention-crossings", title: "Projected crossings", items: Array(items), none: "No watched series is heading for its level.",
-                more: more)
+                id: "attention-crossings", title: "Projected crossings", items: Array(items) + Array(thin),
+                none: "No watched series is heading for its level.", more: more)
         } catch {
             return .failed(id: "attention-crossings", title: "Projected crossings", more: more, error)
         }

@@ -232,7 +232,7 @@ def pytest_terminal_summary(terminalreporter):
 # they run one after another in one worker when the suite runs in parallel (scripts/test).
 EXAMPLE_FILES = {
     "test_api_contract.py", "test_catalog_pages.py", "test_cli.py", "test_durability.py", "test_example_pipeline.py", "test_first_start.py", "test_home_page.py",
-    "test_json_reports.py",
+    "test_json_reports.py", "test_navigation.py",
     "test_meeting.py", "test_openapi.py", "test_openfeature_sdk.py", "test_pages_chromium.py", "test_sign_in.py", "test_status_page.py",
     "test_storage_audit.py",
 }

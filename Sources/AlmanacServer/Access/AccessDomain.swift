@@ -15,7 +15,7 @@ struct AccessDomain: Domain {
 
     var reloadables: [any Reloadable] { [service.files] }
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Access", path: "/access")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Access", path: "/access", group: .admin)] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
@@ -127,7 +127,7 @@ struct TokenRequest: Decodable {
 
 extension AlmanacRequestContext {
     /// The person a write is done by; the access group let only people with a role this far.
-    func requirePerson() throws -> Identity {
+    func requirePerson() throws -> AlmanacRuntime.Identity {
         guard let person else { throw EdgeProblem.notSignedIn("sign in first") }
         return person
     }

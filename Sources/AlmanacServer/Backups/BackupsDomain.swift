@@ -32,7 +32,7 @@ struct BackupsDomain: Domain {
 
     var reloadables: [any Reloadable] { [service.files] }
     var jobs: [ClusterJob] { [ClusterJob("backups", job)] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Backups", path: "/backups")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Backups", path: "/backups", group: .monitoring)] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

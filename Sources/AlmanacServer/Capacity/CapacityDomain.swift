@@ -33,7 +33,7 @@ struct CapacityDomain: Domain {
 
     var reloadables: [any Reloadable] { [tests] }
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Capacity", path: "/capacity")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Capacity", path: "/capacity", group: .capacity)] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

@@ -16,7 +16,22 @@ struct CatalogDomain: Domain {
 
     var reloadables: [any Reloadable] { [knowledge] }
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Catalogue", path: "/catalog")] }
+    var navigation: [NavigationEntry] {
+        [
+            NavigationEntry(title: "Catalogue", path: "/catalog", group: .people),
+            NavigationEntry(title: "Who knows what", path: "/catalog/report", group: .people),
+        ]
+    }
+
+    func search(_ query: String) async throws -> [SearchHit] {
+        knowledge.current.catalog.entities.values.compactMap { entity in
+            let ref = entity.ref
+            let titled = (entity.title ?? "").lowercased().contains(query)
+            guard ref.name.lowercased().contains(query) || titled else { return nil }
+            let kind = ref.kind.rawValue.lowercased() == "user" ? "person" : ref.kind.rawValue.lowercased()
+            return SearchHit(title: ref.name, kind: kind, path: CatalogPages.link(ref), detail: entity.title ?? entity.type ?? "")
+        }
+    }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

@@ -41,7 +41,18 @@ struct ChecksDomain: Domain {
 
     var reloadables: [any Reloadable] { [files] }
     var jobs: [ClusterJob] { [ClusterJob("checks", runner)] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Checks", path: "/checks")] }
+    var navigation: [NavigationEntry] {
+        [
+            NavigationEntry(title: "Checks", path: "/checks", group: .monitoring),
+            NavigationEntry(title: "Timeline", path: "/timeline", group: .monitoring),
+        ]
+    }
+
+    func search(_ query: String) async throws -> [SearchHit] {
+        files.current.checks.filter { $0.name.lowercased().contains(query) }.map {
+            SearchHit(title: $0.name, kind: "check", path: "/checks/\($0.name)", detail: $0.entity.name)
+        }
+    }
 
     func attention() async -> [AttentionSection] {
         let more = NavigationEntry(title: "Checks", path: "/checks")

@@ -58,7 +58,7 @@ struct CostsDomain: Domain {
                 })
         ]
     }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Costs", path: "/costs")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Costs", path: "/costs", group: .capacity)] }
 
     static func check(_ model: CostModel, catalog: Catalog) throws(CostsProblem) {
         let known = Set(catalog.entities.values.flatMap(\.servers))

@@ -28,7 +28,13 @@ struct FlagsDomain: Domain {
 
     var reloadables: [any Reloadable] { [flags] }
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Flags", path: "/flags")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Flags", path: "/flags", group: .flags)] }
+
+    func search(_ query: String) async throws -> [SearchHit] {
+        flags.evaluator.effective.compactMap { key, flag in
+            key.lowercased().contains(query) ? SearchHit(title: key, kind: "flag", path: "/flags/\(key)", detail: flag.owner ?? "") : nil
+        }
+    }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

@@ -14,7 +14,7 @@ struct MeetingDomain: Domain {
 
     var reloadables: [any Reloadable] { [] }
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Meeting", path: "/meeting")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "Meeting", path: "/meeting", group: .people)] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

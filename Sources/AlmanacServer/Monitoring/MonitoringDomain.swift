@@ -65,9 +65,18 @@ struct MonitoringDomain: Domain {
     var reloadables: [any Reloadable] { [config] }
     var navigation: [NavigationEntry] {
         [
-            .init(title: "Alerts", path: "/alerts"), .init(title: "Series", path: "/series"), .init(title: "Trends", path: "/trends"),
-            .init(title: "Thresholds", path: "/thresholds"),
+            .init(title: "Alerts", path: "/alerts", group: .monitoring), .init(title: "Series", path: "/series", group: .monitoring),
+            .init(title: "Trends", path: "/trends", group: .monitoring), .init(title: "Thresholds", path: "/thresholds", group: .monitoring),
         ]
+    }
+
+    /// Series by name, one hit per name (its first series; the page lists the others' labels).
+    func search(_ query: String) async throws -> [SearchHit] {
+        var seen: Set<String> = []
+        return try await reader.series().compactMap { series in
+            guard series.name.lowercased().contains(query), seen.insert(series.name).inserted else { return nil }
+            return SearchHit(title: series.name, kind: "series", path: "/series/\(series.id)")
+        }
     }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {

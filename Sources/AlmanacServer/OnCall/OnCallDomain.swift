@@ -43,7 +43,7 @@ struct OnCallDomain: Domain {
 
     var reloadables: [any Reloadable] { [files] }
     var navigation: [NavigationEntry] {
-        [NavigationEntry(title: "On call", path: "/oncall"), NavigationEntry(title: "Incidents", path: "/incidents")]
+        [NavigationEntry(title: "On call", path: "/oncall", group: .people), NavigationEntry(title: "Incidents", path: "/incidents", group: .people)]
     }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {

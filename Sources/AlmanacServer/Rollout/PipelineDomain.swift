@@ -66,7 +66,9 @@ struct PipelineDomain: Domain {
     }
 
     var reloadables: [any Reloadable] { [service.pipeline] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "Pipeline", path: "/pipeline")] }
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(title: "Pipeline", path: "/pipeline", group: .release), NavigationEntry(title: "Drift", path: "/drift", group: .release)]
+    }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

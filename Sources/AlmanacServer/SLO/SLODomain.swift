@@ -45,7 +45,7 @@ struct SLODomain: Domain {
     var reloadables: [any Reloadable] { [files, maintenance] }
 
     var jobs: [ClusterJob] { [] }
-    var navigation: [NavigationEntry] { [NavigationEntry(title: "SLOs", path: "/slos")] }
+    var navigation: [NavigationEntry] { [NavigationEntry(title: "SLOs", path: "/slos", group: .monitoring)] }
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)

@@ -79,6 +79,7 @@ public struct AlmanacServer: Sendable {
         let throttle = SignInThrottle(clock: configuration.clock)
         let router = Router(context: AlmanacRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: CurrentPathMiddleware())
         router.add(
             middleware: DatabaseOutageMiddleware(renderer: PageRenderer(templates: [:], navigation: domains.flatMap(\.navigation)), logger: logger))
         router.add(middleware: CallerMiddleware(service: service, clientKeys: clientKeys, throttle: throttle, logger: logger))
@@ -94,7 +95,7 @@ public struct AlmanacServer: Sendable {
         SiteRoutes(
             access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle,
             starts: SignInThrottle(allowance: 20, refillSeconds: 6, clock: configuration.clock), database: database,
-            renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template]), maximumBodyBytes: web.maximumBodyBytes,
+            renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template, "search": SearchPage.template]), maximumBodyBytes: web.maximumBodyBytes,
             domains: domains, clock: configuration.clock, logger: logger
         )
         .add(to: web.access.groups(site))

@@ -25,6 +25,7 @@ struct SiteRoutes: Sendable {
             for domain in domains { sections += await domain.attention() }
             return renderer.page("home", title: "Home", actor: context.actor, context: HomePage(sections, now: clock.date()))
         }
+        SearchPage.add(to: groups, renderer: renderer, domains: domains)
         open.get("/healthz") { _, _ in Self.plain(.ok, "ok\n") }
         groups.viewers.get("/api/openapi.json") { _, _ in OpenAPIDocument.response() }
         open.get("/readyz") { _, _ in

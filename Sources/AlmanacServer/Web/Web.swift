@@ -34,10 +34,13 @@ protocol Domain: Sendable {
     /// What this domain changed in production between `from` and `to` (rollouts, flag
     /// changes), marked on every chart of that time.
     func changes(from: Int64, to: Int64) async throws -> [ChartMarker]
+    /// This domain's things whose name holds `query` (lowercased), for the header's search box.
+    func search(_ query: String) async throws -> [SearchHit]
 }
 
 extension Domain {
     func attention() async -> [AttentionSection] { [] }
     func prepare() async throws {}
     func changes(from: Int64, to: Int64) async throws -> [ChartMarker] { [] }
+    func search(_ query: String) async throws -> [SearchHit] { [] }
 }

@@ -35,8 +35,10 @@ public struct TimeChart: Sendable {
     public var change: Int64?
     /// Rollouts, rollbacks and flag changes in the chart's time.
     public var markers: [ChartMarker] = []
+    /// What the values measure, for the axis labels.
+    public var unit: ChartUnit = .plain
     public var width = 720.0
-    public var height = 260.0
+    public var height = 276.0
 
     public init(
         title: String, history: [Point], forecast: [BandPoint] = [], threshold: Double? = nil,
@@ -49,7 +51,7 @@ public struct TimeChart: Sendable {
         self.crossing = crossing
     }
 
-    private let margin = (left: 64.0, right: 16.0, top: 28.0, bottom: 32.0)
+    private let margin = (left: 64.0, right: 16.0, top: 28.0, bottom: 48.0)
 
     /// The SVG document.
     public func svg() -> String {
@@ -63,23 +65,24 @@ public struct TimeChart: Sendable {
         guard let tMin = times.min(), let tMax = times.max(), let vMinRaw = values.min(), let vMaxRaw = values.max() else {
             return out + "<text x=\"50%\" y=\"50%\" text-anchor=\"middle\" font-family=\"sans-serif\">no data</text></svg>"
         }
-        let pad = max((vMaxRaw - vMinRaw) * 0.08, abs(vMaxRaw) * 0.01, 1e-9)
-        let (vMin, vMax) = (vMinRaw - pad, vMaxRaw + pad)
+        let pad = (vMaxRaw - vMinRaw) * 0.04
+        let axis = Axis(low: vMinRaw - pad, high: vMaxRaw + pad, unit: unit)
+        let (vMin, vMax) = (axis.low, axis.high)
         let span = Double(max(tMax - tMin, 1))
         func x(_ t: Int64) -> Double { margin.left + Double(t - tMin) / span * (width - margin.left - margin.right) }
         func y(_ v: Double) -> Double { height - margin.bottom - (v - vMin) / (vMax - vMin) * (height - margin.top - margin.bottom) }
         // Axes and value labels.
-        for i in 0...4 {
-            let v = vMin + (vMax - vMin) * Double(i) / 4
+        for (v, label) in zip(axis.ticks, axis.labels) {
             out += "<line x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(y(v)))\" y2=\"\(fmt(y(v)))\" stroke=\"#eee\"/>"
-            out +=
-                "<text x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(short(v))</text>"
+            out += "<text class=\"tick\" x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\" "
+            out += "font-family=\"sans-serif\">\(svgEscape(label))</text>"
         }
         for i in 0...3 {
             let t = tMin + Int64(Double(i) / 3 * span)
             out +=
-                "<text x=\"\(fmt(x(t)))\" y=\"\(fmt(height - 10))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(day(t))</text>"
+                "<text x=\"\(fmt(x(t)))\" y=\"\(fmt(height - 28))\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(day(t))</text>"
         }
+        out += legend()
         if !forecast.isEmpty {
             let upper = forecast.map { "\(fmt(x($0.time))),\(fmt(y($0.high)))" }
             let lower = forecast.reversed().map { "\(fmt(x($0.time))),\(fmt(y($0.low)))" }
@@ -117,12 +120,29 @@ public struct TimeChart: Sendable {
 
     private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    private func short(_ v: Double) -> String {
-        let a = abs(v)
-        for (limit, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")] where a >= limit {
-            return String(format: "%.1f%@", v / limit, suffix)
+    /// A key to what is drawn, along the bottom: only the things this chart shows.
+    private func legend() -> String {
+        var items: [(swatch: String, text: String)] = [
+            ("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#23313f\" stroke-width=\"1.5\"/>", "history")
+        ]
+        if !forecast.isEmpty {
+            items.append(("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>", "forecast"))
+            items.append(("<rect width=\"14\" height=\"10\" fill=\"#cfe3f7\"/>", "80% range"))
         }
-        return String(format: a < 10 ? "%.2f" : "%.0f", v)
+        if threshold != nil { items.append(("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>", "level")) }
+        if crossing != nil { items.append(("<circle cx=\"7\" cy=\"5\" r=\"4\" fill=\"#c0392b\"/>", "crossing (likely, with its range)")) }
+        if change != nil {
+            items.append(("<line x1=\"7\" x2=\"7\" y1=\"0\" y2=\"10\" stroke=\"#8e44ad\" stroke-dasharray=\"4 3\"/>", "growth changed"))
+        }
+        if !markers.isEmpty { items.append(("<line x1=\"7\" x2=\"7\" y1=\"0\" y2=\"10\" stroke=\"#888\"/>", "changes (rollouts, flags)")) }
+        var out = "<g class=\"legend\" font-size=\"10\" font-family=\"sans-serif\">"
+        var at = margin.left
+        for item in items {
+            out +=
+                "<g transform=\"translate(\(fmt(at)),\(fmt(height - 14)))\">\(item.swatch)<text x=\"18\" y=\"9\">\(svgEscape(item.text))</text></g>"
+            at += 26 + Double(item.text.count) * 5.6
+        }
+        return out + "</g>"
     }
 
     private func day(_ t: Int64) -> String {

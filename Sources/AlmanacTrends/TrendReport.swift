@@ -109,6 +109,7 @@ public struct TrendReport: Sendable {
         )
         chart.change = trend.change?.at
         chart.markers = markers
+        chart.unit = ChartUnit.of(seriesName: trend.subject.name)
         return chart.svg()
     }
 

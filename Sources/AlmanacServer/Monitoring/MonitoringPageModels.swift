@@ -103,6 +103,7 @@ struct SeriesPage {
         )
         chart.change = view.change
         chart.markers = markers
+        chart.unit = ChartUnit.of(seriesName: view.series.name)
         self.chart = chart.svg()
         summary = view.summary
         id = view.series.id

@@ -26,9 +26,10 @@ struct SLOPages: Sendable {
             let slo = detail.status.slo
             let record = SLORecord(slo, detail.status.evaluation, problem: detail.status.problem)
             var chart = TimeChart(
-                title: "Error budget left (%), the last \(DurationText.compact(slo.window))",
-                history: detail.burnDown.map { TimeChart.Point(time: $0.time, value: $0.remaining * 100) }, threshold: 0,
+                title: "Error budget left, the last \(DurationText.compact(slo.window))",
+                history: detail.burnDown.map { TimeChart.Point(time: $0.time, value: $0.remaining) }, threshold: 0,
                 crossing: detail.status.evaluation?.exhaustion.map { ($0.earliest, $0.likely, $0.latest) })
+            chart.unit = .ratio
             chart.markers = try await changes(detail.start, detail.burnDown.last?.time ?? detail.start)
             let page = Page(
                 name: slo.name, service: slo.service, file: record.file, problem: record.problem,

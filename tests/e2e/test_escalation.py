@@ -3,6 +3,8 @@ critical alert reaches the primary, then the secondary, then the whole team, eac
 `kill -9` of the server between steps resumes at the right step without repeating a message;
 a resolved alert ends its escalation; an acknowledgement by the e-mail's link stops it, and
 once it runs out the primary is called again."""
+import email
+import email.policy
 import re
 import signal
 import subprocess
@@ -103,7 +105,17 @@ escalations:
         before = len(mailbox.messages)
         exporter.value = 50
         assert wait_until(lambda: len(mailbox.messages) > before, 15)
-        link = re.search(r"(http://\S+/ack/\S+)", mailbox.messages[-1][2]).group(1)
+        # The e-mail is multipart: text, and HTML whose button is the acknowledgement link.
+        mail = email.message_from_string(mailbox.messages[-1][2], policy=email.policy.default)
+        assert mail.get_content_type() == "multipart/alternative", mail.get_content_type()
+        parts = {part.get_content_type(): part.get_content() for part in mail.iter_parts()}
+        assert set(parts) == {"text/plain", "text/html"}, set(parts)
+        link = re.search(r'<a href="(http://[^"]+/ack/[^"]+)"[^>]*>Acknowledge</a>', parts["text/html"]).group(1)
+        assert link in parts["text/plain"], "the text part carries the same link"
+        # The person on call sees the paging on /oncall with a button.
+        running = escalations(server)[0]
+        oncall = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
+        assert f'action="/oncall/escalations/{running["id"]}/ack"' in oncall, oncall
         path = link.split("/ack/", 1)[1]
         page = requests.get(f"{server.url}/ack/{path}", timeout=10)
         assert page.status_code == 200 and 'id="acknowledge"' in page.text, page.text
@@ -123,6 +135,11 @@ escalations:
                              capture_output=True, text=True)
         assert cli.returncode == 0, cli.stderr
         assert escalations(server)[0]["acknowledged_by"] not in (None, "someone with the notification's link"), escalations(server)[0]
+        # The button on /oncall acknowledges as the signed-in operator, and goes back to the page.
+        pressed = requests.post(f"{server.url}/oncall/escalations/{running['id']}/ack", headers=ADMIN, allow_redirects=False, timeout=10)
+        assert pressed.status_code == 303 and pressed.headers["Location"] == "/oncall", (pressed.status_code, pressed.text)
+        viewer = requests.post(f"{server.url}/oncall/escalations/{running['id']}/ack", allow_redirects=False, timeout=10)
+        assert viewer.status_code in (302, 303, 401, 403) and viewer.headers.get("Location") != "/oncall", "anonymous callers cannot"
 
         # The load on people: cy was paged once (the team step), ana for every primary step and the team.
         page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text

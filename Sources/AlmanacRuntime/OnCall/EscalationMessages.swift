@@ -1,5 +1,6 @@
 import AlmanacAlerts
 import AlmanacOnCall
+import AlmanacReporting
 import Foundation
 
 /// One escalation step's messages: to each person it reaches (e-mail, ntfy push, their webhook)
@@ -46,6 +47,13 @@ extension EscalationRunner {
             Escalation \(policy.name), \(what): \(Self.target(target)), \(people.isEmpty ? "nobody on call" : people.joined(separator: ", ")).
             Acknowledge (stops the escalation for \(policy.acknowledgementLasts / 60_000) minutes): \(acknowledge)
             """
+        let e = HTML.escape
+        let html = """
+            <!doctype html><html><body style="font-family:sans-serif"><h2>\(e(escalation.title))</h2>
+            <p>Escalation \(e(policy.name)), \(e(what)): \(e(Self.target(target))), \(e(people.isEmpty ? "nobody on call" : people.joined(separator: ", "))).</p>
+            <p><a href="\(e(acknowledge))" style="display:inline-block;padding:10px 18px;background:#23313f;color:#fff;border-radius:4px;\
+            text-decoration:none">Acknowledge</a> (stops the escalation for \(policy.acknowledgementLasts / 60_000) minutes)</p></body></html>
+            """
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = .sortedKeys
@@ -58,7 +66,7 @@ extension EscalationRunner {
         for person in people {
             guard let contact = oncall.contacts[person] else { continue }
             if let address = contact.email, let email = oncall.email {
-                let message = SMTPClient.Message(from: email.from, to: [address], subject: subject, text: text)
+                let message = SMTPClient.Message(from: email.from, to: [address], subject: subject, text: text, html: html)
                 messages.append(("email:\(person)", email.relay, String(decoding: try JSONEncoder().encode(message), as: UTF8.self)))
             }
             if let topic = contact.ntfy.flatMap(URLComponents.init(string:)), let name = topic.path.split(separator: "/").last {

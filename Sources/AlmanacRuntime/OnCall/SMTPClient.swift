@@ -16,6 +16,8 @@ struct SMTPClient: Sendable {
         var to: [String]
         var subject: String
         var text: String
+        /// An HTML part beside the text (multipart/alternative): mail programs show its button.
+        var html: String?
     }
 
     /// `smtp://host:port` (port 25 by default).
@@ -73,12 +75,24 @@ struct SMTPClient: Sendable {
             message.subject.allSatisfy(\.isASCII) ? message.subject : "=?UTF-8?B?\(Data(message.subject.utf8).base64EncodedString())?="
         var lines = [
             "From: \(message.from)", "To: \(message.to.joined(separator: ", "))", "Subject: \(subject)",
-            "Date: \(formatter.string(from: date))", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit", "",
+            "Date: \(formatter.string(from: date))", "MIME-Version: 1.0",
         ]
-        lines += message.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }
-        return lines.joined(separator: "\r\n") + "\r\n.\r\n"
+        func body(_ text: String) -> [String] {
+            text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        let part = ["Content-Transfer-Encoding: 8bit", ""]
+        if let html = message.html {
+            // RFC 2046: the plainest part first, the richest last; the boundary never occurs in the parts.
+            let boundary = "almanac-" + UUID().uuidString
+            lines += [
+                "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "", "--\(boundary)", "Content-Type: text/plain; charset=utf-8",
+            ]
+            lines += part + body(message.text) + ["--\(boundary)", "Content-Type: text/html; charset=utf-8"] + part + body(html)
+            lines += ["--\(boundary)--"]
+        } else {
+            lines += ["Content-Type: text/plain; charset=utf-8"] + part + body(message.text)
+        }
+        return lines.map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\r\n") + "\r\n.\r\n"
     }
 
     /// Reads replies, multi-line ones (`250-…` … `250 …`) whole.

@@ -55,9 +55,16 @@ struct OnCallDomain: Domain {
             service: incidents, renderer: web.renderer(IncidentRoutes.templates), changes: web.changes, maximumBodyBytes: web.maximumBodyBytes
         ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
+            let recent = try await escalations.recent()
             let page = OnCallPage(
-                files.current, escalations: try await escalations.recent().map(\.escalation), now: clock.milliseconds(), error: files.error)
+                files.current, escalations: recent.map(\.escalation), active: recent.filter(\.active).map(\.escalation), actor: context.actor,
+                now: clock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
+        }
+        // The button on /oncall: the person on call stops the paging without the message's link.
+        groups.writers(.operate(team: nil)).post("/oncall/escalations/:id/ack") { _, context in
+            _ = try await escalations.acknowledge(id: try context.parameters.require("id"), by: context.actor ?? "operator")
+            return PageRenderer.redirect("/oncall")
         }
         groups.viewers.get("/api/v1/oncall") { _, _ in
             let now = clock.milliseconds()

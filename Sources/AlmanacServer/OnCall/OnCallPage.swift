@@ -33,14 +33,30 @@ struct OnCallPage {
         var acknowledged: String?
     }
 
+    /// An escalation paging people now, with the button that stops it for the one on call.
+    struct Paging {
+        var id, alert, since: String
+        var acknowledged: String?
+    }
+
     var now: [OnCallFiles.Holder]
+    var paging: [Paging] = []
+    var hasPaging = false
+    var actor: String?
     var rotations: [RotationView] = []
     var unread: [String]
     var hasUnread: Bool
     var error: String?
 
-    init(_ files: OnCallFiles, escalations: [Escalation] = [], now moment: Int64, error: String?) {
+    init(_ files: OnCallFiles, escalations: [Escalation] = [], active: [Escalation] = [], actor: String? = nil, now moment: Int64, error: String?) {
         self.error = error
+        self.actor = actor
+        paging = active.map { escalation in
+            Paging(
+                id: escalation.id, alert: escalation.title, since: ReportFormat.moment(escalation.start, seconds: false),
+                acknowledged: escalation.acknowledgement.map { "acknowledged by \($0.by) until \(ReportFormat.moment($0.until, seconds: false))" })
+        }
+        hasPaging = !paging.isEmpty
         now = files.holders(at: moment)
         unread = files.unreadAvailability.sorted { $0.key < $1.key }.map { "\($0.key): “\($0.value)”" }
         hasUnread = !unread.isEmpty
@@ -71,6 +87,9 @@ struct OnCallPage {
 
     static let template = """
         <h1>On call</h1>{{#error}}<p class="errors" id="error">{{error}}</p>{{/error}}
+        {{#hasPaging}}<h2>Paging now</h2><table id="paging"><tr><th>Alert</th><th>Since</th><th></th></tr>
+        {{#paging}}<tr><td>{{alert}}</td><td>{{since}}</td><td>{{#acknowledged}}{{acknowledged}}{{/acknowledged}}{{^acknowledged}}{{#actor}}<form class="inline ack" method="post" action="/oncall/escalations/{{id}}/ack"><button>Acknowledge</button></form>{{/actor}}{{/acknowledged}}</td></tr>{{/paging}}
+        </table>{{/hasPaging}}
         <table id="now"><tr><th>Rotation</th><th>Layer</th><th>On call now</th></tr>
         {{#now}}<tr><td>{{rotation}}</td><td>{{layer}}</td>
         <td>{{#person}}{{person}}{{#override}} (override){{/override}}{{/person}}{{^person}}— {{gap}}{{/person}}</td></tr>{{/now}}

@@ -6,7 +6,9 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import feedparser
 import requests
 from selenium.webdriver.common.by import By
 
@@ -48,6 +50,24 @@ def test_status_page_from_the_example_served_without_almanac(browser, workdir): 
         assert done.status_code == 200, done.text
         live = requests.get(server.url + "/status", headers=ADMIN, timeout=10)
         assert live.status_code == 200 and 'data-service="almanac"' in live.text
+
+        # The same as an Atom feed: feedparser reads it without complaint, and it validates
+        # against RFC 4287's elements in RELAX NG (atom.rng, with xmllint).
+        feed = requests.get(server.url + "/status/feed.atom", headers=ADMIN, timeout=10)
+        assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("application/atom+xml"), feed.status_code
+        parsed = feedparser.parse(feed.content)
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        (workdir / "feed.atom").write_bytes(feed.content)
+        checked = subprocess.run(["xmllint", "--noout", "--relaxng", str(Path(__file__).parent / "atom.rng"), str(workdir / "feed.atom")],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr + feed.text
+        titles = [entry.title for entry in parsed.entries]
+        incident = next(entry for entry in parsed.entries if entry.title.startswith("almanac: incident, resolved"))
+        assert incident.summary == "Flag evaluations were slow for ten minutes.", incident
+        assert sum(t.startswith("Maintenance of almanac") for t in titles) >= 2, titles
+        assert len({entry.id for entry in parsed.entries}) == len(parsed.entries), "each entry has its own id"
+        anonymous = requests.get(server.url + "/status/feed.atom", timeout=10, allow_redirects=False)
+        assert anonymous.status_code in (401, 303), "private like the page, unless access.yaml lists /status as public"
     finally:
         server.stop()
 

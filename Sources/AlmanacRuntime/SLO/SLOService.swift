@@ -139,4 +139,16 @@ public struct SLOService: Sendable {
         let notices = StatusPage.notices(windows(), shown: shown, now: now)
         return StatusPage.html(title: title, services: services, maintenance: notices, incidents: incidents, generatedAt: now)
     }
+
+    /// The status page's incidents and maintenance windows as an Atom feed; `pageURL` is the
+    /// status page's own address, under which each entry's id lives.
+    public func statusFeed(title: String, pageURL: String, incidents: [StatusPage.IncidentNote] = [], now: Int64? = nil) -> String {
+        let now = now ?? clock.milliseconds()
+        var shown: [(service: String, slo: String)] = []
+        for slo in slos() where slo.isPublic && !shown.contains(where: { $0.service == slo.service }) { shown.append((slo.service, slo.name)) }
+        let recent = incidents.filter { $0.openedAt >= now - 90 * 86_400_000 }
+        return StatusPage.atom(
+            title: title, pageURL: pageURL, incidents: recent, maintenance: StatusPage.notices(windows(), shown: shown, now: now),
+            services: shown.map(\.service), generatedAt: now)
+    }
 }

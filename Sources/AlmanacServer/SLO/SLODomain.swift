@@ -16,11 +16,14 @@ struct SLODomain: Domain {
     /// Incidents for the status page's notes.
     let incidents: IncidentService
     let clock: WallClock
+    /// Where people reach the server (`--public-url`), for the feed's ids; else the request's host.
+    let configuredURL: String?
 
     init(_ configuration: ServerConfiguration, database: Database, monitoring: MonitoringDomain, catalog: CatalogDomain, logger: Logger) throws {
         let knowledge = catalog.knowledge
         // Services are checked against the catalogue as it is when the SLOs load.
         let clock = configuration.clock
+        configuredURL = configuration.publicURL
         self.clock = clock
         let files = try ReloadingFiles(configDirectory: configuration.configDirectory, folders: [SLOFile.folder], clock: clock, logger: logger) {
             root in
@@ -62,6 +65,14 @@ struct SLODomain: Domain {
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        }
+        // The same as a feed (private or public with /status: access.yaml lists both paths).
+        groups.viewers.get("/status/feed.atom") { request, _ in
+            let page = (configuredURL ?? "http://" + (request.head.authority ?? "127.0.0.1")) + "/status"
+            let feed = service.statusFeed(title: "Service status", pageURL: page, incidents: try await incidents.statusNotes())
+            return Response(
+                status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: feed)))
         }
         groups.viewers.get("/slos") { _, context in
             let records = try await records()

@@ -277,6 +277,16 @@ enum Migrations {
                 .column("opened_ms", type: .bigint, .notNull)
                 .run()
         },
+        Migration(version: 15, name: "calendar feed links: the hash of each secret, the feed it opens, who made it and when it was revoked") { db in
+            try await db.create(table: "calendar_links").ifNotExists()
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("feed", type: .text, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("created_ms", type: .bigint, .notNull)
+                .column("revoked_ms", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     static func run(on database: Database) async throws {

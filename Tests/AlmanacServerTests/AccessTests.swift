@@ -80,15 +80,19 @@ import Testing
             for route in routes.sorted() {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let level = try #require(table[route])
-                for caller in Caller.allCases {
+                // A made-up secret counts as a failed credential of the address: once is enough to
+                // see the route public, and more would throttle every caller after it.
+                for caller in Caller.allCases where !route.contains("{secret}") || caller == .nobody {
                     var request = HTTPClientRequest(url: server.baseURL + Self.path(parts[1]))
                     request.method = .init(rawValue: parts[0])
                     if let (name, value) = credentials[caller] { request.headers.add(name: name, value: value) }
                     if route == "POST /login" { request.body = .bytes(ByteBuffer(string: "token=admin-secret")) }
                     let response = try await client.execute(request, timeout: .seconds(10))
-                    _ = try await response.body.collect(upTo: 1 << 22)
+                    let body = String(buffer: try await response.body.collect(upTo: 1 << 22))
                     let toLogin = response.status == .seeOther && response.headers.first(name: "Location")?.hasPrefix("/login?") == true
-                    let refused = response.status == .unauthorized || response.status == .forbidden || toLogin
+                    // A secret in the path is its own credential: the handler, not access, refuses a made-up one.
+                    let secretRefused = route.contains("{secret}") && body == "not a calendar link\n"
+                    let refused = (response.status == .unauthorized && !secretRefused) || response.status == .forbidden || toLogin
                     #expect(
                         refused != Self.allows(level, caller),
                         "\(route) as \(caller.rawValue): \(response.status.code), README says \(level.rawValue)")

@@ -3,6 +3,7 @@ package and list the shifts the rotation says (Mondays 09:00 in Paris, ana and b
 Christmas override), the person's feed only theirs, and who is on call now agrees with the
 feed; a mistake in the file names its file, line and field."""
 import datetime
+import re
 import shutil
 import subprocess
 from zoneinfo import ZoneInfo
@@ -91,6 +92,35 @@ def test_calendar_feeds_list_the_rotations_shifts(workdir):
         assert now["on_call"][0]["person"] in holder[0], (now, holder)
         page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
         assert 'data-rotation="infra"' in page and "/oncall/infra/calendar.ics" in page
+
+        # A secret link lets a calendar program read the rotation's feed without signing in.
+        assert requests.get(server.url + "/oncall/infra/calendar.ics", timeout=10, allow_redirects=False).status_code in (401, 303)
+        made = requests.post(server.url + "/oncall/calendar-links", data={"rotation": "infra", "person": ""}, headers=ADMIN, timeout=10)
+        assert made.status_code == 201, made.text
+        path = re.search(r'<code id="link">(/oncall/links/[^<]+/calendar\.ics)</code>', made.text).group(1)
+        subscribed = requests.get(server.url + path, timeout=10)
+        assert subscribed.status_code == 200 and events(subscribed.text) == shifts, subscribed.text[:300]
+        person = requests.post(server.url + "/oncall/calendar-links", data={"rotation": "", "person": "ana"}, headers=ADMIN, timeout=10)
+        ana_path = re.search(r'<code id="link">([^<]+)</code>', person.text).group(1)
+        assert events(requests.get(server.url + ana_path, timeout=10).text) == mine
+        # Bad secrets learn nothing: wrong length, wrong characters, unknown, and revoked all get 401.
+        secret = path.split("/")[3]
+        for bad_path in ["/oncall/links/short/calendar.ics", f"/oncall/links/{'!' * 43}/calendar.ics",
+                         f"/oncall/links/{secret[:-1]}{'A' if secret[-1] != 'A' else 'B'}/calendar.ics"]:
+            answer = requests.get(server.url + bad_path, timeout=10)
+            assert answer.status_code == 401 and answer.text == "not a calendar link\n", (bad_path, answer.status_code, answer.text)
+        listed = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
+        link_id = re.search(r'action="/oncall/calendar-links/(\d+)/revoke"', listed).group(1)
+        revoked = requests.post(f"{server.url}/oncall/calendar-links/{link_id}/revoke", headers=ADMIN, allow_redirects=False, timeout=10)
+        assert revoked.status_code == 303
+        gone = [p for p in (path, ana_path) if requests.get(server.url + p, timeout=10).status_code == 401]
+        assert len(gone) == 1, "exactly the revoked link stops working"
+        # The failures count against the address as failed sign-ins do: after ten, 429 even for a good link.
+        for _ in range(10):
+            requests.get(server.url + "/oncall/links/short/calendar.ics", timeout=10)
+        working = ana_path if gone == [path] else path
+        throttled = requests.get(server.url + working, timeout=10)
+        assert throttled.status_code == 429 and "Retry-After" in throttled.headers, throttled.status_code
     finally:
         server.stop()
 

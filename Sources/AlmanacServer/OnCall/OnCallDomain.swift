@@ -12,6 +12,7 @@ struct OnCallDomain: Domain {
     let files: ReloadingFiles<OnCallFiles>
     let escalations: EscalationService
     let incidents: IncidentService
+    let links: CalendarLinks
     let jobs: [ClusterJob]
     let clock: WallClock
 
@@ -28,6 +29,7 @@ struct OnCallDomain: Domain {
         let incidents = IncidentService(database: database, clock: configuration.clock)
         self.incidents = incidents
         clock = configuration.clock
+        links = CalendarLinks(database: database, clock: configuration.clock)
         let runner = EscalationRunner(
             files: files, alerts: monitoring.alerts, store: store, monitoring: monitoring.config, externalURL: configuration.externalURL,
             incidents: incidents, logger: logger)
@@ -56,9 +58,12 @@ struct OnCallDomain: Domain {
         ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
             let recent = try await escalations.recent()
-            let page = OnCallPage(
+            var page = OnCallPage(
                 files.current, escalations: recent.map(\.escalation), active: recent.filter(\.active).map(\.escalation), actor: context.actor,
                 now: clock.milliseconds(), error: files.error)
+            page.links = try await links.links().filter { $0.revokedAt == nil }.map(OnCallPage.LinkRow.init)
+            page.hasLinks = !page.links.isEmpty
+            page.people = Array(Set(files.current.rotations.flatMap { $0.layers.flatMap(\.people) })).sorted()
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
         }
         // The button on /oncall: the person on call stops the paging without the message's link.
@@ -70,33 +75,8 @@ struct OnCallDomain: Domain {
             let now = clock.milliseconds()
             return try JSONResponse.encode(OnCallPage.Listing(at: now, onCall: OnCallPage(files.current, now: now, error: nil).now))
         }
-        groups.viewers.get("/oncall/:rotation/calendar.ics") { _, context in
-            let name = try context.parameters.require("rotation")
-            guard let rotation = files.current.rotations.first(where: { $0.name == name }) else {
-                throw HTTPError(.notFound, message: "no rotation named \(name)")
-            }
-            return calendar("On call: \(name)", shifts(rotation, person: nil))
-        }
-        groups.viewers.get("/oncall/people/:person/calendar.ics") { _, context in
-            let person = try context.parameters.require("person")
-            let all = files.current.rotations.flatMap { shifts($0, person: person) }
-            guard !all.isEmpty else { throw HTTPError(.notFound, message: "\(person) has no shift in the coming weeks") }
-            return calendar("On call: \(person)", all.sorted { $0.span < $1.span })
-        }
+        CalendarRoutes(files: files, links: links, throttle: web.throttle, renderer: web.renderer(CalendarRoutes.templates), clock: clock)
+            .add(to: groups)
         return routes
-    }
-
-    /// The last four weeks and the coming twelve: enough for a calendar to show what was and will be.
-    private func shifts(_ rotation: Rotation, person: String?) -> [Shift] {
-        let now = clock.milliseconds()
-        let week: Int64 = 7 * 86_400_000
-        return rotation.shifts(from: now - 4 * week, to: now + 12 * week, available: files.current.available(in: rotation))
-            .filter { person == nil || $0.person == person }
-    }
-
-    private func calendar(_ name: String, _ shifts: [Shift]) -> Response {
-        let text = ICalendar.feed(name: name, shifts: shifts, host: "almanac", now: clock.milliseconds())
-        return Response(
-            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

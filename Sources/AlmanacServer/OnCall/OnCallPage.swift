@@ -39,7 +39,22 @@ struct OnCallPage {
         var acknowledged: String?
     }
 
+    /// A calendar link in use: what it opens, who made it and when.
+    struct LinkRow {
+        var id: Int64
+        var feed, made: String
+
+        init(_ link: CalendarLinks.Link) {
+            id = link.id
+            feed = link.feed.replacingOccurrences(of: ":", with: " ")
+            made = "\(link.createdBy), \(ReportFormat.moment(link.createdAt, seconds: false))"
+        }
+    }
+
     var now: [OnCallFiles.Holder]
+    var links: [LinkRow] = []
+    var hasLinks = false
+    var people: [String] = []
     var paging: [Paging] = []
     var hasPaging = false
     var actor: String?
@@ -108,5 +123,12 @@ struct OnCallPage {
         </section>{{/rotations}}
         {{#hasUnread}}<p id="unread">Availability not understood (these people count as always available):
         {{#unread}}{{.}}; {{/unread}}</p>{{/hasUnread}}
+        {{#actor}}<h2>Calendar links</h2>
+        <p>A calendar program cannot sign in: a link with a secret opens one rotation's or one person's calendar without it.</p>
+        {{#hasLinks}}<table id="links"><tr><th>Opens</th><th>Made by</th><th></th></tr>
+        {{#links}}<tr><td>{{feed}}</td><td>{{made}}</td><td><form class="inline" method="post" action="/oncall/calendar-links/{{id}}/revoke"><button>Revoke</button></form></td></tr>{{/links}}
+        </table>{{/hasLinks}}
+        <form id="new-link" method="post" action="/oncall/calendar-links"><select name="rotation"><option value="">a rotation…</option>{{#rotations}}<option>{{name}}</option>{{/rotations}}</select>
+        or <select name="person"><option value="">a person…</option>{{#people}}<option>{{.}}</option>{{/people}}</select> <button>Make a link</button></form>{{/actor}}
         """
 }

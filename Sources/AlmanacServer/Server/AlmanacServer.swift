@@ -90,12 +90,13 @@ public struct AlmanacServer: Sendable {
                 var markers: [ChartMarker] = []
                 for domain in domains { markers += try await domain.changes(from: from, to: to) }
                 return markers.sorted { $0.time < $1.time }
-            })
+            }, throttle: throttle)
         let site = RouteCollection(context: AlmanacRequestContext.self)
         SiteRoutes(
             access: service, cookies: SessionCookies(publicURL: configuration.publicURL), throttle: throttle,
             starts: SignInThrottle(allowance: 20, refillSeconds: 6, clock: configuration.clock), database: database,
-            renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template, "search": SearchPage.template]), maximumBodyBytes: web.maximumBodyBytes,
+            renderer: web.renderer(["login": SiteRoutes.loginTemplate, "home": HomePage.template, "search": SearchPage.template]),
+            maximumBodyBytes: web.maximumBodyBytes,
             domains: domains, clock: configuration.clock, logger: logger
         )
         .add(to: web.access.groups(site))

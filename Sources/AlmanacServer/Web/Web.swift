@@ -13,6 +13,8 @@ struct Web: Sendable {
     let clock: WallClock
     /// Every domain's changes in a time range, for the markers on charts.
     let changes: @Sendable (_ from: Int64, _ to: Int64) async throws -> [ChartMarker]
+    /// Failed credentials per address: sign-ins, tokens, and secret links alike.
+    let throttle: SignInThrottle
 
     func renderer(_ templates: [String: String]) -> PageRenderer {
         PageRenderer(templates: templates, navigation: navigation)

@@ -63,6 +63,14 @@ extension SQLAlertStore {
             })
     }
 
+    /// Alert key → who acknowledged it and when.
+    public func acknowledgementTimes() async throws -> [String: (by: String, at: Int64)] {
+        Dictionary(
+            uniqueKeysWithValues: try await database.sql.select().columns("alert_key", "by", "at").from("alert_acks").all().map {
+                (try $0.decode(column: "alert_key", as: String.self), (try $0.decode(column: "by", as: String.self), try $0.decode(column: "at", as: Int64.self)))
+            })
+    }
+
     static func record(_ db: any SQLDatabase, at now: Int64, rule: String, labels: String, event: String, severity: String = "") async throws {
         try await db.insert(into: "alert_history").columns("at", "rule", "labels", "event", "severity", "value")
             .values(SQLBind(now), SQLBind(rule), SQLBind(labels), SQLBind(event), SQLBind(severity), SQLBind(Double?.none))

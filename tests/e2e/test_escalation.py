@@ -4,6 +4,7 @@ critical alert reaches the primary, then the secondary, then the whole team, eac
 a resolved alert ends its escalation; an acknowledgement by the e-mail's link stops it, and
 once it runs out the primary is called again."""
 import email
+import html
 import email.policy
 import re
 import signal
@@ -129,6 +130,14 @@ escalations:
         assert wait_until(lambda: len(mailbox.messages) > before + 1, 12 + 5), "an acknowledgement that ran out calls again"
         again = mailbox.messages[before + 1]
         assert again[1] == "ana@example.org" and again[0] - acknowledged >= 11.5, (again[0] - acknowledged, again[1])
+        # The Acknowledge button on the alerts page stops the paging as well.
+        alerts_page = requests.get(server.url + "/alerts", headers=ADMIN, timeout=10).text
+        form = re.search(r'name="rule" value="([^"]+)"><input type="hidden" name="labels" value="([^"]+)"', alerts_page)
+        pressed_alert = requests.post(server.url + "/alerts/ack", headers=ADMIN, allow_redirects=False, timeout=10,
+                                      data={"rule": html.unescape(form.group(1)), "labels": html.unescape(form.group(2)), "comment": "on it"})
+        assert pressed_alert.status_code in (200, 303), pressed_alert.text
+        assert wait_until(lambda: escalations(server)[0].get("acknowledged_by") not in (None, "someone with the notification's link"), 5), \
+            escalations(server)[0]
         # An operator acknowledges from the command line.
         running = escalations(server)[0]
         cli = subprocess.run([str(BINARY), "oncall", "ack", running["id"], "--server", server.url, "--token", ADMIN_TOKEN],

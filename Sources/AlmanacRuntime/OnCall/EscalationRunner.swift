@@ -65,6 +65,9 @@ public struct EscalationRunner: Sendable {
         }
         // A new escalation's first step is due now, in this round.
         if opened { active = try await store.active() }
+        // The Acknowledge button on the alerts page stops the paging too, once per press: an
+        // acknowledgement of the escalation that runs out calls again, as one by its link does.
+        let alertAcks = try await alerts.acknowledgementTimes()
         for row in active {
             var escalation = try JSONDecoder().decode(Escalation.self, from: Data(row.data.utf8))
             guard let policy = oncall.policies.first(where: { $0.name == escalation.policy }) else {
@@ -78,6 +81,9 @@ public struct EscalationRunner: Sendable {
                 continue
             }
             let before = escalation
+            if let ack = alertAcks[escalation.alertKey], ack.at >= escalation.start, ack.at > (escalation.acknowledgement?.at ?? .min) {
+                escalation.acknowledge(by: ack.by, at: ack.at, policy: policy)
+            }
             var messages: [(receiver: String, url: String, payload: String)] = []
             while case .notify(let index) = escalation.action(at: now, policy: policy) {
                 let (people, sent) = try step(index, of: escalation, policy: policy, oncall: oncall, now: now)

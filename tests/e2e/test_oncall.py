@@ -93,6 +93,7 @@ def test_calendar_feeds_list_the_rotations_shifts(workdir):
         page = requests.get(server.url + "/oncall", headers=ADMIN, timeout=10).text
         assert 'data-rotation="infra"' in page and "/oncall/infra/calendar.ics" in page
 
+        assert requests.get(server.url + "/oncall/nope/calendar.ics", headers=ADMIN, timeout=10).status_code == 404
         # A secret link lets a calendar program read the rotation's feed without signing in.
         assert requests.get(server.url + "/oncall/infra/calendar.ics", timeout=10, allow_redirects=False).status_code in (401, 303)
         made = requests.post(server.url + "/oncall/calendar-links", data={"rotation": "infra", "person": ""}, headers=ADMIN, timeout=10)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from selenium.webdriver.common.by import By
 
-from conftest import EXAMPLE, Server
+from conftest import EXAMPLE, Server, wait_until
 from test_pages_chromium import browser, sign_in  # noqa: F401  (the fixture)
 
 
@@ -24,9 +24,14 @@ def overflow(browser):
 def test_navigation_groups_search_and_no_sideways_scroll(browser, workdir):  # noqa: F811
     config = workdir / "config"
     shutil.copytree(EXAMPLE, config, ignore=shutil.ignore_patterns(".example-*", "*.tar.gz"))
+    # A plugin whose output is one long unbroken line, as a stack trace or a URL list can be:
+    # the timeline's table must wrap it, not widen the page.
+    (config / "checks" / "wide.yaml").write_text(
+        "checks:\n  - {name: wide-output, entity: component:almanac, interval: 1m, attempts: 1, command: [/bin/sh, -c, 'printf %0300d 0; exit 2']}\n")
     server = Server(config, workdir / "data").start()
     try:
         sign_in(browser, server.url)
+        assert wait_until(lambda: browser.get(server.url + "/timeline") or "0" * 300 in browser.page_source, 30)
         browser.get(server.url + "/")
         top = browser.find_elements(By.CSS_SELECTOR, "#nav > a, #nav > details")
         assert len(top) <= 7, [t.text for t in top]

@@ -82,7 +82,7 @@ struct PageRenderer: Sendable {
         header .current>summary,header a[aria-current]{text-decoration:underline;text-underline-offset:.3rem}
         header .search input{width:13rem;padding:.2rem .4rem;border:0;border-radius:.25rem}
         main{padding:1rem 1.2rem;max-width:72rem;overflow-wrap:anywhere}
-        svg,img{max-width:100%;height:auto}
+        svg,img{max-width:100%;height:auto}td pre,td code{white-space:pre-wrap;overflow-wrap:anywhere}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .55rem;border-bottom:1px solid #e2e2dd;vertical-align:top}
         @media (max-width:48rem){header .menu{position:static;padding:.2rem 0 .2rem .8rem}header .search{order:3;flex-basis:100%}
         header .search input{width:100%;box-sizing:border-box}main{padding:.8rem}

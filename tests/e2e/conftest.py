@@ -29,6 +29,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count):
+    """`count` distinct free ports: each socket stays bound until all are picked, since one
+    closed at once may be handed out again (a rollout test once got the same port twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 class Server:
     """One `almanac serve` process; restartable on the same config and data."""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import ADMIN, ROOT, Server, WebhookReceiver, free_port, start_and_wait, wait_until
+from conftest import ADMIN, ROOT, Server, WebhookReceiver, free_port, free_ports, start_and_wait, wait_until
 from test_alerting import Exporter
 
 LEASE = 2.0
@@ -80,7 +80,7 @@ def test_three_replicas_share_the_work_survive_a_kill_and_an_outage(workdir):
         "  - alert: BacklogHigh\n    series: demo_backlog\n    above: {warning: 10}\n")
     (config / "monitoring" / "notifications.yaml").write_text(f"receivers:\n  - name: ops\n    webhook: http://127.0.0.1:{hook_port}/hook\n")
 
-    ports = [free_port() for _ in range(3)]
+    ports = free_ports(3)
     lb = free_port()
     (workdir / "nginx.conf").write_text(
         f"worker_processes 1; daemon on; pid {workdir}/nginx.pid; error_log {workdir}/nginx-error.log;\n"

@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from conftest import Server, free_port
+from conftest import Server, free_ports
 from test_rollout_crash import roll as start_rollout, wait
 
 APP = r'''
@@ -88,8 +88,8 @@ def test_rollouts_behind_nginx_under_load(workdir):
     broken = commit(repo, "broken", "New cache (#13)")
     (workdir / "app.py").write_text(APP)
     (workdir / "deploy.sh").write_text(DEPLOY)
-    hosts = [f"127.0.0.1:{free_port()}" for _ in range(3)]
-    lb_port = free_port()
+    *ports, lb_port = free_ports(4)
+    hosts = [f"127.0.0.1:{port}" for port in ports]
     (workdir / "nginx.conf").write_text(
         f"worker_processes 1; daemon on; pid {workdir}/nginx.pid; error_log {workdir}/nginx-error.log;\n"
         "events { worker_connections 1024; }\n"

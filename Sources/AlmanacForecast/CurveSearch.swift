@@ -11,7 +11,7 @@ struct CurveSearch {
         var sse: Double
     }
 
-    private(set) var fits: [Fit]
+    let fits: [Fit]
     let best: Fit
     let count: Int
     /// The residuals' lag-one inflation of the rate's error.

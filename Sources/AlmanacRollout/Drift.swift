@@ -31,12 +31,15 @@ public struct DriftReport: Sendable, Equatable {
 
     public var entries: [Entry]
 
+    /// The revision most hosts report (ties to the smallest), nil when none reports one.
+    public static func majority(_ revisions: [String]) -> String? {
+        Dictionary(grouping: revisions, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+    }
+
     public init(observations: [HostObservation], expected: [String: String], now: Int64) {
         var entries: [Entry] = []
         for (environment, hosts) in Dictionary(grouping: observations, by: \.environment).sorted(by: { $0.key < $1.key }) {
-            let majority = Dictionary(grouping: hosts.compactMap(\.revision), by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?
-                .key
-            let target = expected[environment] ?? majority
+            let target = expected[environment] ?? Self.majority(hosts.compactMap(\.revision))
             for host in hosts.sorted(by: { $0.host < $1.host }) {
                 let differs = host.revision == nil || host.revision != target
                 entries.append(

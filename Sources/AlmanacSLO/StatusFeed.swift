@@ -15,14 +15,14 @@ extension StatusPage {
         var entries: [Entry] = incidents.filter { services.contains($0.service) }.map { note in
             let state = note.resolvedAt.map { "resolved \(ReportFormat.moment($0, seconds: false))" } ?? "ongoing, being looked at"
             return Entry(
-                id: "\(pageURL)#incident-\(fragment(note.service))-\(note.openedAt)", title: "\(note.service): incident, \(state)",
+                id: "\(pageURL)#incident-\(HTML.segment(note.service))-\(note.openedAt)", title: "\(note.service): incident, \(state)",
                 summary: note.summary ?? "An incident affecting \(note.service) began \(ReportFormat.moment(note.openedAt, seconds: false)).",
                 published: note.openedAt, updated: note.resolvedAt ?? note.openedAt)
         }
         entries += maintenance.map { notice in
             let span = "\(ReportFormat.moment(notice.start, seconds: false)) to \(ReportFormat.moment(notice.end, seconds: false))"
             return Entry(
-                id: "\(pageURL)#maintenance-\(fragment(notice.name))-\(notice.start)",
+                id: "\(pageURL)#maintenance-\(HTML.segment(notice.name))-\(notice.start)",
                 title: "Maintenance of \(notice.services.joined(separator: ", ")): \(span)",
                 summary: [notice.name, notice.note].compactMap { $0 }.joined(separator: ": "),
                 // A planned window is news when it is announced, which the files do not record: it
@@ -52,12 +52,5 @@ extension StatusPage {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
-    /// A name as a URI fragment: letters, digits and `-._~`, the rest percent-encoded.
-    static func fragment(_ name: String) -> String {
-        name.addingPercentEncoding(
-            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))
-            ?? name
     }
 }

@@ -29,14 +29,12 @@ public struct LoadRunSeed: Sendable {
     public func importIfEmpty() async throws -> Int {
         let files = ConfigFolder(root: configDirectory, folder: "capacity/runs", suffixes: [".json"]).files()
         guard !files.isEmpty, try await service.runs(limit: 1).isEmpty else { return 0 }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         var runs: [LoadRun] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: configDirectory + "/" + file) else {
                 throw Failure(file: file, reason: "cannot be read")
             }
-            do { runs.append(try decoder.decode(LoadRun.self, from: data)) } catch { throw Failure(file: file, reason: "\(error)") }
+            do { runs.append(try LoadTestService.record(data)) } catch { throw Failure(file: file, reason: "\(error)") }
         }
         let shift = clock.milliseconds() - 3_600_000 - (runs.map(\.startedAt).max() ?? 0)
         for var run in runs.sorted(by: { $0.startedAt < $1.startedAt }) {

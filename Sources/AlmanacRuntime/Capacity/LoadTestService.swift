@@ -146,8 +146,13 @@ public struct LoadTestService: Sendable {
     }
 
     static func decode(_ row: LoadRunStore.Row) throws -> LoadRun {
+        do { return try record(Data(row.record.utf8)) } catch { throw Problem.damaged(row.id, "\(error)") }
+    }
+
+    /// A run as stored and as `GET /api/v1/loadruns/ID` gives it (snake_case keys).
+    static func record(_ data: Data) throws -> LoadRun {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(LoadRun.self, from: Data(row.record.utf8)) } catch { throw Problem.damaged(row.id, "\(error)") }
+        return try decoder.decode(LoadRun.self, from: data)
     }
 }

@@ -67,7 +67,7 @@ public struct EscalationRunner: Sendable {
         if opened { active = try await store.active() }
         // The Acknowledge button on the alerts page stops the paging too, once per press: an
         // acknowledgement of the escalation that runs out calls again, as one by its link does.
-        let alertAcks = try await alerts.acknowledgementTimes()
+        let alertAcks = active.isEmpty ? [:] : try await alerts.acknowledgementTimes()
         for row in active {
             var escalation = try JSONDecoder().decode(Escalation.self, from: Data(row.data.utf8))
             guard let policy = oncall.policies.first(where: { $0.name == escalation.policy }) else {

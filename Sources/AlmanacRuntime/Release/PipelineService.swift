@@ -55,8 +55,7 @@ public struct PipelineService: Sendable {
     /// as new depends on it: a rollout reads the hosts again.
     func reportedByMost(_ environment: String, pipeline: Pipeline) async throws -> String? {
         let reported = try await store.observations().filter { $0.environment == environment }.compactMap(\.revision)
-        guard let most = Dictionary(grouping: reported, by: { $0 }).max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) })?.key
-        else { return nil }
+        guard let most = DriftReport.majority(reported) else { return nil }
         do { return try await GitRepository.resolve(pipeline.repository, most) } catch { return nil }
     }
 

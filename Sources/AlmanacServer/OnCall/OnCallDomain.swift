@@ -58,12 +58,9 @@ struct OnCallDomain: Domain {
         ).add(to: groups)
         groups.viewers.get("/oncall") { _, context in
             let recent = try await escalations.recent()
-            var page = OnCallPage(
-                files.current, escalations: recent.map(\.escalation), active: recent.filter(\.active).map(\.escalation), actor: context.actor,
-                now: clock.milliseconds(), error: files.error)
-            page.links = try await links.links().filter { $0.revokedAt == nil }.map(OnCallPage.LinkRow.init)
-            page.hasLinks = !page.links.isEmpty
-            page.people = Array(Set(files.current.rotations.flatMap { $0.layers.flatMap(\.people) })).sorted()
+            let page = OnCallPage(
+                files.current, escalations: recent.map(\.escalation), active: recent.filter(\.active).map(\.escalation),
+                links: try await links.links(), actor: context.actor, now: clock.milliseconds(), error: files.error)
             return renderer.page("oncall", title: "On call", actor: context.actor, context: page)
         }
         // The button on /oncall: the person on call stops the paging without the message's link.

@@ -63,9 +63,15 @@ struct OnCallPage {
     var hasUnread: Bool
     var error: String?
 
-    init(_ files: OnCallFiles, escalations: [Escalation] = [], active: [Escalation] = [], actor: String? = nil, now moment: Int64, error: String?) {
+    init(
+        _ files: OnCallFiles, escalations: [Escalation] = [], active: [Escalation] = [], links: [CalendarLinks.Link] = [], actor: String? = nil,
+        now moment: Int64, error: String?
+    ) {
         self.error = error
         self.actor = actor
+        self.links = links.filter { $0.revokedAt == nil }.map(LinkRow.init)
+        hasLinks = !self.links.isEmpty
+        people = Array(Set(files.rotations.flatMap { $0.layers.flatMap(\.people) })).sorted()
         paging = active.map { escalation in
             Paging(
                 id: escalation.id, alert: escalation.title, since: ReportFormat.moment(escalation.start, seconds: false),

@@ -68,7 +68,7 @@ struct SLODomain: Domain {
         }
         // The same as a feed (private or public with /status: access.yaml lists both paths).
         groups.viewers.get("/status/feed.atom") { request, _ in
-            let page = (configuredURL ?? "http://" + (request.head.authority ?? "127.0.0.1")) + "/status"
+            let page = SessionCookies.siteURL(request, publicURL: configuredURL) + "/status"
             let feed = service.statusFeed(title: "Service status", pageURL: page, incidents: try await incidents.statusNotes())
             return Response(
                 status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "no-store"],

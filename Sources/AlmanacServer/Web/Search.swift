@@ -9,7 +9,7 @@ struct SearchHit: Sendable {
     var detail: String = ""
 
     /// How well `name` matches `query` (lowercased): exact, then prefix, then anywhere; nil
-    /// when it does not.
+    /// when the name itself does not hold it.
     static func rank(_ name: String, _ query: String) -> Int? {
         let name = name.lowercased()
         if name == query { return 0 }
@@ -52,7 +52,8 @@ struct SearchPage {
             }
             var hits: [(rank: Int, hit: SearchHit)] = []
             for domain in domains {
-                for hit in try await domain.search(needle) { if let rank = SearchHit.rank(hit.title, needle) { hits.append((rank, hit)) } }
+                // A domain may match on more than the title (an entity's display name): those come last.
+                for hit in try await domain.search(needle) { hits.append((SearchHit.rank(hit.title, needle) ?? 3, hit)) }
             }
             let rows = hits.sorted { ($0.rank, $0.hit.title) < ($1.rank, $1.hit.title) }.prefix(limit).map {
                 Row(title: $0.hit.title, kind: $0.hit.kind, path: $0.hit.path, detail: $0.hit.detail)

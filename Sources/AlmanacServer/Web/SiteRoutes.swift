@@ -153,8 +153,9 @@ struct SessionCookies: Sendable {
     func signInEnded() -> String { "\(Self.signInCookie)=; Path=/auth; \(flags); Max-Age=0" }
 
     /// This server's address as the browser used it, for the redirect URI when none is configured.
-    func siteURL(_ request: Request) -> String {
-        if let publicURL { return publicURL }
-        return "http://" + (request.head.authority ?? "127.0.0.1")
+    func siteURL(_ request: Request) -> String { Self.siteURL(request, publicURL: publicURL) }
+
+    static func siteURL(_ request: Request, publicURL: String?) -> String {
+        publicURL ?? "http://" + (request.head.authority ?? "127.0.0.1")
     }
 }

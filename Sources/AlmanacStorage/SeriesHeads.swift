@@ -20,6 +20,8 @@ public actor SeriesHeads {
     /// Appends wait while the log is replayed: one landing in between would be overwritten.
     private var recovering = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var writing = false
+    private var writeWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(store: SQLSeriesStore, log: (any SeriesLog)? = nil, view: HeadView = HeadView()) {
         self.store = store
@@ -116,10 +118,21 @@ public actor SeriesHeads {
         pending = []
     }
 
+    /// Writes the closed chunks, one write at a time: the actor is reentrant while the database
+    /// works, and a second call then would write the same chunks twice or forget new ones.
     private func writePending() async throws {
+        while writing { await withCheckedContinuation { writeWaiters.append($0) } }
         guard !pending.isEmpty else { return }
-        try await store.write(pending)
-        pending = []
+        writing = true
+        defer {
+            writing = false
+            for waiter in writeWaiters { waiter.resume() }
+            writeWaiters = []
+        }
+        let chunks = pending
+        try await store.write(chunks)
+        pending.removeAll { one in chunks.contains { $0.seriesID == one.seriesID && $0.start == one.start } }
+        view.written(chunks)
     }
 
     private func truncateLog() async throws {
@@ -130,57 +143,84 @@ public actor SeriesHeads {
 }
 
 /// The open chunks by series id, behind a lock, so readers on any task can merge them with
-/// what the database holds while the head's actor appends.
+/// what the database holds while the head's actor appends. A chunk that closed stays readable
+/// here until the database has it (`written`): between its cut and its write it is in neither.
 public final class HeadView: Sendable {
-    private let chunks = Mutex<[Int64: OpenChunk]>([:])
+    private struct State {
+        var open: [Int64: OpenChunk] = [:]
+        var unwritten: [Int64: [ChunkWrite]] = [:]
+
+        mutating func close(_ id: Int64, _ closed: OpenChunk.Closed) -> ChunkWrite {
+            let write = ChunkWrite(id, closed)
+            unwritten[id, default: []].append(write)
+            return write
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Appends entries in order; returns how many were taken and the chunks that closed.
     func append(_ entries: [LogRecord.Entry]) -> (Int, [ChunkWrite]) {
-        chunks.withLock { chunks in
+        state.withLock { state in
             var taken = 0
             var closed: [ChunkWrite] = []
             for entry in entries {
-                let (accepted, done) = chunks[entry.seriesID, default: OpenChunk()].append(entry.sample)
+                let (accepted, done) = state.open[entry.seriesID, default: OpenChunk()].append(entry.sample)
                 if accepted { taken += 1 }
-                if let done { closed.append(ChunkWrite(entry.seriesID, done)) }
+                if let done { closed.append(state.close(entry.seriesID, done)) }
             }
             return (taken, closed)
         }
     }
 
     func cut(where shouldCut: (OpenChunk) -> Bool) -> [ChunkWrite] {
-        chunks.withLock { chunks in
+        state.withLock { state in
             var closed: [ChunkWrite] = []
-            for id in Array(chunks.keys) where shouldCut(chunks[id]!) {
-                if let done = chunks[id]!.cut() { closed.append(ChunkWrite(id, done)) }
+            for id in Array(state.open.keys) where shouldCut(state.open[id]!) {
+                if let done = state.open[id]!.cut() { closed.append(state.close(id, done)) }
             }
             return closed
         }
     }
 
-    func removeAll() { chunks.withLock { $0.removeAll() } }
+    /// The database holds these chunks now; readers find them there.
+    func written(_ chunks: [ChunkWrite]) {
+        state.withLock { state in
+            for chunk in chunks {
+                state.unwritten[chunk.seriesID]?.removeAll { $0.start == chunk.start && $0.end == chunk.end }
+                if state.unwritten[chunk.seriesID]?.isEmpty == true { state.unwritten[chunk.seriesID] = nil }
+            }
+        }
+    }
+
+    func removeAll() { state.withLock { $0 = State() } }
 
     /// Starts each series after its newest stored sample, so nothing older is taken again.
     func seed(_ newest: [Int64: Int64]) {
-        chunks.withLock { chunks in
-            for (id, last) in newest { chunks[id] = OpenChunk(after: last) }
+        state.withLock { state in
+            for (id, last) in newest { state.open[id] = OpenChunk(after: last) }
         }
     }
 
     func last(seriesID: Int64) -> Int64? {
-        chunks.withLock { $0[seriesID].map(\.last) }.flatMap { $0 == .min ? nil : $0 }
+        state.withLock { $0.open[seriesID].map(\.last) }.flatMap { $0 == .min ? nil : $0 }
     }
 
     func oldestOpen() -> Int64? {
-        chunks.withLock { $0.values.filter { $0.count > 0 }.map(\.start).min() }
+        state.withLock { $0.open.values.filter { $0.count > 0 }.map(\.start).min() }
     }
 
-    /// The series' samples not yet in stored chunks, between two times (ms, inclusive).
+    /// The series' samples not yet in stored chunks, between two times (ms, inclusive), oldest first.
     public func samples(seriesID: Int64, from: Int64, to: Int64) throws -> [Sample] {
-        guard let open = chunks.withLock({ $0[seriesID] }), open.count > 0, open.last >= from, open.start <= to else { return [] }
-        return try open.samples().filter { $0.timestamp >= from && $0.timestamp <= to }
+        let (open, unwritten) = state.withLock { ($0.open[seriesID], $0.unwritten[seriesID] ?? []) }
+        var out: [Sample] = []
+        for chunk in unwritten where chunk.end >= from && chunk.start <= to {
+            out += try XORChunk.decode(chunk.bytes, count: chunk.count)
+        }
+        if let open, open.count > 0, open.last >= from, open.start <= to { out += try open.samples() }
+        return out.filter { $0.timestamp >= from && $0.timestamp <= to }
     }
 }
 

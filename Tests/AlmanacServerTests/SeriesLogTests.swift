@@ -2,6 +2,7 @@ import AlmanacMetrics
 import AlmanacStorage
 import AlmanacTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// The head and its log on both backends: samples are readable before any chunk is written,
@@ -62,6 +63,37 @@ import Testing
             // Appends go on in a new segment, after the damage.
             try await scrape(restarted, 30)
             #expect(try await store.samples(seriesID: a, from: Self.start, to: Self.start + 10_000_000).count == 30)
+        }
+    }
+
+    /// A reader never misses a chunk while it is being written: it left the open chunks at its
+    /// cut, and an SLO read in between once counted a window short by the whole chunk.
+    @Test(arguments: Backend.allCases)
+    func aClosingChunkStaysReadableUntilWritten(backend: Backend) async throws {
+        let logDirectory = try TestServer.temporaryDirectory()
+        try await backend.withDatabase { database in
+            let (store, heads) = SQLSeriesStore.withHead(database: database, logDirectory: logDirectory)
+            _ = try await heads.recover()
+            try await scrape(heads, 0)
+            let a = try await heads.seriesID(name: "a", labels: [Label("job", "x")])
+            let acknowledged = Mutex(1)
+            let done = Mutex(false)
+            let reader = Task {
+                var shortest = Int.max
+                while !done.withLock({ $0 }) {
+                    let before = acknowledged.withLock { $0 }
+                    let read = try await store.samples(seriesID: a, from: Self.start, to: Self.start + 100_000_000).count
+                    shortest = min(shortest, read - before)
+                    await Task.yield()
+                }
+                return shortest
+            }
+            for i in 1..<5_000 {
+                try await scrape(heads, i)
+                acknowledged.withLock { $0 = i + 1 }
+            }
+            done.withLock { $0 = true }
+            #expect(try await reader.value >= 0, "a read saw fewer samples than were acknowledged before it began")
         }
     }
 }

@@ -109,9 +109,10 @@ public final class Database: Sendable {
                 try await session.raw("COMMIT").run()
                 return result
             } catch {
-                // The first error is the one worth reporting; a failed ROLLBACK leaves SQLite and
-                // PostgreSQL to discard the transaction when the connection moves on.
-                try? await session.raw("ROLLBACK").run()
+                // A cancelled task's statements are refused too, so the ROLLBACK runs in a task of
+                // its own: left open, SQLite's one connection (or a pooled PostgreSQL one) would run
+                // every later statement inside this transaction. The first error is the one reported.
+                _ = await Task { try await session.raw("ROLLBACK").run() }.result
                 throw error
             }
         }

@@ -34,6 +34,8 @@ public struct Pipeline: Sendable, Equatable {
         public var undrain: String?
         /// Makes the repository when it is missing (a `git clone`), once, as the server starts.
         public var setup: String?
+        /// Runs on each of a role's hosts once the whole rollout succeeded.
+        public var cleanup: String?
     }
 
     public struct Gates: Sendable, Equatable {
@@ -52,7 +54,10 @@ public struct Pipeline: Sendable, Equatable {
 
     public struct Environment: Sendable, Equatable {
         public var name: String
+        /// Every host, in the roles' order.
         public var hosts: [String]
+        /// The hosts of each role, where the pipeline declares roles.
+        public var roles: [String: [String]] = [:]
         public var waves: [Wave]
         public var gates: Gates
         /// The branch this environment follows on its own (the daily staging), and when (minutes after midnight UTC).
@@ -80,6 +85,8 @@ public struct Pipeline: Sendable, Equatable {
     public var drainTimeout: Int64
     public var healthInterval: Int64
     public var environments: [Environment]
+    /// The stages of every rollout, in order; empty for a pipeline of one kind of host.
+    public var roles: [Role] = []
     /// Where the commands run: the config repository, so they may name its scripts.
     public var directory: String?
 

@@ -15,8 +15,11 @@ public struct Rollout: Sendable, Codable, Equatable {
         public var isFinished: Bool { self == .succeeded || self == .rolledBack || self == .aborted }
     }
 
+    /// A host's steps in order. `hold` and `release` happen only on hosts with scheduled jobs:
+    /// new runs held and running ones waited for before the drain, runs resumed after the undrain.
+    /// `cleanup` runs once on each host of a role that has it, after the whole rollout succeeded.
     public enum Step: String, Sendable, Codable, CaseIterable {
-        case drain, deploy, check, undrain
+        case hold, drain, deploy, check, undrain, release, cleanup
     }
 
     public struct Host: Sendable, Codable, Equatable {
@@ -45,6 +48,10 @@ public struct Rollout: Sendable, Codable, Equatable {
     public var log: [Entry] = []
     /// Who paused, resumed, aborted or rolled back, and when (optional: rollouts stored before had none).
     public var controls: [Control]?
+    /// Each host's role, where the pipeline has roles (the waves then go stage by stage).
+    public var roles: [String: String]?
+    /// Hosts with scheduled jobs to hold while they change.
+    public var holding: [String]?
 
     public struct Control: Sendable, Codable, Equatable {
         public var at: Int64
@@ -80,7 +87,12 @@ public struct Rollout: Sendable, Codable, Equatable {
     }
 
     /// `running` is what each host was seen running, where known; the rest are taken to run `from`.
-    public init(id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]], running: [String: String] = [:]) {
+    public init(
+        id: String, environment: String, from: String, to: String, startedBy: String, waves: [[String]], running: [String: String] = [:],
+        roles: [String: String]? = nil, holding: [String]? = nil
+    ) {
+        self.roles = roles
+        self.holding = holding
         self.id = id
         self.environment = environment
         self.from = from
@@ -95,17 +107,31 @@ public struct Rollout: Sendable, Codable, Equatable {
         public var host: String
         public var step: Step
         public var revision: String
+
+        public init(host: String, step: Step, revision: String) {
+            self.host = host
+            self.step = step
+            self.revision = revision
+        }
     }
 
-    static func after(_ step: Step?) -> Step? {
+    func holds(_ host: String) -> Bool { holding?.contains(host) ?? false }
+
+    /// The step a host takes after `step`; nil when it is done.
+    func after(_ step: Step?, host: String) -> Step? {
         switch step {
-        case nil: return .drain
+        case nil: return holds(host) ? .hold : .drain
+        case .hold: return .drain
         case .drain: return .deploy
         case .deploy: return .check
         case .check: return .undrain
-        case .undrain: return nil
+        case .undrain: return holds(host) ? .release : nil
+        case .release, .cleanup: return nil
         }
     }
+
+    /// The last step of a host that went all the way.
+    func last(_ host: String) -> Step { holds(host) ? .release : .undrain }
 
     /// The next action. Hosts of a wave go one at a time, so a wave never takes every host out of
     /// the load balancer at once; between waves the caller checks the gates (`waveDone`).
@@ -115,15 +141,15 @@ public struct Rollout: Sendable, Codable, Equatable {
             guard wave < waves.count else { return nil }
             for name in waves[wave] {
                 let host = hosts[name]!
-                if host.revision == to && host.done == .undrain { continue }
-                return Self.after(host.done).map { Action(host: name, step: $0, revision: to) }
+                if host.revision == to && host.done == last(name) { continue }
+                return after(host.done, host: name).map { Action(host: name, step: $0, revision: to) }
             }
             return nil
         case .rollingBack:
             // Newest first: the host that failed is usually drained already and goes back first.
             for name in waves.joined().reversed() where touched(name) {
                 let host = hosts[name]!
-                return Self.after(host.done).map { Action(host: name, step: $0, revision: from) }
+                return after(host.done, host: name).map { Action(host: name, step: $0, revision: from) }
             }
             return nil
         default:
@@ -134,12 +160,12 @@ public struct Rollout: Sendable, Codable, Equatable {
     /// A host that is not known to run the old revision with its steps complete.
     func touched(_ name: String) -> Bool {
         let host = hosts[name]!
-        return !(host.revision == from && (host.done == nil || host.done == .undrain))
+        return !(host.revision == from && (host.done == nil || host.done == last(name)))
     }
 
     /// Whether the current wave is complete, so its gates can be checked.
     public var waveDone: Bool {
-        phase == .running && wave < waves.count && waves[wave].allSatisfy { hosts[$0]!.revision == to && hosts[$0]!.done == .undrain }
+        phase == .running && wave < waves.count && waves[wave].allSatisfy { hosts[$0]!.revision == to && hosts[$0]!.done == last($0) }
     }
 
     /// A step finished; `revision` is what the host reported after a deploy or check.
@@ -150,7 +176,7 @@ public struct Rollout: Sendable, Codable, Equatable {
         switch action.step {
         case .deploy: host.revision = nil
         case .check: host.revision = revision ?? action.revision
-        case .drain, .undrain: break
+        case .hold, .drain, .undrain, .release, .cleanup: break
         }
         hosts[action.host] = host
         if phase == .rollingBack, !waves.joined().contains(where: touched) {
@@ -174,9 +200,9 @@ public struct Rollout: Sendable, Codable, Equatable {
     /// Stops going forward and returns every touched host to `from`.
     public mutating func rollBack(because reason: String) {
         failure = reason
-        // A host mid-way restarts its steps towards the old revision from the drain.
+        // A host mid-way restarts its steps towards the old revision from the drain (held, when it holds jobs).
         for (name, host) in hosts where touched(name) {
-            hosts[name]?.done = host.done == .drain ? .drain : nil
+            hosts[name]?.done = host.done == .drain || host.done == .hold ? host.done : nil
         }
         phase = .rollingBack
         if !waves.joined().contains(where: touched) { phase = .rolledBack }
@@ -190,6 +216,15 @@ public struct Rollout: Sendable, Codable, Equatable {
     }
 
     public mutating func pause() { if phase == .running { phase = .paused } }
+
+    /// A job could not be held or resumed: nothing is wrong with the revision, so the rollout
+    /// stops where it is (no rollback) until a person resumes or rolls it back. Rolling back,
+    /// it stops as any failure there does.
+    public mutating func stalled(_ action: Action, error: String) {
+        guard phase == .running else { return failed(action, error: error) }
+        hosts[action.host]?.error = error
+        hold(because: "\(action.host): \(action.step.rawValue): \(error)")
+    }
 
     /// Stops going forward until a person looks: a gate could not tell whether the next wave is safe.
     public mutating func hold(because reason: String) {

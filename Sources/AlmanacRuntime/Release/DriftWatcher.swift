@@ -20,8 +20,8 @@ public struct DriftWatcher: Sendable {
 
     public func observe(now: Int64) async throws {
         guard let pipeline = pipeline.current else { return }
-        let runner = StepRunner(pipeline: pipeline)
         for environment in pipeline.environments {
+            let runner = StepRunner(pipeline: pipeline, environment: environment)
             for host in environment.hosts {
                 try await store.observe(environment: environment.name, host: host, revision: await runner.reported(host: host), at: now)
             }

@@ -25,6 +25,18 @@ public struct PipelineService: Sendable {
         public var candidate: String
         public var revisions: [Revision]
         public var deployability: Deployability
+        /// Each host's role, where the pipeline has roles.
+        public var roles: [String: String] = [:]
+        /// Roles with one host: a rollout takes the role down for `outage` ms (measured in the
+        /// last rollout, or the step timeouts when none went through).
+        public var singlePoints: [SinglePoint] = []
+    }
+
+    public struct SinglePoint: Sendable {
+        public var role: String
+        public var host: String
+        public var outage: Int64
+        public var measured: Bool
     }
 
     /// A request field that is wrong, named so an edge can point at it.
@@ -44,10 +56,22 @@ public struct PipelineService: Sendable {
         var revisions = try await GitRepository.revisions(pipeline.repository, after: running, upTo: candidate)
         let states = try await store.qaStates(revisions.map(\.hash))
         for i in revisions.indices { revisions[i].qa = states[revisions[i].hash] ?? .needsTesting }
-        return Status(
+        var status = Status(
             environment: environment, running: running, candidate: candidate, revisions: revisions,
-            deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA)
-        )
+            deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA))
+        status.roles = pipeline.hostRoles(environment) ?? [:]
+        let single = pipeline.singlePoints(environment)
+        if !single.isEmpty {
+            let history = try await store.rollouts(environment: name).filter { $0.phase == .succeeded }
+            status.singlePoints = single.map { point in
+                let measured = history.lazy.compactMap { $0.outage(of: point.host) }.first
+                return SinglePoint(
+                    role: point.role, host: point.host,
+                    outage: measured ?? pipeline.drainTimeout * 2 + pipeline.deployTimeout + pipeline.healthTimeout,
+                    measured: measured != nil)
+            }
+        }
+        return status
     }
 
     /// Before its first rollout an environment runs what most of its hosts said they run, when

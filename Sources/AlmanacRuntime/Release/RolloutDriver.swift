@@ -23,7 +23,7 @@ extension RolloutManager {
             await settle(rollout)
             return
         }
-        let runner = StepRunner(pipeline: pipeline)
+        let runner = StepRunner(pipeline: pipeline, environment: pipeline.environment(rollout.environment))
         var windows = HostWindows(alerts: alerts, logger: logger)
         do {
             while rollout.phase == .running || rollout.phase == .rollingBack {
@@ -48,10 +48,13 @@ extension RolloutManager {
                             at: started, host: action.host, step: action.step, revision: action.revision, ok: outcome.ok,
                             milliseconds: clock.milliseconds() - started,
                             output: outcome.output))
+                    let error = outcome.output.split(separator: "\n").last.map(String.init) ?? "failed"
                     if outcome.ok {
                         rollout.succeeded(action, reported: outcome.reported)
+                    } else if action.step == .hold || action.step == .release {
+                        rollout.stalled(action, error: error)
                     } else {
-                        rollout.failed(action, error: outcome.output.split(separator: "\n").last.map(String.init) ?? "failed")
+                        rollout.failed(action, error: error)
                     }
                 } else if rollout.waveDone {
                     switch await gates.verdict(rollout, pipeline, now: clock.milliseconds()) {
@@ -62,6 +65,10 @@ extension RolloutManager {
                 } else {
                     break
                 }
+                do { try await store.save(rollout, at: clock.milliseconds()) } catch { throw Stop.unsaved(error) }
+            }
+            if rollout.phase == .succeeded {
+                await cleanUp(&rollout, runner: runner)
                 do { try await store.save(rollout, at: clock.milliseconds()) } catch { throw Stop.unsaved(error) }
             }
         } catch Stop.leaseLost {
@@ -82,6 +89,23 @@ extension RolloutManager {
         }
         await windows.closeAll(rollout: rollout, now: clock.milliseconds())
         await settle(rollout)
+    }
+
+    /// Once every host runs the new revision, each role's cleanup (the front's old assets) runs
+    /// on its hosts. Nothing depends on it: a failure is on the timeline and in the log.
+    private func cleanUp(_ rollout: inout Rollout, runner: StepRunner) async {
+        guard let environment = runner.environment, let pipeline = self.pipeline.current else { return }
+        for host in environment.hosts where pipeline.commands(host: host, in: environment).cleanup != nil {
+            let started = clock.milliseconds()
+            let outcome = await runner.run(.init(host: host, step: .cleanup, revision: rollout.to))
+            rollout.log.append(
+                .init(
+                    at: started, host: host, step: .cleanup, revision: rollout.to, ok: outcome.ok, milliseconds: clock.milliseconds() - started,
+                    output: outcome.output))
+            if !outcome.ok {
+                logger.warning("cleanup failed after the rollout", metadata: ["rollout": "\(rollout.id)", "host": "\(host)"])
+            }
+        }
     }
 
     /// Saves where the rollout stopped, frees the lock of a finished one, and tells people what

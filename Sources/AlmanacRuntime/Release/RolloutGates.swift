@@ -26,9 +26,10 @@ struct RolloutGates: Sendable {
         guard let environment = pipeline.environment(rollout.environment) else {
             return .unreadable("environment \(rollout.environment) is no longer in pipeline/pipeline.yaml")
         }
-        let runner = StepRunner(pipeline: pipeline)
+        let runner = StepRunner(pipeline: pipeline, environment: environment)
         for host in rollout.waves.prefix(rollout.wave + 1).joined() {
-            let health = await runner.checkOnce(StepRunner.fill(pipeline.commands.health, host: host, revision: rollout.to), expected: rollout.to)
+            let health = await runner.checkOnce(
+                StepRunner.fill(pipeline.commands(host: host, in: environment).health, host: host, revision: rollout.to), expected: rollout.to)
             if !health.ok { return .fail("\(host) is no longer healthy: \(health.output.split(separator: "\n").last ?? "")") }
         }
         if environment.gates.alerts, let service = pipeline.service {

@@ -100,13 +100,14 @@ public actor RolloutManager {
         }
         try await takeLock(name)
         let from = try await store.running(environment: name)
-        let reported = from == nil ? await runningRevisions(environment.hosts, pipeline) : [:]
+        let reported = from == nil ? await runningRevisions(environment, pipeline) : [:]
         // The first rollout of an environment asks its hosts what they run: the old revision is
         // what most of them report, so a rollback has somewhere to go back to.
         let majority = Dictionary(grouping: reported.values, by: { $0 }).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
         var rollout = Rollout(
             id: "\(name)-\(clock.milliseconds())", environment: name, from: from ?? majority ?? "unknown", to: target, startedBy: actor,
-            waves: Pipeline.plan(hosts: environment.hosts, waves: environment.waves), running: reported)
+            waves: pipeline.stages(environment).flatMap(\.waves), running: reported,
+            roles: pipeline.hostRoles(environment), holding: pipeline.holding(environment))
         if let override { rollout.controls = [override] }
         try await store.save(rollout, at: clock.milliseconds())
         logger.notice("rollout started", metadata: ["rollout": "\(rollout.id)", "to": "\(target)", "by": "\(actor)"])
@@ -133,10 +134,10 @@ public actor RolloutManager {
 
     /// What each host reports running, resolved to full revisions; hosts that do not answer, or
     /// name a revision the repository does not have, are left out.
-    private func runningRevisions(_ hosts: [String], _ pipeline: Pipeline) async -> [String: String] {
-        let runner = StepRunner(pipeline: pipeline)
+    private func runningRevisions(_ environment: Pipeline.Environment, _ pipeline: Pipeline) async -> [String: String] {
+        let runner = StepRunner(pipeline: pipeline, environment: environment)
         var running: [String: String] = [:]
-        for host in hosts {
+        for host in environment.hosts {
             guard let reported = await runner.reported(host: host) else { continue }
             do {
                 running[host] = try await GitRepository.resolve(pipeline.repository, reported)

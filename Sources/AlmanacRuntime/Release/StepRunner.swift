@@ -8,7 +8,14 @@ import NIOCore
 /// revision, or a command whose output holds it).
 struct StepRunner: Sendable {
     let pipeline: Pipeline
+    /// Where the hosts' roles come from (their commands and jobs); nil for checks outside a rollout.
+    var environment: Pipeline.Environment?
     let client: HTTPClient = Self.probes
+
+    init(pipeline: Pipeline, environment: Pipeline.Environment? = nil) {
+        self.pipeline = pipeline
+        self.environment = environment
+    }
 
     /// A client that fails at once on a refused connection: the shared one retries connecting
     /// with growing pauses until the request's deadline, so a host that is down (or starting)
@@ -24,6 +31,8 @@ struct StepRunner: Sendable {
         var output: String
         /// The revision the host reported, for checks.
         var reported: String?
+        /// The command's exit status.
+        var status: Int32 = 0
     }
 
     static func fill(_ template: String, host: String, revision: String) -> String {
@@ -31,8 +40,15 @@ struct StepRunner: Sendable {
     }
 
     func run(_ action: Rollout.Action) async -> Outcome {
-        let commands = pipeline.commands
+        let commands = environment.map { pipeline.commands(host: action.host, in: $0) } ?? pipeline.commands
+        let role = environment?.role(of: action.host).flatMap(pipeline.role)
         switch action.step {
+        case .hold, .release:
+            guard let role, !role.jobs.isEmpty else { return Outcome(ok: true, output: "") }
+            let holds = JobHolds(runner: self, role: role, host: action.host)
+            return action.step == .hold ? await holds.hold() : await holds.release()
+        case .cleanup:
+            return await shell(commands.cleanup.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.deployTimeout)
         case .drain:
             return await shell(commands.drain.map { Self.fill($0, host: action.host, revision: action.revision) }, timeout: pipeline.drainTimeout)
         case .undrain:
@@ -60,7 +76,7 @@ struct StepRunner: Sendable {
         try? FileManager.default.removeItem(atPath: path)
         var output = String(decoding: data.count > 16_384 ? data.suffix(16_384) : data, as: UTF8.self)
         if status == 124 || status == 137 { output += "\n(timed out after \(Double(timeout) / 1000) s)" }
-        return Outcome(ok: status == 0, output: output)
+        return Outcome(ok: status == 0, output: output, status: status)
     }
 
     /// A deploy that starts a server in the background must not hand it descriptors this server
@@ -111,7 +127,8 @@ struct StepRunner: Sendable {
 
     /// What a host reports running, if it answers.
     func reported(host: String) async -> String? {
-        let answer = await probe(Self.fill(pipeline.commands.health, host: host, revision: ""))
+        let health = environment.map { pipeline.commands(host: host, in: $0) }?.health ?? pipeline.commands.health
+        let answer = await probe(Self.fill(health, host: host, revision: ""))
         return answer.ok ? Self.revisions(in: answer.output).first : nil
     }
 }

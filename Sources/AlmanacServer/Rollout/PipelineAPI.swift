@@ -35,8 +35,20 @@ struct PipelineRecord: Encodable {
     @AlwaysSent var blockedBy: String?
     @AlwaysSent var reason: String?
     var revisions: [Revision]
+    var roles: [String: String]
+    var singlePoints: [SinglePoint]
+
+    struct SinglePoint: Encodable {
+        var role, host: String
+        var outageSeconds: Double
+        var measured: Bool
+    }
 
     init(_ status: PipelineService.Status) {
+        roles = status.roles
+        singlePoints = status.singlePoints.map {
+            SinglePoint(role: $0.role, host: $0.host, outageSeconds: Double($0.outage) / 1000, measured: $0.measured)
+        }
         (environment, hosts, running, candidate) = (status.environment.name, status.environment.hosts, status.running, status.candidate)
         let verdict = status.deployability
         (deployable, blockedBy, reason) = (verdict.deployable, verdict.blockedBy, verdict.reason)

@@ -68,8 +68,13 @@ struct EnvironmentPage {
 
     /// What a host said it runs when last asked (the drift watcher's observation).
     struct HostRow {
-        var host, revision, expected, differs: String
+        var host, role, revision, expected, differs: String
         var drifting: Bool
+    }
+
+    /// A role with one host: its rollouts take the role down.
+    struct SinglePoint {
+        var role, host, outage: String
     }
 
     var name, hosts, running, candidate: String
@@ -81,6 +86,8 @@ struct EnvironmentPage {
     var current: Current?
     var actor: String?
     var hostRows: [HostRow]
+    var hasRoles: Bool
+    var singlePoints: [SinglePoint]
 
     init(_ status: PipelineService.Status, history: [Rollout], drift: [DriftReport.Entry], actor: String?) {
         let d = status.deployability
@@ -90,9 +97,16 @@ struct EnvironmentPage {
         hostRows = status.environment.hosts.map { host in
             let entry = observed[host]
             return HostRow(
-                host: host, revision: entry?.revision.map { String($0.prefix(10)) } ?? "not answering",
+                host: host, role: status.roles[host] ?? "", revision: entry?.revision.map { String($0.prefix(10)) } ?? "not answering",
                 expected: entry?.expected.map { String($0.prefix(10)) } ?? "", differs: entry.map { DurationText.span($0.drifting) } ?? "",
                 drifting: (entry?.drifting ?? 0) > 0 || entry?.revision == nil)
+        }
+        hasRoles = !status.roles.isEmpty
+        singlePoints = status.singlePoints.map { point in
+            let outage = DurationText.span(point.outage)
+            return SinglePoint(
+                role: point.role, host: point.host,
+                outage: point.measured ? "about \(outage), as in its last rollout" : "up to \(outage) (its step timeouts)")
         }
         running = status.running.map { String($0.prefix(10)) } ?? "unknown"
         candidate = String(status.candidate.prefix(10))
@@ -122,6 +136,7 @@ struct RolloutPage {
         }
 
         var number: Int
+        var role: String
         var current: Bool
         var hosts: [Host]
     }
@@ -152,7 +167,7 @@ struct RolloutPage {
         canRollBack = canResume
         waves = rollout.waves.enumerated().map { index, hosts in
             Wave(
-                number: index + 1, current: index == rollout.wave,
+                number: index + 1, role: hosts.first.flatMap { rollout.roles?[$0] } ?? "", current: index == rollout.wave,
                 hosts: hosts.compactMap { rollout.hosts[$0] }.map { h in
                     Wave.Host(
                         name: h.name, revision: h.revision.map { String($0.prefix(10)) } ?? "unknown", done: h.done?.rawValue ?? "",

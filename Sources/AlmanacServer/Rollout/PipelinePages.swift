@@ -122,8 +122,11 @@ struct PipelinePages: Sendable {
         <input name="override_budget" placeholder="override a spent error budget: why" size="34"></form>{{/actor}}{{/deployable}}
         {{^deployable}}<p id="deployable">Nothing new is deployable.</p>{{/deployable}}
         {{#reason}}<p id="blocked">Held back: {{reason}}</p>{{/reason}}
-        <h2>Hosts</h2><div class="wide"><table id="hosts"><tr><th>Host</th><th>Runs</th><th>Should run</th><th>Differs for</th></tr>
-        {{#hostRows}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{host}}</td><td><code>{{revision}}</code></td><td><code>{{expected}}</code></td><td>{{differs}}</td></tr>{{/hostRows}}</table></div>
+        <h2>Hosts</h2>{{#singlePoints}}<p class="stale single-point">Single point of failure: {{role}} has one host ({{host}}); \
+        a rollout takes it down for {{outage}}.</p>{{/singlePoints}}
+        <div class="wide"><table id="hosts"><tr><th>Host</th>{{#hasRoles}}<th>Role</th>{{/hasRoles}}<th>Runs</th><th>Should run</th><th>Differs for</th></tr>
+        {{#hostRows}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{host}}</td>{{#hasRoles}}<td>{{role}}</td>{{/hasRoles}}<td><code>{{revision}}</code></td>\
+        <td><code>{{expected}}</code></td><td>{{differs}}</td></tr>{{/hostRows}}</table></div>
         <h2>Revisions <small>({{count}}, newest first)</small></h2>
         <table id="revisions"><tr><th>Revision</th><th>Author</th><th>Change</th><th>Issues</th><th>QA</th></tr>
         {{#revisions}}<tr class="{{qa}}{{#deployable}} deployable{{/deployable}}{{#blocking}} blocking{{/blocking}}"><td><code>{{short}}</code></td><td>{{author}}</td><td>{{subject}}</td><td>{{issues}}</td>
@@ -143,8 +146,8 @@ struct PipelinePages: Sendable {
         {{#canResume}}<form class="inline" method="post" action="/rollouts/{{id}}/resume"><button>Resume</button></form>{{/canResume}}
         {{#canRollBack}}<form class="inline" method="post" action="/rollouts/{{id}}/rollback"><button>Roll back</button></form>{{/canRollBack}}
         {{#canAbort}}<form class="inline" method="post" action="/rollouts/{{id}}/abort"><button>Abort</button></form>{{/canAbort}}</p>{{/actor}}
-        <table id="waves"><tr><th>Wave</th><th>Host</th><th>Revision</th><th>Last step</th><th>Error</th></tr>
-        {{#waves}}{{#hosts}}<tr><td>{{number}}</td><td>{{name}}</td><td><code>{{revision}}</code></td><td>{{done}}</td><td>{{error}}</td></tr>{{/hosts}}{{/waves}}</table>
+        <table id="waves"><tr><th>Wave</th><th>Role</th><th>Host</th><th>Revision</th><th>Last step</th><th>Error</th></tr>
+        {{#waves}}{{#hosts}}<tr><td>{{number}}</td><td>{{role}}</td><td>{{name}}</td><td><code>{{revision}}</code></td><td>{{done}}</td><td>{{error}}</td></tr>{{/hosts}}{{/waves}}</table>
         <h2>Steps</h2><table id="steps"><tr><th>Host</th><th>Step</th><th>Revision</th><th>Result</th><th>Seconds</th><th>Output</th></tr>
         {{#log}}<tr><td>{{host}}</td><td>{{step}}</td><td><code>{{revision}}</code></td><td>{{ok}}</td><td>{{seconds}}</td><td><pre>{{output}}</pre></td></tr>{{/log}}</table>
         """

@@ -131,7 +131,8 @@ public actor SeriesHeads {
         }
         let chunks = pending
         try await store.write(chunks)
-        pending.removeAll { one in chunks.contains { $0.seriesID == one.seriesID && $0.start == one.start } }
+        let written = Set(chunks.map { ChunkKey(series: $0.seriesID, start: $0.start) })
+        pending.removeAll { written.contains(ChunkKey(series: $0.seriesID, start: $0.start)) }
         view.written(chunks)
     }
 
@@ -187,10 +188,11 @@ public final class HeadView: Sendable {
 
     /// The database holds these chunks now; readers find them there.
     func written(_ chunks: [ChunkWrite]) {
+        let keys = Set(chunks.map { ChunkKey(series: $0.seriesID, start: $0.start) })
         state.withLock { state in
-            for chunk in chunks {
-                state.unwritten[chunk.seriesID]?.removeAll { $0.start == chunk.start && $0.end == chunk.end }
-                if state.unwritten[chunk.seriesID]?.isEmpty == true { state.unwritten[chunk.seriesID] = nil }
+            for series in Set(chunks.map(\.seriesID)) {
+                state.unwritten[series]?.removeAll { keys.contains(ChunkKey(series: series, start: $0.start)) }
+                if state.unwritten[series]?.isEmpty == true { state.unwritten[series] = nil }
             }
         }
     }
@@ -222,6 +224,12 @@ public final class HeadView: Sendable {
         if let open, open.count > 0, open.last >= from, open.start <= to { out += try open.samples() }
         return out.filter { $0.timestamp >= from && $0.timestamp <= to }
     }
+}
+
+/// A chunk by its series and first sample: what a write is matched by.
+struct ChunkKey: Hashable {
+    var series: Int64
+    var start: Int64
 }
 
 extension ChunkWrite {

@@ -96,6 +96,8 @@ import Testing
         #expect(rollout.phase == .rolledBack)
     }
 
+    static let oneHost = "environments: [{name: p, hosts: {a: [h]}}]\n"
+
     @Test(
         arguments: [
             (
@@ -116,19 +118,19 @@ import Testing
                 "p.yaml:3: roles[0].jobs[0]: missing 'running' (lock_file, pid_file, process or command: how to see that a run is under way)"
             ),
             (
-                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p, process: x}, hold: {file: /h}}]}]\nenvironments: [{name: p, hosts: {a: [h]}}]\n",
+                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p, process: x}, hold: {file: /h}}]}]\n" + Self.oneHost,
                 "p.yaml:3: roles[0].jobs[0].running: exactly one of lock_file, pid_file, process or command"
             ),
             (
-                "roles: [{name: a, jobs: [{name: j, running: {process: .x}, hold: {file: /h}}]}]\nenvironments: [{name: p, hosts: {a: [h]}}]\n",
+                "roles: [{name: a, jobs: [{name: j, running: {process: .x}, hold: {file: /h}}]}]\n" + Self.oneHost,
                 "p.yaml:3: roles[0].jobs[0].running.process: a process pattern starts with a letter, a digit or /"
             ),
             (
-                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p}, hold: {command: x}}]}]\nenvironments: [{name: p, hosts: {a: [h]}}]\n",
+                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p}, hold: {command: x}}]}]\n" + Self.oneHost,
                 "p.yaml:3: roles[0].jobs[0].hold: a hold command needs its release command"
             ),
             (
-                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p}, hold: {file: /h}, wait: soon}]}]\nenvironments: [{name: p, hosts: {a: [h]}}]\n",
+                "roles: [{name: a, jobs: [{name: j, running: {pid_file: /p}, hold: {file: /h}, wait: soon}]}]\n" + Self.oneHost,
                 "p.yaml:3: roles[0].jobs[0].wait: must be a duration such as 15s, 1m or 2h"
             ),
         ] as [(String, String)])

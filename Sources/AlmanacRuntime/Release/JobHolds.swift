@@ -18,20 +18,21 @@ struct JobHolds: Sendable {
         for job in role.jobs {
             let set = await runner.shell(on(holdCommand(job)), timeout: 30_000)
             guard set.ok else {
-                _ = await release(held)
-                return .init(
-                    ok: false, output: (notes + ["job '\(job.name)': the hold failed: \(Self.lastLine(set.output))"]).joined(separator: "\n"))
+                let released = await release(held)
+                let failure = "job '\(job.name)': the hold failed (exit \(set.status)): \(Self.lastLine(set.output))"
+                return .init(ok: false, output: (notes + [released.output, failure]).joined(separator: "\n"))
             }
             held.append(job)
             notes.append("held new runs of '\(job.name)' (\(describe(job.hold)))")
         }
         for job in role.jobs {
             let waited = await waitForEnd(job)
-            notes.append(waited.note)
             if !waited.ended {
-                _ = await release(held)
-                return .init(ok: false, output: (notes + ["holds released; the rollout waits for '\(job.name)'"]).joined(separator: "\n"))
+                // The last line is what the rollout's held reason shows.
+                let released = await release(held)
+                return .init(ok: false, output: (notes + [released.output, waited.note + "; the holds are released"]).joined(separator: "\n"))
             }
+            notes.append(waited.note)
         }
         return .init(ok: true, output: notes.joined(separator: "\n"))
     }

@@ -58,17 +58,16 @@ extension RolloutManager {
                     }
                 } else if rollout.waveDone {
                     switch await gates.verdict(rollout, pipeline, now: clock.milliseconds()) {
-                    case .pass: rollout.advance()
+                    case .pass:
+                        rollout.advance()
+                        // Saved with the success, so whoever reads a succeeded rollout sees its cleanup too.
+                        if rollout.phase == .succeeded { await cleanUp(&rollout, runner: runner) }
                     case .fail(let problem): rollout.rollBack(because: problem)
                     case .unreadable(let problem): rollout.hold(because: problem)
                     }
                 } else {
                     break
                 }
-                do { try await store.save(rollout, at: clock.milliseconds()) } catch { throw Stop.unsaved(error) }
-            }
-            if rollout.phase == .succeeded {
-                await cleanUp(&rollout, runner: runner)
                 do { try await store.save(rollout, at: clock.milliseconds()) } catch { throw Stop.unsaved(error) }
             }
         } catch Stop.leaseLost {

@@ -62,6 +62,7 @@ struct RolloutRecord: Codable {
         var revision: String?
         var done: String?
         var error: String?
+        var role: String?
     }
 
     var id: String
@@ -90,7 +91,7 @@ struct RolloutRecord: Codable {
         wave = rollout.wave
         waves = rollout.waves
         hosts = rollout.waves.joined().compactMap { rollout.hosts[$0] }.map {
-            Host(name: $0.name, revision: $0.revision, done: $0.done?.rawValue, error: $0.error)
+            Host(name: $0.name, revision: $0.revision, done: $0.done?.rawValue, error: $0.error, role: rollout.roles?[$0.name])
         }
         failure = rollout.failure
         held = rollout.held

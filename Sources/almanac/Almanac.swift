@@ -11,7 +11,7 @@ struct Almanac: AsyncParsableCommand {
         abstract: "Operational knowledge in plain files, and one server that acts on it.",
         subcommands: [
             Serve.self, Flags.self, Report.self, Series.self, CatalogCommand.self, DocsCommand.self, PipelineCommand.self, LoadCommand.self,
-            CapacityCommand.self, StatusCommand.self, OnCallCommand.self, StorageCommand.self,
+            CapacityCommand.self, StatusCommand.self, OnCallCommand.self, StorageCommand.self, PatchCommand.self,
         ])
 }
 

@@ -234,7 +234,7 @@ let package = Package(
             name: "AlmanacServerTests",
             dependencies: [
                 "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout",
-                "AlmanacAlerts", "AlmanacMetrics",
+                "AlmanacAlerts", "AlmanacMetrics", "AlmanacPatches",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -11,6 +11,9 @@ public enum SQLParser {
         public var line: Int
         /// The statement node, such as `{"IndexStmt": {...}}`.
         public var tree: JSONValue
+
+        /// The index a CREATE INDEX names.
+        public var createdIndex: String? { tree["IndexStmt"]?["idxname"]?.stringValue }
     }
 
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {

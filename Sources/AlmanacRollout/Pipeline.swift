@@ -67,6 +67,8 @@ public struct Pipeline: Sendable, Equatable {
         /// holds the others back there.
         public var requiresQA = true
         public var line: Int
+        /// The environment variable holding the URL of this environment's database.
+        public var database: String?
     }
 
     public enum Wave: Sendable, Equatable {
@@ -87,6 +89,7 @@ public struct Pipeline: Sendable, Equatable {
     public var environments: [Environment]
     /// The stages of every rollout, in order; empty for a pipeline of one kind of host.
     public var roles: [Role] = []
+    public var database: DatabaseSettings?
     /// Where the commands run: the config repository, so they may name its scripts.
     public var directory: String?
 

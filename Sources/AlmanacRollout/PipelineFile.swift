@@ -3,9 +3,9 @@ import AlmanacConfig
 /// Parses `pipeline/pipeline.yaml`, reporting mistakes as `file:line: field: message`.
 public enum PipelineFile {
     static let fields: Set<String> = [
-        "repository", "branch", "service", "commands", "timeouts", "health_interval", "environments", "hosts", "roles",
+        "repository", "branch", "service", "commands", "timeouts", "health_interval", "environments", "hosts", "roles", "database",
     ]
-    static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at", "qa"]
+    static let environmentFields: Set<String> = ["name", "hosts", "waves", "gates", "follow", "at", "qa", "database"]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> Pipeline {
         try unknown(root, fields)
@@ -52,7 +52,7 @@ public enum PipelineFile {
             healthTimeout: try DurationText.milliseconds(timeouts?["health"]) ?? 30_000,
             drainTimeout: try DurationText.milliseconds(timeouts?["drain"]) ?? 30_000,
             healthInterval: try DurationText.milliseconds(root["health_interval"]) ?? 2000,
-            environments: environments, roles: roles)
+            environments: environments, roles: roles, database: try RolesFile.database(root["database"]))
     }
 
     static func unknown(_ node: ConfigNode, _ allowed: Set<String>) throws(ConfigError) {
@@ -109,9 +109,16 @@ public enum PipelineFile {
             default: throw qa.error("'required' (every revision QA'd ok or untestable first) or 'none' (QA happens here)")
             }
         }
+        var database: String?
+        if let variable = node["database"] {
+            guard let text = variable.string, !text.isEmpty, text.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else {
+                throw variable.error("the name of an environment variable holding the database URL (PRODUCTION_DATABASE_URL)")
+            }
+            database = text
+        }
         return Pipeline.Environment(
             name: name, hosts: hosts, roles: byRole, waves: waves, gates: gates, follow: node["follow"]?.string, at: at,
-            requiresQA: requiresQA, line: node.line)
+            requiresQA: requiresQA, line: node.line, database: database)
     }
 
     /// A list of host names or addresses, each once.

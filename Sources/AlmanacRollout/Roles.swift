@@ -118,3 +118,21 @@ extension Rollout {
         return back.at + back.milliseconds - drained.at
     }
 }
+
+extension Pipeline {
+    /// Where database patches live and how they are applied (`database:` in the pipeline file);
+    /// each environment names the variable that holds its database's URL, never the URL.
+    public struct DatabaseSettings: Sendable, Equatable {
+        /// The folder of `NNNN-name.sql` patches, relative to the config repository.
+        public var patches: String
+        /// How long a hot patch waits for a lock before it gives up and tries again (ms).
+        public var lockTimeout: Int64 = 2_000
+        public var retries = 5
+        /// Commands that open and close a fast downtime window (app hosts answer 503 with
+        /// Retry-After); without them a cold patch is refused.
+        public var windowStart: String?
+        public var windowEnd: String?
+
+        public init(patches: String) { self.patches = patches }
+    }
+}

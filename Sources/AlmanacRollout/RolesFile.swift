@@ -86,4 +86,26 @@ enum RolesFile {
         }
         return out
     }
+
+    static func database(_ node: ConfigNode?) throws(ConfigError) -> Pipeline.DatabaseSettings? {
+        guard let node else { return nil }
+        try PipelineFile.unknown(node, ["patches", "lock_timeout", "retries", "window"])
+        guard let folder = node["patches"]?.string, !folder.isEmpty, !folder.hasPrefix("/"), !folder.contains("..") else {
+            throw node.error("missing 'patches' (the folder of NNNN-name.sql files, inside the config repository)")
+        }
+        var settings = Pipeline.DatabaseSettings(patches: folder)
+        settings.lockTimeout = try DurationText.milliseconds(node["lock_timeout"]) ?? settings.lockTimeout
+        if let retries = node["retries"] {
+            guard case .int(let n)? = retries.scalar, (0...100).contains(n) else { throw retries.error("a number of retries, 0 to 100") }
+            settings.retries = Int(n)
+        }
+        if let window = node["window"] {
+            try PipelineFile.unknown(window, ["start", "end"])
+            guard let start = window["start"]?.string, let end = window["end"]?.string else {
+                throw window.error("start and end: the commands that open and close the window")
+            }
+            (settings.windowStart, settings.windowEnd) = (start, end)
+        }
+        return settings
+    }
 }

@@ -1,0 +1,96 @@
+import AlmanacPatches
+import AlmanacRollout
+import AlmanacStorage
+import Foundation
+import Logging
+
+/// Database patches of the pipeline's environments: the patch folder read and classified, what
+/// each environment's database has applied, and applying what is pending.
+public struct PatchService: Sendable {
+    let configDirectory: String
+    let pipeline: Pipeline
+    let clock: WallClock
+    let logger: Logger
+    /// Where environment variables are read (the process's, or a test's).
+    let environment: @Sendable (String) -> String?
+
+    public init(
+        configDirectory: String, pipeline: Pipeline, clock: WallClock, logger: Logger,
+        environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }
+    ) {
+        (self.configDirectory, self.pipeline, self.clock, self.logger, self.environment) = (configDirectory, pipeline, clock, logger, environment)
+    }
+
+    var settings: Pipeline.DatabaseSettings? { pipeline.database }
+
+    /// The patch folder, read and classified; a bad patch is an error naming its file and line.
+    public func patches() throws -> PatchSet {
+        guard let settings else { throw PatchError.window("pipeline/pipeline.yaml has no database: section") }
+        let folder = configDirectory + "/" + settings.patches
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var files: [(name: String, text: String)] = []
+        for name in names where name.hasSuffix(".sql") {
+            do { files.append((name, try PatchReader.read(folder + "/" + name))) } catch {
+                throw PatchSet.Problem(file: settings.patches + "/" + name, line: error.line, message: error.message)
+            }
+        }
+        return try PatchSet.read(folder: settings.patches, files: files)
+    }
+
+    /// Runs `body` on the environment's database; a database that cannot be reached stops it.
+    public func withDatabase<R: Sendable>(_ name: String, _ body: (Database) async throws -> R) async throws -> R {
+        guard let environment = pipeline.environment(name) else { throw RolloutError.notFound("no environment '\(name)' in pipeline/pipeline.yaml") }
+        guard let variable = environment.database else { throw RolloutError.notFound("environment '\(name)' names no database") }
+        guard let url = self.environment(variable), !url.isEmpty else {
+            throw PatchError.unreachable("\(variable) is not set: the URL of \(name)'s database comes from it")
+        }
+        let database: Database
+        do { database = try await Database.connect(url: url, dataDirectory: "", logger: logger) } catch {
+            throw PatchError.unreachable("\(name)'s database cannot be reached: \(DatabaseError(error, url: url).message)")
+        }
+        do {
+            let result = try await body(database)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    func applier(_ database: Database, actor: String) throws -> PatchApplier {
+        guard let settings else { throw PatchError.window("pipeline/pipeline.yaml has no database: section") }
+        let runner = StepRunner(pipeline: pipeline)
+        return PatchApplier(database: database, settings: settings, clock: clock, actor: actor) { command in
+            let outcome = await runner.shell(command, timeout: pipeline.deployTimeout)
+            return (outcome.ok, outcome.output)
+        }
+    }
+
+    /// The patches `environment`'s database has not applied yet.
+    public func pending(environment: String) async throws -> [PatchSet.Patch] {
+        let set = try patches()
+        return try await withDatabase(environment) { try await applier($0, actor: "").pending(set) }
+    }
+
+    /// The ledger of `environment`'s database.
+    public func ledger(environment: String) async throws -> [PatchLedger.Entry] {
+        try await withDatabase(environment) { database in
+            let ledger = PatchLedger(database: database)
+            try await ledger.create()
+            return try await ledger.entries()
+        }
+    }
+
+    public func apply(environment: String, upTo last: String? = nil, actor: String) async throws -> [PatchApplier.Applied] {
+        let set = try patches()
+        if let last, set.patch(last) == nil { throw RolloutError.notFound("no patch \(last) in \(settings?.patches ?? "")") }
+        return try await withDatabase(environment) { database in
+            let applied = try await applier(database, actor: actor).apply(set, upTo: last)
+            for one in applied {
+                logger.notice("patch applied", metadata: ["environment": "\(environment)", "patch": "\(one.name)", "by": "\(actor)"])
+            }
+            return applied
+        }
+    }
+}

@@ -125,6 +125,7 @@ let package = Package(
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
                 "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages", "AlmanacVips", "AlmanacReporting", "AlmanacPatches",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

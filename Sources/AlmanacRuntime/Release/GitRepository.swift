@@ -36,4 +36,11 @@ public enum GitRepository {
         if running == nil { arguments.insert("--max-count=200", at: 1) }
         return Revision.parseLog(try await run(repository, arguments))
     }
+
+    /// The patches that `revision` and the commits before it name in a `Requires-Patch:` trailer
+    /// (the last 2,000 commits), as written.
+    public static func requiredPatches(_ repository: String, upTo revision: String) async throws(Failure) -> [String] {
+        let output = try await run(repository, ["log", "--max-count=2000", "--format=%(trailers:key=Requires-Patch,valueonly)", revision])
+        return output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 }

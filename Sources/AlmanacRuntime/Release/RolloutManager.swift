@@ -98,6 +98,9 @@ public actor RolloutManager {
         if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
             throw RolloutError.conflict("rollout \(open.id) of \(name) is \(open.phase.rawValue): resume, roll it back or abort it first")
         }
+        if let patch = try await missingPatch(environment, pipeline, revision: target) {
+            throw RolloutError.conflict("\(target.prefix(10)) needs patch \(patch), not applied on \(name): apply it first")
+        }
         try await takeLock(name)
         let from = try await store.running(environment: name)
         let reported = from == nil ? await runningRevisions(environment, pipeline) : [:]
@@ -198,6 +201,14 @@ public actor RolloutManager {
         if try await store.running(environment: name) == head { return (nil, "\(name) already runs the head of \(branch)") }
         if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
             return (nil, "rollout \(open.id) is \(open.phase.rawValue)")
+        }
+        // The schema first: the patches the head needs are applied before its code goes out.
+        if let patch = try await missingPatch(environment, pipeline, revision: head) {
+            do {
+                _ = try await patchService(pipeline).apply(environment: name, upTo: patch, actor: "follow:\(branch)")
+            } catch {
+                return (nil, "patch \(patch) did not apply: \(error)")
+            }
         }
         return (try await start(environment: name, revision: head, actor: "follow:\(branch)"), "following \(branch)")
     }

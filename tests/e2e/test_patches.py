@@ -1,0 +1,105 @@
+"""Database patches with the real binary and a real PostgreSQL: a revision whose commit says
+`Requires-Patch: 0002-origin-index` is refused until production's database has that patch, and
+goes out once `almanac patch apply` applied it; bad input is named (a patch that is not SQL, at
+its file and line; a patch changed after it was applied) and a database that cannot be reached
+stops the rollout before anything runs."""
+import json
+import os
+import subprocess
+
+import requests
+
+from conftest import ADMIN, BINARY, Server, free_port, postgres_database
+from test_rollout_crash import roll, wait
+from test_rollout_nginx import git
+
+PATCHES = {
+    "0001-origin.sql": "ALTER TABLE products ADD COLUMN origin text;\n",
+    "0002-origin-index.sql": "CREATE INDEX CONCURRENTLY products_origin ON products (origin);\n",
+}
+
+
+def setup(workdir, url):
+    subprocess.run(["psql", url.replace("tlsmode", "sslmode"), "-qc", "CREATE TABLE products (id int PRIMARY KEY, code text)"], check=True)
+    repo = workdir / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "app.txt").write_text("one\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "First release")
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "app.txt").write_text("two\n")
+    git(repo, "commit", "-qam", "Search by origin\n\nRequires-Patch: 0002-origin-index")
+    second = git(repo, "rev-parse", "HEAD")
+    hosts = workdir / "hosts"
+    hosts.mkdir()
+    config = workdir / "config"
+    (config / "flags").mkdir(parents=True)
+    (config / "flags" / "none.yaml").write_text("flags: {}\n")
+    (config / "database" / "patches").mkdir(parents=True)
+    for name, text in PATCHES.items():
+        (config / "database" / "patches" / name).write_text(text)
+    (config / "pipeline").mkdir()
+    (config / "pipeline" / "pipeline.yaml").write_text(f"""
+repository: {repo}
+commands: {{deploy: "echo {{revision}} > {hosts}/{{host}}", health: "cat {hosts}/{{host}}"}}
+timeouts: {{deploy: 5s, health: 2s}}
+health_interval: 100ms
+database:
+  patches: database/patches
+  lock_timeout: 1s
+environments:
+  - {{name: production, hosts: [h1, h2], waves: [1, 100%], database: PRODUCTION_DATABASE_URL}}
+""")
+    return config, first, second
+
+
+def cli(config, *args, url):
+    return subprocess.run([str(BINARY), "patch", *args, "--config", str(config)], capture_output=True, text=True,
+                          env={**os.environ, "PRODUCTION_DATABASE_URL": url})
+
+
+def test_a_revision_waits_for_its_patch_and_bad_input_is_named(workdir):
+    url = postgres_database()
+    config, first, second = setup(workdir, url)
+    server = Server(config, workdir / "data", extra_env={"PRODUCTION_DATABASE_URL": url}).start()
+    try:
+        assert wait(server, roll(server, first))["phase"] == "succeeded"
+        refused = requests.post(server.url + "/api/v1/pipeline/production/rollouts", json={"revision": second}, headers=ADMIN)
+        assert refused.status_code == 409, refused.text
+        assert "needs patch 0002-origin-index, not applied on production" in refused.text
+
+        status = json.loads(cli(config, "status", "production", "--format", "json", url=url).stdout)["patches"]
+        assert [(p["name"], p["verdict"], p["status"]) for p in status] == [("0001-origin", "hot", "pending"), ("0002-origin-index", "hot", "pending")]
+        applied = cli(config, "apply", "production", "--actor", "ann", url=url)
+        assert applied.returncode == 0, applied.stderr
+        assert "0001-origin: hot, applied" in applied.stdout and "0002-origin-index: hot, applied" in applied.stdout
+        assert wait(server, roll(server, second))["phase"] == "succeeded"
+
+        # A patch changed after it was applied is refused, named.
+        (config / "database" / "patches" / "0001-origin.sql").write_text("ALTER TABLE products ADD COLUMN origin varchar(2);\n")
+        (config / "database" / "patches" / "0003-more.sql").write_text("ALTER TABLE products ADD COLUMN more int;\n")
+        changed = cli(config, "apply", "production", url=url)
+        assert changed.returncode == 1 and "database/patches/0001-origin.sql changed after it was applied" in changed.stderr, changed.stderr
+
+        # Not SQL: the parser's line.
+        (config / "database" / "patches" / "0003-more.sql").write_text("ALTER TABLE products\n  ADD COLUMNN more int;\n")
+        bad = cli(config, "status", "production", url=url)
+        assert bad.returncode == 1 and "database/patches/0003-more.sql:2: syntax error at or near" in bad.stderr, bad.stderr
+    finally:
+        server.stop()
+
+
+def test_a_database_that_cannot_be_reached_holds_the_rollout(workdir):
+    url = postgres_database()
+    config, first, second = setup(workdir, url)
+    down = f"postgres://almanac@127.0.0.1:{free_port()}/nothing?tlsmode=disable"
+    server = Server(config, workdir / "data", extra_env={"PRODUCTION_DATABASE_URL": down}).start()
+    try:
+        assert wait(server, roll(server, first))["phase"] == "succeeded", "a revision needing no patch goes"
+        refused = requests.post(server.url + "/api/v1/pipeline/production/rollouts", json={"revision": second}, headers=ADMIN)
+        assert refused.status_code == 409 and "the database of production cannot be read" in refused.text, refused.text
+        rollouts = requests.get(server.url + "/api/v1/pipeline/production/rollouts", headers=ADMIN).json()["rollouts"]
+        assert all(r["to"] != second for r in rollouts), "nothing started"
+    finally:
+        server.stop()

@@ -15,13 +15,15 @@ public struct PatchLedger: Sendable {
         public var milliseconds: Int64
         public var windowMilliseconds: Int64?
         public var error: String?
+        /// The strongest lock seen on each table while it ran: `products:AccessExclusiveLock,...`.
+        public var locks: String?
 
         public init(
             name: String, checksum: String, status: String, appliedAt: Int64, appliedBy: String, milliseconds: Int64,
-            windowMilliseconds: Int64? = nil, error: String? = nil
+            windowMilliseconds: Int64? = nil, error: String? = nil, locks: String? = nil
         ) {
             (self.name, self.checksum, self.status, self.appliedAt, self.appliedBy) = (name, checksum, status, appliedAt, appliedBy)
-            (self.milliseconds, self.windowMilliseconds, self.error) = (milliseconds, windowMilliseconds, error)
+            (self.milliseconds, self.windowMilliseconds, self.error, self.locks) = (milliseconds, windowMilliseconds, error, locks)
         }
     }
 
@@ -34,14 +36,18 @@ public struct PatchLedger: Sendable {
             """
             CREATE TABLE IF NOT EXISTS almanac_patches (
               name text PRIMARY KEY, checksum text NOT NULL, status text NOT NULL, applied_at bigint NOT NULL,
-              applied_by text NOT NULL, milliseconds bigint NOT NULL, window_milliseconds bigint, error text)
+              applied_by text NOT NULL, milliseconds bigint NOT NULL, window_milliseconds bigint, error text, locks text)
             """
         ).run()
+        try await database.sql.raw("ALTER TABLE almanac_patches ADD COLUMN IF NOT EXISTS locks text").run()
     }
 
     public func entries() async throws -> [Entry] {
         try await database.sql.raw(
-            "SELECT name, checksum, status, applied_at, applied_by, milliseconds, window_milliseconds, error FROM almanac_patches ORDER BY name"
+            """
+            SELECT name, checksum, status, applied_at, applied_by, milliseconds, window_milliseconds, error, locks
+            FROM almanac_patches ORDER BY name
+            """
         ).all().map { row in
             Entry(
                 name: try row.decode(column: "name", as: String.self), checksum: try row.decode(column: "checksum", as: String.self),
@@ -49,7 +55,7 @@ public struct PatchLedger: Sendable {
                 appliedBy: try row.decode(column: "applied_by", as: String.self),
                 milliseconds: try row.decode(column: "milliseconds", as: Int64.self),
                 windowMilliseconds: try row.decode(column: "window_milliseconds", as: Int64?.self),
-                error: try row.decode(column: "error", as: String?.self))
+                error: try row.decode(column: "error", as: String?.self), locks: try row.decode(column: "locks", as: String?.self))
         }
     }
 
@@ -57,12 +63,12 @@ public struct PatchLedger: Sendable {
     public static func record(_ entry: Entry, on session: any SQLDatabase) async throws {
         try await session.raw(
             """
-            INSERT INTO almanac_patches (name, checksum, status, applied_at, applied_by, milliseconds, window_milliseconds, error)
+            INSERT INTO almanac_patches (name, checksum, status, applied_at, applied_by, milliseconds, window_milliseconds, error, locks)
             VALUES (\(bind: entry.name), \(bind: entry.checksum), \(bind: entry.status), \(bind: entry.appliedAt), \(bind: entry.appliedBy),
-              \(bind: entry.milliseconds), \(bind: entry.windowMilliseconds), \(bind: entry.error))
+              \(bind: entry.milliseconds), \(bind: entry.windowMilliseconds), \(bind: entry.error), \(bind: entry.locks))
             ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, status = excluded.status, applied_at = excluded.applied_at,
               applied_by = excluded.applied_by, milliseconds = excluded.milliseconds, window_milliseconds = excluded.window_milliseconds,
-              error = excluded.error
+              error = excluded.error, locks = excluded.locks
             """
         ).run()
     }

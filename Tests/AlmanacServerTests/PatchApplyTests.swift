@@ -63,6 +63,7 @@ import Testing
             ) == 1)
         let ledger = try await PatchLedger(database: database).entries()
         #expect(ledger.map(\.status) == ["applied", "applied"] && ledger.allSatisfy { $0.appliedBy == "ann" && $0.checksum.count == 64 })
+        #expect(ledger[0].locks == "products:AccessExclusiveLock", "what PostgreSQL's pg_locks showed while it ran")
         #expect(try await applier.pending(set).isEmpty)
 
         // The same file, changed after it was applied: nothing more is applied.

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def test_golden_locks_match_postgres_the_classifier_and_squawk(workdir):
         assert (on_t, found["verdict"], found["transactional"]) == (lock, verdict, transactional), (statement, found)
         assert found["line"] == rows.index((statement, lock, verdict, transactional)) + 1
 
-    squawk = shutil.which("squawk")
+    # The test command installs squawk-cli into the virtual environment that runs the tests.
+    beside = Path(sys.executable).parent / "squawk"
+    squawk = str(beside) if beside.exists() else shutil.which("squawk")
     assert squawk, "squawk must be installed (the test command installs squawk-cli)"
     report = subprocess.run([squawk, "--reporter", "json", str(patch)], capture_output=True, text=True)
     flagged = {}

@@ -75,6 +75,10 @@ def test_a_revision_waits_for_its_patch_and_bad_input_is_named(workdir):
         assert applied.returncode == 0, applied.stderr
         assert "0001-origin: hot, applied" in applied.stdout and "0002-origin-index: hot, applied" in applied.stdout
         assert wait(server, roll(server, second))["phase"] == "succeeded"
+        page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
+        assert "Database patches" in page and "0002-origin-index" in page
+        assert "products:AccessExclusiveLock" in page, "the lock pg_locks showed while 0001 ran"
+        assert "products: SHARE UPDATE EXCLUSIVE" in page, "the lock the classifier predicts for 0002"
 
         # A patch changed after it was applied is refused, named.
         (config / "database" / "patches" / "0001-origin.sql").write_text("ALTER TABLE products ADD COLUMN origin varchar(2);\n")

@@ -135,16 +135,21 @@ public struct PatchApplier: Sendable {
         let (clock, actor) = (self.clock, self.actor)
         let sum = Self.checksum(patch.text)
         do {
-            try await database.transaction { session in
+            try await database.transaction { [database] session in
                 if let lockTimeout { try await session.raw("SET LOCAL lock_timeout = \(unsafeRaw: String(lockTimeout))").run() }
+                let pid = try await session.raw("SELECT pg_backend_pid() AS pid").first()?.decode(column: "pid", as: Int.self) ?? 0
+                let sampler = LockSampler(database: database, pid: pid)
+                sampler.start(clock: clock)
                 for (statement, _) in statements {
                     do { try await session.raw(SQLQueryString(statement.text)).run() } catch {
+                        _ = await sampler.stop()
                         throw PatchError.failed(patch: patch.file, line: statement.line, message: Self.describe(error))
                     }
                 }
+                let locks = await sampler.stop()
                 let entry = PatchLedger.Entry(
                     name: patch.name, checksum: sum, status: "applied", appliedAt: clock.milliseconds(), appliedBy: actor,
-                    milliseconds: clock.milliseconds() - started)
+                    milliseconds: clock.milliseconds() - started, locks: locks)
                 try await PatchLedger.record(entry, on: session)
             }
         } catch let error as PatchError {

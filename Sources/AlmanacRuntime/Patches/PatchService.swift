@@ -94,3 +94,51 @@ public struct PatchService: Sendable {
         }
     }
 }
+
+extension PatchService {
+    /// One patch as an environment's page shows it: predicted and seen locks, where it stands,
+    /// its time on the staging database and, for a cold one, the window to expect.
+    public struct Row: Sendable {
+        public var name: String
+        public var verdict: StatementClass.Verdict
+        public var predicted: String
+        public var seen: String?
+        public var status: String
+        public var milliseconds: Int64?
+        public var stagingMilliseconds: Int64?
+        public var expectedWindow: Int64?
+        public var error: String?
+    }
+
+    /// The environment that tries patches first: the one following a branch (the daily staging).
+    func staging(besides name: String) -> Pipeline.Environment? {
+        pipeline.environments.first { $0.name != name && $0.follow != nil && $0.database != nil }
+    }
+
+    /// Every patch against `environment`'s ledger and staging's; a database that cannot be read
+    /// leaves its columns empty and says why.
+    public func report(environment name: String) async throws -> (rows: [Row], problems: [String]) {
+        let set = try patches()
+        var problems: [String] = []
+        func ledger(of environment: String) async -> [PatchLedger.Entry] {
+            do { return try await self.ledger(environment: environment) } catch {
+                problems.append("\(environment): \(error)")
+                return []
+            }
+        }
+        let here = await ledger(of: name)
+        var staging: [PatchLedger.Entry] = []
+        if let other = self.staging(besides: name) { staging = await ledger(of: other.name) }
+        let rows = set.patches.map { patch in
+            let entry = here.first { $0.name == patch.name }
+            let tried = staging.first { $0.name == patch.name && $0.status == "applied" }
+            let predicted = patch.classes.flatMap(\.locks).map { "\($0.table): \($0.mode.sql)" }
+            return Row(
+                name: patch.name, verdict: patch.verdict, predicted: Array(Set(predicted)).sorted().joined(separator: ", "),
+                seen: entry?.locks ?? tried?.locks,
+                status: entry?.status ?? "pending", milliseconds: entry?.milliseconds, stagingMilliseconds: tried?.milliseconds,
+                expectedWindow: patch.verdict == .cold ? tried?.windowMilliseconds ?? tried?.milliseconds : nil, error: entry?.error)
+        }
+        return (rows, problems)
+    }
+}

@@ -1,6 +1,7 @@
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
+import Logging
 
 /// The pipeline's use cases apart from any edge: what an environment runs and could get, QA
 /// states by revision, the drift report, and rollouts through the manager.
@@ -95,6 +96,16 @@ public struct PipelineService: Sendable {
         guard comment.count <= 2000 else { throw Problem(field: "comment", message: "at most 2000 characters") }
         try await store.setQA(state, revision: hash.lowercased(), actor: actor, comment: comment, at: now)
         return state
+    }
+
+    /// The database patches against `environment`'s database and staging's; nil when the pipeline
+    /// has none. A database that cannot be read is among the problems, never an error of the page.
+    public func patches(environment: String) async -> (rows: [PatchService.Row], problems: [String])? {
+        guard let pipeline = pipeline.current, pipeline.database != nil else { return nil }
+        var logger = Logger(label: "almanac")
+        logger.logLevel = .warning
+        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        do { return try await service.report(environment: environment) } catch { return ([], ["\(error)"]) }
     }
 
     /// The drift report: each environment should run its last successful rollout's revision.

@@ -77,6 +77,21 @@ struct EnvironmentPage {
         var role, host, outage: String
     }
 
+    /// A database patch against this environment's database and staging's.
+    struct PatchRow {
+        var name, verdict, predicted, seen, status, staging, window: String
+        var error: String?
+
+        init(_ row: PatchService.Row) {
+            (name, verdict, predicted, seen, status, error) = (row.name, row.verdict.rawValue, row.predicted, row.seen ?? "", row.status, row.error)
+            staging =
+                row.stagingMilliseconds.map { DurationText.span(max($0, 1)) + (row.stagingMilliseconds! < 1000 ? " (\($0) ms)" : "") } ?? "not yet"
+            window =
+                row.verdict == .cold
+                ? row.expectedWindow.map { "about " + DurationText.span(max($0, 1)) + " (\($0) ms)" } ?? "unknown until staging has it" : ""
+        }
+    }
+
     var name, hosts, running, candidate: String
     var revisions: [RevisionRow]
     var count: Int
@@ -88,8 +103,17 @@ struct EnvironmentPage {
     var hostRows: [HostRow]
     var hasRoles: Bool
     var singlePoints: [SinglePoint]
+    var hasPatches: Bool
+    var patches: [PatchRow]
+    var patchProblems: [String]
 
-    init(_ status: PipelineService.Status, history: [Rollout], drift: [DriftReport.Entry], actor: String?) {
+    init(
+        _ status: PipelineService.Status, history: [Rollout], drift: [DriftReport.Entry],
+        patches: (rows: [PatchService.Row], problems: [String])? = nil, actor: String?
+    ) {
+        hasPatches = patches != nil
+        self.patches = patches?.rows.map(PatchRow.init) ?? []
+        patchProblems = patches?.problems ?? []
         let d = status.deployability
         name = status.environment.name
         hosts = status.environment.hosts.joined(separator: ", ")

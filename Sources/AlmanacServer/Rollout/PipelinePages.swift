@@ -93,8 +93,10 @@ struct PipelinePages: Sendable {
         do { status = try await service.status(name) } catch RolloutError.notFound { return Response(status: .notFound) }
         let history = try await service.rollouts(environment: name, limit: 20)
         let drift = try await service.drift().entries.filter { $0.environment == name }
+        let patches = await service.patches(environment: name)
         return renderer.page(
-            "environment", title: "Pipeline: \(name)", actor: actor, context: EnvironmentPage(status, history: history, drift: drift, actor: actor))
+            "environment", title: "Pipeline: \(name)", actor: actor,
+            context: EnvironmentPage(status, history: history, drift: drift, patches: patches, actor: actor))
     }
 
     static let driftTemplate = """
@@ -124,9 +126,17 @@ struct PipelinePages: Sendable {
         {{#reason}}<p id="blocked">Held back: {{reason}}</p>{{/reason}}
         <h2>Hosts</h2>{{#singlePoints}}<p class="stale single-point">Single point of failure: {{role}} has one host ({{host}}); \
         a rollout takes it down for {{outage}}.</p>{{/singlePoints}}
-        <div class="wide"><table id="hosts"><tr><th>Host</th>{{#hasRoles}}<th>Role</th>{{/hasRoles}}<th>Runs</th><th>Should run</th><th>Differs for</th></tr>
-        {{#hostRows}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{host}}</td>{{#hasRoles}}<td>{{role}}</td>{{/hasRoles}}<td><code>{{revision}}</code></td>\
+        <div class="wide"><table id="hosts"><tr><th>Host</th>{{#hasRoles}}<th>Role</th>{{/hasRoles}}<th>Runs</th><th>Should run</th>\
+        <th>Differs for</th></tr>
+        {{#hostRows}}<tr{{#drifting}} class="drifting"{{/drifting}}><td>{{host}}</td>{{#hasRoles}}<td>{{role}}</td>{{/hasRoles}}\
+        <td><code>{{revision}}</code></td>\
         <td><code>{{expected}}</code></td><td>{{differs}}</td></tr>{{/hostRows}}</table></div>
+        {{#hasPatches}}<h2>Database patches</h2>{{#patchProblems}}<p class="errors">{{.}}</p>{{/patchProblems}}
+        <div class="wide"><table id="patches"><tr><th>Patch</th><th>Kind</th><th>Locks (predicted)</th><th>Locks (seen)</th><th>Here</th>\
+        <th>On staging</th><th>Expected window</th></tr>
+        {{#patches}}<tr class="{{verdict}}"><td>{{name}}</td><td>{{verdict}}</td><td>{{predicted}}</td><td>{{seen}}</td>\
+        <td>{{status}}{{#error}}: {{error}}{{/error}}</td>\
+        <td>{{staging}}</td><td>{{window}}</td></tr>{{/patches}}</table></div>{{/hasPatches}}
         <h2>Revisions <small>({{count}}, newest first)</small></h2>
         <table id="revisions"><tr><th>Revision</th><th>Author</th><th>Change</th><th>Issues</th><th>QA</th></tr>
         {{#revisions}}<tr class="{{qa}}{{#deployable}} deployable{{/deployable}}{{#blocking}} blocking{{/blocking}}"><td><code>{{short}}</code></td><td>{{author}}</td><td>{{subject}}</td><td>{{issues}}</td>

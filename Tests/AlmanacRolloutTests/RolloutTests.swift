@@ -145,7 +145,7 @@ import Testing
             ),
             (
                 "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], canary: 1}]\n",
-                "p.yaml:3: environments[0].canary: unknown field (expected one of at, follow, gates, hosts, name, qa, waves)"
+                "p.yaml:3: environments[0].canary: unknown field (expected one of at, database, follow, gates, hosts, name, qa, waves)"
             ),
             (
                 "repository: x\ncommands: {deploy: d, health: h}\nenvironments: [{name: p, hosts: [a], qa: sometimes}]\n",

@@ -1,4 +1,8 @@
 """The real OpenFeature Python SDK with the OFREP provider, against the running server."""
+import shutil
+import tempfile
+from pathlib import Path
+
 import mmh3
 import pytest
 from openfeature import api
@@ -7,7 +11,19 @@ from openfeature.evaluation_context import EvaluationContext
 from openfeature.exception import ErrorCode
 from openfeature.flag_evaluation import Reason
 
-from conftest import CLIENT_KEY
+from conftest import CLIENT_KEY, EXAMPLE, Server, postgres_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def example_server(request):
+    """One example server per backend for the whole file (a start costs seconds, and the tests
+    only read flags; the one that flips the kill switch puts it back)."""
+    path = Path(tempfile.mkdtemp(prefix="almanac-e2e-"))
+    shutil.copytree(EXAMPLE, path / "config")
+    server = Server(path / "config", path / "data", None if request.param == "sqlite" else postgres_database()).start()
+    yield server
+    server.stop()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

@@ -107,3 +107,42 @@ def test_a_database_that_cannot_be_reached_holds_the_rollout(workdir):
         assert all(r["to"] != second for r in rollouts), "nothing started"
     finally:
         server.stop()
+
+
+def test_schema_drift_against_staging_and_a_ledger_edited_by_hand(workdir):
+    url, staging = postgres_database(), postgres_database()
+    subprocess.run(["psql", staging.replace("tlsmode", "sslmode"), "-qc", "CREATE TABLE products (id int PRIMARY KEY, code text)"], check=True)
+    config, first, _ = setup(workdir, url)
+    pipeline = config / "pipeline" / "pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("environments:\n", "environments:\n"
+                        "  - {name: staging, hosts: [s1], follow: main, at: '03:00', qa: none, database: STAGING_DATABASE_URL}\n"))
+    both = {"PRODUCTION_DATABASE_URL": url, "STAGING_DATABASE_URL": staging}
+    for environment in ["staging", "production"]:
+        done = subprocess.run([str(BINARY), "patch", "apply", environment, "--config", str(config)], capture_output=True, text=True,
+                              env={**os.environ, **both})
+        assert done.returncode == 0, done.stderr
+    server = Server(config, workdir / "data", extra_env=both, args=["--drift-interval", "1"]).start()
+    try:
+        page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
+        assert 'id="schema-same"' in page, "both applied the same patches and have the same schema"
+        # By hand, outside any patch: a column, and a ledger row's checksum.
+        libpq = url.replace("tlsmode", "sslmode")
+        subprocess.run(["psql", libpq, "-qc", "ALTER TABLE products ADD COLUMN rogue int"], check=True)
+        subprocess.run(["psql", libpq, "-qc", "UPDATE almanac_patches SET checksum = 'edited' WHERE name = '0001-origin'"], check=True)
+        page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
+        assert "only in production: column products.rogue integer null" in page, page[page.find("Schema against"):][:800]
+        assert "ledger: production lists 0001-origin with a checksum that is not its file&#39;s" in page or \
+            "ledger: production lists 0001-origin with a checksum that is not its file's" in page
+
+        def drift():
+            series = requests.get(server.url + "/api/v1/series", params={"name": "almanac_schema_drift"}, headers=ADMIN).json()["series"]
+            production = [s for s in series if s["labels"].get("environment") == "production"]
+            if not production:
+                return None
+            samples = requests.get(f"{server.url}/api/v1/series/{production[0]['id']}/samples", headers=ADMIN).json()["samples"]
+            return samples and samples[-1]
+        from conftest import wait_until
+        last = wait_until(lambda: (lambda s: s if s and (s[1] if isinstance(s, list) else s["value"]) >= 2 else None)(drift()), seconds=20)
+        assert last, "almanac_schema_drift{environment=production} counts the two differences, for a rule to alert on"
+    finally:
+        server.stop()

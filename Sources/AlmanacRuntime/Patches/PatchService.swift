@@ -142,3 +142,50 @@ extension PatchService {
         return (rows, problems)
     }
 }
+
+extension PatchService {
+    /// How an environment's database differs from staging's beyond what the ledgers explain:
+    /// ledger rows that no patch file backs or whose checksum is not the file's, and, when both
+    /// ledgers list the same patches, every schema line one has and the other has not.
+    public struct Drift: Sendable {
+        public var environment: String
+        public var staging: String
+        public var differences: [String]
+        /// Why the schemas were not compared (staging ahead by pending patches), when they were not.
+        public var notCompared: String?
+    }
+
+    public func drift(environment name: String) async throws -> Drift? {
+        guard let staging = staging(besides: name), pipeline.environment(name)?.database != nil else { return nil }
+        let set = try patches()
+        let here = try await ledger(environment: name).filter { $0.status == "applied" }
+        let there = try await ledger(environment: staging.name).filter { $0.status == "applied" }
+        var differences: [String] = []
+        for entry in here {
+            guard let patch = set.patch(entry.name) else {
+                differences.append("ledger: \(name) lists \(entry.name), which \(settings?.patches ?? "") does not have")
+                continue
+            }
+            if entry.checksum != PatchApplier.checksum(patch.text) {
+                differences.append("ledger: \(name) lists \(entry.name) with a checksum that is not its file's")
+            }
+        }
+        var drift = Drift(environment: name, staging: staging.name, differences: differences)
+        let (mine, theirs) = (Set(here.map(\.name)), Set(there.map(\.name)))
+        guard mine == theirs else {
+            let ahead = theirs.subtracting(mine).sorted()
+            drift.notCompared =
+                ahead.isEmpty
+                ? "\(name) has applied \(mine.subtracting(theirs).sorted().joined(separator: ", ")), which \(staging.name) has not"
+                : "\(staging.name) is ahead by \(ahead.joined(separator: ", "))"
+            if ahead.isEmpty { drift.differences.append("ledger: " + drift.notCompared!) }
+            return drift
+        }
+        let schemas = try await (
+            withDatabase(name) { try await SchemaSnapshot.read($0) }, withDatabase(staging.name) { try await SchemaSnapshot.read($0) }
+        )
+        let diff = SchemaDiff(schemas.0, schemas.1)
+        drift.differences += diff.onlyInFirst.map { "only in \(name): \($0)" } + diff.onlyInSecond.map { "only in \(staging.name): \($0)" }
+        return drift
+    }
+}

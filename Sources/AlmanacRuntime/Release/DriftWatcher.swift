@@ -2,6 +2,7 @@ import AlmanacMetrics
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
+import Logging
 
 /// One revision everywhere: asks every host what it runs on an interval, keeps since when, and
 /// records `almanac_revision_drift_seconds{environment, host}` so an alert rule can say when
@@ -12,7 +13,10 @@ public struct DriftWatcher: Sendable {
     let store: SQLReleaseStore
     let heads: SeriesHeads
 
-    public init(pipeline: PipelineConfig, store: SQLReleaseStore, heads: SeriesHeads) {
+    let clock: WallClock
+
+    public init(pipeline: PipelineConfig, store: SQLReleaseStore, heads: SeriesHeads, clock: WallClock) {
+        self.clock = clock
         self.pipeline = pipeline
         self.store = store
         self.heads = heads
@@ -20,6 +24,7 @@ public struct DriftWatcher: Sendable {
 
     public func observe(now: Int64) async throws {
         guard let pipeline = pipeline.current else { return }
+        try await observeSchemas(pipeline, now: now)
         for environment in pipeline.environments {
             let runner = StepRunner(pipeline: pipeline, environment: environment)
             for host in environment.hosts {
@@ -34,6 +39,26 @@ public struct DriftWatcher: Sendable {
                     sample: Sample(timestamp: now, value: Double(entry.drifting) / 1000)
                 )
             })
+    }
+
+    /// `almanac_schema_drift{environment}`: how many schema lines and ledger rows differ from
+    /// staging's beyond the pending patches; a database that cannot be read records nothing.
+    func observeSchemas(_ pipeline: Pipeline, now: Int64) async throws {
+        guard pipeline.database != nil else { return }
+        var logger = Logger(label: "almanac")
+        logger.logLevel = .warning
+        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        for environment in pipeline.environments where environment.database != nil {
+            let drift: PatchService.Drift?
+            do { drift = try await service.drift(environment: environment.name) } catch { continue }
+            guard let drift else { continue }
+            try await heads.append([
+                (
+                    name: "almanac_schema_drift", labels: [Label("environment", environment.name)],
+                    sample: Sample(timestamp: now, value: Double(drift.differences.count))
+                )
+            ])
+        }
     }
 
     /// The drift report: each environment should run its last successful rollout's revision.

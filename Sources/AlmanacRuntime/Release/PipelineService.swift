@@ -108,6 +108,16 @@ public struct PipelineService: Sendable {
         do { return try await service.report(environment: environment) } catch { return ([], ["\(error)"]) }
     }
 
+    /// How `environment`'s schema differs from staging's beyond the pending patches; nil when
+    /// there is nothing to compare with, or a database cannot be read (the patches say why).
+    public func schemaDrift(environment: String) async -> PatchService.Drift? {
+        guard let pipeline = pipeline.current, pipeline.database != nil else { return nil }
+        var logger = Logger(label: "almanac")
+        logger.logLevel = .warning
+        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        do { return try await service.drift(environment: environment) } catch { return nil }
+    }
+
     /// The drift report: each environment should run its last successful rollout's revision.
     public func drift(now: Int64? = nil) async throws -> DriftReport {
         let now = now ?? clock.milliseconds()

@@ -24,7 +24,7 @@ struct PipelineDomain: Domain {
             ruleIntervalSeconds: configuration.ruleIntervalSeconds, clock: configuration.clock, logger: logger, budgetGate: budgetGate)
         service = PipelineService(pipeline: pipeline, store: releases, rollouts: rollouts, clock: configuration.clock)
         let recovery = RolloutRecovery(manager: rollouts)
-        let drift = DriftWatcher(pipeline: pipeline, store: releases, heads: monitoring.heads)
+        let drift = DriftWatcher(pipeline: pipeline, store: releases, heads: monitoring.heads, clock: configuration.clock)
         self.logger = logger
         clock = configuration.clock
         jobs = [

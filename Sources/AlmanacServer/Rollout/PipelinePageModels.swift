@@ -106,11 +106,23 @@ struct EnvironmentPage {
     var hasPatches: Bool
     var patches: [PatchRow]
     var patchProblems: [String]
+    var schema: SchemaView?
+
+    /// The schema against staging's: the differences, or why it was not compared.
+    struct SchemaView {
+        var staging: String
+        var notCompared: String?
+        var differences: [String]
+        var hasDifferences: Bool
+    }
 
     init(
         _ status: PipelineService.Status, history: [Rollout], drift: [DriftReport.Entry],
-        patches: (rows: [PatchService.Row], problems: [String])? = nil, actor: String?
+        patches: (rows: [PatchService.Row], problems: [String])? = nil, schema: PatchService.Drift? = nil, actor: String?
     ) {
+        self.schema = schema.map {
+            SchemaView(staging: $0.staging, notCompared: $0.notCompared, differences: $0.differences, hasDifferences: !$0.differences.isEmpty)
+        }
         hasPatches = patches != nil
         self.patches = patches?.rows.map(PatchRow.init) ?? []
         patchProblems = patches?.problems ?? []

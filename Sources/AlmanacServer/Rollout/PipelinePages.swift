@@ -94,9 +94,10 @@ struct PipelinePages: Sendable {
         let history = try await service.rollouts(environment: name, limit: 20)
         let drift = try await service.drift().entries.filter { $0.environment == name }
         let patches = await service.patches(environment: name)
+        let schema = patches == nil ? nil : await service.schemaDrift(environment: name)
         return renderer.page(
             "environment", title: "Pipeline: \(name)", actor: actor,
-            context: EnvironmentPage(status, history: history, drift: drift, patches: patches, actor: actor))
+            context: EnvironmentPage(status, history: history, drift: drift, patches: patches, schema: schema, actor: actor))
     }
 
     static let driftTemplate = """
@@ -136,7 +137,11 @@ struct PipelinePages: Sendable {
         <th>On staging</th><th>Expected window</th></tr>
         {{#patches}}<tr class="{{verdict}}"><td>{{name}}</td><td>{{verdict}}</td><td>{{predicted}}</td><td>{{seen}}</td>\
         <td>{{status}}{{#error}}: {{error}}{{/error}}</td>\
-        <td>{{staging}}</td><td>{{window}}</td></tr>{{/patches}}</table></div>{{/hasPatches}}
+        <td>{{staging}}</td><td>{{window}}</td></tr>{{/patches}}</table></div>
+        {{#schema}}<h3>Schema against {{staging}}</h3>{{#notCompared}}<p>Not compared: {{notCompared}}.</p>{{/notCompared}}\
+        {{^notCompared}}{{^hasDifferences}}<p id="schema-same">The same schema as {{staging}}.</p>{{/hasDifferences}}{{/notCompared}}\
+        {{#hasDifferences}}<ul class="errors" id="schema-drift">{{#differences}}<li>{{.}}</li>{{/differences}}</ul>{{/hasDifferences}}\
+        {{/schema}}{{/hasPatches}}
         <h2>Revisions <small>({{count}}, newest first)</small></h2>
         <table id="revisions"><tr><th>Revision</th><th>Author</th><th>Change</th><th>Issues</th><th>QA</th></tr>
         {{#revisions}}<tr class="{{qa}}{{#deployable}} deployable{{/deployable}}{{#blocking}} blocking{{/blocking}}"><td><code>{{short}}</code></td><td>{{author}}</td><td>{{subject}}</td><td>{{issues}}</td>

@@ -16,9 +16,8 @@ enum SchemaSnapshot {
             let (table, column) = (try row.decode(column: "t", as: String.self), try row.decode(column: "c", as: String.self))
             let nullable = try row.decode(column: "n", as: String.self) == "YES" ? "null" : "not null"
             let fallback = try row.decode(column: "f", as: String.self)
-            lines.append(
-                "column \(table).\(column) \(try row.decode(column: "d", as: String.self)) \(nullable)\(fallback.isEmpty ? "" : " default \(fallback)")"
-            )
+            let type = try row.decode(column: "d", as: String.self)
+            lines.append("column \(table).\(column) \(type) \(nullable)" + (fallback.isEmpty ? "" : " default \(fallback)"))
         }
         for row in try await database.sql.raw(
             "SELECT indexname AS i, indexdef AS d FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'almanac_patches'"

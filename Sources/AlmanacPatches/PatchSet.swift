@@ -9,6 +9,9 @@ public struct PatchSet: Sendable, Equatable {
         public var text: String
         public var statements: [SQLParser.Statement]
         public var classes: [StatementClass]
+        /// Statements that check the patch did what it should (a sqitch verify script), run after
+        /// it in its transaction: one that fails undoes the patch.
+        public var verify: [SQLParser.Statement] = []
 
         /// Cold when any statement is.
         public var verdict: StatementClass.Verdict { classes.contains { $0.verdict == .cold } ? .cold : .hot }
@@ -55,8 +58,39 @@ public struct PatchSet: Sendable, Equatable {
             do { statements = try SQLParser.parse(text) } catch { throw Problem(file: path, line: error.line, message: error.message) }
             if statements.isEmpty { throw Problem(file: path, line: 1, message: "no statement") }
             patches.append(
-                Patch(name: name, number: number, file: path, text: text, statements: statements, classes: statements.map(Classifier.classify)))
+                Patch(name: name, number: number, file: path, text: text, statements: statements, classes: statements.map(Classifier.classify))
+            )
         }
         return PatchSet(patches: patches.sorted { $0.number < $1.number })
+    }
+
+    /// A sqitch project: the plan's changes in order, each with its deploy script and, when there
+    /// is one, its verify script (`scripts` maps `deploy/NAME.sql` and `verify/NAME.sql` to text).
+    public static func read(sqitch folder: String, plan: String, scripts: [String: String]) throws(Problem) -> PatchSet {
+        let (_, changes) = try SqitchPlan.parse(plan, file: folder + "/sqitch.plan")
+        var patches: [Patch] = []
+        for (index, change) in changes.enumerated() {
+            let path = "deploy/\(change.name).sql"
+            guard let text = scripts[path] else {
+                throw Problem(file: folder + "/sqitch.plan", line: change.line, message: "no \(path) for change '\(change.name)'")
+            }
+            for needed in change.requires where !patches.contains(where: { $0.name == needed }) {
+                throw Problem(
+                    file: folder + "/sqitch.plan", line: change.line, message: "'\(change.name)' requires '\(needed)', planned after it or not at all"
+                )
+            }
+            func parsed(_ file: String, _ text: String) throws(Problem) -> [SQLParser.Statement] {
+                do { return try SQLParser.parse(text) } catch { throw Problem(file: folder + "/" + file, line: error.line, message: error.message) }
+            }
+            let statements = try parsed(path, text)
+            var patch = Patch(
+                name: change.name, number: index + 1, file: folder + "/" + path, text: text, statements: statements,
+                classes: statements.map(Classifier.classify))
+            if let verify = scripts["verify/\(change.name).sql"] {
+                patch.verify = try parsed("verify/\(change.name).sql", verify).filter { $0.tree["TransactionStmt"] == nil }
+            }
+            patches.append(patch)
+        }
+        return PatchSet(patches: patches)
     }
 }

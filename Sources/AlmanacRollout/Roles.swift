@@ -123,8 +123,10 @@ extension Pipeline {
     /// Where database patches live and how they are applied (`database:` in the pipeline file);
     /// each environment names the variable that holds its database's URL, never the URL.
     public struct DatabaseSettings: Sendable, Equatable {
-        /// The folder of `NNNN-name.sql` patches, relative to the config repository.
+        /// The folder of `NNNN-name.sql` patches (or of a sqitch project), relative to the config repository.
         public var patches: String
+        /// The folder is a sqitch project: `sqitch.plan` with deploy/ and verify/ scripts.
+        public var sqitch = false
         /// How long a hot patch waits for a lock before it gives up and tries again (ms).
         public var lockTimeout: Int64 = 2_000
         public var retries = 5

@@ -89,11 +89,16 @@ enum RolesFile {
 
     static func database(_ node: ConfigNode?) throws(ConfigError) -> Pipeline.DatabaseSettings? {
         guard let node else { return nil }
-        try PipelineFile.unknown(node, ["patches", "lock_timeout", "retries", "window"])
-        guard let folder = node["patches"]?.string, !folder.isEmpty, !folder.hasPrefix("/"), !folder.contains("..") else {
-            throw node.error("missing 'patches' (the folder of NNNN-name.sql files, inside the config repository)")
+        try PipelineFile.unknown(node, ["patches", "sqitch", "lock_timeout", "retries", "window"])
+        let sqitch = node["sqitch"] != nil
+        guard let folder = (node["patches"] ?? node["sqitch"])?.string, !folder.isEmpty, !folder.hasPrefix("/"), !folder.contains(".."),
+            node["patches"] == nil || node["sqitch"] == nil
+        else {
+            throw node.error(
+                "either 'patches' (a folder of NNNN-name.sql files) or 'sqitch' (a sqitch project's folder), inside the config repository")
         }
         var settings = Pipeline.DatabaseSettings(patches: folder)
+        settings.sqitch = sqitch
         settings.lockTimeout = try DurationText.milliseconds(node["lock_timeout"]) ?? settings.lockTimeout
         if let retries = node["retries"] {
             guard case .int(let n)? = retries.scalar, (0...100).contains(n) else { throw retries.error("a number of retries, 0 to 100") }

@@ -132,6 +132,7 @@ public struct PatchApplier: Sendable {
     func transactional(_ patch: PatchSet.Patch, lockTimeout: Int64?, windowStart: Int64? = nil) async throws -> Applied {
         let started = clock.milliseconds()
         let statements = patch.runnable
+        let verify = patch.verify
         let (clock, actor) = (self.clock, self.actor)
         let sum = Self.checksum(patch.text)
         do {
@@ -144,6 +145,12 @@ public struct PatchApplier: Sendable {
                     do { try await session.raw(SQLQueryString(statement.text)).run() } catch {
                         _ = await sampler.stop()
                         throw PatchError.failed(patch: patch.file, line: statement.line, message: Self.describe(error))
+                    }
+                }
+                for statement in verify {
+                    do { try await session.raw(SQLQueryString(statement.text)).run() } catch {
+                        _ = await sampler.stop()
+                        throw PatchError.failed(patch: patch.file, line: statement.line, message: "its verify script failed: " + Self.describe(error))
                     }
                 }
                 let locks = await sampler.stop()

@@ -27,6 +27,7 @@ public struct PatchService: Sendable {
     public func patches() throws -> PatchSet {
         guard let settings else { throw PatchError.window("pipeline/pipeline.yaml has no database: section") }
         let folder = configDirectory + "/" + settings.patches
+        if settings.sqitch { return try sqitchProject(folder, settings.patches) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         var files: [(name: String, text: String)] = []
         for name in names where name.hasSuffix(".sql") {
@@ -35,6 +36,23 @@ public struct PatchService: Sendable {
             }
         }
         return try PatchSet.read(folder: settings.patches, files: files)
+    }
+
+    /// A sqitch project as sqitch leaves it: the plan, and the deploy and verify scripts it names.
+    func sqitchProject(_ folder: String, _ shown: String) throws -> PatchSet {
+        let plan: String
+        do { plan = try PatchReader.read(folder + "/sqitch.plan") } catch {
+            throw PatchSet.Problem(file: shown + "/sqitch.plan", line: error.line, message: error.message)
+        }
+        var scripts: [String: String] = [:]
+        for kind in ["deploy", "verify"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder + "/" + kind)) ?? [] where name.hasSuffix(".sql") {
+                do { scripts[kind + "/" + name] = try PatchReader.read(folder + "/" + kind + "/" + name) } catch {
+                    throw PatchSet.Problem(file: shown + "/" + kind + "/" + name, line: error.line, message: error.message)
+                }
+            }
+        }
+        return try PatchSet.read(sqitch: shown, plan: plan, scripts: scripts)
     }
 
     /// Runs `body` on the environment's database; a database that cannot be reached stops it.

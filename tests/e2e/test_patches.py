@@ -117,12 +117,15 @@ def test_schema_drift_against_staging_and_a_ledger_edited_by_hand(workdir):
     pipeline.write_text(pipeline.read_text().replace("environments:\n", "environments:\n"
                         "  - {name: staging, hosts: [s1], follow: main, at: '03:00', qa: none, database: STAGING_DATABASE_URL}\n"))
     both = {"PRODUCTION_DATABASE_URL": url, "STAGING_DATABASE_URL": staging}
-    for environment in ["staging", "production"]:
-        done = subprocess.run([str(BINARY), "patch", "apply", environment, "--config", str(config)], capture_output=True, text=True,
-                              env={**os.environ, **both})
-        assert done.returncode == 0, done.stderr
     server = Server(config, workdir / "data", extra_env=both, args=["--drift-interval", "1"]).start()
     try:
+        # The daily staging's follow applies every pending patch, then rolls the head out.
+        followed = requests.post(server.url + "/api/v1/pipeline/staging/follow", headers=ADMIN)
+        assert followed.status_code in (200, 202) and followed.json()["started"], followed.text
+        assert wait(server, followed.json()["id"])["phase"] == "succeeded"
+        done = subprocess.run([str(BINARY), "patch", "apply", "production", "--config", str(config)], capture_output=True, text=True,
+                              env={**os.environ, **both})
+        assert done.returncode == 0, done.stderr
         page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
         assert 'id="schema-same"' in page, "both applied the same patches and have the same schema"
         # By hand, outside any patch: a column, and a ledger row's checksum.

@@ -202,12 +202,13 @@ public actor RolloutManager {
         if let open = try await store.rollouts(environment: name).first(where: { !$0.phase.isFinished }) {
             return (nil, "rollout \(open.id) is \(open.phase.rawValue)")
         }
-        // The schema first: the patches the head needs are applied before its code goes out.
-        if let patch = try await missingPatch(environment, pipeline, revision: head) {
+        // The schema first: every pending patch is applied (staging tries them before production),
+        // then the code; a patch that does not apply stops the follow.
+        if pipeline.database != nil, environment.database != nil {
             do {
-                _ = try await patchService(pipeline).apply(environment: name, upTo: patch, actor: "follow:\(branch)")
+                _ = try await patchService(pipeline).apply(environment: name, actor: "follow:\(branch)")
             } catch {
-                return (nil, "patch \(patch) did not apply: \(error)")
+                return (nil, "the patches did not apply: \(error)")
             }
         }
         return (try await start(environment: name, revision: head, actor: "follow:\(branch)"), "following \(branch)")

@@ -82,19 +82,25 @@ public actor SeriesHeads {
             for waiter in waiting { waiter.resume() }
             waiting = []
         }
-        view.removeAll()
         pending = []
-        guard let log else { return (0, []) }
+        guard let log else {
+            view.removeAll()
+            return (0, [])
+        }
         let (records, warnings) = try await log.replay()
         let stored = try await store.newestStored()
-        view.seed(stored)
+        // Rebuilt aside and swapped in at once: readers keep seeing the samples until then (an
+        // SLO read while a replay ran once counted a window without its last minutes).
+        let rebuilt = HeadView()
+        rebuilt.seed(stored)
         var replayed = 0
         for record in records {
             let fresh = record.filter { $0.sample.timestamp > stored[$0.seriesID, default: .min] }
-            let (taken, closed) = view.append(fresh)
+            let (taken, closed) = rebuilt.append(fresh)
             replayed += taken
             pending += closed
         }
+        view.replace(with: rebuilt)
         try await writePending()
         return (replayed, warnings)
     }
@@ -112,9 +118,10 @@ public actor SeriesHeads {
         try await writePending()
     }
 
-    /// Forgets the open chunks without writing them: another replica replays them from the log.
+    /// Stops writing the open chunks (the lease went): whoever scrapes next replays them from the log.
+    /// The samples stay readable: they are true, and whoever takes over replays them from the log
+    /// (on SQLite, this process again, which swaps in what it replayed).
     public func abandon() {
-        view.removeAll()
         pending = []
     }
 
@@ -198,6 +205,12 @@ public final class HeadView: Sendable {
     }
 
     func removeAll() { state.withLock { $0 = State() } }
+
+    /// Takes `other`'s chunks as its own, in one step.
+    func replace(with other: HeadView) {
+        let rebuilt = other.state.withLock { $0 }
+        state.withLock { $0 = rebuilt }
+    }
 
     /// Starts each series after its newest stored sample, so nothing older is taken again.
     func seed(_ newest: [Int64: Int64]) {

@@ -96,4 +96,22 @@ import Testing
             #expect(try await reader.value >= 0, "a read saw fewer samples than were acknowledged before it began")
         }
     }
+
+    /// A lost lease stops the head without hiding its samples, and taking the lease again
+    /// (replaying the log) swaps the replayed samples in at once: in between, an SLO read once
+    /// counted a window without its last minutes.
+    @Test func samplesStayReadableWhenTheLeaseGoesAndComesBack() async throws {
+        let logDirectory = try TestServer.temporaryDirectory()
+        try await Backend.sqlite.withDatabase { database in
+            let (store, heads) = SQLSeriesStore.withHead(database: database, logDirectory: logDirectory)
+            _ = try await heads.recover()
+            for i in 0..<50 { try await scrape(heads, i) }
+            let a = try await heads.seriesID(name: "a", labels: [Label("job", "x")])
+            await heads.abandon()
+            #expect(try await store.samples(seriesID: a, from: Self.start, to: Self.start + 10_000_000).count == 50)
+            let (replayed, _) = try await heads.recover()
+            #expect(replayed == 100)
+            #expect(try await store.samples(seriesID: a, from: Self.start, to: Self.start + 10_000_000).count == 50)
+        }
+    }
 }

@@ -143,6 +143,16 @@ def explain(server, prometheus, at):
         got = requests.get(f"{server.url}/api/v1/series/{one['id']}/samples", params={"from": int(since * 1000), "to": int(at * 1000)},
                            headers=ADMIN, timeout=10).json()["samples"]
         print("almanac", one["labels"], len(got), got[:2], got[-2:])
+        window = [v for t, v in got if t > (at - 300) * 1000]
+        before = [v for t, v in got if t <= (at - 300) * 1000][-1:]
+        points = before + window
+        span = {"from": int((at - 30 * 86400 - 3600) * 1000), "to": int(at * 1000)}
+        full = requests.get(f"{server.url}/api/v1/series/{one['id']}/samples", params=span, headers=ADMIN, timeout=10).json()["samples"]
+        ts = [t for t, _ in full]
+        print("  over the SLO's range:", len(full), "samples, sorted:", ts == sorted(ts), "last:", full[-3:],
+              "in the last 5 min:", sum(1 for t in ts if t > (at - 300) * 1000))
+        print("  growth over the last 5 minutes, from these samples:", sum(b - a if b >= a else b for a, b in zip(points, points[1:])),
+              "steps back in time:", [(a, b) for (a, _), (b, _) in zip(got, got[1:]) if b <= a])
     answer = requests.get(prometheus + "/api/v1/query", params={"query": "app_requests_total[330s]", "time": at}, timeout=10).json()
     for one in answer["data"]["result"]:
         values = one["values"]

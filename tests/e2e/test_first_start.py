@@ -73,6 +73,11 @@ def test_every_domain_has_data_on_the_first_start(browser, workdir):  # noqa: F8
         assert wait_until(lambda: all(re.match(r"^[0-9a-f]{10}$", v) for v in hosts().values()), 30), hosts()
         assert len(hosts()) == 4 and len(set(hosts().values())) == 2, "three hosts run the second release, one the first"
         shoot(browser, workdir, "production")
+        # Without a database the patches are listed, classified, and the page says what to set.
+        patches = {r[0]: r for r in rows(browser, "patches")}
+        assert list(patches) == ["0001-products", "0002-origin", "0003-origin-index", "0004-stock-bigint"], patches
+        assert [patches[p][1] for p in patches] == ["hot", "hot", "hot", "cold"]
+        assert "EXAMPLE_PRODUCTION_DATABASE_URL is not set" in browser.find_element(By.TAG_NAME, "main").text
 
         # Nothing projected from the server's own minutes-old series, on the home page or the
         # agenda: `up` sits at its level (not past it), and a new series has too little history.

@@ -29,6 +29,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.path != "/health" and os.path.exists(os.path.join(state, "maintenance")):
+            # A database patch's window: clients are told to come back rather than failed.
+            body = b"down for maintenance\n"
+            self.send_response(503)
+            self.send_header("Retry-After", "10")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         body = f"product-opener {revision}\n".encode()
         self.send_response(200 if self.path in ("/", "/health") else 404)
         self.send_header("X-Revision", revision)

@@ -31,19 +31,32 @@ public struct PatchLedger: Sendable {
 
     public init(database: Database) { self.database = database }
 
+    /// Creates the ledger when it is missing. Serialized by an advisory lock: two `CREATE TABLE IF
+    /// NOT EXISTS` at once (a drift check and an apply) collide in PostgreSQL's catalogue.
     public func create() async throws {
-        try await database.sql.raw(
-            """
-            CREATE TABLE IF NOT EXISTS almanac_patches (
-              name text PRIMARY KEY, checksum text NOT NULL, status text NOT NULL, applied_at bigint NOT NULL,
-              applied_by text NOT NULL, milliseconds bigint NOT NULL, window_milliseconds bigint, error text, locks text)
-            """
-        ).run()
-        try await database.sql.raw("ALTER TABLE almanac_patches ADD COLUMN IF NOT EXISTS locks text").run()
+        try await database.transaction { db in
+            try await db.raw("SELECT pg_advisory_xact_lock(hashtext('almanac_patches'))").run()
+            try await db.raw(
+                """
+                CREATE TABLE IF NOT EXISTS almanac_patches (
+                  name text PRIMARY KEY, checksum text NOT NULL, status text NOT NULL, applied_at bigint NOT NULL,
+                  applied_by text NOT NULL, milliseconds bigint NOT NULL, window_milliseconds bigint, error text, locks text)
+                """
+            ).run()
+            try await db.raw("ALTER TABLE almanac_patches ADD COLUMN IF NOT EXISTS locks text").run()
+        }
     }
 
+    /// Whether the database has a ledger yet: reading one creates nothing.
+    public func exists() async throws -> Bool {
+        let row = try await database.sql.raw("SELECT to_regclass('almanac_patches') IS NOT NULL AS present").first()
+        return try row?.decode(column: "present", as: Bool.self) ?? false
+    }
+
+    /// The ledger's rows; none when the database has no ledger yet.
     public func entries() async throws -> [Entry] {
-        try await database.sql.raw(
+        guard try await exists() else { return [] }
+        return try await database.sql.raw(
             """
             SELECT name, checksum, status, applied_at, applied_by, milliseconds, window_milliseconds, error, locks
             FROM almanac_patches ORDER BY name

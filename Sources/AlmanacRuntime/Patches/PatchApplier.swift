@@ -59,7 +59,6 @@ public struct PatchApplier: Sendable {
         let ledger = PatchLedger(database: database)
         let entries: [PatchLedger.Entry]
         do {
-            try await ledger.create()
             entries = try await ledger.entries()
         } catch {
             throw PatchError.unreachable("the database cannot be read: \(DatabaseError.serverMessage(error))")
@@ -80,6 +79,9 @@ public struct PatchApplier: Sendable {
 
     /// Applies every pending patch up to `last` (all when nil), in order.
     public func apply(_ set: PatchSet, upTo last: String? = nil) async throws -> [Applied] {
+        do { try await PatchLedger(database: database).create() } catch {
+            throw PatchError.unreachable("the ledger cannot be created: \(DatabaseError.serverMessage(error))")
+        }
         var done: [Applied] = []
         for patch in try await pending(set) {
             done.append(try await apply(patch))

@@ -93,11 +93,7 @@ public struct PatchService: Sendable {
 
     /// The ledger of `environment`'s database.
     public func ledger(environment: String) async throws -> [PatchLedger.Entry] {
-        try await withDatabase(environment) { database in
-            let ledger = PatchLedger(database: database)
-            try await ledger.create()
-            return try await ledger.entries()
-        }
+        try await withDatabase(environment) { try await PatchLedger(database: $0).entries() }
     }
 
     public func apply(environment: String, upTo last: String? = nil, actor: String) async throws -> [PatchApplier.Applied] {

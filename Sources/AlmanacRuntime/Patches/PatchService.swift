@@ -21,6 +21,14 @@ public struct PatchService: Sendable {
         (self.configDirectory, self.pipeline, self.clock, self.logger, self.environment) = (configDirectory, pipeline, clock, logger, environment)
     }
 
+    /// The patches of `pipeline`, read from its config repository; without a logger, one that
+    /// says warnings only (pages and drift rounds ask often).
+    public init(pipeline: Pipeline, clock: WallClock, logger: Logger? = nil) {
+        var quiet = Logger(label: "almanac")
+        quiet.logLevel = .warning
+        self.init(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger ?? quiet)
+    }
+
     var settings: Pipeline.DatabaseSettings? { pipeline.database }
 
     /// The patch folder, read and classified; a bad patch is an error naming its file and line.

@@ -2,7 +2,6 @@ import AlmanacMetrics
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
-import Logging
 
 /// One revision everywhere: asks every host what it runs on an interval, keeps since when, and
 /// records `almanac_revision_drift_seconds{environment, host}` so an alert rule can say when
@@ -45,9 +44,7 @@ public struct DriftWatcher: Sendable {
     /// staging's beyond the pending patches; a database that cannot be read records nothing.
     func observeSchemas(_ pipeline: Pipeline, now: Int64) async throws {
         guard pipeline.database != nil else { return }
-        var logger = Logger(label: "almanac")
-        logger.logLevel = .warning
-        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        let service = PatchService(pipeline: pipeline, clock: clock)
         for environment in pipeline.environments where environment.database != nil {
             let drift: PatchService.Drift?
             do { drift = try await service.drift(environment: environment.name) } catch { continue }

@@ -1,7 +1,6 @@
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
-import Logging
 
 /// The pipeline's use cases apart from any edge: what an environment runs and could get, QA
 /// states by revision, the drift report, and rollouts through the manager.
@@ -102,9 +101,7 @@ public struct PipelineService: Sendable {
     /// has none. A database that cannot be read is among the problems, never an error of the page.
     public func patches(environment: String) async -> (rows: [PatchService.Row], problems: [String])? {
         guard let pipeline = pipeline.current, pipeline.database != nil else { return nil }
-        var logger = Logger(label: "almanac")
-        logger.logLevel = .warning
-        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        let service = PatchService(pipeline: pipeline, clock: clock)
         do { return try await service.report(environment: environment) } catch { return ([], ["\(error)"]) }
     }
 
@@ -112,9 +109,7 @@ public struct PipelineService: Sendable {
     /// there is nothing to compare with, or a database cannot be read (the patches say why).
     public func schemaDrift(environment: String) async -> PatchService.Drift? {
         guard let pipeline = pipeline.current, pipeline.database != nil else { return nil }
-        var logger = Logger(label: "almanac")
-        logger.logLevel = .warning
-        let service = PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        let service = PatchService(pipeline: pipeline, clock: clock)
         do { return try await service.drift(environment: environment) } catch { return nil }
     }
 

@@ -30,6 +30,6 @@ extension RolloutManager {
     }
 
     func patchService(_ pipeline: Pipeline) -> PatchService {
-        PatchService(configDirectory: pipeline.directory ?? ".", pipeline: pipeline, clock: clock, logger: logger)
+        PatchService(pipeline: pipeline, clock: clock, logger: logger)
     }
 }

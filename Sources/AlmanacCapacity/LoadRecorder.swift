@@ -29,6 +29,9 @@ public struct LoadRecorder: Sendable {
     public var statuses: [Int: Int] = [:]
     /// Requests without a response, by what happened (`connection refused`, `timeout`, `TLS: ...`).
     public var failures: [String: Int] = [:]
+    /// Assets fetched after their pages (`assets: true`), and those that failed, by path and status.
+    public var assets = 0
+    public var missingAssets: [String: Int] = [:]
 
     public static let lateMicros: UInt64 = 1000
 
@@ -40,6 +43,19 @@ public struct LoadRecorder: Sendable {
         if status >= 400 { errors += 1 }
         _ = response.record(min(responseMicros, response.highestTrackableValue))
         _ = service.record(min(serviceMicros, service.highestTrackableValue))
+    }
+
+    /// An asset a page named answered `status` (0: no answer); a failed one is kept by path,
+    /// up to 100 distinct paths, so a run that misses thousands of assets stays small.
+    public mutating func recordAsset(_ path: String, status: Int) {
+        assets += 1
+        guard status == 0 || status >= 400 else { return }
+        let key = "\(path): \(status == 0 ? "no response" : String(status))"
+        if missingAssets[key] != nil || missingAssets.count < 100 {
+            missingAssets[key, default: 0] += 1
+        } else {
+            missingAssets["other assets", default: 0] += 1
+        }
     }
 
     public mutating func recordSent(lagMicros: UInt64) {
@@ -64,5 +80,7 @@ public struct LoadRecorder: Sendable {
         dropped += other.dropped
         statuses.merge(other.statuses, uniquingKeysWith: +)
         failures.merge(other.failures, uniquingKeysWith: +)
+        assets += other.assets
+        missingAssets.merge(other.missingAssets, uniquingKeysWith: +)
     }
 }

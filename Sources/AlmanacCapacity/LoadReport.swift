@@ -6,6 +6,11 @@ public enum LoadReport {
     public static func counts(_ summary: LoadSummary) -> ReportTable {
         let failures = summary.failures.map { "\($0.count) \($0.what)" }.joined(separator: "; ")
         let statuses = summary.statuses.map { "\($0.what): \($0.count)" }.joined(separator: ", ")
+        var assetRows: [[String]] = []
+        if let assets = summary.assets {
+            let missing = (summary.missingAssets ?? []).map { "\($0.count) \($0.what)" }.joined(separator: "; ")
+            assetRows = [["Assets fetched after their pages", String(assets)], ["Assets that failed", missing.isEmpty ? "none" : missing]]
+        }
         return ReportTable(
             headers: ["Measure", "Value"],
             rows: [
@@ -17,7 +22,7 @@ public enum LoadReport {
                 ["No response", failures.isEmpty ? "none" : failures],
                 ["Late by more than 1 ms", "\(summary.late) (\(percent(summary.lateRate)))"],
                 ["Dropped (never sent)", "\(summary.dropped) (\(percent(summary.droppedRate)))"],
-            ])
+            ] + assetRows)
     }
 
     public static func spectrum(_ summary: LoadSummary) -> ReportTable {

@@ -70,6 +70,9 @@ public struct LoadSummary: Codable, Sendable {
     public var statuses: [Count]
     /// Requests without a response by what happened, most frequent first.
     public var failures: [Count]
+    /// Assets fetched after their pages and the ones that failed; nil when the test fetched none.
+    public var assets: Int?
+    public var missingAssets: [Count]?
 
     public init(_ recorder: LoadRecorder, seconds: Double) {
         self.seconds = seconds
@@ -87,7 +90,16 @@ public struct LoadSummary: Codable, Sendable {
         service = Spectrum(recorder.service)
         lag = Spectrum(recorder.lag)
         statuses = recorder.statuses.sorted { $0.key < $1.key }.map { Count(what: String($0.key), count: $0.value) }
-        failures = recorder.failures.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { Count(what: $0.key, count: $0.value) }
+        failures = Self.counts(recorder.failures)
+        if recorder.assets > 0 {
+            assets = recorder.assets
+            missingAssets = Self.counts(recorder.missingAssets)
+        }
+    }
+
+    /// Most frequent first, then by name: the same order in every report.
+    static func counts(_ counts: [String: Int]) -> [Count] {
+        counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { Count(what: $0.key, count: $0.value) }
     }
 
     /// Each threshold against this run: percentiles read exactly from the recorder's histograms.

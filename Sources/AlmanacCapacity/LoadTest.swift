@@ -9,6 +9,9 @@ public struct LoadTest: Sendable {
         public var headers: [(name: String, value: String)]
         public var body: String?
         public var weight: Int
+        /// Fetch the page's own stylesheets, scripts and images after it, as a browser does; the
+        /// request fails when one of them does.
+        public var assets: Bool
         public var line: Int
     }
 

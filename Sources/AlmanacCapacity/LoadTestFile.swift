@@ -36,8 +36,10 @@ public enum LoadTestFile {
     }
 
     static func request(_ node: ConfigNode, index: Int) throws(ConfigError) -> LoadTest.Request {
-        if let url = node.string { return LoadTest.Request(name: url, method: "GET", url: url, headers: [], body: nil, weight: 1, line: node.line) }
-        try node.onlyFields(["name", "method", "url", "headers", "body", "weight"])
+        if let url = node.string {
+            return LoadTest.Request(name: url, method: "GET", url: url, headers: [], body: nil, weight: 1, assets: false, line: node.line)
+        }
+        try node.onlyFields(["name", "method", "url", "headers", "body", "weight", "assets"])
         guard let url = node["url"]?.string, !url.isEmpty else { throw node.error("missing 'url' (a path such as /api/search?q={{term}})") }
         let method = (node["method"]?.string ?? "GET").uppercased()
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else { throw node["method"]!.error("must be an HTTP method such as GET or POST") }
@@ -57,8 +59,15 @@ public enum LoadTestFile {
         let weight = try integer(node["weight"]) ?? 1
         guard weight >= 1 else { throw node["weight"]!.error("must be a whole number of at least 1") }
         let body = node["body"].map { $0.string ?? JSONWriter.string($0.json) }
+        var assets = false
+        if let assetsNode = node["assets"] {
+            guard case .bool(let value)? = assetsNode.scalar else { throw assetsNode.error("must be true or false") }
+            guard method == "GET" || !value else { throw assetsNode.error("only a GET request's page has assets to fetch") }
+            assets = value
+        }
         return LoadTest.Request(
-            name: node["name"]?.string ?? "\(method) \(url)", method: method, url: url, headers: headers, body: body, weight: weight, line: node.line)
+            name: node["name"]?.string ?? "\(method) \(url)", method: method, url: url, headers: headers, body: body, weight: weight,
+            assets: assets, line: node.line)
     }
 
     static func model(_ root: ConfigNode) throws(ConfigError) -> LoadTest.Model {

@@ -9,6 +9,7 @@ public struct RequestPlan: Sendable {
         public var path: String
         public var headers: [String]
         public var body: String?
+        public var assets: Bool
     }
 
     enum Piece: Sendable {
@@ -21,6 +22,7 @@ public struct RequestPlan: Sendable {
         var path: [Piece]
         var headers: [(name: String, value: [Piece])]
         var body: [Piece]?
+        var assets: Bool
     }
 
     let templates: [Template]
@@ -42,7 +44,10 @@ public struct RequestPlan: Sendable {
             }
             var headers: [(String, [Piece])] = []
             for header in request.headers { headers.append((header.name, try pieces(header.value))) }
-            templates.append(Template(method: request.method, path: try pieces(request.url), headers: headers, body: try request.body.map(pieces)))
+            templates.append(
+                Template(
+                    method: request.method, path: try pieces(request.url), headers: headers, body: try request.body.map(pieces),
+                    assets: request.assets))
         }
         self.templates = templates
         let total = test.requests.reduce(0) { $0 + $1.weight }
@@ -74,7 +79,8 @@ public struct RequestPlan: Sendable {
         }
         return Planned(
             template: wheel[n % wheel.count], method: template.method, path: fill(template.path),
-            headers: template.headers.map { "\($0.name): \(fill($0.value))" }, body: template.body.map(fill))
+            headers: template.headers.map { "\($0.name): \(fill($0.value))" }, body: template.body.map(fill),
+            assets: template.assets)
     }
 
     static func pieces(_ text: String, columns: [String], file: String, line: Int, data: String?) throws(CSVTable.Problem) -> [Piece] {

@@ -16,8 +16,18 @@ public struct ResponseFraming: Sendable {
         case untilClose
     }
 
+    /// A response as the caller sees it: `body` holds up to `bodyLimit` bytes, empty when 0.
+    public struct Response: Sendable {
+        public var status: Int
+        public var keepAlive: Bool
+        public var body: [UInt8]
+    }
+
     var state = State.head
     var pending: [UInt8] = []
+    /// Bytes of the body to keep (for a page whose assets are fetched next); 0 keeps none.
+    var bodyLimit = 0
+    var body: [UInt8] = []
     var status = 0
     var keepAlive = true
     /// The response being read answers a HEAD request: it has no body whatever it says.
@@ -27,10 +37,15 @@ public struct ResponseFraming: Sendable {
 
     public init() {}
 
-    /// Reads `bytes`, calling `complete(status, keepAlive)` for each response that ends in them;
-    /// `headRequest` says the response answers a HEAD request (no body whatever it says).
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer, headRequest: Bool, complete: (Int, Bool) -> Void) throws(Problem) {
+    /// Reads `bytes`, calling `complete` for each response that ends in them;
+    /// `headRequest` says the response answers a HEAD request (no body whatever it says), and
+    /// `bodyLimit` how many bytes of its body to keep. Both are arguments, not properties the
+    /// caller sets, because `complete` sends the next request while this is still reading.
+    public mutating func consume(
+        _ bytes: UnsafeRawBufferPointer, headRequest: Bool, bodyLimit: Int = 0, complete: (Response) -> Void
+    ) throws(Problem) {
         self.headRequest = headRequest
+        self.bodyLimit = bodyLimit
         var index = 0
         let count = bytes.count
         while index < count {
@@ -62,10 +77,12 @@ public struct ResponseFraming: Sendable {
                 if let problem { throw problem }
             case .body(let remaining):
                 let take = min(remaining, count - index)
+                keep(bytes, index..<(index + take))
                 index += take
                 if take == remaining { done(complete) } else { state = .body(remaining: remaining - take) }
             case .chunkData(let remaining):
                 let take = min(remaining, count - index)
+                keep(bytes, index..<(index + take))
                 index += take
                 state = take == remaining ? .chunkEnd : .chunkData(remaining: remaining - take)
             case .chunkEnd:
@@ -73,16 +90,22 @@ public struct ResponseFraming: Sendable {
                 if bytes[index] == 0x0A { state = .chunkSize }
                 index += 1
             case .untilClose:
+                keep(bytes, index..<count)
                 return
             }
         }
     }
 
+    mutating func keep(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+        guard body.count < bodyLimit else { return }
+        body.append(contentsOf: bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + bodyLimit - body.count)])
+    }
+
     /// The connection closed: a response read until the close ends here.
-    public mutating func closed(complete: (Int, Bool) -> Void) -> Bool {
+    public mutating func closed(complete: (Response) -> Void) -> Bool {
         if case .untilClose = state {
-            complete(status, false)
-            state = .head
+            keepAlive = false
+            done(complete)
             return true
         }
         return false
@@ -102,7 +125,7 @@ public struct ResponseFraming: Sendable {
         return nil
     }
 
-    mutating func finishLine(_ line: UnsafeRawBufferPointer, complete: (Int, Bool) -> Void) throws(Problem) {
+    mutating func finishLine(_ line: UnsafeRawBufferPointer, complete: (Response) -> Void) throws(Problem) {
         switch state {
         case .head: try head(line, complete: complete)
         case .chunkSize:
@@ -121,7 +144,7 @@ public struct ResponseFraming: Sendable {
         }
     }
 
-    mutating func head(_ bytes: UnsafeRawBufferPointer, complete: (Int, Bool) -> Void) throws(Problem) {
+    mutating func head(_ bytes: UnsafeRawBufferPointer, complete: (Response) -> Void) throws(Problem) {
         // "HTTP/1.1 200 OK"
         guard bytes.count >= 12, bytes.starts(with: "HTTP/1.".utf8) else {
             throw Problem(description: "not an HTTP/1 response")
@@ -132,6 +155,7 @@ public struct ResponseFraming: Sendable {
         }
         status = d1 * 100 + d2 * 10 + d3
         keepAlive = !http10
+        body.removeAll(keepingCapacity: true)
         var length: Int?
         var chunked = false
         var lineStart = 0
@@ -173,9 +197,9 @@ public struct ResponseFraming: Sendable {
         }
     }
 
-    mutating func done(_ complete: (Int, Bool) -> Void) {
+    mutating func done(_ complete: (Response) -> Void) {
         state = .head
-        complete(status, keepAlive)
+        complete(Response(status: status, keepAlive: keepAlive, body: body))
     }
 
     static func digit(_ byte: UInt8) -> Int? { byte >= 0x30 && byte <= 0x39 ? Int(byte - 0x30) : nil }

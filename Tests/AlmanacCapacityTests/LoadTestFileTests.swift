@@ -78,7 +78,7 @@ import Testing
     }
 
     static func request(_ url: String, weight: Int = 1, line: Int = 3) -> LoadTest.Request {
-        .init(name: url, method: "GET", url: url, headers: [("X-Term", "{{term}}")], body: nil, weight: weight, line: line)
+        .init(name: url, method: "GET", url: url, headers: [("X-Term", "{{term}}")], body: nil, weight: weight, assets: false, line: line)
     }
 
     @Test func weightsSpreadAndRowsRotate() throws {
@@ -129,7 +129,7 @@ import Testing
         var statuses: [Int] = []
         for chunk in chunks {
             try Array(chunk.utf8).withUnsafeBytes { bytes in
-                try framing.consume(bytes, headRequest: head) { status, _ in statuses.append(status) }
+                try framing.consume(bytes, headRequest: head) { statuses.append($0.status) }
             }
         }
         return statuses
@@ -145,5 +145,35 @@ import Testing
         #expect(try Self.responses(["HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n"]) == [201])
         #expect(try Self.responses(["HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"], head: true) == [200])
         #expect(throws: ResponseFraming.Problem.self) { try Self.responses(["SSH-2.0-OpenSSH\r\n\r\n"]) }
+    }
+}
+
+@Suite struct PageAssetsTests {
+    @Test func findsWhatABrowserLoadsFromTheSameHost() {
+        let page = """
+            <html><head><LINK REL="stylesheet" HREF="/a.css"><link rel="canonical" href="/c"><link rel='icon preload' href='/i.png'>
+            <script src="//cdn/x.js"></script><script src=/b.js defer></script><script>var s = "<img src='/in-script.png'>"</script>
+            </head><body><a href="/next">n</a><img
+              alt="x" src="/a.css"><img src="relative.png"><img data-src="/lazy.png"><img src="data:image/png;base64,AA"></body>
+            """
+        // A script's own text is not parsed apart from the page: the rare false find costs one request.
+        #expect(PageAssets.paths(in: Array(page.utf8)) == ["/a.css", "/i.png", "/b.js", "/in-script.png"])
+        #expect(PageAssets.paths(in: Array(page.utf8), limit: 2) == ["/a.css", "/i.png"])
+        #expect(PageAssets.paths(in: Array("<img src=\"/x.png".utf8)) == [])
+    }
+
+    @Test func keepsTheBodyOnlyWhenAsked() throws {
+        var framing = ResponseFraming()
+        var bodies: [String] = []
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        let sized = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd"
+        for (text, limit) in [(chunked, 100), (sized, 3), (sized, 0)] {
+            for piece in [String(text.prefix(40)), String(text.dropFirst(40))] {
+                try Array(piece.utf8).withUnsafeBytes { bytes in
+                    try framing.consume(bytes, headRequest: false, bodyLimit: limit) { bodies.append(String(decoding: $0.body, as: UTF8.self)) }
+                }
+            }
+        }
+        #expect(bodies == ["hello world", "abc", ""])
     }
 }

@@ -159,6 +159,60 @@ def test_bad_targets_and_bad_files(workdir, nginx):
     assert stored == [("down", "partial"), ("tls", "partial"), ("closer", "partial")]
 
 
+def test_pages_with_their_assets_as_a_browser_loads_them(workdir):
+    """`assets: true` fetches each page's stylesheets, scripts and images from nginx after the
+    page: a missing one fails the page and is named; links that load nothing are not fetched."""
+    port, site = free_port(), workdir / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "assets" / "app.css").write_text("body{}")
+    (site / "assets" / "logo.png").write_bytes(b"\x89PNG" * 100)
+    page = ('<html><head><link rel="canonical" href="/elsewhere"><link rel=stylesheet href=/assets/app.css>'
+            '<script src="https://cdn.example/x.js"></script><SCRIPT defer SRC=\'/assets/missing.js\'></SCRIPT></head>'
+            '<body><a href="/next">next</a><img alt="logo" src="/assets/logo.png">' + "x" * 20000 + "</body></html>")
+    (site / "index.html").write_text(page)
+    (site / "plain.html").write_text('<link rel="stylesheet" href="/assets/app.css">')
+    (workdir / "nginx.conf").write_text(
+        f"worker_processes 1; daemon on; pid {workdir}/nginx.pid; error_log {workdir}/error.log;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{ access_log {workdir}/access.log; gzip off; server {{ listen 127.0.0.1:{port}; root {site};\n"
+        # A chunked page too: nginx streams a sub-request's answer without a length.
+        f"  location = /chunked {{ default_type text/html; ssi on; alias {site}/index.html; }} }} }}\n")
+    site.chmod(0o755)
+    workdir.chmod(0o755)
+    subprocess.run(["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)], check=True)
+    config = workdir / "config"
+    tests = config / "capacity" / "loadtests"
+    tests.mkdir(parents=True)
+    (tests / "shop.yaml").write_text(
+        f"service: web\ntarget: http://127.0.0.1:{port}\nrequests:\n  - {{url: /, assets: true}}\n  - {{url: /chunked, assets: true}}\n"
+        "  - /plain.html\nopen: {rate: 150, duration: 2s}\n")
+    bad_tests = workdir / "bad" / "capacity" / "loadtests"
+    bad_tests.mkdir(parents=True)
+    (bad_tests / "bad.yaml").write_text(
+        f"service: web\ntarget: http://127.0.0.1:{port}\nrequests:\n  - {{url: /, method: POST, assets: true}}\nopen: {{rate: 1, duration: 1s}}\n")
+    try:
+        assert requests.get(f"http://127.0.0.1:{port}/chunked").headers.get("Transfer-Encoding") == "chunked"
+        run = load(config, workdir / "data", "run", "shop", "--format", "json")
+        assert run.stdout.startswith("{"), run.stderr
+        summary = json.loads(run.stdout)["summary"]
+        pages = summary["completed"]
+        assert pages == 300 and summary["failures"] == [], summary
+        # Two of every three requests are pages with three local assets each; plain.html fetches none.
+        assert summary["assets"] == 200 * 3, summary
+        assert summary["missing_assets"] == [{"what": "/assets/missing.js: 404", "count": 200}], summary
+        assert {s["what"]: s["count"] for s in summary["statuses"]} == {"200": 100, "404": 200}
+        fetched = (workdir / "access.log").read_text()
+        assert fetched.count("GET /assets/logo.png ") == 200 and "/elsewhere" not in fetched and "/next" not in fetched
+        text = load(config, workdir / "data", "run", "shop")
+        assert "Assets that failed" in text.stdout and "200 /assets/missing.js: 404" in text.stdout, text.stdout
+
+        bad = load(workdir / "bad", workdir / "data", "run", "bad")
+        assert bad.returncode == 1
+        assert "capacity/loadtests/bad.yaml:4: requests[0].assets: only a GET request's page has assets to fetch" in bad.stderr, bad.stderr
+    finally:
+        subprocess.run(["kill", (workdir / "nginx.pid").read_text().strip()])
+
+
 class App:
     """An application host: `/health` answers its revision (as the pipeline's health check
     reads it), `/` answers after the revision's delay."""

@@ -13,6 +13,20 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         var intended: NIODeadline
     }
 
+    /// A page whose assets are being fetched, one after another on this connection as a
+    /// browser's first connection does: the visit answers when the last asset has.
+    struct Visit {
+        var job: Job
+        var sent: NIODeadline
+        /// The page's status, or the first failed asset's.
+        var status: Int
+        var asset: String
+        var left: ArraySlice<String>
+    }
+
+    /// Pages are read up to this size for their assets.
+    static let pageLimit = 1 << 20
+
     unowned let shard: LoadShard
     var context: ChannelHandlerContext?
     /// The request on the wire and when it was written.
@@ -23,6 +37,8 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
     /// Kept apart from `framing`: a response's completion sends the next request while the
     /// framing is still being read.
     var headRequest = false
+    var bodyLimit = 0
+    var visit: Visit?
     var reusable = true
     var closed = false
 
@@ -48,6 +64,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         let now = NIODeadline.now()
         inFlight = (job, now)
         headRequest = parts.isHead
+        bodyLimit = parts.assets ? Self.pageLimit : 0
         shard.sent(job, at: now)
         context.writeAndFlush(wrapOutboundOut(parts.bytes), promise: nil)
     }
@@ -56,7 +73,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         let buffer = unwrapInboundIn(data)
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(ResponseFraming.Problem) in
-                try framing.consume(bytes, headRequest: headRequest) { status, keepAlive in finish(status: status, keepAlive: keepAlive) }
+                try framing.consume(bytes, headRequest: headRequest, bodyLimit: bodyLimit) { finish($0) }
             }
         } catch {
             fail("bad response: \(error)")
@@ -64,11 +81,43 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    func finish(status: Int, keepAlive: Bool) {
+    func finish(_ response: ResponseFraming.Response) {
         guard let (job, sent) = inFlight else { return }
         inFlight = nil
-        reusable = keepAlive
-        shard.answered(self, job: job, sent: sent, status: status, at: .now())
+        reusable = response.keepAlive
+        if var visit {
+            shard.recorder.recordAsset(visit.asset, status: response.status)
+            if response.status >= 400 && visit.status < 400 { visit.status = response.status }
+            return follow(visit)
+        }
+        if bodyLimit > 0, response.status < 400 {
+            let paths = PageAssets.paths(in: response.body)
+            if let first = paths.first {
+                return follow(Visit(job: job, sent: sent, status: response.status, asset: first, left: paths[...]))
+            }
+        }
+        shard.answered(self, job: job, sent: sent, status: response.status, at: .now())
+    }
+
+    /// Sends the visit's next asset, or answers the page when none is left. Assets a closed
+    /// connection cannot fetch count as unanswered: the page was not seen whole.
+    func follow(_ visit: Visit) {
+        var visit = visit
+        guard let path = visit.left.popFirst() else {
+            self.visit = nil
+            return shard.answered(self, job: visit.job, sent: visit.sent, status: visit.status, at: .now())
+        }
+        guard reusable, let context else {
+            for path in [path] + visit.left { shard.recorder.recordAsset(path, status: 0) }
+            self.visit = nil
+            return shard.answered(self, job: visit.job, sent: visit.sent, status: visit.status, at: .now())
+        }
+        visit.asset = path
+        self.visit = visit
+        inFlight = (visit.job, .now())
+        headRequest = false
+        bodyLimit = 0
+        context.writeAndFlush(wrapOutboundOut(shard.bank.asset(path)), promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -77,7 +126,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        _ = framing.closed { status, keepAlive in finish(status: status, keepAlive: keepAlive) }
+        _ = framing.closed { finish($0) }
         fail("connection closed by the server before the response")
         closed = true
         self.context = nil
@@ -86,6 +135,10 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// The request on the wire (or waiting for the handshake) gets no response.
     func fail(_ kind: String) {
+        if let visit {
+            self.visit = nil
+            shard.recorder.recordAsset(visit.asset, status: 0)
+        }
         if let (job, _) = inFlight {
             inFlight = nil
             shard.failed(job, kind: kind)

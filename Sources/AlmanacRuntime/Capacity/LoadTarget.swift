@@ -39,6 +39,8 @@ struct RequestBank: Sendable {
         /// The whole request as written on the wire.
         var bytes: ByteBuffer
         var isHead: Bool
+        /// The response is a page whose assets are fetched next.
+        var assets: Bool
     }
 
     static let cacheLimit = 100_000
@@ -59,7 +61,12 @@ struct RequestBank: Sendable {
         for line in request.headers where !line.lowercased().hasPrefix("content-length:") { text += line + "\r\n" }
         if let body = request.body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (request.body ?? "")
-        return Parts(bytes: ByteBuffer(string: text), isHead: request.method == "HEAD")
+        return Parts(bytes: ByteBuffer(string: text), isHead: request.method == "HEAD", assets: request.assets)
+    }
+
+    /// The request a browser makes for an asset a page names.
+    func asset(_ path: String) -> ByteBuffer {
+        ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nUser-Agent: almanac-load\r\n\r\n")
     }
 }
 

@@ -2,6 +2,7 @@ import AlmanacCatalog
 import AlmanacConfig
 import AlmanacReporting
 import AlmanacRuntime
+import AlmanacStorage
 import ArgumentParser
 import Foundation
 
@@ -35,13 +36,13 @@ struct CatalogCommand: AsyncParsableCommand {
         }
     }
 
-    struct Report: ParsableCommand {
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Skills matrix, thin technologies, services at risk, single points of failure; --person for one departure.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Spell out what this person's departure would leave uncovered.") var person: String?
 
-        func run() throws {
+        func run() async throws {
             let catalog = try CatalogCommand.load(common)
             let monitored = try loadMonitoring(common).serviceNames
             var absent: EntityRef?
@@ -51,7 +52,12 @@ struct CatalogCommand: AsyncParsableCommand {
                 }
                 absent = user.ref
             }
-            let report = CatalogReport(catalog: catalog, monitored: monitored, absent: absent)
+            // Roles with one host, with the outage the last rollouts measured (kept in --data).
+            var roles: [CatalogReport.SingleHostRole] = []
+            if let pipeline = try loadOrExit({ try PipelineFiles.load(configDirectory: common.config) }) {
+                roles = try await common.withDatabase { try await PipelineService.singleHostRoles(pipeline, store: SQLReleaseStore(database: $0)) }
+            }
+            let report = CatalogReport(catalog: catalog, monitored: monitored, absent: absent, singleHostRoles: roles)
             switch common.format {
             case .markdown: print(report.markdown(), terminator: "")
             case .json: print(try JSONReport.string(report.records, pretty: true))

@@ -129,6 +129,16 @@ class ServiceRow:
 
 
 @dataclass
+class SingleHostRole:
+    environment: str
+    role: str
+    host: str
+    outage_seconds: float
+    measured: bool
+    service: Opt[str] = None
+
+
+@dataclass
 class Loss:
     person: str
     uncovered: list[str]
@@ -145,6 +155,7 @@ class CatalogReport:
     no_runbook: list[ServiceRow]
     no_monitoring: list[ServiceRow]
     one_server: list[ServiceRow]
+    single_host_roles: list[SingleHostRole]
     peripheral_chains: list[list[str]]
     loss: Opt[Loss] = None
 

@@ -218,6 +218,16 @@ def test_three_roles_under_load_with_the_backend_job_held(workdir):
         status = requests.get(f"{server.url}/api/v1/pipeline/production", headers=ADMIN).json()
         assert status["roles"]["cron1"] == "backend" and {p["role"] for p in status["single_points"]} == {"front", "backend"}
         assert all(p["measured"] and p["outage_seconds"] > 0 for p in status["single_points"]), status["single_points"]
+        # The catalogue's report lists them too, on its page and from the command line, with the same outage.
+        report = requests.get(f"{server.url}/catalog/report", headers=ADMIN).text
+        assert "Pipeline roles with one host" in report and "<td>cron1</td>" in report, report
+        cli = subprocess.run([str(BINARY), "catalog", "report", "--format", "json", "--config", str(config), "--data", str(workdir / "data")],
+                             capture_output=True, text=True, check=True)
+        roles = {(r["environment"], r["role"], r["host"]): r for r in json.loads(cli.stdout)["single_host_roles"]}
+        assert set(roles) == {("production", "front", "front1"), ("production", "backend", "cron1")}, roles
+        for point in status["single_points"]:
+            listed = roles[("production", point["role"], point["host"])]
+            assert listed["measured"] and listed["outage_seconds"] == point["outage_seconds"], (listed, point)
     finally:
         server.stop()
         stop(workdir, job, apps)

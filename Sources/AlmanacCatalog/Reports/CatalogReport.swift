@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacReporting
 
 /// The catalogue's reports in one document: the skills matrix, then every gap, each as a table
@@ -8,11 +9,34 @@ public struct CatalogReport: Sendable {
     public let monitored: Set<String>
     /// Whose loss to spell out, if anyone's.
     public let absent: EntityRef?
+    /// The release pipeline's roles with one host (its own file, read by the caller).
+    public let singleHostRoles: [SingleHostRole]
 
-    public init(catalog: Catalog, monitored: Set<String>, absent: EntityRef? = nil) {
+    /// A role of a pipeline environment served by one host: each rollout of the role takes the
+    /// service down for `outageSeconds` (measured in the last rollout, or the step timeouts' sum).
+    public struct SingleHostRole: Sendable, Codable, Equatable {
+        public var service: String?
+        public var environment: String
+        public var role: String
+        public var host: String
+        public var outageSeconds: Double
+        public var measured: Bool
+
+        public init(service: String?, environment: String, role: String, host: String, outageSeconds: Double, measured: Bool) {
+            self.service = service
+            self.environment = environment
+            self.role = role
+            self.host = host
+            self.outageSeconds = outageSeconds
+            self.measured = measured
+        }
+    }
+
+    public init(catalog: Catalog, monitored: Set<String>, absent: EntityRef? = nil, singleHostRoles: [SingleHostRole] = []) {
         self.catalog = catalog
         self.monitored = monitored
         self.absent = absent
+        self.singleHostRoles = singleHostRoles
     }
 
     public struct Section: Sendable {
@@ -66,6 +90,15 @@ public struct CatalogReport: Sendable {
             Section(
                 id: "one-server", title: "Critical services on one server", note: "",
                 table: ReportTable(headers: ["Service", "Server"], rows: risks.onOneServer.map { [$0.service, $0.server] })),
+            Section(
+                id: "single-host-roles", title: "Pipeline roles with one host",
+                note: "Each rollout of the role takes it down: measured in the last rollout, or at most the step timeouts when none went through.",
+                table: ReportTable(
+                    headers: ["Service", "Environment", "Role", "Host", "Down per rollout"],
+                    rows: singleHostRoles.map { r in
+                        let span = DurationText.span(Int64((r.outageSeconds * 1000).rounded()))
+                        return [r.service ?? "", r.environment, r.role, r.host, r.measured ? "about \(span)" : "up to \(span)"]
+                    })),
             Section(
                 id: "peripheral-chains", title: "Critical services that depend on peripheral ones", note: "The shortest chain each.",
                 table: ReportTable(headers: ["Chain"], rows: risks.peripheralChains.map { [$0.joined(separator: " → ")] })),

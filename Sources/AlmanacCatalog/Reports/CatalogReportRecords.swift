@@ -42,6 +42,7 @@ extension CatalogReport {
         public var noRunbook: [Service]
         public var noMonitoring: [Service]
         public var oneServer: [Service]
+        public var singleHostRoles: [SingleHostRole]
         public var peripheralChains: [[String]]
         public var loss: Loss?
     }
@@ -61,6 +62,7 @@ extension CatalogReport {
             noRunbook: risks.withoutRunbook.map { .init(service: $0) },
             noMonitoring: risks.withoutMonitoring(monitored: monitored).map { .init(service: $0) },
             oneServer: risks.onOneServer.map { .init(service: $0.service, server: $0.server) },
+            singleHostRoles: singleHostRoles,
             peripheralChains: risks.peripheralChains,
             loss: absent.map { person in
                 let loss = coverage.loss(of: person)

@@ -1,3 +1,4 @@
+import AlmanacCatalog
 import AlmanacRollout
 import AlmanacStorage
 import Foundation
@@ -60,18 +61,44 @@ public struct PipelineService: Sendable {
             environment: environment, running: running, candidate: candidate, revisions: revisions,
             deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA))
         status.roles = pipeline.hostRoles(environment) ?? [:]
-        let single = pipeline.singlePoints(environment)
-        if !single.isEmpty {
-            let history = try await store.rollouts(environment: name).filter { $0.phase == .succeeded }
-            status.singlePoints = single.map { point in
-                let measured = history.lazy.compactMap { $0.outage(of: point.host) }.first
-                return SinglePoint(
-                    role: point.role, host: point.host,
-                    outage: measured ?? pipeline.drainTimeout * 2 + pipeline.deployTimeout + pipeline.healthTimeout,
-                    measured: measured != nil)
+        status.singlePoints = try await singlePoints(environment, pipeline: pipeline)
+        return status
+    }
+
+    /// Every environment's roles with one host, for the catalogue's report of single points of failure.
+    public func singleHostRoles() async throws -> [CatalogReport.SingleHostRole] {
+        guard let pipeline = pipeline.current else { return [] }
+        return try await Self.singleHostRoles(pipeline, store: store)
+    }
+
+    /// The same from a pipeline file and a release store, for the command line.
+    public static func singleHostRoles(_ pipeline: Pipeline, store: SQLReleaseStore) async throws -> [CatalogReport.SingleHostRole] {
+        var out: [CatalogReport.SingleHostRole] = []
+        for environment in pipeline.environments {
+            out += try await singlePoints(environment, pipeline: pipeline, store: store).map { point in
+                CatalogReport.SingleHostRole(
+                    service: pipeline.service, environment: environment.name, role: point.role, host: point.host,
+                    outageSeconds: Double(point.outage) / 1000, measured: point.measured)
             }
         }
-        return status
+        return out
+    }
+
+    func singlePoints(_ environment: Pipeline.Environment, pipeline: Pipeline) async throws -> [SinglePoint] {
+        try await Self.singlePoints(environment, pipeline: pipeline, store: store)
+    }
+
+    static func singlePoints(_ environment: Pipeline.Environment, pipeline: Pipeline, store: SQLReleaseStore) async throws -> [SinglePoint] {
+        let single = pipeline.singlePoints(environment)
+        guard !single.isEmpty else { return [] }
+        let history = try await store.rollouts(environment: environment.name).filter { $0.phase == .succeeded }
+        return single.map { point in
+            let measured = history.lazy.compactMap { $0.outage(of: point.host) }.first
+            return SinglePoint(
+                role: point.role, host: point.host,
+                outage: measured ?? pipeline.drainTimeout * 2 + pipeline.deployTimeout + pipeline.healthTimeout,
+                measured: measured != nil)
+        }
     }
 
     /// Before its first rollout an environment runs what most of its hosts said they run, when

@@ -1,3 +1,4 @@
+import AlmanacCatalog
 import AlmanacRuntime
 import Hummingbird
 import Logging
@@ -8,10 +9,21 @@ import ServiceLifecycle
 struct CatalogDomain: Domain {
     let knowledge: CatalogConfig
     let monitoring: MonitoringConfig
+    /// The pipeline's roles with one host, for the report. The pipeline is assembled after the
+    /// catalogue (its SLO gate reads the catalogue), so the composition root hands it over with
+    /// `reporting(pipeline:)`.
+    var singleHostRoles: @Sendable () async throws -> [CatalogReport.SingleHostRole] = { [] }
 
     init(_ configuration: ServerConfiguration, monitoring: MonitoringDomain, logger: Logger) throws {
         knowledge = try CatalogConfig(configDirectory: configuration.configDirectory, clock: configuration.clock, logger: logger)
         self.monitoring = monitoring.config
+    }
+
+    /// This domain with the pipeline's single points of failure in its report.
+    func reporting(pipeline: PipelineService) -> CatalogDomain {
+        var domain = self
+        domain.singleHostRoles = pipeline.singleHostRoles
+        return domain
     }
 
     var reloadables: [any Reloadable] { [knowledge] }
@@ -35,7 +47,9 @@ struct CatalogDomain: Domain {
 
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
-        CatalogPages(knowledge: knowledge, monitoring: monitoring, renderer: web.renderer(CatalogPages.templates)).add(to: web.access.groups(routes))
+        CatalogPages(
+            knowledge: knowledge, monitoring: monitoring, singleHostRoles: singleHostRoles, renderer: web.renderer(CatalogPages.templates)
+        ).add(to: web.access.groups(routes))
         return routes
     }
 }

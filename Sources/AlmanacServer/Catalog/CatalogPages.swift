@@ -10,6 +10,7 @@ import Hummingbird
 struct CatalogPages: Sendable {
     let knowledge: CatalogConfig
     let monitoring: MonitoringConfig
+    let singleHostRoles: @Sendable () async throws -> [CatalogReport.SingleHostRole]
     let renderer: PageRenderer
     static let templates = ["catalog": listTemplate, "body": "{{{body}}}"]
 
@@ -47,7 +48,8 @@ struct CatalogPages: Sendable {
         router.get("/catalog/report") { request, context in
             let current = knowledge.current
             let person = request.uri.queryParameters.get("person").flatMap { name in current.catalog.people.first { $0.ref.name == name }?.ref }
-            let report = CatalogReport(catalog: current.catalog, monitored: monitoring.current.serviceNames, absent: person)
+            let report = CatalogReport(
+                catalog: current.catalog, monitored: monitoring.current.serviceNames, absent: person, singleHostRoles: try await singleHostRoles())
             let options = current.catalog.people.map { "<option\($0.ref == person ? " selected" : "")>\($0.ref.name)</option>" }.joined()
             let form =
                 "<form method=\"get\" action=\"/catalog/report\"><label>If this person left: <select name=\"person\"><option value=\"\">nobody</option>"

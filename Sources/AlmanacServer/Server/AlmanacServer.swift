@@ -47,7 +47,7 @@ public struct AlmanacServer: Sendable {
             domains = [
                 flags,
                 monitoring,
-                catalog,
+                catalog.reporting(pipeline: pipeline.service),
                 pipeline,
                 try CapacityDomain(configuration, database: database, monitoring: monitoring, logger: logger),
                 try CostsDomain(configuration, monitoring: monitoring, catalog: catalog, logger: logger),

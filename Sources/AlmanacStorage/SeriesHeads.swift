@@ -166,6 +166,8 @@ public final class HeadView: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Scrapes under way, which readers wait for by reading only up to before them.
+    public let watermark = AppendWatermark()
 
     public init() {}
 

@@ -132,6 +132,13 @@ public struct SQLSeriesStore: Sendable {
         }
     }
 
+    /// The latest time up to which reads see every sample: before the oldest scrape still under
+    /// way in this process. With PostgreSQL the scraping replica may be another, so `now`.
+    public func settled(before now: Int64) -> Int64 {
+        if case .memory(let view) = head { return view.watermark.settled(before: now) }
+        return now
+    }
+
     /// Samples of a series between two times (ms, inclusive), stored and open. The head is read
     /// first: a chunk written in between then shows up in both, and only its stored copy is kept.
     public func samples(seriesID: Int64, from: Int64, to: Int64) async throws -> [Sample] {

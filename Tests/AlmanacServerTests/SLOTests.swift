@@ -183,4 +183,39 @@ import Testing
             }
         }
     }
+
+    /// A scrape stamps its samples when it begins and appends them when its answer is parsed; an
+    /// SLO read in between must not count the scrape in good and miss it in total (CI saw burn
+    /// rates a third too low under load). Reads end before the oldest scrape under way.
+    @Test func aScrapeUnderWayIsLeftOutOfBothGoodAndTotal() async throws {
+        let config = try TestServer.temporaryDirectory()
+        try TestServer.write(["catalog/services.yaml": Self.catalog, "slos/api.yaml": Self.slos], to: config)
+        try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config) { server in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var rows: [(name: String, labels: [Label], sample: Sample)] = []
+            for minute in stride(from: Int64(60), through: 1, by: -1) {
+                let t = now - minute * 60_000
+                rows.append(("requests_total", [Label("code", "200")], Sample(timestamp: t, value: Double(60 - minute) * 100)))
+                rows.append(("requests_total", [Label("code", "500")], Sample(timestamp: t, value: 0)))
+            }
+            try await server.server.seriesHeads.append(rows)
+            func burn() async throws -> Double {
+                let body = try await HTTP.send("GET", server.baseURL + "/api/v1/slos", headers: Fixture.admin).body
+                let slos = try #require(try Fixture.json(body)["slos"] as? [[String: Any]])
+                let api = try #require(slos.first { $0["name"] as? String == "api-availability" })
+                return try #require(number((api["burn_rates"] as? [String: Any])?["5m"]))
+            }
+            #expect(try await burn() == 0)
+            // A scrape began 2 s ago; its samples (a burst of failures) are in before the read ends.
+            let watermark = server.server.seriesHeads.view.watermark
+            let ticket = watermark.reserve(at: now - 2_000)
+            try await server.server.seriesHeads.append([
+                ("requests_total", [Label("code", "200")], Sample(timestamp: now - 2_000, value: 6_000)),
+                ("requests_total", [Label("code", "500")], Sample(timestamp: now - 2_000, value: 900)),
+            ])
+            #expect(try await burn() == 0, "the scrape under way is not read")
+            watermark.release(ticket)
+            #expect(try await burn() > 14.4, "once it is in, it counts")
+        }
+    }
 }

@@ -111,6 +111,8 @@ public struct Scraper: Service {
     @discardableResult
     func scrapeOnce(_ target: ScrapeTarget) async -> Int? {
         let startedAt = clock.milliseconds()
+        let ticket = heads.view.watermark.reserve(at: startedAt)
+        defer { heads.view.watermark.release(ticket) }
         let began = ContinuousClock.now
         var exposed: [ScrapedSample] = []
         var failure: String?

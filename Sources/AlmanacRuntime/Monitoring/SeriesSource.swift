@@ -11,6 +11,13 @@ import NIOCore
 public protocol SeriesSource: Sendable {
     /// The series `selector` picks, with their samples in `[from, to]` (ms).
     func select(_ selector: Selector, from: Int64, to: Int64) async throws -> [SeriesData]
+    /// The latest time up to `now` whose samples are all in: reads that must agree with each
+    /// other (a ratio's good and total) end there.
+    func settled(before now: Int64) -> Int64
+}
+
+extension SeriesSource {
+    public func settled(before now: Int64) -> Int64 { now }
 }
 
 /// The embedded store: raw samples, and rollup means where raw ones are gone.
@@ -22,6 +29,8 @@ public struct StoredSeriesSource: SeriesSource {
         self.store = store
         self.steps = steps
     }
+
+    public func settled(before now: Int64) -> Int64 { store.settled(before: now) }
 
     public func select(_ selector: Selector, from: Int64, to: Int64) async throws -> [SeriesData] {
         var out: [SeriesData] = []

@@ -96,6 +96,9 @@ public struct SLOService: Sendable {
 
     private func counted(_ slo: SLO, source: any SeriesSource, from: Int64, to now: Int64) async throws -> Events {
         let located = "\(slo.file):\(slo.line): sli"
+        // Good and total are two reads: both end where every scrape is in, or a scrape landing
+        // between them would count in one and not the other.
+        let now = source.settled(before: now)
         switch slo.indicator {
         case .ratio(let goodSelector, let totalSelector):
             let total = try await source.select(totalSelector, from: from, to: now).map(\.samples)

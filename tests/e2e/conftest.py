@@ -5,6 +5,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -185,6 +186,18 @@ def postgres_database():
     subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
     base, _, query = url.partition("?")
     return base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+
+
+def migra(source, target):
+    """The statements migra (PyPI, the reference schema diff) says turn `source`'s public schema
+    into `target`'s; empty when they are the same."""
+    def url(u):
+        return "postgresql+psycopg2://" + u.replace("tlsmode", "sslmode").split("://", 1)[1]
+    # The test command installs migra into the virtual environment that runs the tests.
+    program = Path(sys.executable).parent / "migra"
+    diff = subprocess.run([str(program), "--unsafe", "--schema", "public", url(source), url(target)], capture_output=True, text=True)
+    assert diff.returncode in (0, 2), diff.stderr
+    return [" ".join(s.split()) for s in diff.stdout.split(";") if s.strip()]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -9,7 +9,7 @@ import subprocess
 
 import requests
 
-from conftest import ADMIN, BINARY, Server, free_port, postgres_database
+from conftest import ADMIN, BINARY, Server, free_port, migra, postgres_database
 from test_rollout_crash import roll, wait
 from test_rollout_nginx import git
 
@@ -128,12 +128,14 @@ def test_schema_drift_against_staging_and_a_ledger_edited_by_hand(workdir):
         assert done.returncode == 0, done.stderr
         page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
         assert 'id="schema-same"' in page, "both applied the same patches and have the same schema"
+        assert migra(staging, url) == [], "migra agrees"
         # By hand, outside any patch: a column, and a ledger row's checksum.
         libpq = url.replace("tlsmode", "sslmode")
         subprocess.run(["psql", libpq, "-qc", "ALTER TABLE products ADD COLUMN rogue int"], check=True)
         subprocess.run(["psql", libpq, "-qc", "UPDATE almanac_patches SET checksum = 'edited' WHERE name = '0001-origin'"], check=True)
         page = requests.get(server.url + "/pipeline/production", headers=ADMIN).text
         assert "only in production: column products.rogue integer null" in page, page[page.find("Schema against"):][:800]
+        assert migra(staging, url) == ['alter table "public"."products" add column "rogue" integer'], "migra finds the same column"
         assert "ledger: production lists 0001-origin with a checksum that is not its file&#39;s" in page or \
             "ledger: production lists 0001-origin with a checksum that is not its file's" in page
 

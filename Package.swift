@@ -79,6 +79,7 @@ let package = Package(
         // classified hot or cold by the locks it takes. No I/O.
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery", providers: [.apt(["libpg-query-dev"])]),
         .target(name: "AlmanacPatches", dependencies: ["AlmanacConfig", "CPgQuery"], swiftSettings: strict),
+        .target(name: "AlmanacExperiments", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
             name: "AlmanacTrends",
@@ -170,7 +171,7 @@ let package = Package(
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
                 "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages",
-                "AlmanacPatches",
+                "AlmanacPatches", "AlmanacExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -208,6 +209,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacPatchesTests", dependencies: ["AlmanacPatches", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacExperimentsTests", dependencies: ["AlmanacExperiments"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),

@@ -44,7 +44,7 @@ let package = Package(
         // Shared, I/O-free: JSON values and config documents that remember where each value came from.
         .target(name: "AlmanacConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // The flag engine: parsing, compiled targeting, scopes, pins and lifecycle rules. No I/O.
-        .target(name: "AlmanacFlags", dependencies: ["AlmanacConfig"], swiftSettings: strict),
+        .target(name: "AlmanacFlags", dependencies: ["AlmanacConfig", "AlmanacExperiments"], swiftSettings: strict),
         // Metrics: exposition formats, series and their storage encoding. No I/O.
         .target(name: "AlmanacMetrics", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Forecasts: Prometheus-exact linear functions now; robust trends and intervals to come. No I/O.
@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "AlmanacStorage",
             dependencies: [
-                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts", "AlmanacRollout", "AlmanacConfig", "AlmanacImages",
+                "AlmanacFlags", "AlmanacMetrics", "AlmanacAlerts", "AlmanacRollout", "AlmanacConfig", "AlmanacImages", "AlmanacExperiments",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -126,6 +126,7 @@ let package = Package(
                 "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts", "AlmanacTrends",
                 "AlmanacCatalog", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity", "AlmanacCosts", "AlmanacChecks", "AlmanacBackups",
                 "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages", "AlmanacVips", "AlmanacReporting", "AlmanacPatches",
+                "AlmanacExperiments",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -149,7 +150,7 @@ let package = Package(
             dependencies: [
                 "AlmanacRuntime", "AlmanacFlags", "AlmanacStorage", "AlmanacConfig", "AlmanacMetrics", "AlmanacForecast", "AlmanacAlerts",
                 "AlmanacCharts", "AlmanacTrends", "AlmanacCatalog", "AlmanacReporting", "AlmanacDocs", "AlmanacRollout", "AlmanacCapacity",
-                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall",
+                "AlmanacCosts", "AlmanacChecks", "AlmanacBackups", "AlmanacAccess", "AlmanacSLO", "AlmanacOnCall", "AlmanacExperiments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -230,14 +231,14 @@ let package = Package(
         .testTarget(
             name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
-            name: "AlmanacFlagsTests", dependencies: ["AlmanacFlags", "AlmanacConfig"],
+            name: "AlmanacFlagsTests", dependencies: ["AlmanacFlags", "AlmanacConfig", "AlmanacExperiments"],
             resources: [.copy("Cases")], swiftSettings: strict
         ),
         .testTarget(
             name: "AlmanacServerTests",
             dependencies: [
                 "AlmanacTesting", "AlmanacServer", "AlmanacRuntime", "AlmanacStorage", "AlmanacFlags", "AlmanacConfig", "AlmanacRollout",
-                "AlmanacAlerts", "AlmanacMetrics", "AlmanacPatches",
+                "AlmanacAlerts", "AlmanacMetrics", "AlmanacPatches", "AlmanacExperiments",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

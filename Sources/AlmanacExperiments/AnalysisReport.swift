@@ -9,13 +9,13 @@ extension Analysis {
             headers: ["Variant", "Users", "Mean", "Lift (interval)", "p-value", "Sequential p", "Chance to beat control"],
             rows: variants.map { row in
                 guard let f = row.frequentist, let s = row.sequential, let b = row.bayesian else {
-                    return [row.name + " (control)", String(row.users), Self.figure(row.mean), "", "", "", ""]
+                    return [row.name + " (baseline)", String(row.users), Self.figure(row.mean), "", "", "", ""]
                 }
                 if let problem = f.problem { return [row.name, String(row.users), Self.figure(row.mean), problem.rawValue, "", "", ""] }
                 return [
                     row.name, String(row.users), Self.figure(row.mean),
                     "\(Self.percent(f.expected)) (\(Self.percent(f.lower)) to \(Self.percent(f.upper)))",
-                    Self.figure(f.pValue), Self.figure(s.pValue), Self.percent(b.chanceToWin),
+                    Self.figure(f.pValue), Self.figure(s.pValue), String(format: "%.1f%%", b.chanceToWin * 100),
                 ]
             })
     }

@@ -21,6 +21,8 @@ public struct Dataset: Sendable {
     /// The planned split, one weight per variant (equal when not given).
     public var weights: [Double]
     public var variants: [Variant]
+    /// Lower is better: the chance to beat control and the risks read the other way.
+    public var inverse = false
 
     public init(kind: Kind, difference: Lift.Difference = .relative, alpha: Double = 0.05, weights: [Double], variants: [Variant]) {
         self.kind = kind
@@ -30,7 +32,7 @@ public struct Dataset: Sendable {
         self.variants = variants
     }
 
-    static let fields: Set<String> = ["kind", "difference", "alpha", "weights", "cuped", "variants"]
+    static let fields: Set<String> = ["kind", "difference", "alpha", "weights", "cuped", "variants", "inverse"]
     static let variantFields: Set<String> = [
         "name", "n", "sum", "sum_squares", "denominator_sum", "denominator_sum_squares", "sum_products", "pre_sum", "pre_sum_squares",
     ]
@@ -66,7 +68,12 @@ public struct Dataset: Sendable {
             }
             guard weights.reduce(0, +) > 0 else { throw node.error("the weights add up to 0") }
         }
-        return Dataset(kind: kind, difference: difference, alpha: alpha, weights: weights, variants: variants)
+        var data = Dataset(kind: kind, difference: difference, alpha: alpha, weights: weights, variants: variants)
+        if let node = root["inverse"] {
+            guard case .bool(let value)? = node.scalar else { throw node.error("true or false (lower is better)") }
+            data.inverse = value
+        }
+        return data
     }
 
     static func variant(_ node: ConfigNode, kind: Kind, cuped: Bool) throws(ConfigError) -> Variant {
@@ -133,7 +140,7 @@ public struct Analysis: Sendable, Codable {
                 name: variant.name, users: s.n, mean: s.unadjustedMean,
                 frequentist: Lift.tTest(control: control, variant: s, difference: data.difference, alpha: data.alpha),
                 sequential: Lift.sequential(control: control, variant: s, difference: data.difference, alpha: data.alpha),
-                bayesian: Lift.bayesian(control: control, variant: s, difference: data.difference, alpha: data.alpha))
+                bayesian: Lift.bayesian(control: control, variant: s, difference: data.difference, alpha: data.alpha, inverse: data.inverse))
         }
     }
 }

@@ -94,8 +94,11 @@ public enum Lift {
     }
 
     /// The posterior of the lift under a flat prior: the chance the variant beats control, its
-    /// credible interval, and the expected loss of each choice.
-    public static func bayesian(control: Statistic, variant: Statistic, difference kind: Difference = .relative, alpha: Double = 0.05) -> Bayesian {
+    /// credible interval, and the expected loss of each choice. `inverse`: lower is better
+    /// (errors, latency), so beating control means a lower value.
+    public static func bayesian(
+        control: Statistic, variant: Statistic, difference kind: Difference = .relative, alpha: Double = 0.05, inverse: Bool = false
+    ) -> Bayesian {
         let (a, b) = Statistic.adjustedPair(control, variant)
         func none(_ problem: Problem) -> Bayesian {
             Bayesian(chanceToWin: 0.5, expected: 0, lower: 0, upper: 0, riskControl: 0, riskVariant: 0, problem: problem)
@@ -110,9 +113,11 @@ public enum Lift {
         let beta = -mean / sd
         let below = Normal.cdf(beta)
         let density = Normal.pdf(beta)
+        let riskControl = Normal.sf(beta) * mean + sd * density
+        let riskVariant = sd * density - mean * below
         return Bayesian(
-            chanceToWin: Normal.sf(beta), expected: mean, lower: mean - z * sd, upper: mean + z * sd,
-            riskControl: Normal.sf(beta) * mean + sd * density, riskVariant: sd * density - mean * below, problem: nil)
+            chanceToWin: inverse ? below : Normal.sf(beta), expected: mean, lower: mean - z * sd, upper: mean + z * sd,
+            riskControl: inverse ? riskVariant : riskControl, riskVariant: inverse ? riskControl : riskVariant, problem: nil)
     }
 
     /// The p-value of the sample-ratio-mismatch check: Pearson's chi-square of the users each

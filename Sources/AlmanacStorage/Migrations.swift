@@ -9,7 +9,9 @@ enum Migrations {
         var apply: @Sendable (any SQLDatabase) async throws -> Void
     }
 
-    static let all: [Migration] = [
+    static var all: [Migration] { first + later }
+
+    static let first: [Migration] = [
         Migration(version: 1, name: "flag runtime state, audit log, evaluation counts") { db in
             try await db.create(table: "flag_overrides").ifNotExists()
                 .column("flag_key", type: .text, .primaryKey(autoIncrement: false))

@@ -94,6 +94,20 @@ def test_every_operation_answers_as_the_document_says(contract):
     c.call("POST", "/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags/ghost", {"context": {}}, headers=client, status=404)
     c.call("POST", "/ofrep/v1/evaluate/flags", body={"context": {"targetingKey": "ann"}}, headers=client, status=200)
 
+    # Experiments: the example's A/B test, its events and a decision.
+    assert [e["flag"] for e in c.call("GET", "/api/v1/experiments", status=200).json()["experiments"]] == ["homepage-hero"]
+    hero = c.call("GET", "/api/v1/experiments/{key}", "/api/v1/experiments/homepage-hero", status=200).json()
+    assert hero["users"][0]["users"] > 1000 and hero["metrics"][0]["analysis"]["variants"][1]["sequential"]["p_value"] < 1
+    c.call("GET", "/api/v1/experiments/{key}", "/api/v1/experiments/search-suggestions", status=404)
+    event = {"id": "contract-1", "type": "conversion", "flag": "homepage-hero", "variant": "scan", "targeting_key": "ann", "event": "scan"}
+    assert c.call("POST", "/api/v1/events", body={"events": [event]}, headers=client, status=200).json()["new_conversions"] == 1
+    c.call("POST", "/api/v1/events", body={"events": [{**event, "variant": "both"}]}, headers=client, status=400, field="events[0].variant")
+    c.call("POST", "/api/v1/events", body={"events": [{**event, "value": "x"}]}, headers=client, status=400, field="events.0.value")
+    c.call("POST", "/api/v1/experiments/{key}/decision", "/api/v1/experiments/homepage-hero/decision",
+           {"decision": "keep-running", "comment": "contract"}, status=200)
+    c.call("POST", "/api/v1/experiments/{key}/decision", "/api/v1/experiments/homepage-hero/decision",
+           {"decision": "maybe", "comment": "contract"}, status=400, field="decision")
+
     # Flags: ChangeProblem's two cases and the request types' own refusals.
     c.call("GET", "/api/v1/flags/status", status=200)
     c.call("PUT", "/api/v1/flags/{key}/state", f"/api/v1/flags/{key}/state", {"state": "DISABLED", "comment": "contract"}, status=200)

@@ -73,7 +73,9 @@ def test_results_equal_gbstats(workdir, case):
     rng = np.random.default_rng(sum(users) + len(users))
     variants = [{"name": "control" if i == 0 else f"v{i}", **units(rng, kind, n, 0.0 if i == 0 else lifts[i - 1])}
                 for i, n in enumerate(users)]
-    data = {"kind": kind, "cuped": cuped, "difference": difference, "variants": variants}
+    # Every other case is a lower-is-better metric: the chance to beat control and the risks read the other way.
+    inverse = CASES.index(case) % 2 == 1
+    data = {"kind": kind, "cuped": cuped, "difference": difference, "variants": variants, "inverse": inverse}
     if weights:
         data["weights"] = weights
     path = workdir / "data.json"
@@ -89,7 +91,7 @@ def test_results_equal_gbstats(workdir, case):
             return gb_statistic(kind, cuped, variants[0]), gb_statistic(kind, cuped, variant)
         fixed = TwoSidedTTest(*pair(), FrequentistConfig(difference_type=difference)).compute_result()
         sequential = SequentialTwoSidedTTest(*pair(), SequentialConfig(difference_type=difference)).compute_result()
-        bayes = EffectBayesianABTest(*pair(), EffectBayesianConfig(difference_type=difference)).compute_result()
+        bayes = EffectBayesianABTest(*pair(), EffectBayesianConfig(difference_type=difference, inverse=inverse)).compute_result()
         for name, ours, theirs in [("fixed", row["frequentist"], fixed), ("sequential", row["sequential"], sequential)]:
             assert theirs.error_message is None and ours.get("problem") is None, (theirs.error_message, ours)
             close(ours["expected"], theirs.expected, f"{name} lift of {variant['name']}")

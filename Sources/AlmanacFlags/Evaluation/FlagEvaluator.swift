@@ -47,7 +47,9 @@ public struct FlagEvaluator: Sendable {
             return Resolution(key: flag.key, value: nil, variant: nil, reason: .disabled)
         }
         if let pinned = pin(for: flag, context: context) {
-            return Resolution(key: flag.key, value: flag.variants[pinned], variant: pinned, reason: .targetingMatch)
+            var resolution = Resolution(key: flag.key, value: flag.variants[pinned], variant: pinned, reason: .targetingMatch)
+            resolution.pinned = true
+            return resolution
         }
         if let problem = flag.targetingProblem { return .failure(flag.key, .parseError, problem) }
         guard let targeting = flag.targeting else { return serveDefault(flag, reason: .static) }

@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacExperiments
 
 /// A flag as written in a file, before an environment is chosen.
 struct FlagDefinition: Sendable {
@@ -13,6 +14,7 @@ struct FlagDefinition: Sendable {
     var description: String?
     var expires: String?
     var evaluators: [String: ConfigNode]
+    var experiment: ExperimentSpec?
 }
 
 /// The fields an environment may override.
@@ -24,11 +26,11 @@ struct FlagSettings: Sendable {
 }
 
 /// Parses one flag file in flagd's flag-definition format, plus Almanac's fields
-/// (`owner`, `expires`, `description`, `scopes`, `environments`).
+/// (`owner`, `expires`, `description`, `scopes`, `environments`, `experiment`).
 enum FlagFileParser {
     static let flagFields: Set<String> = [
         "state", "variants", "defaultVariant", "targeting", "metadata", "owner", "expires", "description",
-        "scopes", "environments",
+        "scopes", "environments", "experiment",
     ]
     static let environmentFields: Set<String> = ["state", "defaultVariant", "targeting", "scopes"]
 
@@ -113,10 +115,11 @@ enum FlagFileParser {
             guard let text = expiresNode.string, DayStamp(text) != nil else { throw expiresNode.error("must be a date as YYYY-MM-DD") }
             expires = text
         }
+        let experiment = try node["experiment"].map { node throws(ConfigError) in try ExperimentSpec.parse(node, variants: Array(variants.keys)) }
         return FlagDefinition(
             key: key, node: node, base: base, environments: environments, type: type, variants: variants,
             metadata: metadata, owner: try optionalString(node["owner"]), description: try optionalString(node["description"]),
-            expires: expires, evaluators: evaluators)
+            expires: expires, evaluators: evaluators, experiment: experiment)
     }
 
     private static func optionalString(_ node: ConfigNode?) throws(ConfigError) -> String? {

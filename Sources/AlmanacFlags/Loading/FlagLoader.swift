@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacExperiments
 
 /// Builds a `FlagSet` from the flag files of a config repository, for one environment.
 ///
@@ -69,13 +70,20 @@ public enum FlagLoader {
         }
         warnings += compiler.warnings
         let scopes = settings.scopes ?? []
-        let combined = ScopeCompiler.compile(scopes, environment: environment, fallback: targeting)
+        var combined = ScopeCompiler.compile(scopes, environment: environment, fallback: targeting)
+        // A user who opted out of the experiment gets its control, before any scope or rule.
+        if let experiment = definition.experiment, let attribute = experiment.optOut {
+            let optedOut = Expression.operation(
+                .truthy, [.variable(path: RuleCompiler.split(.string(attribute)), key: .string(attribute), fallback: nil)])
+            combined = .operation(.if, [optedOut, .literal(.string(experiment.control)), combined ?? .literal(.null)])
+        }
         return Flag(
             key: definition.key, state: settings.state ?? .enabled, type: definition.type, variants: definition.variants,
             defaultVariant: settings.defaultVariant ?? nil, targetingSource: source,
             targetingText: source.map { RuleText.describe($0, evaluators: definition.evaluators.mapValues(\.json)) }, targeting: combined,
             metadata: definition.metadata, owner: definition.owner, description: definition.description,
             expires: definition.expires, scopes: scopes, environments: definition.environments.keys.sorted(),
-            source: SourceLocation(file: definition.node.file, line: definition.node.line), targetingProblem: problem)
+            source: SourceLocation(file: definition.node.file, line: definition.node.line), targetingProblem: problem,
+            experiment: definition.experiment)
     }
 }

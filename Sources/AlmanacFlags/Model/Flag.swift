@@ -1,4 +1,5 @@
 import AlmanacConfig
+import AlmanacExperiments
 
 /// Whether a flag serves its variants or defers to the caller's default.
 public enum FlagState: String, Sendable, Hashable, Codable {
@@ -48,6 +49,8 @@ public struct Flag: Sendable {
     /// Why the served targeting cannot run (a `$ref` to an evaluator `$evaluators` does not
     /// define): every evaluation answers PARSE_ERROR with this, as flagd does.
     public var targetingProblem: String?
+    /// The experiment this flag runs, if it is one.
+    public var experiment: ExperimentSpec?
 
     /// Variant names sorted, for stable display.
     public var variantNames: [String] { variants.keys.sorted() }

@@ -11,6 +11,8 @@ public struct Resolution: Sendable, Hashable {
     public var errorCode: ErrorCode?
     public var errorMessage: String?
     public var metadata: [String: JSONValue]
+    /// Served by a user's or team's pin, not by the rules: an experiment leaves such users out.
+    public var pinned = false
 
     public init(
         key: String, value: JSONValue?, variant: String?, reason: Reason,

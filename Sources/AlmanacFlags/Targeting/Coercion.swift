@@ -4,7 +4,7 @@ import Foundation
 /// JsonLogic's loose conversions, following the reference evaluator that flagd's Python core
 /// uses, so the same rule gives the same answer here and there. Booleans count as numbers (1 and 0)
 /// wherever that evaluator treats them so.
-enum Coercion {
+public enum Coercion {
     /// A number as JsonLogic sees it: integers stay integers until arithmetic mixes in a float.
     enum Number {
         case int(Int64)
@@ -79,7 +79,7 @@ enum Coercion {
         return String(format: "%.15g", d)
     }
 
-    static func truthy(_ value: JSONValue) -> Bool {
+    public static func truthy(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return false
         case .bool(let b): return b

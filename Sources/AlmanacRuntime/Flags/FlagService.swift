@@ -20,13 +20,20 @@ public final class FlagService: Reloadable {
     public let environment: String?
     let store: any FlagStore
     let usage = UsageCounter()
+    /// First evaluations of experiments' flags, written with the usage counts.
+    let exposures = ExposureRecorder()
+    let experiments: SQLExperimentStore?
     private let logger: Logger
     private let state: Mutex<State>
     let clock: WallClock
 
     /// Loads the files (refusing to start on errors) and the run-time state.
-    public init(repository: ConfigRepository, environment: String?, store: any FlagStore, clock: WallClock, logger: Logger) async throws {
+    public init(
+        repository: ConfigRepository, environment: String?, store: any FlagStore, experiments: SQLExperimentStore? = nil, clock: WallClock,
+        logger: Logger
+    ) async throws {
         self.clock = clock
+        self.experiments = experiments
         self.repository = repository
         self.environment = environment
         self.store = store
@@ -96,8 +103,10 @@ public final class FlagService: Reloadable {
 
     /// Evaluates and counts the evaluation.
     public func evaluate(_ key: String, context: [String: JSONValue], timestamp: Int64) -> Resolution {
-        let resolution = evaluator.evaluate(key, context: context, timestamp: timestamp)
+        let snapshot = evaluator
+        let resolution = snapshot.evaluate(key, context: context, timestamp: timestamp)
         usage.count(resolution, atSeconds: timestamp)
+        exposures.note(resolution, flag: snapshot.effective[key], context: context, seconds: timestamp)
         return resolution
     }
 
@@ -108,6 +117,7 @@ public final class FlagService: Reloadable {
         return snapshot.flags.keys.map { key in
             let resolution = snapshot.evaluate(key, context: context, timestamp: timestamp)
             usage.count(resolution, atSeconds: timestamp)
+            exposures.note(resolution, flag: snapshot.effective[key], context: context, seconds: timestamp)
             return resolution
         }
     }
@@ -133,12 +143,22 @@ public final class FlagService: Reloadable {
     /// Writes the counted evaluations to the database.
     public func flushUsage() async {
         let counts = usage.drain()
-        guard !counts.isEmpty else { return }
+        if !counts.isEmpty {
+            do {
+                try await store.record(counts)
+            } catch {
+                usage.restore(counts)
+                logger.warning("could not save evaluation counts; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+        guard let experiments else { return }
+        let exposed = exposures.drain()
+        guard !exposed.isEmpty else { return }
         do {
-            try await store.record(counts)
+            try await experiments.record(exposed)
         } catch {
-            usage.restore(counts)
-            logger.warning("could not save evaluation counts; will retry", metadata: ["error": "\(error)"])
+            exposures.restore(exposed)
+            logger.warning("could not save experiment exposures; will retry", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -47,6 +47,10 @@ struct AccessGroups {
     var clients: RouterGroup<AlmanacRequestContext> {
         routes.group().add(middleware: RequireClient(keys: access.clientKeys, limiter: access.limiter))
     }
+    /// Almanac's own API for apps (experiment events): the same keys, errors in the API's shape.
+    var apiClients: RouterGroup<AlmanacRequestContext> {
+        routes.group().add(middleware: RequireClient(keys: access.clientKeys, limiter: access.limiter, errorKey: "error"))
+    }
     var viewers: RouterGroup<AlmanacRequestContext> { routes.group().add(middleware: RequireViewer(service: access.service)) }
     /// Writes that are allowed when the one authorisation check allows the resolved action.
     func writers(_ action: @escaping ActionResolver) -> RouterGroup<AlmanacRequestContext> {

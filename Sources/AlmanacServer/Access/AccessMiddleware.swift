@@ -72,6 +72,8 @@ struct RequireClient: RouterMiddleware {
     typealias Context = AlmanacRequestContext
     let keys: ClientKeys
     let limiter: RateLimiter
+    /// OFREP names its error `errorDetails`; Almanac's own API for clients (events) says `error`.
+    var errorKey = "errorDetails"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let client: String
@@ -81,13 +83,13 @@ struct RequireClient: RouterMiddleware {
             client = person.name
         } else {
             switch keys.access(ClientKeys.credential(request)) {
-            case .missing: return JSONResponse.make(.unauthorized, ["errorDetails": "a client key is required (Authorization: Bearer or X-API-Key)"])
-            case .forbidden: return JSONResponse.make(.forbidden, ["errorDetails": "the client key is not valid"])
+            case .missing: return JSONResponse.make(.unauthorized, [errorKey: "a client key is required (Authorization: Bearer or X-API-Key)"])
+            case .forbidden: return JSONResponse.make(.forbidden, [errorKey: "the client key is not valid"])
             case .allowed(let name): client = name
             }
         }
         if let wait = limiter.retryAfter(client: client) {
-            return JSONResponse.make(.tooManyRequests, ["errorDetails": "rate limit reached"], headers: [.retryAfter: String(wait)])
+            return JSONResponse.make(.tooManyRequests, [errorKey: "rate limit reached"], headers: [.retryAfter: String(wait)])
         }
         return try await next(request, context)
     }

@@ -14,7 +14,8 @@ struct FlagsDomain: Domain {
     init(_ configuration: ServerConfiguration, database: Database, metrics: ServerMetrics, logger: Logger) async throws {
         flags = try await FlagService(
             repository: ConfigRepository(root: configuration.configDirectory), environment: configuration.environment,
-            store: SQLFlagStore(database: database), clock: configuration.clock, logger: logger)
+            store: SQLFlagStore(database: database), experiments: SQLExperimentStore(database: database), clock: configuration.clock,
+            logger: logger)
         self.metrics = metrics
     }
 

@@ -46,6 +46,7 @@ public struct AlmanacServer: Sendable {
             // Adding a domain is one line here.
             domains = [
                 flags,
+                ExperimentsDomain(configuration, database: database, flags: flags),
                 monitoring,
                 catalog.reporting(pipeline: pipeline.service),
                 pipeline,

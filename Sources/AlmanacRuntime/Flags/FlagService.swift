@@ -22,6 +22,8 @@ public final class FlagService: Reloadable {
     let usage = UsageCounter()
     /// First evaluations of experiments' flags, written with the usage counts.
     let exposures = ExposureRecorder()
+    /// Told of every change of what serves, for OFREP's event stream.
+    public let changes = FlagChanges()
     let experiments: SQLExperimentStore?
     private let logger: Logger
     private let state: Mutex<State>
@@ -62,6 +64,7 @@ public final class FlagService: Reloadable {
         guard files.reload(force: force) else { return false }
         let flags = files.current
         state.withLock { $0.evaluator = FlagEvaluator(flags: flags, runtime: $0.evaluator.runtime) }
+        changes.publish(at: clock.milliseconds())
         return true
     }
 
@@ -70,11 +73,13 @@ public final class FlagService: Reloadable {
         let latest = try await store.latestChangeID()
         if latest == state.withLock({ $0.changeID }) { return }
         let runtime = try await store.runtimeState()
-        state.withLock { state in
-            guard latest > state.changeID else { return }
+        let changed = state.withLock { state in
+            guard latest > state.changeID else { return false }
             state.evaluator = FlagEvaluator(flags: state.evaluator.flags, runtime: runtime)
             state.changeID = latest
+            return true
         }
+        if changed { changes.publish(at: clock.milliseconds()) }
     }
 
     /// Validates, persists and audits a change, then serves it; returns once it is durable. A

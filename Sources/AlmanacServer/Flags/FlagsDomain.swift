@@ -10,6 +10,8 @@ import ServiceLifecycle
 struct FlagsDomain: Domain {
     let flags: FlagService
     let metrics: ServerMetrics
+    let jobs: [ClusterJob]
+    let publicURL: String?
 
     init(_ configuration: ServerConfiguration, database: Database, metrics: ServerMetrics, logger: Logger) async throws {
         flags = try await FlagService(
@@ -17,6 +19,17 @@ struct FlagsDomain: Domain {
             store: SQLFlagStore(database: database), experiments: SQLExperimentStore(database: database), clock: configuration.clock,
             logger: logger)
         self.metrics = metrics
+        publicURL = configuration.publicURL
+        let flags = flags
+        jobs = [
+            // Each replica keeps its own change streams alive.
+            ClusterJob(
+                "change stream keep-alive",
+                PeriodicJob("change stream keep-alive", every: 15, clock: configuration.clock, logger: logger, failure: "cannot ping change streams")
+                {
+                    _ in flags.changes.ping()
+                }, scope: .everyReplica)
+        ]
     }
 
     /// State and default-variant changes; pins reach one person and are not marked.
@@ -28,7 +41,6 @@ struct FlagsDomain: Domain {
     }
 
     var reloadables: [any Reloadable] { [flags] }
-    var jobs: [ClusterJob] { [] }
     var navigation: [NavigationEntry] { [NavigationEntry(title: "Flags", path: "/flags", group: .flags)] }
 
     func search(_ query: String) async throws -> [SearchHit] {
@@ -40,7 +52,8 @@ struct FlagsDomain: Domain {
     func routes(_ web: Web) -> RouteCollection<AlmanacRequestContext> {
         let routes = RouteCollection(context: AlmanacRequestContext.self)
         let groups = web.access.groups(routes)
-        OFREPRoutes(flags: flags, metrics: metrics, maximumBodyBytes: web.maximumBodyBytes, clock: web.clock).add(to: groups)
+        OFREPRoutes(flags: flags, metrics: metrics, maximumBodyBytes: web.maximumBodyBytes, clock: web.clock, publicURL: publicURL).add(to: groups)
+        OFREPStream(flags: flags).add(to: groups)
         FlagAdminRoutes(flags: flags, maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
         FlagPages(flags: flags, renderer: web.renderer(FlagTemplates.all), maximumBodyBytes: web.maximumBodyBytes).add(to: groups)
         metrics.add(to: groups, flags: flags)

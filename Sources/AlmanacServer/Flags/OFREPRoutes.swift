@@ -12,6 +12,8 @@ struct OFREPRoutes: Sendable {
     let metrics: ServerMetrics
     let maximumBodyBytes: Int
     let clock: WallClock
+    /// Where people reach the server (`--public-url`); else the request's own host.
+    let publicURL: String?
 
     func add(to groups: AccessGroups) {
         let clients = groups.clients
@@ -83,7 +85,12 @@ struct OFREPRoutes: Sendable {
         }
         let timestamp = clock.seconds()
         let resolutions = flags.evaluateAll(context: context, timestamp: timestamp)
-        let body = "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",") + "]}"
+        // Where to hear of changes (OFREP ADR-0008): the stream tells the client when to fetch again.
+        var stream = "{\"type\":\"sse\",\"url\":"
+        JSONWriter.writeString(SessionCookies.siteURL(request, publicURL: publicURL) + OFREPStream.path, to: &stream)
+        let body =
+            "{\"flags\":[" + resolutions.map { $0.errorCode == nil ? Self.success($0) : Self.failure($0) }.joined(separator: ",")
+            + "],\"refreshConnections\":[" + stream + "}]}"
         let etag = "\"" + String(MurmurHash3.hash32(body.utf8), radix: 16) + String(body.utf8.count, radix: 16) + "\""
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
         {

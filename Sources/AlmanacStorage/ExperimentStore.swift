@@ -145,7 +145,10 @@ public struct SQLExperimentStore: Sendable {
 
     /// Keys exposed to more than one variant, as a subquery.
     static func multiple(_ flagKey: String, _ until: Int64) -> SQLQueryString {
-        "SELECT targeting_key FROM experiment_exposures WHERE flag_key = \(bind: flagKey) AND first_at <= \(bind: until) GROUP BY targeting_key HAVING COUNT(*) > 1"
+        """
+        SELECT targeting_key FROM experiment_exposures WHERE flag_key = \(bind: flagKey) AND first_at <= \(bind: until)
+        GROUP BY targeting_key HAVING COUNT(*) > 1
+        """
     }
 
     /// Per-variant sums of a metric over the users in the analysis: each user's events after

@@ -115,7 +115,8 @@ struct ExperimentPages: Sendable {
     static let templates = [
         "experiments": """
         <h1>Experiments</h1>
-        <p>Flags with an <code>experiment:</code> block. Users are the targeting keys in the analysis; pinned and opted-out users are counted apart.</p>
+        <p>Flags with an <code>experiment:</code> block. Users are the targeting keys in the analysis; \
+        pinned and opted-out users are counted apart.</p>
         <table id="experiments"><tr><th>Flag</th><th>Variants</th><th>Users</th><th>Left out</th><th>Split</th></tr>
         {{#rows}}<tr><td><a href="{{link}}">{{flag}}</a></td><td>{{variants}}</td><td>{{users}}</td><td>{{excluded}}</td>
         <td{{#broken}} class="bad"{{/broken}}>{{split}}</td></tr>{{/rows}}</table>

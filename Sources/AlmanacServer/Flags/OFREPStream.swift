@@ -52,6 +52,7 @@ struct OFREPStream: Sendable {
     }
 
     static func event(_ change: FlagChanges.Change) -> String {
-        "id: \(change.generation)\nevent: message\ndata: {\"type\":\"refetchEvaluation\",\"etag\":\"\\\"g\(change.generation)\\\"\",\"lastModified\":\(change.at / 1000)}\n\n"
+        let data = #"{"type":"refetchEvaluation","etag":"\"g\#(change.generation)\"","lastModified":\#(change.at / 1000)}"#
+        return "id: \(change.generation)\nevent: message\ndata: \(data)\n\n"
     }
 }

@@ -63,7 +63,7 @@ let package = Package(
             name: "AlmanacDocs", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacReporting", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
         // The image store audit: perceptual hashes, near-duplicate search, stratified estimates, access logs. No I/O.
-        .target(name: "AlmanacImages", dependencies: ["AlmanacReporting", "AlmanacCharts"], swiftSettings: strict),
+        .target(name: "AlmanacImages", dependencies: ["AlmanacConfig", "AlmanacReporting", "AlmanacCharts"], swiftSettings: strict),
         // libvips from Debian (decoding with shrink-on-load, Lanczos resizing, WebP through libwebp), and the
         // few fixed-signature C calls Swift needs because libvips takes its options as C varargs. pkg-config
         // is asked for GLib's paths only: vips.pc adds -pthread, a flag SwiftPM refuses with a warning.
@@ -210,7 +210,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacPatchesTests", dependencies: ["AlmanacPatches", "AlmanacConfig"], swiftSettings: strict),
-        .testTarget(name: "AlmanacExperimentsTests", dependencies: ["AlmanacExperiments"], swiftSettings: strict),
+        .testTarget(name: "AlmanacExperimentsTests", dependencies: ["AlmanacExperiments", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),
@@ -229,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "AlmanacAlertsTests", dependencies: ["AlmanacAlerts", "AlmanacMetrics", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
-            name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics"], resources: [.copy("Cases")], swiftSettings: strict),
+            name: "AlmanacForecastTests", dependencies: ["AlmanacForecast", "AlmanacMetrics", "AlmanacConfig"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(
             name: "AlmanacFlagsTests", dependencies: ["AlmanacFlags", "AlmanacConfig", "AlmanacExperiments"],
             resources: [.copy("Cases")], swiftSettings: strict

@@ -44,23 +44,41 @@ public struct ExperimentResults: Sendable, Codable {
     /// Per-variant sums of each metric at one moment.
     public typealias Sums = [String: [String: Moments]]
 
-    public init(
-        flag: String, spec: ExperimentSpec, users: [String: Int], excluded: [String: Int], startedAt: Int64?, now: Sums, history: [(Int64, Sums)]
-    ) {
+    /// Who is in the analysis and whether the split holds: all the list of experiments needs,
+    /// read without any metric.
+    public struct Split: Sendable, Hashable {
+        public var users: [Group]
+        public var excluded: [Group]
+        public var startedAt: Int64?
+        public var srmPValue: Double
+        public var srmFailed: Bool
+        public var usersInAnalysis: Int { users.reduce(0) { $0 + $1.users } }
+        public var usersLeftOut: Int { excluded.reduce(0) { $0 + $1.users } }
+
+        public init(spec: ExperimentSpec, users: [String: Int], excluded: [String: Int], startedAt: Int64?) {
+            self.users = spec.variants.map { Group(name: $0, users: users[$0] ?? 0) }
+            // Users served a variant outside the comparison (a staff preview) are counted apart.
+            var left = excluded
+            for (variant, count) in users where !spec.variants.contains(variant) { left["outside the comparison", default: 0] += count }
+            self.excluded = left.sorted { $0.key < $1.key }.map { Group(name: $0.key, users: $0.value) }
+            self.startedAt = startedAt
+            srmPValue = Lift.sampleRatioMismatch(users: spec.variants.map { users[$0] ?? 0 }, weights: spec.weights)
+            srmFailed = srmPValue < 0.001
+        }
+    }
+
+    public init(flag: String, spec: ExperimentSpec, split: Split, now: Sums, history: [(Int64, Sums)]) {
         self.flag = flag
         control = spec.control
         variants = spec.variants
         weights = spec.weights
-        self.users = spec.variants.map { Group(name: $0, users: users[$0] ?? 0) }
-        // Users served a variant outside the comparison (a staff preview) are counted apart.
-        var left = excluded
-        for (variant, count) in users where !spec.variants.contains(variant) { left["outside the comparison", default: 0] += count }
-        self.excluded = left.sorted { $0.key < $1.key }.map { Group(name: $0.key, users: $0.value) }
-        self.startedAt = startedAt
+        users = split.users
+        excluded = split.excluded
+        startedAt = split.startedAt
         plannedSampleSize = spec.sampleSize
         plannedDays = spec.days
-        srmPValue = Lift.sampleRatioMismatch(users: spec.variants.map { users[$0] ?? 0 }, weights: spec.weights)
-        srmFailed = srmPValue < 0.001
+        srmPValue = split.srmPValue
+        srmFailed = split.srmFailed
         metrics = spec.metrics.map { metric in
             let sums = now[metric.name] ?? [:]
             let dataset = Self.dataset(spec, metric, sums)

@@ -1,3 +1,4 @@
+import AlmanacConfig
 import Foundation
 
 /// Savings measured on a stratified random sample and carried to the whole tree, with a 95%
@@ -60,19 +61,5 @@ public enum StratifiedSample {
             variance += Double(size) * Double(size) * (1 - n / Double(size)) * s2 / n
         }
         return Estimate(total: total, margin: 1.96 * variance.squareRoot())
-    }
-}
-
-/// A small, seedable generator (Steele, Lea and Flood's SplitMix64), so a sample is the same
-/// on every run of an audit.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

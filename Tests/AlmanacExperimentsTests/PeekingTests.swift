@@ -1,3 +1,4 @@
+import AlmanacConfig
 import AlmanacExperiments
 import Foundation
 import Testing
@@ -6,20 +7,8 @@ import Testing
 /// 5%. The sequential test keeps that share under 5% however often people look; the
 /// fixed-horizon p-value read daily does not (the inflation peeking causes).
 @Suite struct PeekingTests {
-    /// SplitMix64: a seeded generator, so the figures are the same on every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Successes in `n` trials of chance `p`, by geometric jumps between successes.
-    static func binomial(_ n: Int, _ p: Double, _ rng: inout Generator) -> Int {
+    static func binomial(_ n: Int, _ p: Double, _ rng: inout SplitMix64) -> Int {
         var count = 0
         var position = 0
         let logFailure = log(1 - p)
@@ -40,7 +29,7 @@ import Testing
     }
 
     @Test func dailyLooksStayUnderAlphaWithTheSequentialTest() {
-        var rng = Generator(state: 20_261_207)
+        var rng = SplitMix64(seed: 20_261_207)
         let experiments = 2_000
         var sequentialHits = 0
         var fixedHits = 0

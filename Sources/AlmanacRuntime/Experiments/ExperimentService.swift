@@ -108,9 +108,21 @@ extension ExperimentService {
         }
         let current = try await sums(flagKey, spec, until: now)
         history.append((now, current))
-        return ExperimentResults(
-            flag: flagKey, spec: spec, users: population.users, excluded: population.excluded, startedAt: population.firstAt, now: current,
-            history: history)
+        return ExperimentResults(flag: flagKey, spec: spec, split: Self.split(spec, population), now: current, history: history)
+    }
+
+    /// Every experiment with who is in it and whether its split holds: no metric is read.
+    public func summaries() async throws -> [(flag: Flag, spec: ExperimentSpec, split: ExperimentResults.Split)] {
+        let now = clock.milliseconds()
+        var out: [(Flag, ExperimentSpec, ExperimentResults.Split)] = []
+        for (flag, spec) in experiments() {
+            out.append((flag, spec, Self.split(spec, try await store.population(flagKey: flag.key, until: now))))
+        }
+        return out
+    }
+
+    static func split(_ spec: ExperimentSpec, _ population: SQLExperimentStore.Population) -> ExperimentResults.Split {
+        ExperimentResults.Split(spec: spec, users: population.users, excluded: population.excluded, startedAt: population.firstAt)
     }
 
     func sums(_ flagKey: String, _ spec: ExperimentSpec, until: Int64) async throws -> ExperimentResults.Sums {

@@ -61,7 +61,7 @@ public struct PipelineService: Sendable {
             environment: environment, running: running, candidate: candidate, revisions: revisions,
             deployability: Deployability(revisions: revisions, requiresQA: environment.requiresQA))
         status.roles = pipeline.hostRoles(environment) ?? [:]
-        status.singlePoints = try await singlePoints(environment, pipeline: pipeline)
+        status.singlePoints = try await Self.singlePoints(environment, pipeline: pipeline, store: store)
         return status
     }
 
@@ -82,10 +82,6 @@ public struct PipelineService: Sendable {
             }
         }
         return out
-    }
-
-    func singlePoints(_ environment: Pipeline.Environment, pipeline: Pipeline) async throws -> [SinglePoint] {
-        try await Self.singlePoints(environment, pipeline: pipeline, store: store)
     }
 
     static func singlePoints(_ environment: Pipeline.Environment, pipeline: Pipeline, store: SQLReleaseStore) async throws -> [SinglePoint] {

@@ -55,14 +55,11 @@ struct ExperimentPages: Sendable {
 
     func add(to groups: AccessGroups) {
         groups.viewers.get("/experiments") { _, context in
-            var rows: [ListPage.Row] = []
-            for (flag, _) in service.experiments() {
-                guard let r = try await service.results(flag.key) else { continue }
-                rows.append(
-                    .init(
-                        link: "/experiments/" + HTML.segment(flag.key), flag: flag.key, variants: r.variants.joined(separator: ", "),
-                        users: r.users.reduce(0) { $0 + $1.users }, excluded: r.excluded.reduce(0) { $0 + $1.users },
-                        split: r.srmFailed ? "broken (p = \(Self.figure(r.srmPValue)))" : "as planned", broken: r.srmFailed))
+            let rows = try await service.summaries().map { flag, spec, split in
+                ListPage.Row(
+                    link: "/experiments/" + HTML.segment(flag.key), flag: flag.key, variants: spec.variants.joined(separator: ", "),
+                    users: split.usersInAnalysis, excluded: split.usersLeftOut,
+                    split: split.srmFailed ? "broken (p = \(Self.figure(split.srmPValue)))" : "as planned", broken: split.srmFailed)
             }
             return renderer.page("experiments", title: "Experiments", actor: context.actor, context: ListPage(rows: rows))
         }

@@ -1,4 +1,5 @@
 import AlmanacExperiments
+import AlmanacFlags
 import AlmanacRuntime
 import Foundation
 import Hummingbird
@@ -53,11 +54,7 @@ struct ExperimentRoutes: Sendable {
             return try JSONResponse.encode(["accepted": inputs.count, "new_conversions": conversions, "exposures": exposures])
         }
         groups.viewers.get("/api/v1/experiments") { _, _ in
-            var list: [ExperimentSummary] = []
-            for (flag, _) in service.experiments() {
-                if let results = try await service.results(flag.key) { list.append(ExperimentSummary(results)) }
-            }
-            return try JSONResponse.encode(["experiments": list])
+            try JSONResponse.encode(["experiments": try await service.summaries().map(ExperimentSummary.init)])
         }
         groups.viewers.get("/api/v1/experiments/:key") { _, context in
             try JSONResponse.encode(try await results(context))
@@ -92,14 +89,14 @@ struct ExperimentSummary: Encodable {
     var srmFailed: Bool
     var startedAt: Int64?
 
-    init(_ results: ExperimentResults) {
-        flag = results.flag
-        control = results.control
-        variants = results.variants
-        users = results.users.reduce(0) { $0 + $1.users }
-        excluded = results.excluded.reduce(0) { $0 + $1.users }
-        srmPValue = results.srmPValue
-        srmFailed = results.srmFailed
-        startedAt = results.startedAt
+    init(_ flag: Flag, _ spec: ExperimentSpec, _ split: ExperimentResults.Split) {
+        self.flag = flag.key
+        control = spec.control
+        variants = spec.variants
+        users = split.usersInAnalysis
+        excluded = split.usersLeftOut
+        srmPValue = split.srmPValue
+        srmFailed = split.srmFailed
+        startedAt = split.startedAt
     }
 }

@@ -9,6 +9,11 @@ public enum ConfigNumber {
         default: throw node.error("must be a number")
         }
     }
+
+    /// A number as people write it in a file: `1`, `0.5`.
+    public static func text(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
 }
 
 /// Switches in config files: `true` or `false`, anything else an error naming the field.

@@ -23,6 +23,16 @@ extension Migrations {
                 .run()
             try await db.create(index: "experiment_events_key").on("experiment_events").column("flag_key").column("event")
                 .column("targeting_key").run()
-        }
+        },
+        Migration(version: 17, name: "flag ramps: where each flag's ramp stands, read by every replica with the other run-time changes") { db in
+            try await db.create(table: "flag_ramps").ifNotExists()
+                .column("flag_key", type: .text, .primaryKey(autoIncrement: false))
+                .column("step", type: .bigint, .notNull)
+                .column("percent", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("status", type: .text, .notNull)
+                .column("since", type: .bigint, .notNull)
+                .column("reason", type: .text)
+                .run()
+        },
     ]
 }

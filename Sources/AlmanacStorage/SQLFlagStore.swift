@@ -23,6 +23,13 @@ public struct SQLFlagStore: FlagStore {
             guard let subject = PinSubject(try row.decode(column: "subject", as: String.self)) else { continue }
             state.pins[key, default: [:]][subject] = try row.decode(column: "variant", as: String.self)
         }
+        for row in try await database.sql.select().columns("flag_key", "step", "percent", "status", "since", "reason").from("flag_ramps").all() {
+            guard let status = RampPosition.Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+            state.ramps[try row.decode(column: "flag_key", as: String.self)] = RampPosition(
+                step: Int(try row.decode(column: "step", as: Int64.self)), percent: try row.decode(column: "percent", as: Double.self),
+                status: status, since: try row.decode(column: "since", as: Int64.self),
+                reason: try row.decodeNil(column: "reason") ? nil : try row.decode(column: "reason", as: String.self))
+        }
         return state
     }
 
@@ -58,6 +65,14 @@ public struct SQLFlagStore: FlagStore {
             return try await db.select().column("variant").from("flag_pins")
                 .where("flag_key", .equal, key).where("subject", .equal, subject.description)
                 .first(decodingColumn: "variant", as: String.self)
+        case .ramp(let key, _, _):
+            let row = try await db.select().columns("percent", "status", "reason").from("flag_ramps").where("flag_key", .equal, key).first()
+            guard let row else { return nil }
+            return RampPosition(
+                step: 0, percent: try row.decode(column: "percent", as: Double.self),
+                status: RampPosition.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .held, since: 0,
+                reason: try row.decodeNil(column: "reason") ? nil : try row.decode(column: "reason", as: String.self)
+            ).summary
         }
     }
 
@@ -80,6 +95,17 @@ public struct SQLFlagStore: FlagStore {
                 .run()
         case .unpin(let key, let subject):
             try await db.delete(from: "flag_pins").where("flag_key", .equal, key).where("subject", .equal, subject.description).run()
+        case .ramp(let key, let position, _):
+            try await db.insert(into: "flag_ramps").columns("flag_key", "step", "percent", "status", "since", "reason")
+                .values(
+                    SQLBind(key), SQLBind(Int64(position.step)), SQLBind(position.percent), SQLBind(position.status.rawValue),
+                    SQLBind(position.since), SQLBind(position.reason)
+                )
+                .onConflict(with: ["flag_key"]) {
+                    $0.set(excludedValueOf: "step").set(excludedValueOf: "percent").set(excludedValueOf: "status")
+                        .set(excludedValueOf: "since").set(excludedValueOf: "reason")
+                }
+                .run()
         }
     }
 

@@ -35,33 +35,36 @@ import Testing
             sli: {ratio: {good: 'wiki_requests_total{code="200"}', total: wiki_requests_total}}
         """
 
+    /// 30 days at 1,000 requests an hour, all good; then a minute-by-minute last hour whose last
+    /// 10 minutes fail every request.
+    static func outage(now: Int64) -> [(name: String, labels: [Label], sample: Sample)] {
+        let hour: Int64 = 3_600_000
+        var rows: [(name: String, labels: [Label], sample: Sample)] = []
+        var good = 0.0
+        var total = 0.0
+        func add(_ t: Int64) {
+            rows.append(("requests_total", [Label("code", "200")], Sample(timestamp: t, value: good)))
+            rows.append(("requests_total", [Label("code", "500")], Sample(timestamp: t, value: total - good)))
+        }
+        for h in stride(from: Int64(30 * 24), through: 1, by: -1) {
+            add(now - h * hour)
+            good += 1000
+            total += 1000
+        }
+        for minute in stride(from: Int64(60), through: 0, by: -1) {
+            add(now - minute * 60_000)
+            total += 1000.0 / 60
+            if minute > 10 { good += 1000.0 / 60 }
+        }
+        return rows
+    }
+
     @Test func anOutagePagesThroughTheOrdinaryAlerts() async throws {
         let config = try TestServer.temporaryDirectory()
         try TestServer.write(["catalog/services.yaml": Self.catalog, "slos/api.yaml": Self.slos], to: config)
         try await TestServer.run(flagFiles: ["app.yaml": Fixture.flags], configDirectory: config, configure: { $0.ruleIntervalSeconds = 0.2 }) {
             server in
-            // 30 days at 1,000 requests an hour, all good; then a minute-by-minute last hour whose
-            // last 10 minutes fail every request.
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let hour: Int64 = 3_600_000
-            var rows: [(name: String, labels: [Label], sample: Sample)] = []
-            var good = 0.0
-            var total = 0.0
-            func add(_ t: Int64) {
-                rows.append(("requests_total", [Label("code", "200")], Sample(timestamp: t, value: good)))
-                rows.append(("requests_total", [Label("code", "500")], Sample(timestamp: t, value: total - good)))
-            }
-            for h in stride(from: Int64(30 * 24), through: 1, by: -1) {
-                add(now - h * hour)
-                good += 1000
-                total += 1000
-            }
-            for minute in stride(from: Int64(60), through: 0, by: -1) {
-                add(now - minute * 60_000)
-                total += 1000.0 / 60
-                if minute > 10 { good += 1000.0 / 60 }
-            }
-            try await server.server.seriesHeads.append(rows)
+            try await server.server.seriesHeads.append(Self.outage(now: Int64(Date().timeIntervalSince1970 * 1000)))
 
             let slos = try #require(
                 try Fixture.json(try await HTTP.send("GET", server.baseURL + "/api/v1/slos", headers: Fixture.admin).body)["slos"] as? [[String: Any]]

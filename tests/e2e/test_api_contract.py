@@ -108,6 +108,18 @@ def test_every_operation_answers_as_the_document_says(contract):
     c.call("POST", "/api/v1/experiments/{key}/decision", "/api/v1/experiments/homepage-hero/decision",
            {"decision": "maybe", "comment": "contract"}, status=400, field="decision")
 
+    # Ramps: the example's, started by the job on the first start; a person holds and resumes it.
+    assert wait_until(lambda: c.call("GET", "/api/v1/ramps", status=200).json()["ramps"][0]["status"] == "running", seconds=15)
+    ramp = c.call("GET", "/api/v1/flags/{key}/ramp", "/api/v1/flags/nutrition-panel-layout/ramp", status=200).json()
+    assert (ramp["variant"], ramp["percent"], ramp["steps"]) == ("cards", 5, [5, 25, 50, 100]), ramp
+    c.call("GET", "/api/v1/flags/{key}/ramp", "/api/v1/flags/search-suggestions/ramp", status=404)
+    held = c.call("POST", "/api/v1/flags/{key}/ramp", "/api/v1/flags/nutrition-panel-layout/ramp", {"action": "hold", "comment": "contract"},
+                  status=200).json()
+    assert held["action"] == "ramp-hold" and held["after"] == "5% held: held by admin (admin token)", held
+    c.call("POST", "/api/v1/flags/{key}/ramp", "/api/v1/flags/nutrition-panel-layout/ramp", {"action": "hold"}, status=409, field="action")
+    c.call("POST", "/api/v1/flags/{key}/ramp", "/api/v1/flags/nutrition-panel-layout/ramp", {"action": "jump"}, status=400, field="action")
+    c.call("POST", "/api/v1/flags/{key}/ramp", "/api/v1/flags/nutrition-panel-layout/ramp", {"action": "resume"}, status=200)
+
     # Flags: ChangeProblem's two cases and the request types' own refusals.
     c.call("GET", "/api/v1/flags/status", status=200)
     c.call("PUT", "/api/v1/flags/{key}/state", f"/api/v1/flags/{key}/state", {"state": "DISABLED", "comment": "contract"}, status=200)

@@ -7,10 +7,13 @@ public enum RuntimeChange: Sendable, Hashable {
     /// A user or team always gets `variant` (opt in or out), unless the flag is disabled.
     case pin(flagKey: String, subject: PinSubject, variant: String)
     case unpin(flagKey: String, subject: PinSubject)
+    /// A ramp moves: `action` names why (`ramp-step`, `ramp-hold`, `ramp-resume`, ...).
+    case ramp(flagKey: String, position: RampPosition, action: String)
 
     public var flagKey: String {
         switch self {
-        case .setState(let key, _), .setDefaultVariant(let key, _), .pin(let key, _, _), .unpin(let key, _): return key
+        case .setState(let key, _), .setDefaultVariant(let key, _), .pin(let key, _, _), .unpin(let key, _), .ramp(let key, _, _):
+            return key
         }
     }
 
@@ -23,6 +26,7 @@ public enum RuntimeChange: Sendable, Hashable {
         case .setDefaultVariant: return "set-default-variant"
         case .pin: return "pin"
         case .unpin: return "unpin"
+        case .ramp(_, _, let action): return action
         }
     }
 
@@ -40,12 +44,14 @@ public enum RuntimeChange: Sendable, Hashable {
         case .setDefaultVariant(_, let variant): return variant
         case .pin(_, _, let variant): return variant
         case .unpin: return nil
+        case .ramp(_, let position, _): return position.summary
         }
     }
 
     /// Checks the change against the flags now loaded; nil when it is acceptable.
     public func problem(in flags: FlagSet) -> ChangeProblem? {
         guard let flag = flags.flags[flagKey] else { return .unknownFlag(flagKey) }
+        if case .ramp = self, flag.ramp == nil { return .noRamp(flagKey) }
         let variant: String?
         switch self {
         case .setDefaultVariant(_, let v): variant = v
@@ -70,6 +76,8 @@ public enum RuntimeChange: Sendable, Hashable {
             state.pins[key, default: [:]][subject] = variant
         case .unpin(let key, let subject):
             state.pins[key]?[subject] = nil
+        case .ramp(let key, let position, _):
+            state.ramps[key] = position
         }
         return state
     }
@@ -81,12 +89,15 @@ public enum ChangeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownFlag(String)
     /// The flag has no such variant.
     case unknownVariant(String, String, known: [String])
+    /// The flag's file has no `ramp:` block.
+    case noRamp(String)
 
     public var description: String {
         switch self {
         case .unknownFlag(let key): return "flag '\(key)' is not defined"
         case .unknownVariant(let key, let variant, let known):
             return "flag '\(key)' has no variant '\(variant)' (variants: \(known.joined(separator: ", ")))"
+        case .noRamp(let key): return "flag '\(key)' has no ramp in its file"
         }
     }
 }

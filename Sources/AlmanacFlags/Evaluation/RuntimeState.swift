@@ -4,10 +4,13 @@ public struct RuntimeState: Sendable, Hashable {
     public var overrides: [String: FlagOverride]
     /// Pins by flag key, then subject.
     public var pins: [String: [PinSubject: String]]
+    /// Where each flag's ramp stands, by flag key.
+    public var ramps: [String: RampPosition]
 
-    public init(overrides: [String: FlagOverride] = [:], pins: [String: [PinSubject: String]] = [:]) {
+    public init(overrides: [String: FlagOverride] = [:], pins: [String: [PinSubject: String]] = [:], ramps: [String: RampPosition] = [:]) {
         self.overrides = overrides
         self.pins = pins
+        self.ramps = ramps
     }
 }
 

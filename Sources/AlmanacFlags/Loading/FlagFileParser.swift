@@ -15,6 +15,7 @@ struct FlagDefinition: Sendable {
     var expires: String?
     var evaluators: [String: ConfigNode]
     var experiment: ExperimentSpec?
+    var ramp: RampSpec?
 }
 
 /// The fields an environment may override.
@@ -26,11 +27,11 @@ struct FlagSettings: Sendable {
 }
 
 /// Parses one flag file in flagd's flag-definition format, plus Almanac's fields
-/// (`owner`, `expires`, `description`, `scopes`, `environments`, `experiment`).
+/// (`owner`, `expires`, `description`, `scopes`, `environments`, `experiment`, `ramp`).
 enum FlagFileParser {
     static let flagFields: Set<String> = [
         "state", "variants", "defaultVariant", "targeting", "metadata", "owner", "expires", "description",
-        "scopes", "environments", "experiment",
+        "scopes", "environments", "experiment", "ramp",
     ]
     static let environmentFields: Set<String> = ["state", "defaultVariant", "targeting", "scopes"]
 
@@ -116,10 +117,13 @@ enum FlagFileParser {
             expires = text
         }
         let experiment = try node["experiment"].map { node throws(ConfigError) in try ExperimentSpec.parse(node, variants: Array(variants.keys)) }
+        let ramp = try node["ramp"].map { ramp throws(ConfigError) in
+            try RampSpec.parse(ramp, variants: Array(variants.keys), defaultVariant: base.defaultVariant ?? nil)
+        }
         return FlagDefinition(
             key: key, node: node, base: base, environments: environments, type: type, variants: variants,
             metadata: metadata, owner: try optionalString(node["owner"]), description: try optionalString(node["description"]),
-            expires: expires, evaluators: evaluators, experiment: experiment)
+            expires: expires, evaluators: evaluators, experiment: experiment, ramp: ramp)
     }
 
     private static func optionalString(_ node: ConfigNode?) throws(ConfigError) -> String? {

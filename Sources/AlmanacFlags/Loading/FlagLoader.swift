@@ -84,6 +84,6 @@ public enum FlagLoader {
             metadata: definition.metadata, owner: definition.owner, description: definition.description,
             expires: definition.expires, scopes: scopes, environments: definition.environments.keys.sorted(),
             source: SourceLocation(file: definition.node.file, line: definition.node.line), targetingProblem: problem,
-            experiment: definition.experiment)
+            experiment: definition.experiment, ramp: definition.ramp)
     }
 }

@@ -51,6 +51,8 @@ public struct Flag: Sendable {
     public var targetingProblem: String?
     /// The experiment this flag runs, if it is one.
     public var experiment: ExperimentSpec?
+    /// The ramp that moves users off the default variant step by step, if any.
+    public var ramp: RampSpec?
 
     /// Variant names sorted, for stable display.
     public var variantNames: [String] { variants.keys.sorted() }

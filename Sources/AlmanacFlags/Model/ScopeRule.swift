@@ -31,7 +31,7 @@ public struct ScopeRule: Sendable, Hashable {
             case .environment(let names): return "environment is \(names.joined(separator: " or "))"
             case .team(let names): return "team is \(names.joined(separator: " or "))"
             case .user(let names): return "user is \(names.joined(separator: " or "))"
-            case .slice(let percent): return "\(percent.rounded() == percent ? String(Int(percent)) : String(percent))% of users"
+            case .slice(let percent): return "\(ConfigNumber.text(percent))% of users"
             case .attributePrefix(let attribute, let prefix): return "\(attribute) starts with \"\(prefix)\""
             }
         }

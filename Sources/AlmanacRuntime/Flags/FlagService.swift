@@ -27,7 +27,7 @@ public final class FlagService: Reloadable {
     let experiments: SQLExperimentStore?
     private let logger: Logger
     private let state: Mutex<State>
-    let clock: WallClock
+    public let clock: WallClock
 
     /// Loads the files (refusing to start on errors) and the run-time state.
     public init(

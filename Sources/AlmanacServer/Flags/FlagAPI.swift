@@ -107,14 +107,14 @@ struct PinChange: Decodable {
 extension ChangeProblem: APIProblem {
     public var status: HTTPResponse.Status {
         switch self {
-        case .unknownFlag: .notFound
+        case .unknownFlag, .noRamp: .notFound
         case .unknownVariant: .badRequest
         }
     }
 
     public var fieldName: String? {
         switch self {
-        case .unknownFlag: nil
+        case .unknownFlag, .noRamp: nil
         case .unknownVariant: "variant"
         }
     }

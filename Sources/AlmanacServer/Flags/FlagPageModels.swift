@@ -68,8 +68,9 @@ struct FlagDetailPage {
     var hasEnvironments: Bool
     var pins: [Pin]
     var audit: [Change]
+    var ramp: RampSection?
 
-    init(_ flag: Flag, pins: [PinSubject: String], audit: [AuditEntry], actor: String?) {
+    init(_ flag: Flag, pins: [PinSubject: String], ramp: RampPosition?, audit: [AuditEntry], actor: String?, now: Int64) {
         key = flag.key
         state = flag.state.rawValue
         type = flag.type.rawValue
@@ -95,6 +96,7 @@ struct FlagDetailPage {
             : pins.sorted { $0.key.description < $1.key.description }.map {
                 Pin(subject: $0.key.description, variant: $0.value, key: flag.key, actor: actor)
             }
+        self.ramp = flag.ramp.map { RampSection(key: flag.key, flag: flag, spec: $0, position: ramp, audit: audit, now: now) }
         let when = ISO8601DateFormatter()
         self.audit = audit.map { entry in
             Change(

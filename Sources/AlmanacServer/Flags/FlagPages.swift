@@ -64,7 +64,9 @@ struct FlagPages: Sendable {
             return renderer.message("Not found", "There is no flag '\(key)'.", actor: actor, status: .notFound)
         }
         let audit = actor == nil ? [] : try await flags.auditLog(flagKey: key, limit: 100)
-        let page = FlagDetailPage(flag, pins: evaluator.runtime.pins[key] ?? [:], audit: audit, actor: actor)
+        let page = FlagDetailPage(
+            flag, pins: evaluator.runtime.pins[key] ?? [:], ramp: evaluator.runtime.ramps[key], audit: audit, actor: actor,
+            now: flags.clock.milliseconds())
         return renderer.page("flag", title: key, actor: actor, context: page)
     }
 }

@@ -47,6 +47,7 @@ public struct AlmanacServer: Sendable {
             domains = [
                 flags,
                 ExperimentsDomain(configuration, database: database, flags: flags),
+                RampsDomain(configuration, flags: flags, monitoring: monitoring, levels: levels, logger: logger),
                 monitoring,
                 catalog.reporting(pipeline: pipeline.service),
                 pipeline,

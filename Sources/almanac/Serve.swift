@@ -22,6 +22,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).")
     var port: Int = 8080
 
+    @Option(help: "Port for flagd's sync protocol (gRPC), read by flagd's in-process providers; none when left out (flagd uses 8015).")
+    var syncPort: Int?
+
     @Option(help: "Address to bind; 127.0.0.1 unless you mean to expose it.")
     var host: String = "127.0.0.1"
 
@@ -99,6 +102,7 @@ struct Serve: AsyncParsableCommand {
             configDirectory: common.config, dataDirectory: common.data, databaseURL: common.database)
         configuration.host = host
         configuration.port = port
+        configuration.syncPort = syncPort
         configuration.environment = environment
         configuration.rateLimit = rateLimit
         configuration.configPollSeconds = reloadInterval

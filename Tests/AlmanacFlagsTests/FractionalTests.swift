@@ -1,4 +1,5 @@
 import AlmanacConfig
+import Foundation
 import Testing
 
 @testable import AlmanacFlags
@@ -13,21 +14,37 @@ import Testing
         #expect(MurmurHash3.hash32(text.utf8) == hash)
     }
 
+    /// Canonical CBOR of bucketing values, and their hashes, from Python's cbor2 (`canonical=True`,
+    /// after flagd's number normalisation) and mmh3, as openfeature-flagd-core 2 computes them.
+    @Test(arguments: [
+        (JSONValue.array(["headline", "testuser-1"]), "8268686561646c696e656a74657374757365722d31", UInt32(606_146_305)),
+        (.string("hello world"), "6b68656c6c6f20776f726c64", 905_009_668), (.int(42), "182a", 1_424_811_390),
+        (.double(1.5), "f93e00", 346_941_878), (.double(0.1), "fb3fb999999999999a", 109_103_420), (.int(-7), "26", 619_178_129),
+        (.bool(true), "f5", 836_216_331), (.object(["b": 1, "aa": 2]), "a261620162616102", 279_017_145),
+        (.array(["f", "ünïcode-🙂"]), "8261666ec3bc6ec3af636f64652df09f9982", 1_449_434_695), (.double(3.0), "03", 0),
+        (.double(1e300), "fb7e37e43c8800759c", 2_973_154_037), (.double(-2.5e-8), "fbbe5ad7f29abcaf48", 3_765_582_437),
+    ])
+    func bucketingValuesAreHashedAsCanonicalCBOR(value: JSONValue, hex: String, hash: UInt32) {
+        let bytes = CanonicalCBOR.encode(value)
+        #expect(bytes.map { String(format: "%02x", $0) }.joined() == hex)
+        if hash != 0 { #expect(MurmurHash3.hash32(bytes) == hash) }
+    }
+
     @Test func bucketFormula() {
-        // (hash * weight) >> 32 for headline-testuser-1 (hash 3069671668): 71 of 100, 2 of 3.
-        #expect(Interpreter.bucket(of: "headline-testuser-1", totalWeight: 100) == 71)
-        #expect(Interpreter.bucket(of: "headline-testuser-1", totalWeight: 3) == 2)
-        #expect(Interpreter.bucket(of: "headline-testuser-2", totalWeight: 100) == 84)
+        // (hash * weight) >> 32 for [headline, testuser-1] (hash 606146305): 14 of 100, 0 of 3.
+        #expect(Interpreter.bucket(flagKey: "headline", targetingKey: "testuser-1", totalWeight: 100) == 14)
+        #expect(Interpreter.bucket(flagKey: "headline", targetingKey: "testuser-1", totalWeight: 3) == 0)
+        #expect(Interpreter.bucket(flagKey: "headline", targetingKey: "testuser-2", totalWeight: 100) == 83)
     }
 
     @Test func firstVariantWhoseCumulativeWeightExceedsBucket() {
         let data: JSONValue = ["targetingKey": "testuser-1", "$flagd": ["flagKey": "headline"]]
-        // "headline" + "testuser-1" hashes to 260458230: bucket 6 of 100, so [a 6] misses and [b 1] catches.
-        #expect(MurmurHash3.hash32("headlinetestuser-1".utf8) == 260_458_230)
-        #expect(Interpreter.fractional([["a", 6], ["b", 1], ["c", 93]], data: data) == "b")
-        #expect(Interpreter.fractional([["a", 7], ["b", 93]], data: data) == "a")
-        // Explicit bucketing value, and weights defaulting to 1: "hello world" is bucket 1 of 3.
-        #expect(Interpreter.fractional(["hello world", ["x"], ["y"], ["z"]], data: data) == "y")
+        // [headline, testuser-1] is bucket 14 of 100, so [a 14] misses and [b 1] catches.
+        #expect(Interpreter.fractional([["a", 14], ["b", 1], ["c", 85]], data: data) == "b")
+        #expect(Interpreter.fractional([["a", 15], ["b", 85]], data: data) == "a")
+        // An explicit bucketing value of any type, and weights defaulting to 1: 1e300 is bucket 2 of 3.
+        #expect(Interpreter.fractional([.double(1e300), ["x"], ["y"], ["z"]], data: data) == "z")
+        #expect(Interpreter.fractional([.null, ["x"], ["y"]], data: data) == .null)
     }
 
     @Test func badDistributionsGiveNull() {

@@ -66,7 +66,7 @@ import Testing
             return Set(
                 (0..<20_000).filter { user in
                     let resolution = evaluator.evaluate("search", context: ["targetingKey": .string("u\(user)")], timestamp: 0)
-                    return resolution.variant == "new" && resolution.reason == .split
+                    return resolution.variant == "new" && resolution.reason == .targetingMatch
                 })
         }
         #expect(served(nil).isEmpty)

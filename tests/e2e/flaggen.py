@@ -1,8 +1,9 @@
 """Generates random flagd flag definitions and contexts from a fixed seed, for differential testing.
 
 The grammar covers the standard JsonLogic operators and flagd's sem_ver, starts_with and ends_with,
-with `$ref`s to shared evaluators. It leaves out what the reference evaluator does differently
-by design or by accident of Python: `fractional` (tested against the formula instead), `===`
+with `$ref`s to shared evaluators, and `fractional` (the shorthand and bucketing values of
+every JSON type, hashed as canonical CBOR by both). It leaves out what the reference evaluator does differently
+by design or by accident of Python: `===`
 between booleans and numbers, `==` between two arrays or objects (compared by identity there),
 division and modulo (a Python exception), and `$flagd.timestamp` (the clock moves).
 """
@@ -18,6 +19,8 @@ WORDS = ["apple", "Apple", "banana", "", "a.b", "42", "4.5", "true", "null", "é
 class Generator:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        # Fractional outcomes come from their own sequence, so the rest is generated as before.
+        self.f = random.Random(seed + 1)
 
     def variants(self):
         kind = self.r.choice(["boolean", "string", "integer", "float", "object"])
@@ -98,6 +101,16 @@ class Generator:
         return {op: [v(), v()]}
 
     def outcome(self, names, depth):
+        plain = self.plain_outcome(names, depth)
+        if self.f.random() >= 0.15:
+            return plain
+        split = [[n, self.f.randint(0, 60)] if self.f.random() < 0.9 else [n] for n in self.f.sample(names, self.f.randint(1, len(names)))]
+        if self.f.random() < 0.5:
+            return {"fractional": split}
+        bucket = self.f.choice([{"var": a} for a in ["email", "age", "score", "beta", "tags", "plan"]] + [{"cat": [{"var": "plan"}, "-x"]}])
+        return {"fractional": [bucket] + split}
+
+    def plain_outcome(self, names, depth):
         roll = self.r.random()
         if roll < 0.6:
             return self.r.choice(names)

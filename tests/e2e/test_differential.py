@@ -62,8 +62,9 @@ def test_matches_the_reference_evaluator(workdir):
                 reasons[outcome] = reasons.get(outcome, 0) + 1
                 if expected != actual:
                     mismatches.append((key, json.dumps(flags[key]), json.dumps(context), expected, actual))
-        print(f"\n{pairs} pairs, outcomes {reasons}, {len(mismatches)} mismatches")
-        assert pairs >= 10_000
+        fractional = sum("fractional" in json.dumps(flag) for flag in flags.values())
+        print(f"\n{pairs} pairs, outcomes {reasons}, {len(mismatches)} mismatches; {fractional} flags split with fractional")
+        assert pairs >= 10_000 and fractional >= 50
         # The generator must exercise every outcome, or the comparison proves little.
         assert {"STATIC", "TARGETING_MATCH", "DEFAULT", "DISABLED", "error"} <= set(reasons)
         assert not mismatches, "\n".join(map(str, mismatches[:10]))

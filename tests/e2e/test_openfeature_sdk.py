@@ -3,6 +3,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import cbor2
 import mmh3
 import pytest
 from openfeature import api
@@ -59,8 +60,9 @@ def test_fractional_split_follows_the_formula(client):
     seen = set()
     for i in range(40):
         user = f"user-{i}"
-        # bucket = (murmur3_x86_32(flagKey + targetingKey) * totalWeight) >> 32, weights 50/50
-        bucket = (mmh3.hash(("homepage-hero" + user).encode(), 0, signed=False) * 100) >> 32
+        # flagd's fractional, version 3: bucket = (murmur3_x86_32(canonical CBOR of [flagKey, targetingKey]) * totalWeight) >> 32,
+        # weights 50/50
+        bucket = (mmh3.hash(cbor2.dumps(["homepage-hero", user], canonical=True), 0, signed=False) * 100) >> 32
         expected = "control" if bucket < 50 else "scan"
         details = client.get_string_details("homepage-hero", "?", EvaluationContext(user))
         assert details.variant == expected, user

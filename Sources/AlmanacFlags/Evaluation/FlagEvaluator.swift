@@ -52,7 +52,10 @@ public struct FlagEvaluator: Sendable {
             return resolution
         }
         if let problem = flag.targetingProblem { return .failure(flag.key, .parseError, problem) }
-        guard let targeting = flag.targeting else { return serveRest(flag, context: context, reason: .static) }
+        // With pins there is a rule, and the others are its default (as flagd reads the pins compiled).
+        guard let targeting = flag.targeting else {
+            return serveRest(flag, context: context, reason: runtime.pins[flag.key]?.isEmpty == false ? .default : .static)
+        }
         var data = context
         data["targetingKey"] = context["targetingKey"].flatMap { $0.stringValue.map(JSONValue.string) } ?? .null
         data["$flagd"] = .object(["flagKey": .string(flag.key), "timestamp": .int(timestamp)])
@@ -77,22 +80,23 @@ public struct FlagEvaluator: Sendable {
         return Resolution(key: flag.key, value: value, variant: variant, reason: .targetingMatch)
     }
 
-    /// Users no rule chose: the ramp's share of them gets its variant, the others the default.
+    /// Users no rule chose: the ramp's share of them gets its variant, the others the default. As
+    /// in flagd, whom a ramp's rule placed is a targeting match, and the rest a default.
     private func serveRest(_ flag: Flag, context: [String: JSONValue], reason: Reason) -> Resolution {
-        if let ramp = flag.ramp, let position = runtime.ramps[flag.key], position.percent > 0,
-            case .string(let key)? = context["targetingKey"], !key.isEmpty,
+        guard let ramp = flag.ramp, let position = runtime.ramps[flag.key], position.percent > 0 else { return serveDefault(flag, reason: reason) }
+        if case .string(let key)? = context["targetingKey"], !key.isEmpty,
             Self.inRamp(flagKey: flag.key, targetingKey: key, percent: position.percent), let value = flag.variants[ramp.variant]
         {
-            return Resolution(key: flag.key, value: value, variant: ramp.variant, reason: .split)
+            return Resolution(key: flag.key, value: value, variant: ramp.variant, reason: .targetingMatch)
         }
-        return serveDefault(flag, reason: reason)
+        return serveDefault(flag, reason: .default)
     }
 
     /// flagd's `fractional` over `[variant, percent × 1000]` and `[default, (100 − percent) × 1000]`,
     /// so an in-process flagd provider fed the compiled rule picks the same users; a user in
     /// the ramp stays in it as the share grows.
     public static func inRamp(flagKey: String, targetingKey: String, percent: Double) -> Bool {
-        Interpreter.bucket(of: flagKey + targetingKey, totalWeight: 100_000) < UInt64((min(percent, 100) * 1000).rounded())
+        Interpreter.bucket(flagKey: flagKey, targetingKey: targetingKey, totalWeight: 100_000) < UInt64((min(percent, 100) * 1000).rounded())
     }
 
     private func serveDefault(_ flag: Flag, reason: Reason) -> Resolution {

@@ -48,6 +48,15 @@ enum ScopeCompiler {
         return rules
     }
 
+    /// Whole names only: `in` with a string haystack would match substrings (qa in qa-leads).
+    /// A team string must be one of the names; a list of teams must hold one of them.
+    static func teamTest(_ names: [String]) -> Expression {
+        let team = Expression.variable(path: ["team"], key: "team", fallback: nil)
+        let listed = Expression.literal(.array(names.map { .string($0) }))
+        let element = Expression.variable(path: [], key: "", fallback: nil)
+        return .operation(.or, [.operation(.in, [team, listed]), .operation(.some, [team, .operation(.in, [element, listed])])])
+    }
+
     /// The `if` chain: each rule that can match in `environment` becomes a condition and its variant;
     /// the flag's own targeting (or null, for the default variant) is the last branch.
     static func compile(_ rules: [ScopeRule], environment: String?, fallback: Expression?) -> Expression? {
@@ -60,13 +69,7 @@ enum ScopeCompiler {
                 case .environment(let names):
                     possible = possible && environment.map(names.contains) == true
                 case .team(let names):
-                    // Whole names only: `in` with a string haystack would match substrings (qa in qa-leads).
-                    // A team string must be one of the names; a list of teams must hold one of them.
-                    let team = Expression.variable(path: ["team"], key: "team", fallback: nil)
-                    let listed = Expression.literal(.array(names.map { .string($0) }))
-                    let element = Expression.variable(path: [], key: "", fallback: nil)
-                    tests.append(
-                        .operation(.or, [.operation(.in, [team, listed]), .operation(.some, [team, .operation(.in, [element, listed])])]))
+                    tests.append(teamTest(names))
                 case .user(let names):
                     let user = Expression.variable(path: ["targetingKey"], key: "targetingKey", fallback: nil)
                     tests.append(.operation(.in, [user, .literal(.array(names.map { .string($0) }))]))

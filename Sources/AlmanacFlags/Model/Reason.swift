@@ -2,8 +2,6 @@
 public enum Reason: String, Sendable, Hashable, Codable {
     case `static` = "STATIC"
     case targetingMatch = "TARGETING_MATCH"
-    /// The user's share of a ramp (flagd's name for a fractional split).
-    case split = "SPLIT"
     case `default` = "DEFAULT"
     case disabled = "DISABLED"
     case error = "ERROR"

@@ -2,17 +2,18 @@ import AlmanacConfig
 
 /// flagd's `fractional`: a stable split of users between variants by weight.
 ///
-/// The bucketing value is the first argument when it is not a `[variant, weight]` pair,
-/// otherwise the flag key followed by the targeting key. Its UTF-8 bytes are hashed with
-/// MurmurHash3 x86_32 (seed 0) and `bucket = (UInt64(hash) * totalWeight) >> 32`; the first
-/// variant whose running weight exceeds the bucket wins.
+/// The bucketing value is the first argument when it is not a `[variant, weight]` pair (any
+/// JSON value but null), otherwise the array `[flagKey, targetingKey]`. Its canonical CBOR
+/// bytes are hashed with MurmurHash3 x86_32 (seed 0) and `bucket = (UInt64(hash) * totalWeight)
+/// >> 32`; the first variant whose running weight exceeds the bucket wins (flagd's fractional
+/// specification, version 3, as openfeature-flagd-core 2 implements it).
 extension Interpreter {
     static func fractional(_ args: [JSONValue], data: JSONValue) -> JSONValue {
         var distribution = args[...]
-        let bucketBy: String
+        let bucketBy: JSONValue
         if let first = distribution.first, !isFraction(first) {
-            guard case .string(let value) = first else { return .null }
-            bucketBy = value
+            guard first != .null else { return .null }
+            bucketBy = first
             distribution = distribution.dropFirst()
         } else {
             guard let value = shorthandBucket(data) else { return .null }
@@ -35,16 +36,20 @@ extension Interpreter {
         return pick(fractions, bucket: bucket(of: bucketBy, totalWeight: total))
     }
 
-    /// `(UInt64(murmur3(value)) * totalWeight) >> 32`.
-    public static func bucket(of value: String, totalWeight: UInt64) -> UInt64 {
-        (UInt64(MurmurHash3.hash32(value.utf8)) &* totalWeight) >> 32
+    /// `(UInt64(murmur3(cbor(value))) * totalWeight) >> 32`.
+    public static func bucket(of value: JSONValue, totalWeight: UInt64) -> UInt64 {
+        (UInt64(MurmurHash3.hash32(CanonicalCBOR.encode(value))) &* totalWeight) >> 32
     }
 
-    /// flagKey + targetingKey, or nil without a usable targeting key.
-    static func shorthandBucket(_ data: JSONValue) -> String? {
+    /// A user's bucket for a flag: the shorthand's `[flagKey, targetingKey]`.
+    public static func bucket(flagKey: String, targetingKey: String, totalWeight: UInt64) -> UInt64 {
+        bucket(of: .array([.string(flagKey), .string(targetingKey)]), totalWeight: totalWeight)
+    }
+
+    /// `[flagKey, targetingKey]`, or nil without a usable targeting key.
+    static func shorthandBucket(_ data: JSONValue) -> JSONValue? {
         guard case .string(let targetingKey) = data["targetingKey"] ?? .null, !targetingKey.isEmpty else { return nil }
-        let flagKey = data["$flagd"]?["flagKey"]?.stringValue ?? ""
-        return flagKey + targetingKey
+        return .array([.string(data["$flagd"]?["flagKey"]?.stringValue ?? ""), .string(targetingKey)])
     }
 
     private static func isFraction(_ value: JSONValue) -> Bool {

@@ -103,6 +103,12 @@ public final class FlagService: Reloadable {
         try await store.changes(from: from, to: to, limit: limit)
     }
 
+    /// The flags serving now in flagd's own format, for in-process providers (flagd's sync
+    /// protocol); `file` keeps those of one flag file, as flagd's selector names a source.
+    public func flagdConfiguration(file: String? = nil) -> String {
+        JSONWriter.string(FlagdDocument.json(evaluator, file: file))
+    }
+
     /// Evaluation totals since start, by flag, variant and reason.
     public var evaluationTotals: [UsageCounter.Total: Int64] { usage.totals }
 

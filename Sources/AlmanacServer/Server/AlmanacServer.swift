@@ -48,6 +48,7 @@ public struct AlmanacServer: Sendable {
                 flags,
                 ExperimentsDomain(configuration, database: database, flags: flags),
                 RampsDomain(configuration, flags: flags, monitoring: monitoring, levels: levels, logger: logger),
+                FlagSyncDomain(configuration, flags: flags, logger: logger),
                 monitoring,
                 catalog.reporting(pipeline: pipeline.service),
                 pipeline,

@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// 0 picks a free port (tests use this).
     public var port: Int = 8080
+    /// flagd's sync protocol (gRPC) for in-process providers on this port of `host`; nil serves none.
+    public var syncPort: Int?
     /// The environment this server belongs to (e.g. staging, production).
     public var environment: String?
     /// Admin tokens and the name each one records in the audit log.

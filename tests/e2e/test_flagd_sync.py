@@ -1,0 +1,106 @@
+"""flagd's sync protocol, end to end with flagd's own in-process provider (PyPI's
+openfeature-provider-flagd, which evaluates with openfeature-flagd-core) pointed at Almanac's
+sync port: on the bundled example (scopes with slices, an experiment's opt-out, a ramp at 5%)
+plus pins made through the API, it answers as Almanac's OFREP does for every flag and context;
+a kill switch reaches it within a second; without the client key it is refused."""
+import random
+import shutil
+import statistics
+import time
+
+import requests
+from openfeature import api
+from openfeature.contrib.provider.flagd import FlagdProvider
+from openfeature.contrib.provider.flagd.config import ResolverType
+from openfeature.evaluation_context import EvaluationContext
+from openfeature.exception import ErrorCode
+
+from conftest import ADMIN, CLIENT_KEY, EXAMPLE, Server, free_port, wait_until
+
+CONTEXTS = 1500
+CHANGES = 100
+RESOLVE = {bool: "get_boolean_details", str: "get_string_details", int: "get_integer_details", float: "get_float_details",
+           dict: "get_object_details"}
+
+
+def provider_client(port, provider_id, domain):
+    api.set_provider(FlagdProvider(resolver_type=ResolverType.IN_PROCESS, host="127.0.0.1", port=port, provider_id=provider_id,
+                                   deadline_ms=3000, retry_backoff_max_ms=1000), domain)
+    return api.get_client(domain)
+
+
+def in_process(client, key, default, context):
+    attributes = {k: v for k, v in context.items() if k != "targetingKey"}
+    details = getattr(client, RESOLVE[type(default)])(key, default, EvaluationContext(context.get("targetingKey"), attributes))
+    reason = details.reason.value if hasattr(details.reason, "value") else str(details.reason)
+    return details.value, details.variant, reason
+
+
+def contexts(seed):
+    rng = random.Random(seed)
+    for n in range(CONTEXTS):
+        context = {"targetingKey": f"user-{rng.randrange(3000)}"}
+        context["team"] = rng.choice(["qa", "web", "data", "support", ["data", "support"], None])
+        context["country"] = rng.choice(["fr", "be", "de", "us"])
+        context["pageId"] = rng.choice([f"product.beta.{n}", f"product.{n}"])
+        context["appVersion"] = rng.choice(["4.1.9", "4.2.0", "5.0.1"])
+        context["device"] = rng.choice(["mobile", "desktop"])
+        context["network"] = rng.choice(["cellular", "wifi"])
+        if rng.random() < 0.2:
+            context["optOut"] = True
+        yield {k: v for k, v in context.items() if v is not None}
+
+
+def test_the_in_process_provider_answers_as_ofrep_and_hears_changes_at_once(workdir):
+    sync_port = free_port()
+    config = workdir / "config"
+    shutil.copytree(EXAMPLE, config)
+    server = Server(config, workdir / "data", args=["--sync-port", str(sync_port)]).start()
+    try:
+        assert wait_until(lambda: server.admin("GET", "/api/v1/ramps").json()["ramps"][0]["status"] == "running", seconds=15)
+        for subject, variant in [("user:user-7", "off"), ("team:support", "on")]:
+            assert server.admin("PUT", "/api/v1/flags/new-product-page/pins", subject=subject, variant=variant, comment="e2e").status_code == 200
+        assert server.admin("PUT", "/api/v1/flags/results-per-page/default-variant", variant="large", comment="e2e").status_code == 200
+
+        refused = provider_client(sync_port, None, "refused")
+        assert in_process(refused, "read-only-mode", True, {"targetingKey": "u"})[2] == "ERROR", "no client key, no flags"
+        client = provider_client(sync_port, CLIENT_KEY, "sync")
+        assert wait_until(lambda: in_process(client, "read-only-mode", True, {"targetingKey": "u"})[1] == "off", seconds=10)
+
+        types = {f["key"]: f["type"] for f in server.admin("GET", "/api/v1/flags").json()["flags"]}
+        session = requests.Session()
+        compared, reasons, variants = 0, set(), set()
+        for context in contexts(30):
+            answers = session.post(f"{server.url}/ofrep/v1/evaluate/flags", json={"context": context}, headers={"X-API-Key": CLIENT_KEY}).json()
+            for flag in answers["flags"]:
+                default = {"boolean": False, "string": "", "integer": 0, "float": 0.0, "object": {}}[types[flag["key"]]]
+                local = in_process(client, flag["key"], default, context)
+                # A disabled flag has no value over OFREP; the provider answers the caller's default.
+                expected = (flag.get("value", default), flag.get("variant"), flag["reason"])
+                assert local == expected, (flag, local, context)
+                compared += 1
+                reasons.add(flag["reason"])
+                variants.add((flag["key"], flag["variant"]))
+        assert compared >= CONTEXTS * 14, compared
+        assert {"STATIC", "DEFAULT", "TARGETING_MATCH", "DISABLED"} <= reasons, reasons
+        assert {("nutrition-panel-layout", "cards"), ("new-product-page", "on"), ("homepage-hero", "scan")} <= variants
+
+        # A kill switch through the API, 100 times: each reaches the provider within a second.
+        delays = []
+        for n in range(CHANGES):
+            state = "DISABLED" if n % 2 == 0 else "ENABLED"
+            expected = "DISABLED" if state == "DISABLED" else "STATIC"
+            started = time.monotonic()
+            assert server.admin("PUT", "/api/v1/flags/read-only-mode/state", state=state, comment="e2e").status_code == 200
+            while in_process(client, "read-only-mode", True, {"targetingKey": "u"})[2] != expected:
+                assert time.monotonic() - started < 5, f"change {n} never arrived"
+                time.sleep(0.001)
+            delays.append(time.monotonic() - started)
+        p99 = statistics.quantiles(delays, n=100)[98]
+        print(f"\n{compared} evaluations equal; kill switch to the in-process provider: median {statistics.median(delays) * 1000:.1f} ms, "
+              f"p99 {p99 * 1000:.1f} ms over {CHANGES} changes")
+        assert p99 < 1.0, delays
+    finally:
+        api.shutdown()
+        server.stop()
+

@@ -2,20 +2,24 @@
 openfeature-provider-flagd, which evaluates with openfeature-flagd-core) pointed at Almanac's
 sync port: on the bundled example (scopes with slices, an experiment's opt-out, a ramp at 5%)
 plus pins made through the API, it answers as Almanac's OFREP does for every flag and context;
-a kill switch reaches it within a second; without the client key it is refused."""
+a kill switch reaches it within a second; without the client key it is refused. flagd-testbed's
+evaluation and targeting scenarios pass both through OpenFeature's OFREP provider and through
+the in-process provider fed by Almanac's sync."""
 import random
 import shutil
 import statistics
 import time
+from pathlib import Path
 
 import requests
+import yaml
 from openfeature import api
 from openfeature.contrib.provider.flagd import FlagdProvider
 from openfeature.contrib.provider.flagd.config import ResolverType
+from openfeature.contrib.provider.ofrep import OFREPProvider
 from openfeature.evaluation_context import EvaluationContext
-from openfeature.exception import ErrorCode
 
-from conftest import ADMIN, CLIENT_KEY, EXAMPLE, Server, free_port, wait_until
+from conftest import CLIENT_KEY, EXAMPLE, Server, free_port, wait_until
 
 CONTEXTS = 1500
 CHANGES = 100
@@ -104,3 +108,44 @@ def test_the_in_process_provider_answers_as_ofrep_and_hears_changes_at_once(work
         api.shutdown()
         server.stop()
 
+
+
+TESTBED = Path(__file__).parent / "testbed"
+
+
+def outcome(client, kind, key, default, context):
+    attributes = {k: v for k, v in context.items() if k != "targetingKey"}
+    resolve = getattr(client, f"get_{kind}_details")
+    details = resolve(key, default, EvaluationContext(context.get("targetingKey"), attributes))
+    if details.error_code is not None:
+        return details.value, details.error_code.value
+    return details.value, details.reason.value if hasattr(details.reason, "value") else str(details.reason)
+
+
+def test_flagd_testbed_scenarios_pass_over_ofrep_and_through_the_sync(workdir):
+    config = workdir / "config"
+    (config / "flags").mkdir(parents=True)
+    shutil.copy(TESTBED / "flags.yaml", config / "flags" / "testbed.yaml")
+    scenarios = yaml.safe_load((TESTBED / "scenarios.yaml").read_text())
+    sync_port = free_port()
+    server = Server(config, workdir / "data", args=["--sync-port", str(sync_port)]).start()
+    try:
+        api.set_provider(OFREPProvider(server.url, headers_factory=lambda: {"Authorization": f"Bearer {CLIENT_KEY}"}), "testbed-ofrep")
+        over_ofrep = api.get_client("testbed-ofrep")
+        in_process_client = provider_client(sync_port, CLIENT_KEY, "testbed-sync")
+        assert wait_until(lambda: outcome(in_process_client, "boolean", "boolean-zero-flag", True, {}) == (False, "STATIC"), seconds=10)
+        failures, passed, pending = [], 0, 0
+        for key, kind, default, context, value, reason, *known in scenarios:
+            ofrep, local = (outcome(c, kind, key, default, context) for c in (over_ofrep, in_process_client))
+            if ofrep != local or type(ofrep[0]) is not type(local[0]):
+                failures.append(("OFREP and in process differ", key, context, ofrep, local))
+            elif (ofrep == (value, reason) and type(ofrep[0]) is type(value)) == bool(known):
+                failures.append(("passes though marked pending" if known else "fails", key, context, (value, reason), ofrep))
+            else:
+                passed, pending = passed + (not known), pending + bool(known)
+        print(f"\n{len(scenarios)} testbed scenarios: {passed} pass over OFREP and in process, {pending} pending on both, "
+              f"{len(failures)} failures")
+        assert passed >= 40 and not failures, "\n".join(map(str, failures))
+    finally:
+        api.shutdown()
+        server.stop()

@@ -67,7 +67,8 @@ public struct ExperimentResults: Sendable, Codable {
         }
     }
 
-    public init(flag: String, spec: ExperimentSpec, split: Split, now: Sums, history: [(Int64, Sums)]) {
+    /// `problems`: why a metric has no figures, by metric name (a selector that matches nothing).
+    public init(flag: String, spec: ExperimentSpec, split: Split, now: Sums, history: [(Int64, Sums)], problems: [String: String] = [:]) {
         self.flag = flag
         control = spec.control
         variants = spec.variants
@@ -97,7 +98,12 @@ public struct ExperimentResults: Sendable, Codable {
             return MetricResult(
                 name: metric.name, event: metric.event, kind: metric.kind.rawValue, guardrail: spec.guardrails.contains(metric.name),
                 lowerIsBetter: metric.lowerIsBetter, analysis: converted ? dataset.map { Analysis($0) } : nil,
-                problem: converted ? nil : "no '\(metric.event)' event from an exposed user yet", timeline: timeline)
+                problem: problems[metric.name]
+                    ?? (converted
+                        ? nil
+                        : metric.kind.fromSeries
+                            ? "its series counted nothing since the first exposure" : "no '\(metric.event)' event from an exposed user yet"),
+                timeline: timeline)
         }
     }
 
@@ -105,12 +111,13 @@ public struct ExperimentResults: Sendable, Codable {
         let variants = spec.variants.map { name in
             Dataset.Variant(
                 name: name,
-                statistic: .plain(
-                    sums[name] ?? (metric.kind == .proportion ? .proportion(n: 0, conversions: 0) : Moments(n: 0, sum: 0, sumSquares: 0))))
+                statistic: .plain(sums[name] ?? (proportional(metric) ? .proportion(n: 0, conversions: 0) : Moments(n: 0, sum: 0, sumSquares: 0))))
         }
         guard variants.allSatisfy({ $0.statistic.n > 1 }) else { return nil }
-        var data = Dataset(kind: metric.kind == .proportion ? .proportion : .mean, weights: spec.weights, variants: variants)
+        var data = Dataset(kind: proportional(metric) ? .proportion : .mean, weights: spec.weights, variants: variants)
         data.inverse = metric.lowerIsBetter
         return data
     }
+
+    static func proportional(_ metric: ExperimentSpec.Metric) -> Bool { metric.kind == .proportion || metric.kind == .ratio }
 }

@@ -10,6 +10,24 @@ public struct ExperimentSpec: Sendable, Hashable {
             case proportion
             /// The mean per exposed user of the events' values (0 for users without one).
             case mean
+            /// A counter from the series store or Prometheus, per variant (its label), per exposed
+            /// user; counts per user taken as Poisson, since only the total is known.
+            case counter
+            /// The share of one counter's events that a second counter also counted (errors over
+            /// requests), per variant: each counted event is a unit.
+            case ratio
+
+            /// Read from series rather than posted events.
+            public var fromSeries: Bool { self == .counter || self == .ratio }
+        }
+
+        /// Where a series metric is read: selectors of its counters and the label naming the variant.
+        public struct Series: Sendable, Hashable {
+            /// The counter (`counter`), or the counter of the ratio's numerator (`ratio`).
+            public var numerator: String
+            /// The ratio's denominator.
+            public var denominator: String?
+            public var label: String
         }
 
         public var name: String
@@ -18,6 +36,7 @@ public struct ExperimentSpec: Sendable, Hashable {
         public var kind: Kind
         /// Lower is better (errors, latency): a guard fails when the variant is higher.
         public var lowerIsBetter: Bool
+        public var series: Series?
         public var line: Int
     }
 
@@ -105,7 +124,7 @@ public struct ExperimentSpec: Sendable, Hashable {
     }
 
     static func metric(_ node: ConfigNode) throws(ConfigError) -> Metric {
-        try node.onlyFields(["name", "event", "kind", "lower_is_better"])
+        try node.onlyFields(["name", "event", "kind", "lower_is_better", "series", "numerator", "denominator", "label"])
         guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name'") }
         let kindText = node["kind"]?.string ?? "proportion"
         guard let kind = Metric.Kind(rawValue: kindText) else {
@@ -116,6 +135,21 @@ public struct ExperimentSpec: Sendable, Hashable {
             guard case .bool(let value)? = flag.scalar else { throw flag.error("true or false") }
             lower = value
         }
-        return Metric(name: name, event: node["event"]?.string ?? name, kind: kind, lowerIsBetter: lower, line: node.line)
+        var series: Metric.Series?
+        switch kind {
+        case .counter:
+            guard let counter = node["series"]?.string, !counter.isEmpty else { throw node.error("a counter metric reads 'series' (a selector)") }
+            series = Metric.Series(numerator: counter, denominator: nil, label: node["label"]?.string ?? "variant")
+        case .ratio:
+            guard let numerator = node["numerator"]?.string, !numerator.isEmpty, let denominator = node["denominator"]?.string, !denominator.isEmpty
+            else { throw node.error("a ratio metric reads 'numerator' and 'denominator' (selectors of two counters)") }
+            series = Metric.Series(numerator: numerator, denominator: denominator, label: node["label"]?.string ?? "variant")
+        case .proportion, .mean:
+            for field in ["series", "numerator", "denominator", "label"] {
+                if let extra = node[field] { throw extra.error("only a counter or ratio metric reads series") }
+            }
+        }
+        if series != nil, let event = node["event"] { throw event.error("a metric read from series takes no events") }
+        return Metric(name: name, event: node["event"]?.string ?? name, kind: kind, lowerIsBetter: lower, series: series, line: node.line)
     }
 }

@@ -181,6 +181,7 @@ public struct SQLExperimentStore: Sendable {
             case .mean:
                 out[variant] = Moments(
                     n: n, sum: try row.decode(column: "total", as: Double.self), sumSquares: try row.decode(column: "squares", as: Double.self))
+            case .counter, .ratio: break  // read from series, not from events
             }
         }
         return out

@@ -65,7 +65,18 @@ import Testing
             ])
         #expect(
             errors("control: control\nmetrics: [{name: a, kind: median}]")
-                == ["flags/web.yaml:9: flags.hero.experiment.metrics[0].kind: one of proportion, mean"])
+                == ["flags/web.yaml:9: flags.hero.experiment.metrics[0].kind: one of proportion, mean, counter, ratio"])
+        #expect(
+            errors("control: control\nmetrics: [{name: a, kind: ratio, numerator: errors_total}]")
+                == [
+                    "flags/web.yaml:9: flags.hero.experiment.metrics[0]: a ratio metric reads 'numerator' and 'denominator' (selectors of two counters)"
+                ])
+        #expect(
+            errors("control: control\nmetrics: [{name: a, kind: counter, series: orders_total, event: order}]")
+                == ["flags/web.yaml:9: flags.hero.experiment.metrics[0].event: a metric read from series takes no events"])
+        #expect(
+            errors("control: control\nmetrics: [{name: a, series: orders_total}]")
+                == ["flags/web.yaml:9: flags.hero.experiment.metrics[0].series: only a counter or ratio metric reads series"])
         #expect(
             errors("control: control\nvariants: [control, scan]\nsplit: {control: 50}\nmetrics: [{name: a}]")
                 == ["flags/web.yaml:10: flags.hero.experiment.split: no weight for 'scan'"])

@@ -10,11 +10,15 @@ public struct ExperimentService: Sendable {
     public let flags: FlagService
     public let store: SQLExperimentStore
     public let clock: WallClock
+    /// Where counter and ratio metrics are read: the local store or the Prometheus of
+    /// `monitoring/source.yaml`; nil leaves them without figures.
+    let source: (@Sendable () -> any SeriesSource)?
 
-    public init(flags: FlagService, store: SQLExperimentStore, clock: WallClock) {
+    public init(flags: FlagService, store: SQLExperimentStore, clock: WallClock, source: (@Sendable () -> any SeriesSource)? = nil) {
         self.flags = flags
         self.store = store
         self.clock = clock
+        self.source = source
     }
 
     /// A request field that is wrong, named as the request has it.
@@ -79,8 +83,9 @@ public struct ExperimentService: Sendable {
             case .exposure:
                 exposures.append(.init(flagKey: e.flag, targetingKey: e.targetingKey, variant: e.variant, at: at))
             case .conversion:
-                guard let name = e.event, spec.metrics.contains(where: { $0.event == name }) else {
-                    throw fail("event", "one of \(spec.metrics.map(\.event).joined(separator: ", ")) (the metrics of \(e.flag))")
+                let posted = spec.metrics.filter { !$0.kind.fromSeries }.map(\.event)
+                guard let name = e.event, posted.contains(name) else {
+                    throw fail("event", "one of \(posted.joined(separator: ", ")) (the metrics of \(e.flag) that count posted events)")
                 }
                 conversions.append(
                     .init(id: e.id, flagKey: e.flag, targetingKey: e.targetingKey, variant: e.variant, event: name, value: e.value, at: at))
@@ -97,18 +102,20 @@ extension ExperimentService {
         guard let spec = flags.evaluator.effective[flagKey]?.experiment else { return nil }
         let now = clock.milliseconds()
         let population = try await store.population(flagKey: flagKey, until: now)
+        let (series, problems) = try await readSeries(spec, from: population.firstAt, to: now)
         var history: [(Int64, ExperimentResults.Sums)] = []
         if let first = population.firstAt, now - first > 3_600_000 {
             let step = max(3_600_000, (now - first) / 30)
             var at = first + step
             while at < now {
-                history.append((at, try await sums(flagKey, spec, until: at)))
+                history.append((at, try await sums(flagKey, spec, until: at, series: series)))
                 at += step
             }
         }
-        let current = try await sums(flagKey, spec, until: now)
+        let current = try await sums(flagKey, spec, until: now, series: series)
         history.append((now, current))
-        return ExperimentResults(flag: flagKey, spec: spec, split: Self.split(spec, population), now: current, history: history)
+        return ExperimentResults(
+            flag: flagKey, spec: spec, split: Self.split(spec, population), now: current, history: history, problems: problems)
     }
 
     /// Every experiment with who is in it and whether its split holds: no metric is read.
@@ -125,12 +132,45 @@ extension ExperimentService {
         ExperimentResults.Split(spec: spec, users: population.users, excluded: population.excluded, startedAt: population.firstAt)
     }
 
-    func sums(_ flagKey: String, _ spec: ExperimentSpec, until: Int64) async throws -> ExperimentResults.Sums {
+    func sums(
+        _ flagKey: String, _ spec: ExperimentSpec, until: Int64, series: [String: ExperimentSeries]
+    ) async throws
+        -> ExperimentResults.Sums
+    {
         var out: ExperimentResults.Sums = [:]
         for metric in spec.metrics {
-            out[metric.name] = try await store.moments(flagKey: flagKey, event: metric.event, kind: metric.kind, until: until)
+            switch metric.kind {
+            case .proportion, .mean:
+                out[metric.name] = try await store.moments(flagKey: flagKey, event: metric.event, kind: metric.kind, until: until)
+            case .counter:
+                guard let read = series[metric.name] else { continue }
+                let users = try await store.population(flagKey: flagKey, until: until).users
+                out[metric.name] = SeriesMetric.counter(users: users, counts: read.counts(read.numerator, through: until))
+            case .ratio:
+                guard let read = series[metric.name] else { continue }
+                out[metric.name] = SeriesMetric.ratio(
+                    numerator: read.counts(read.numerator, through: until), denominator: read.counts(read.denominator, through: until))
+            }
         }
         return out
+    }
+
+    /// Each series metric's counters since the first exposure, read once; or why a metric has none.
+    func readSeries(_ spec: ExperimentSpec, from first: Int64?, to now: Int64) async throws -> ([String: ExperimentSeries], [String: String]) {
+        var read: [String: ExperimentSeries] = [:]
+        var problems: [String: String] = [:]
+        for metric in spec.metrics {
+            guard let series = metric.series else { continue }
+            guard let source, let first else {
+                problems[metric.name] = source == nil ? "no series source is configured" : "nobody was exposed yet"
+                continue
+            }
+            switch try await ExperimentSeries.read(series, source: source(), from: first, to: now) {
+            case .success(let counters): read[metric.name] = counters
+            case .failure(let problem): problems[metric.name] = problem.why
+            }
+        }
+        return (read, problems)
     }
 
     /// Records a decision (ship, stop, keep-running) in the audit log.

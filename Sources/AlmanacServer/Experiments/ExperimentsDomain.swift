@@ -9,8 +9,11 @@ struct ExperimentsDomain: Domain {
     let service: ExperimentService
     let configDirectory: String
 
-    init(_ configuration: ServerConfiguration, database: Database, flags: FlagsDomain) {
-        service = ExperimentService(flags: flags.flags, store: SQLExperimentStore(database: database), clock: configuration.clock)
+    init(_ configuration: ServerConfiguration, database: Database, flags: FlagsDomain, monitoring: MonitoringDomain) {
+        let (config, series) = (monitoring.config, monitoring.series)
+        service = ExperimentService(
+            flags: flags.flags, store: SQLExperimentStore(database: database), clock: configuration.clock,
+            source: { config.current.seriesSource(store: series) })
         configDirectory = configuration.configDirectory
     }
 

@@ -46,7 +46,7 @@ public struct AlmanacServer: Sendable {
             // Adding a domain is one line here.
             domains = [
                 flags,
-                ExperimentsDomain(configuration, database: database, flags: flags),
+                ExperimentsDomain(configuration, database: database, flags: flags, monitoring: monitoring),
                 RampsDomain(configuration, flags: flags, monitoring: monitoring, levels: levels, logger: logger),
                 FlagSyncDomain(configuration, flags: flags, logger: logger),
                 monitoring,

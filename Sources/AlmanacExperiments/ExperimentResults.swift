@@ -41,8 +41,8 @@ public struct ExperimentResults: Sendable, Codable {
     public var srmFailed: Bool
     public var metrics: [MetricResult]
 
-    /// Per-variant sums of each metric at one moment.
-    public typealias Sums = [String: [String: Moments]]
+    /// Per-variant figures of each metric at one moment: sums, or sums with the pre-period's (CUPED).
+    public typealias Sums = [String: [String: Statistic]]
 
     /// Who is in the analysis and whether the split holds: all the list of experiments needs,
     /// read without any metric.
@@ -83,7 +83,7 @@ public struct ExperimentResults: Sendable, Codable {
         metrics = spec.metrics.map { metric in
             let sums = now[metric.name] ?? [:]
             let dataset = Self.dataset(spec, metric, sums)
-            let converted = sums.values.contains { $0.sum != 0 }
+            let converted = sums.values.contains { $0.unadjustedMean != 0 }
             var timeline: [Point] = []
             for (at, past) in history {
                 guard let data = Self.dataset(spec, metric, past[metric.name] ?? [:]) else { continue }
@@ -96,7 +96,9 @@ public struct ExperimentResults: Sendable, Codable {
                 }
             }
             return MetricResult(
-                name: metric.name, event: metric.event, kind: metric.kind.rawValue, guardrail: spec.guardrails.contains(metric.name),
+                name: metric.name, event: metric.event,
+                kind: metric.kind.rawValue + (metric.cuped.map { ", CUPED over \($0 / 86_400_000) days" } ?? ""),
+                guardrail: spec.guardrails.contains(metric.name),
                 lowerIsBetter: metric.lowerIsBetter, analysis: converted ? dataset.map { Analysis($0) } : nil,
                 problem: problems[metric.name]
                     ?? (converted
@@ -107,11 +109,11 @@ public struct ExperimentResults: Sendable, Codable {
         }
     }
 
-    static func dataset(_ spec: ExperimentSpec, _ metric: ExperimentSpec.Metric, _ sums: [String: Moments]) -> Dataset? {
+    static func dataset(_ spec: ExperimentSpec, _ metric: ExperimentSpec.Metric, _ sums: [String: Statistic]) -> Dataset? {
         let variants = spec.variants.map { name in
             Dataset.Variant(
                 name: name,
-                statistic: .plain(sums[name] ?? (proportional(metric) ? .proportion(n: 0, conversions: 0) : Moments(n: 0, sum: 0, sumSquares: 0))))
+                statistic: sums[name] ?? .plain(proportional(metric) ? .proportion(n: 0, conversions: 0) : Moments(n: 0, sum: 0, sumSquares: 0)))
         }
         guard variants.allSatisfy({ $0.statistic.n > 1 }) else { return nil }
         var data = Dataset(kind: proportional(metric) ? .proportion : .mean, weights: spec.weights, variants: variants)

@@ -37,6 +37,8 @@ public struct ExperimentSpec: Sendable, Hashable {
         /// Lower is better (errors, latency): a guard fails when the variant is higher.
         public var lowerIsBetter: Bool
         public var series: Series?
+        /// CUPED: the same metric over this long before each user's exposure is the covariate (ms).
+        public var cuped: Int64?
         public var line: Int
     }
 
@@ -124,7 +126,7 @@ public struct ExperimentSpec: Sendable, Hashable {
     }
 
     static func metric(_ node: ConfigNode) throws(ConfigError) -> Metric {
-        try node.onlyFields(["name", "event", "kind", "lower_is_better", "series", "numerator", "denominator", "label"])
+        try node.onlyFields(["name", "event", "kind", "lower_is_better", "series", "numerator", "denominator", "label", "cuped"])
         guard let name = node["name"]?.string, !name.isEmpty else { throw node.error("missing 'name'") }
         let kindText = node["kind"]?.string ?? "proportion"
         guard let kind = Metric.Kind(rawValue: kindText) else {
@@ -150,6 +152,15 @@ public struct ExperimentSpec: Sendable, Hashable {
             }
         }
         if series != nil, let event = node["event"] { throw event.error("a metric read from series takes no events") }
-        return Metric(name: name, event: node["event"]?.string ?? name, kind: kind, lowerIsBetter: lower, series: series, line: node.line)
+        var cuped: Int64?
+        if let window = node["cuped"] {
+            guard series == nil else { throw window.error("CUPED needs each user's events before exposure; a series metric has none") }
+            guard let ms = try DurationText.milliseconds(window), ms >= 86_400_000, ms % 86_400_000 == 0 else {
+                throw window.error("the pre-period in whole days, such as 14d")
+            }
+            cuped = ms
+        }
+        return Metric(
+            name: name, event: node["event"]?.string ?? name, kind: kind, lowerIsBetter: lower, series: series, cuped: cuped, line: node.line)
     }
 }

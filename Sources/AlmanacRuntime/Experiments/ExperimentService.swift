@@ -35,13 +35,14 @@ public struct ExperimentService: Sendable {
         public var id: String
         public var kind: Kind
         public var flag: String
-        public var variant: String
+        /// Left out by a client that posts a user's events before their exposure (CUPED's pre-period).
+        public var variant: String?
         public var targetingKey: String
         public var event: String?
         public var value: Double
         public var at: Int64?
 
-        public init(id: String, kind: Kind, flag: String, variant: String, targetingKey: String, event: String?, value: Double, at: Int64?) {
+        public init(id: String, kind: Kind, flag: String, variant: String?, targetingKey: String, event: String?, value: Double, at: Int64?) {
             self.id = id
             self.kind = kind
             self.flag = flag
@@ -72,8 +73,8 @@ public struct ExperimentService: Sendable {
             func fail(_ field: String, _ message: String) -> Problem { Problem(field: "events[\(i)].\(field)", message: message) }
             guard !e.id.isEmpty, e.id.utf8.count <= 128 else { throw fail("id", "required, at most 128 bytes") }
             guard let spec = specs[e.flag] else { throw fail("flag", "'\(e.flag)' is not an experiment's flag") }
-            guard spec.variants.contains(e.variant) else {
-                throw fail("variant", "'\(e.variant)' is not a compared variant of \(e.flag) (\(spec.variants.joined(separator: ", ")))")
+            if let variant = e.variant, !spec.variants.contains(variant) {
+                throw fail("variant", "'\(variant)' is not a compared variant of \(e.flag) (\(spec.variants.joined(separator: ", ")))")
             }
             guard !e.targetingKey.isEmpty, e.targetingKey.utf8.count <= 256 else { throw fail("targeting_key", "required, at most 256 bytes") }
             guard e.value.isFinite else { throw fail("value", "a finite number") }
@@ -81,14 +82,15 @@ public struct ExperimentService: Sendable {
             guard at <= now + 300_000 else { throw fail("timestamp", "more than five minutes in the future") }
             switch e.kind {
             case .exposure:
-                exposures.append(.init(flagKey: e.flag, targetingKey: e.targetingKey, variant: e.variant, at: at))
+                guard let variant = e.variant else { throw fail("variant", "required: the variant the user was served") }
+                exposures.append(.init(flagKey: e.flag, targetingKey: e.targetingKey, variant: variant, at: at))
             case .conversion:
                 let posted = spec.metrics.filter { !$0.kind.fromSeries }.map(\.event)
                 guard let name = e.event, posted.contains(name) else {
                     throw fail("event", "one of \(posted.joined(separator: ", ")) (the metrics of \(e.flag) that count posted events)")
                 }
                 conversions.append(
-                    .init(id: e.id, flagKey: e.flag, targetingKey: e.targetingKey, variant: e.variant, event: name, value: e.value, at: at))
+                    .init(id: e.id, flagKey: e.flag, targetingKey: e.targetingKey, variant: e.variant ?? "", event: name, value: e.value, at: at))
             }
         }
         return (try await store.record(exposures, events: conversions), exposures.count)
@@ -141,15 +143,22 @@ extension ExperimentService {
         for metric in spec.metrics {
             switch metric.kind {
             case .proportion, .mean:
-                out[metric.name] = try await store.moments(flagKey: flagKey, event: metric.event, kind: metric.kind, until: until)
+                if let window = metric.cuped {
+                    out[metric.name] = try await store.adjusted(
+                        flagKey: flagKey, event: metric.event, kind: metric.kind, window: window, until: until)
+                } else {
+                    out[metric.name] = try await store.moments(flagKey: flagKey, event: metric.event, kind: metric.kind, until: until)
+                        .mapValues(Statistic.plain)
+                }
             case .counter:
                 guard let read = series[metric.name] else { continue }
                 let users = try await store.population(flagKey: flagKey, until: until).users
-                out[metric.name] = SeriesMetric.counter(users: users, counts: read.counts(read.numerator, through: until))
+                out[metric.name] = SeriesMetric.counter(users: users, counts: read.counts(read.numerator, through: until)).mapValues(Statistic.plain)
             case .ratio:
                 guard let read = series[metric.name] else { continue }
                 out[metric.name] = SeriesMetric.ratio(
-                    numerator: read.counts(read.numerator, through: until), denominator: read.counts(read.denominator, through: until))
+                    numerator: read.counts(read.numerator, through: until), denominator: read.counts(read.denominator, through: until)
+                ).mapValues(Statistic.plain)
             }
         }
         return out

@@ -20,7 +20,7 @@ struct ExperimentRoutes: Sendable {
         var id: String
         var type: String
         var flag: String
-        var variant: String
+        var variant: String?
         var targetingKey: String
         var event: String?
         var value: Double?

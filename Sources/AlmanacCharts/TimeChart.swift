@@ -37,6 +37,9 @@ public struct TimeChart: Sendable {
     public var markers: [ChartMarker] = []
     /// What the values measure, for the axis labels.
     public var unit: ChartUnit = .plain
+    /// What the band's middle line and its range are called in the key (a forecast by default;
+    /// an interval or a plan elsewhere); no range name leaves the range out of the key.
+    public var bandLabels: (line: String, range: String?) = ("forecast", "80% range")
     public var width = 720.0
     public var height = 276.0
 
@@ -126,8 +129,8 @@ public struct TimeChart: Sendable {
             ("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#23313f\" stroke-width=\"1.5\"/>", "history")
         ]
         if !forecast.isEmpty {
-            items.append(("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>", "forecast"))
-            items.append(("<rect width=\"14\" height=\"10\" fill=\"#cfe3f7\"/>", "80% range"))
+            items.append(("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#3a7bd5\" stroke-dasharray=\"5 4\"/>", bandLabels.line))
+            if let range = bandLabels.range { items.append(("<rect width=\"14\" height=\"10\" fill=\"#cfe3f7\"/>", range)) }
         }
         if threshold != nil { items.append(("<line x1=\"0\" x2=\"14\" y1=\"5\" y2=\"5\" stroke=\"#c0392b\" stroke-dasharray=\"2 3\"/>", "level")) }
         if crossing != nil { items.append(("<circle cx=\"7\" cy=\"5\" r=\"4\" fill=\"#c0392b\"/>", "crossing (likely, with its range)")) }

@@ -7,6 +7,7 @@ import os
 import shutil
 from urllib.parse import urlparse
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from conftest import EXAMPLE, Server, wait_until
@@ -49,6 +50,8 @@ def test_navigation_groups_search_and_no_sideways_scroll(browser, workdir):  # n
 
         links = navigation_links(browser)
         assert len(links) >= 15, links
+        # Pages with charts one level down: a flag with its ramp, an experiment's results.
+        links += ["/flags/nutrition-panel-layout", "/experiments/homepage-hero"]
         for width, height in [(1280, 800), (390, 844)]:
             browser.set_window_size(width, height)
             wide = {}
@@ -58,6 +61,10 @@ def test_navigation_groups_search_and_no_sideways_scroll(browser, workdir):  # n
                 if scroll > inner:
                     wide[path] = (scroll, inner)
             assert not wide, f"pages that scroll sideways at {width} px: {wide}"
+        browser.get(server.url + "/flags/nutrition-panel-layout")
+        assert "running" in browser.find_element(By.ID, "ramp-status").text
+        browser.execute_script("document.getElementById('ramp').scrollIntoView()")
+        browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "flag-ramp-390.png"))
         browser.get(server.url + "/")
         browser.save_screenshot(os.path.join(os.environ.get("ALMANAC_SCREENSHOTS", str(workdir)), "home-390.png"))
         png = browser.get_screenshot_as_png()
@@ -68,8 +75,14 @@ def test_navigation_groups_search_and_no_sideways_scroll(browser, workdir):  # n
         box = browser.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
         box.send_keys("product")
         box.submit()
-        kinds = {row.find_elements(By.TAG_NAME, "td")[1].text for row in browser.find_elements(By.CSS_SELECTOR, "#results tr")[1:]}
-        assert {"flag", "component", "check"} <= kinds, kinds
+
+        def kinds():
+            try:
+                return {row.find_elements(By.TAG_NAME, "td")[1].text for row in browser.find_elements(By.CSS_SELECTOR, "#results tr")[1:]}
+            except StaleElementReferenceException:
+                return set()
+        # submit() returns before the results page loads.
+        assert wait_until(lambda: {"flag", "component", "check"} <= kinds(), 10), kinds()
         for query, kind in [("node_filesystem", "series"), ("staging-home", "check"), ("stephane", "person")]:
             browser.get(server.url + "/search?q=" + query)
             rows = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in browser.find_elements(By.CSS_SELECTOR, "#results tr")[1:]]

@@ -93,6 +93,7 @@ struct ExperimentPages: Sendable {
                     title: "\(m.name): lift of \(variant) over \(r.control), with its interval (valid at every look)", history: [],
                     forecast: points.map { TimeChart.BandPoint(time: $0.at, low: $0.lower, likely: $0.expected, high: $0.upper) }, threshold: 0)
                 chart.unit = .ratio
+                chart.bandLabels = ("lift", "95% interval, valid at every look")
                 charts.append(chart.svg())
             }
             return DetailPage.Metric(

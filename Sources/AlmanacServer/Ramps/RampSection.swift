@@ -32,7 +32,7 @@ struct RampSection {
         guards = named.isEmpty ? "none: it steps on time alone" : named.joined(separator: "; ")
         actions = Self.actions(position?.status)
         hasActions = !actions.isEmpty
-        chart = Self.chart(key: key, audit: audit, position: position, now: now)
+        chart = Self.chart(key: key, spec: spec, audit: audit, position: position, now: now)
     }
 
     static func percentText(_ value: Double) -> String { ConfigNumber.text(value) + "%" }
@@ -46,8 +46,9 @@ struct RampSection {
         }
     }
 
-    /// The share over time from the audit log's ramp moves, oldest first, drawn as steps.
-    static func chart(key: String, audit: [AuditEntry], position: RampPosition?, now: Int64) -> String {
+    /// The share over time from the audit log's ramp moves, oldest first, drawn as steps; while it
+    /// runs, the steps still to come on the plan's schedule (if every guard holds) follow as the band.
+    static func chart(key: String, spec: RampSpec, audit: [AuditEntry], position: RampPosition?, now: Int64) -> String {
         let moves = audit.filter { $0.action.hasPrefix("ramp-") }.sorted { $0.id < $1.id }
         var points: [TimeChart.Point] = []
         var markers: [ChartMarker] = []
@@ -59,8 +60,20 @@ struct RampSection {
                 ChartMarker(time: move.at, kind: move.action == "ramp-revert" ? .rollback : .flag, label: "\(move.action): \(move.after ?? "")"))
         }
         if let last = points.last { points.append(TimeChart.Point(time: max(now, last.time), value: (position?.percent ?? last.value * 100) / 100)) }
-        var chart = TimeChart(title: "\(key): share of users on the ramp's variant", history: points)
+        var plan: [TimeChart.BandPoint] = []
+        if let position, position.status == .running, let last = points.last {
+            var share = position.percent / 100
+            plan.append(.init(time: last.time, low: share, likely: share, high: share))
+            for (index, step) in spec.steps.enumerated() where index > position.step {
+                let at = position.since + Int64(index - position.step) * spec.every
+                plan.append(.init(time: at, low: share, likely: share, high: share))
+                share = step / 100
+                plan.append(.init(time: at, low: share, likely: share, high: share))
+            }
+        }
+        var chart = TimeChart(title: "\(key): share of users on the ramp's variant, and the plan ahead", history: points, forecast: plan)
         chart.unit = .ratio
+        chart.bandLabels = ("the plan, if every guard holds", nil)
         chart.markers = markers
         return chart.svg()
     }

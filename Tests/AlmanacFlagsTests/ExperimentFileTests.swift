@@ -69,7 +69,8 @@ import Testing
         #expect(
             errors("control: control\nmetrics: [{name: a, kind: ratio, numerator: errors_total}]")
                 == [
-                    "flags/web.yaml:9: flags.hero.experiment.metrics[0]: a ratio metric reads 'numerator' and 'denominator' (selectors of two counters)"
+                    "flags/web.yaml:9: flags.hero.experiment.metrics[0]: "
+                        + "a ratio metric reads 'numerator' and 'denominator' (selectors of two counters)"
                 ])
         #expect(
             errors("control: control\nmetrics: [{name: a, kind: counter, series: orders_total, event: order}]")

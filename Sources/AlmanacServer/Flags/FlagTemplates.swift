@@ -31,10 +31,12 @@ enum FlagTemplates {
         {{^targetingText}}{{^hasScopes}}<p>No targeting: everyone gets the default variant.</p>{{/hasScopes}}{{/targetingText}}
         {{#ramp}}<h2>Ramp</h2><section id="ramp">
         <p><strong>{{variant}}</strong> instead of {{control}} for a growing share of users: {{plan}}.</p>
-        <p>Now <strong id="ramp-share">{{percent}}</strong> <span class="tag {{#stopped}}DISABLED{{/stopped}}" id="ramp-status">{{status}}</span>{{#reason}} <span id="ramp-reason">{{reason}}</span>{{/reason}}</p>
+        <p>Now <strong id="ramp-share">{{percent}}</strong>
+        <span class="tag {{#stopped}}DISABLED{{/stopped}}" id="ramp-status">{{status}}</span>{{#reason}} <span id="ramp-reason">{{reason}}</span>{{/reason}}</p>
         <p>Steps only while: {{guards}}.</p>
         <div class="chart">{{{chart}}}</div>
-        {{#hasActions}}{{#actor}}<form method="post" action="/flags/{{key}}/ramp" id="ramp-control"><select name="action">{{#actions}}<option>{{.}}</option>{{/actions}}</select>
+        {{#hasActions}}{{#actor}}<form method="post" action="/flags/{{key}}/ramp" id="ramp-control">
+        <select name="action">{{#actions}}<option>{{.}}</option>{{/actions}}</select>
         <input name="comment" placeholder="why (kept in the audit log)" size="40"><button type="submit">Apply</button></form>{{/actor}}{{/hasActions}}
         </section>{{/ramp}}
         {{#hasEnvironments}}<p>Overridden in: {{#environments}}<span class="tag">{{.}}</span>{{/environments}}</p>{{/hasEnvironments}}

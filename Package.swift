@@ -84,6 +84,8 @@ let package = Package(
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery", providers: [.apt(["libpg-query-dev"])]),
         .target(name: "AlmanacPatches", dependencies: ["AlmanacConfig", "CPgQuery"], swiftSettings: strict),
         .target(name: "AlmanacExperiments", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
+        // Scheduled jobs: cron expressions read and walked as Healthchecks' cronsim does, in any time zone. No I/O.
+        .target(name: "AlmanacJobs", swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
             name: "AlmanacTrends",
@@ -188,7 +190,7 @@ let package = Package(
                 "AlmanacFlags", "AlmanacStorage", "AlmanacRuntime", "AlmanacServer", "AlmanacConfig", "AlmanacTrends", "AlmanacMetrics",
                 "AlmanacCatalog",
                 "AlmanacDocs", "AlmanacCapacity", "AlmanacCosts", "AlmanacReporting", "AlmanacSLO", "AlmanacOnCall", "AlmanacImages",
-                "AlmanacPatches", "AlmanacExperiments",
+                "AlmanacPatches", "AlmanacExperiments", "AlmanacJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -227,6 +229,7 @@ let package = Package(
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacPatchesTests", dependencies: ["AlmanacPatches", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacExperimentsTests", dependencies: ["AlmanacExperiments", "AlmanacConfig"], swiftSettings: strict),
+        .testTarget(name: "AlmanacJobsTests", dependencies: ["AlmanacJobs"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),

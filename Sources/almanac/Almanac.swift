@@ -12,7 +12,7 @@ struct Almanac: AsyncParsableCommand {
         subcommands: [
             Serve.self, Flags.self, Report.self, Series.self, CatalogCommand.self, DocsCommand.self, PipelineCommand.self, LoadCommand.self,
             CapacityCommand.self, StatusCommand.self, OnCallCommand.self, StorageCommand.self, PatchCommand.self,
-            ExperimentCommand.self,
+            ExperimentCommand.self, JobsCommand.self,
         ])
 }
 

@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "AlmanacPatches", dependencies: ["AlmanacConfig", "CPgQuery"], swiftSettings: strict),
         .target(name: "AlmanacExperiments", dependencies: ["AlmanacConfig", "AlmanacReporting"], swiftSettings: strict),
         // Scheduled jobs: cron expressions read and walked as Healthchecks' cronsim does, in any time zone. No I/O.
-        .target(name: "AlmanacJobs", swiftSettings: strict),
+        .target(name: "AlmanacJobs", dependencies: ["AlmanacConfig"], swiftSettings: strict),
         // Trends and the thresholds sheet: growth, projected crossings, ranked; tables in every format. No I/O.
         .target(
             name: "AlmanacTrends",
@@ -229,7 +229,7 @@ let package = Package(
         .testTarget(name: "AlmanacRolloutTests", dependencies: ["AlmanacRollout", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacPatchesTests", dependencies: ["AlmanacPatches", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(name: "AlmanacExperimentsTests", dependencies: ["AlmanacExperiments", "AlmanacConfig"], swiftSettings: strict),
-        .testTarget(name: "AlmanacJobsTests", dependencies: ["AlmanacJobs"], swiftSettings: strict),
+        .testTarget(name: "AlmanacJobsTests", dependencies: ["AlmanacJobs", "AlmanacConfig"], swiftSettings: strict),
         .testTarget(
             name: "AlmanacCatalogTests", dependencies: ["AlmanacCatalog", "AlmanacConfig", "AlmanacDocs", "AlmanacRuntime", "AlmanacTesting"],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import AlmanacAlerts
+import AlmanacConfig
 import AlmanacFlags
 import AlmanacMetrics
 import AlmanacStorage
@@ -52,10 +53,10 @@ public struct RampRunner: Sendable {
         }
     }
 
-    /// The receivers of `monitoring/receivers.yaml` hear of a ramp that held or reverted; the
+    /// The receivers of `monitoring/notifications.yaml` hear of a ramp that held or reverted; the
     /// move is saved already, so a notice that cannot be queued is logged, not retried.
     private func tell(_ key: String, ramp: RampSpec, decision: RampDecision, now: Int64) async {
-        let what = decision.position.status == .reverted ? "reverted to 0%" : "holds at \(decision.position.summary)"
+        let what = decision.position.status == .reverted ? "reverted to 0%" : "holds at \(ConfigNumber.text(decision.position.percent))%"
         let text = "⏸ Ramp of flag \(key) (\(ramp.variant)) \(what)" + (decision.position.reason.map { ": \($0)" } ?? "")
         let labels = [Label("flag", key), Label("variant", ramp.variant), Label("ramp", decision.position.status.rawValue)]
         let notifications = monitoring.current.receivers.compactMap { receiver in

@@ -1,6 +1,7 @@
 """Flag changes pushed to clients (OFREP ADR-0008): the bulk evaluation names a server-sent
 events stream; a kill switch made through the API reaches a subscriber within 1 s (p99 over
-100 changes) while another subscriber has stopped reading; the event's etag leads to the new
+100 changes) while another subscriber has stopped reading, and that one is dropped once its
+small send buffer is full and a write has waited 5 s; the event's etag leads to the new
 evaluation; a client that reconnects with an old Last-Event-ID hears of the change at once;
 1,000 idle subscribers cost the server under 50 MB; the server stops promptly with streams open."""
 import json
@@ -11,7 +12,7 @@ import time
 
 import requests
 
-from conftest import CLIENT_KEY, Server, wait_until
+from conftest import ADMIN, CLIENT_KEY, Server, wait_until
 
 FLAGS = "flags:\n  banner:\n    state: ENABLED\n    variants: {on: true, off: false}\n    defaultVariant: on\n"
 CLIENT = {"Authorization": f"Bearer {CLIENT_KEY}"}
@@ -56,6 +57,11 @@ def raw_subscriber(port, receive_buffer=None):
     return s
 
 
+def streams(server):
+    metrics = requests.get(server.url + "/metrics", headers=ADMIN, timeout=10).text
+    return int(next(line.split()[1] for line in metrics.splitlines() if line.startswith("almanac_flag_change_streams ")))
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
@@ -87,7 +93,17 @@ def test_kill_switches_reach_subscribers_within_a_second(workdir):
         print(f"\nkill switch to subscriber: p50 {latencies[49] * 1000:.1f} ms, p99 {latencies[98] * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
         assert latencies[98] < 1.0, latencies[-5:]
 
-        # The event says what to fetch: its etag, then the new evaluation (banner is on again after 100 changes).
+        # The subscriber that never reads: its send buffer fills, a write waits 5 s, the server ends its stream.
+        assert streams(server) == 2
+        for n in range(300):
+            assert server.admin("PUT", "/api/v1/flags/banner/state", state="DISABLED" if n % 2 == 0 else "ENABLED", comment="fill").ok
+        assert wait_until(lambda: streams(server) == 1, seconds=20), "the stuck stream ended"
+        stuck.settimeout(10)
+        while chunk := stuck.recv(65536):
+            pass
+        assert wait_until(lambda: len(subscriber.events) > 300, seconds=5), "the reader kept hearing the changes"
+
+        # The event says what to fetch: its etag, then the new evaluation (banner is on again after 400 changes).
         _, last = subscriber.events[-1]
         assert last["data"]["type"] == "refetchEvaluation" and last["data"]["etag"] == f'"g{last["id"]}"'
         again = requests.post(server.url + "/ofrep/v1/evaluate/flags", params={"sseEtag": last["data"]["etag"]},

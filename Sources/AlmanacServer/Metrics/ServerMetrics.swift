@@ -39,6 +39,8 @@ public final class ServerMetrics: Sendable {
                 text +=
                     "almanac_flag_evaluations_total{flag=\(Self.quoted(key.flag)),variant=\(Self.quoted(key.variant)),reason=\"\(key.reason.rawValue)\"} \(count)\n"
             }
+            text += "# HELP almanac_flag_change_streams Open streams of flag changes here: OFREP's event streams and flagd sync.\n"
+            text += "# TYPE almanac_flag_change_streams gauge\nalmanac_flag_change_streams \(flags.changes.subscribers)\n"
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

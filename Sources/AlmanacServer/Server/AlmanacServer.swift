@@ -116,6 +116,8 @@ public struct AlmanacServer: Sendable {
             logger: logger)
         return Application(
             router: router(),
+            // An event stream whose client stopped reading ends once a write has waited 5 s.
+            server: .http1(configuration: .init(additionalChannelHandlers: [StalledStreamCloser(limit: .seconds(5))])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "almanac"),
             // Shutdown runs in reverse: the HTTP server stops, then the jobs, then the watcher saves counts, then the database closes.
             services: [DatabaseCloser(database: database), watcher] + domains.flatMap(\.jobs).map(leases.service),

@@ -22,6 +22,9 @@ public struct DayStamp: Sendable, Hashable, Comparable, CustomStringConvertible 
         day = Int((unixSeconds >= 0 ? unixSeconds : unixSeconds - 86_399) / 86_400)
     }
 
+    /// The day of a calendar date (no check that the date exists).
+    public init(year: Int, month: Int, day: Int) { self.day = Self.daysFromCivil(year, month, day) }
+
     // Howard Hinnant's days-from-civil algorithm.
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
@@ -33,7 +36,8 @@ public struct DayStamp: Sendable, Hashable, Comparable, CustomStringConvertible 
         return era * 146_097 + doe - 719_468
     }
 
-    public var description: String {
+    /// The calendar date (Hinnant's civil-from-days).
+    public var components: (year: Int, month: Int, day: Int) {
         let z = day + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -42,7 +46,11 @@ public struct DayStamp: Sendable, Hashable, Comparable, CustomStringConvertible 
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    public var description: String {
+        let (y, m, d) = components
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s

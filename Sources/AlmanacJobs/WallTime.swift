@@ -1,3 +1,4 @@
+import AlmanacConfig
 import Foundation
 
 /// A time of day on a calendar date with no zone: what a clock on the wall shows.
@@ -25,28 +26,9 @@ public struct WallTime: Sendable, Hashable, Comparable {
     /// The same date at `hour:minute:second`.
     func at(hour: Int, minute: Int, second: Int) -> Self { Self(seconds: day * 86_400 + Int64(hour * 3600 + minute * 60 + second)) }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    static func days(year: Int, month: Int, day: Int) -> Int64 { Int64(DayStamp(year: year, month: month, day: day).day) }
 
-    static func civil(_ days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
-    }
+    static func civil(_ days: Int64) -> (year: Int, month: Int, day: Int) { DayStamp(day: Int(days)).components }
 
     static func daysIn(year: Int, month: Int) -> Int {
         let next = month == 12 ? days(year: year + 1, month: 1, day: 1) : days(year: year, month: month + 1, day: 1)

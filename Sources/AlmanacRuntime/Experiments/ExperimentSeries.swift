@@ -1,4 +1,3 @@
-import AlmanacAlerts
 import AlmanacExperiments
 import AlmanacMetrics
 
@@ -17,21 +16,7 @@ struct ExperimentSeries: Sendable {
         _ series: ExperimentSpec.Metric.Series, source: any SeriesSource, from: Int64, to: Int64
     ) async throws -> Result<Self, Unreadable> {
         func samples(_ text: String) async throws -> Result<[String: [[Sample]]], Unreadable> {
-            let selector: Selector
-            do {
-                selector = try Selector(text)
-            } catch {
-                return .failure(Unreadable(why: "'\(text)' is not a valid selector: \(error)"))
-            }
-            let data = try await source.select(selector, from: from - anchor, to: to)
-            guard !data.isEmpty else { return .failure(Unreadable(why: "the selector \(text) matches no series")) }
-            var out: [String: [[Sample]]] = [:]
-            for item in data {
-                guard let variant = item.labels.first(where: { $0.name == series.label })?.value else { continue }
-                out[variant, default: []].append(item.samples)
-            }
-            if out.isEmpty { return .failure(Unreadable(why: "no series of \(text) has the label \(series.label)")) }
-            return .success(out)
+            try await VariantCounters.read(text, label: series.label, source: source, from: from - anchor, to: to)
         }
         let numerator: [String: [[Sample]]]
         switch try await samples(series.numerator) {
@@ -48,10 +33,10 @@ struct ExperimentSeries: Sendable {
         return .success(Self(numerator: numerator, denominator: denominator, from: from))
     }
 
-    struct Unreadable: Error { var why: String }
+    typealias Unreadable = VariantCounters.Unreadable
 
     /// Per variant, what the counters counted in `(from, at]`.
     func counts(_ part: [String: [[Sample]]], through at: Int64) -> [String: Double] {
-        part.mapValues { series in series.reduce(0) { $0 + CounterMath.growth($1, after: from, through: at) } }
+        VariantCounters.counts(part, after: from, through: at)
     }
 }

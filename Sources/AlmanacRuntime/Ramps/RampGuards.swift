@@ -70,7 +70,7 @@ struct RampGuards: Sendable {
         do {
             errors = try await counted(guardrail.errors, label: guardrail.label, source: source, since: since, end: end)
             totals = try await counted(guardrail.total, label: guardrail.label, source: source, since: since, end: end)
-        } catch let problem as Unreadable {
+        } catch let problem as VariantCounters.Unreadable {
             return .unreadable("guardrail \(guardrail.name): \(problem.why)")
         } catch {
             return .unreadable("guardrail \(guardrail.name): \(error)")
@@ -84,25 +84,12 @@ struct RampGuards: Sendable {
                 + "(at least \(Self.percent(verdict.difference.lower)) worse, allowed \(Self.percent(guardrail.margin)))")
     }
 
-    private struct Unreadable: Error { var why: String }
-
     /// Each variant's count over `(since, end]`, summed over the series that carry it.
     private func counted(_ text: String, label: String, source: any SeriesSource, since: Int64, end: Int64) async throws -> [String: Double] {
-        let selector: Selector
-        do {
-            selector = try Selector(text)
-        } catch {
-            throw Unreadable(why: "'\(text)' is not a valid selector: \(error)")
+        switch try await VariantCounters.read(text, label: label, source: source, from: since - Self.anchor, to: end) {
+        case .success(let series): return VariantCounters.counts(series, after: since, through: end)
+        case .failure(let problem): throw problem
         }
-        let series = try await source.select(selector, from: since - Self.anchor, to: end)
-        guard !series.isEmpty else { throw Unreadable(why: "\(text) matches no series") }
-        var counts: [String: Double] = [:]
-        for data in series {
-            guard let value = data.labels.first(where: { $0.name == label })?.value else { continue }
-            counts[value, default: 0] += CounterMath.growth(data.samples, after: since, through: end)
-        }
-        guard !counts.isEmpty else { throw Unreadable(why: "no series of \(text) has the label \(label)") }
-        return counts
     }
 
     static func figure(_ value: Double) -> String { String(format: "%.2f", value) }
